@@ -1,0 +1,366 @@
+//===- EmitModelAbi.cpp - the aic-cpu-emit-model-abi pass -----------------===//
+//
+// Wraps the bufferized graph function in the versioned C ABI of model
+// libraries (runtime/include/aic/model_abi.h): constant metadata globals and
+// a run entry point that turns the caller's (data, shape) pairs into memref
+// descriptors. The descriptors meet the lowered graph through
+// unrealized_conversion_casts that reconcile away after LLVM lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::aic::cpu {
+#define GEN_PASS_DEF_EMITMODELABIPASS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace mlir::aic::cpu
+
+using namespace mlir;
+using namespace mlir::aic;
+
+/// ONNX TensorProto.DataType of an element type, or 0.
+static int32_t onnxDataType(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (type.isF16())
+    return 10;
+  if (type.isBF16())
+    return 16;
+  if (type.isInteger(1))
+    return 9;
+  if (type.isInteger(8))
+    return 3;
+  if (type.isInteger(16))
+    return 5;
+  if (type.isInteger(32))
+    return 6;
+  if (type.isInteger(64))
+    return 7;
+  return 0;
+}
+
+namespace {
+class AbiBuilder {
+public:
+  AbiBuilder(ModuleOp module)
+      : module(module), ctx(module.getContext()), b(ctx),
+        loc(module.getLoc()), ptrType(LLVM::LLVMPointerType::get(ctx)),
+        i32Type(b.getI32Type()), i64Type(b.getI64Type()),
+        tensorInfoType(LLVM::LLVMStructType::getLiteral(
+            ctx, {ptrType, ptrType, i32Type, i32Type})),
+        tensorRefType(
+            LLVM::LLVMStructType::getLiteral(ctx, {ptrType, ptrType})),
+        outputRefType(LLVM::LLVMStructType::getLiteral(
+            ctx, {ptrType, ptrType, ptrType})) {
+    b.setInsertionPointToEnd(module.getBody());
+  }
+
+  LogicalResult emit(func::FuncOp graph, ArrayRef<Attribute> inputNames,
+                     ArrayRef<Attribute> outputNames, StringRef modelName);
+
+private:
+  LLVM::GlobalOp addString(StringRef value);
+  LLVM::GlobalOp addShape(MemRefType type);
+  LLVM::GlobalOp addTensorInfos(StringRef name, ArrayRef<MemRefType> types,
+                                ArrayRef<Attribute> names);
+  LLVM::GlobalOp addModelInfo(StringRef modelName, LLVM::GlobalOp inputs,
+                              LLVM::GlobalOp outputs, unsigned numInputs,
+                              unsigned numOutputs);
+  Value addressOrNull(OpBuilder &ib, LLVM::GlobalOp global);
+  Value buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
+                        MemRefType type);
+  void storeOutput(OpBuilder &ib, Value result, Value refs, int64_t index);
+  LLVM::LLVMStructType descriptorType(int64_t rank);
+  std::string uniqueName(StringRef base) {
+    return ("__aic_" + base + "_" + Twine(counter++)).str();
+  }
+
+  ModuleOp module;
+  MLIRContext *ctx;
+  OpBuilder b;
+  Location loc;
+  Type ptrType, i32Type, i64Type;
+  LLVM::LLVMStructType tensorInfoType, tensorRefType, outputRefType;
+  unsigned counter = 0;
+};
+} // namespace
+
+LLVM::GlobalOp AbiBuilder::addString(StringRef value) {
+  std::string bytes = value.str();
+  bytes.push_back('\0');
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), bytes.size());
+  return LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                LLVM::Linkage::Private, uniqueName("str"),
+                                b.getStringAttr(bytes));
+}
+
+LLVM::GlobalOp AbiBuilder::addShape(MemRefType type) {
+  if (type.getRank() == 0)
+    return nullptr;
+  SmallVector<int64_t> dims;
+  for (int64_t d : type.getShape())
+    dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  auto arrayType = LLVM::LLVMArrayType::get(i64Type, dims.size());
+  auto value = DenseIntElementsAttr::get(
+      RankedTensorType::get({(int64_t)dims.size()}, i64Type), dims);
+  return LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                                LLVM::Linkage::Private, uniqueName("shape"),
+                                value);
+}
+
+Value AbiBuilder::addressOrNull(OpBuilder &ib, LLVM::GlobalOp global) {
+  if (!global)
+    return LLVM::ZeroOp::create(ib, loc, ptrType);
+  return LLVM::AddressOfOp::create(ib, loc, global);
+}
+
+LLVM::GlobalOp AbiBuilder::addTensorInfos(StringRef name,
+                                          ArrayRef<MemRefType> types,
+                                          ArrayRef<Attribute> names) {
+  if (types.empty())
+    return nullptr;
+  SmallVector<LLVM::GlobalOp> nameGlobals, shapeGlobals;
+  for (auto [type, nameAttr] : llvm::zip(types, names)) {
+    nameGlobals.push_back(addString(cast<StringAttr>(nameAttr).getValue()));
+    shapeGlobals.push_back(addShape(type));
+  }
+  auto arrayType = LLVM::LLVMArrayType::get(tensorInfoType, types.size());
+  auto global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                                       LLVM::Linkage::Private,
+                                       uniqueName(name), Attribute());
+  OpBuilder ib(ctx);
+  ib.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
+  Value array = LLVM::UndefOp::create(ib, loc, arrayType);
+  for (auto [i, type] : llvm::enumerate(types)) {
+    Value info = LLVM::UndefOp::create(ib, loc, tensorInfoType);
+    Value fields[] = {
+        addressOrNull(ib, nameGlobals[i]), addressOrNull(ib, shapeGlobals[i]),
+        LLVM::ConstantOp::create(ib, loc, i32Type,
+                                 onnxDataType(type.getElementType())),
+        LLVM::ConstantOp::create(ib, loc, i32Type, type.getRank())};
+    for (auto [f, field] : llvm::enumerate(fields))
+      info = LLVM::InsertValueOp::create(ib, loc, info, field,
+                                         ArrayRef<int64_t>{(int64_t)f});
+    array = LLVM::InsertValueOp::create(ib, loc, array, info,
+                                        ArrayRef<int64_t>{(int64_t)i});
+  }
+  LLVM::ReturnOp::create(ib, loc, array);
+  return global;
+}
+
+LLVM::GlobalOp AbiBuilder::addModelInfo(StringRef modelName,
+                                        LLVM::GlobalOp inputs,
+                                        LLVM::GlobalOp outputs,
+                                        unsigned numInputs,
+                                        unsigned numOutputs) {
+  LLVM::GlobalOp nameGlobal = addString(modelName);
+  auto infoType = LLVM::LLVMStructType::getLiteral(
+      ctx, {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType});
+  auto global = LLVM::GlobalOp::create(b, loc, infoType, /*isConstant=*/true,
+                                       LLVM::Linkage::Private,
+                                       "__aic_model_info", Attribute());
+  OpBuilder ib(ctx);
+  ib.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
+  Value info = LLVM::UndefOp::create(ib, loc, infoType);
+  Value fields[] = {
+      LLVM::ConstantOp::create(ib, loc, i32Type, /*abi_version=*/1),
+      LLVM::ConstantOp::create(ib, loc, i32Type, numInputs),
+      LLVM::ConstantOp::create(ib, loc, i32Type, numOutputs),
+      LLVM::ConstantOp::create(ib, loc, i32Type, 0),
+      addressOrNull(ib, nameGlobal), addressOrNull(ib, inputs),
+      addressOrNull(ib, outputs)};
+  for (auto [f, field] : llvm::enumerate(fields))
+    info = LLVM::InsertValueOp::create(ib, loc, info, field,
+                                         ArrayRef<int64_t>{(int64_t)f});
+  LLVM::ReturnOp::create(ib, loc, info);
+  return global;
+}
+
+Value AbiBuilder::buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
+                                  MemRefType type) {
+  // refs[index] is {data, shape}.
+  Value ref = LLVM::GEPOp::create(ib, loc, ptrType, tensorRefType, refs,
+                                  ArrayRef<LLVM::GEPArg>{index});
+  Value data = LLVM::LoadOp::create(ib, loc, ptrType, ref);
+  Value shapeSlot = LLVM::GEPOp::create(ib, loc, ptrType, tensorRefType, ref,
+                                        ArrayRef<LLVM::GEPArg>{0, 1});
+  Value shape = LLVM::LoadOp::create(ib, loc, ptrType, shapeSlot);
+
+  int64_t rank = type.getRank();
+  SmallVector<Value> sizes(rank), strides(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (type.isDynamicDim(d)) {
+      Value slot = LLVM::GEPOp::create(ib, loc, ptrType, i64Type, shape,
+                                       ArrayRef<LLVM::GEPArg>{d});
+      sizes[d] = LLVM::LoadOp::create(ib, loc, i64Type, slot);
+    } else {
+      sizes[d] = LLVM::ConstantOp::create(ib, loc, i64Type, type.getDimSize(d));
+    }
+  }
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    strides[d] = d == rank - 1
+                     ? LLVM::ConstantOp::create(ib, loc, i64Type, 1).getResult()
+                     : LLVM::MulOp::create(ib, loc, strides[d + 1],
+                                           sizes[d + 1])
+                           .getResult();
+  }
+
+  Value desc = LLVM::UndefOp::create(ib, loc, descriptorType(rank));
+  desc = LLVM::InsertValueOp::create(ib, loc, desc, data, ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(ib, loc, desc, data, ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(
+      ib, loc, desc, LLVM::ConstantOp::create(ib, loc, i64Type, 0),
+      ArrayRef<int64_t>{2});
+  for (int64_t d = 0; d < rank; ++d) {
+    desc = LLVM::InsertValueOp::create(ib, loc, desc, sizes[d],
+                                       ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(ib, loc, desc, strides[d],
+                                       ArrayRef<int64_t>{4, d});
+  }
+  return UnrealizedConversionCastOp::create(ib, loc, type, desc).getResult(0);
+}
+
+LLVM::LLVMStructType AbiBuilder::descriptorType(int64_t rank) {
+  // The memref descriptor of the LLVM lowering: allocated and aligned
+  // pointers, offset, sizes, strides.
+  SmallVector<Type> fieldTypes = {ptrType, ptrType, i64Type};
+  if (rank > 0) {
+    auto arrayType = LLVM::LLVMArrayType::get(i64Type, rank);
+    fieldTypes.append({arrayType, arrayType});
+  }
+  return LLVM::LLVMStructType::getLiteral(ctx, fieldTypes);
+}
+
+void AbiBuilder::storeOutput(OpBuilder &ib, Value result, Value refs,
+                             int64_t index) {
+  auto type = cast<MemRefType>(result.getType());
+  Value desc = UnrealizedConversionCastOp::create(
+                   ib, loc, descriptorType(type.getRank()), result)
+                   .getResult(0);
+  auto field = [&](ArrayRef<int64_t> position) -> Value {
+    return LLVM::ExtractValueOp::create(ib, loc, desc, position);
+  };
+  Value allocated = field(0);
+  Value data = LLVM::GEPOp::create(ib, loc, ptrType, type.getElementType(),
+                                   field(1), ValueRange{field(2)});
+  // refs[index] is {data, allocation, shape}.
+  Value ref = LLVM::GEPOp::create(ib, loc, ptrType, outputRefType, refs,
+                                  ArrayRef<LLVM::GEPArg>{index});
+  LLVM::StoreOp::create(ib, loc, data, ref);
+  Value allocationSlot = LLVM::GEPOp::create(ib, loc, ptrType, outputRefType,
+                                             ref, ArrayRef<LLVM::GEPArg>{0, 1});
+  LLVM::StoreOp::create(ib, loc, allocated, allocationSlot);
+  if (type.getRank() == 0)
+    return;
+  Value shapeSlot = LLVM::GEPOp::create(ib, loc, ptrType, outputRefType, ref,
+                                        ArrayRef<LLVM::GEPArg>{0, 2});
+  Value shape = LLVM::LoadOp::create(ib, loc, ptrType, shapeSlot);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    Value slot = LLVM::GEPOp::create(ib, loc, ptrType, i64Type, shape,
+                                     ArrayRef<LLVM::GEPArg>{d});
+    LLVM::StoreOp::create(ib, loc, field({3, d}), slot);
+  }
+}
+
+LogicalResult AbiBuilder::emit(func::FuncOp graph,
+                               ArrayRef<Attribute> inputNames,
+                               ArrayRef<Attribute> outputNames,
+                               StringRef modelName) {
+  SmallVector<MemRefType> inputTypes, outputTypes;
+  SmallVector<Type> types(graph.getArgumentTypes());
+  llvm::append_range(types, graph.getResultTypes());
+  for (auto [i, type] : llvm::enumerate(types)) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref || !memref.getLayout().isIdentity() ||
+        !onnxDataType(memref.getElementType()))
+      return graph.emitError("input or output ")
+             << i << " has type " << type
+             << "; the model ABI needs identity-layout memrefs of a "
+                "supported element type";
+    (i < inputNames.size() ? inputTypes : outputTypes).push_back(memref);
+  }
+
+  LLVM::GlobalOp inputs = addTensorInfos("inputs", inputTypes, inputNames);
+  LLVM::GlobalOp outputs = addTensorInfos("outputs", outputTypes, outputNames);
+  LLVM::GlobalOp info = addModelInfo(modelName, inputs, outputs,
+                                     inputTypes.size(), outputTypes.size());
+
+  // The graph becomes an internal function of the library.
+  graph.setName("__aic_graph");
+  graph->setAttr("llvm.linkage",
+                 LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+
+  auto infoFn = func::FuncOp::create(b, loc, "aic_model_v1_info",
+                                     b.getFunctionType({}, {ptrType}));
+  {
+    OpBuilder ib = OpBuilder::atBlockBegin(infoFn.addEntryBlock());
+    func::ReturnOp::create(ib, loc,
+                           ValueRange{LLVM::AddressOfOp::create(ib, loc, info)});
+  }
+
+  auto runFn = func::FuncOp::create(
+      b, loc, "aic_model_v1_run",
+      b.getFunctionType({ptrType, ptrType}, {i32Type}));
+  Block *entry = runFn.addEntryBlock();
+  OpBuilder ib = OpBuilder::atBlockBegin(entry);
+  SmallVector<Value> args;
+  for (auto [i, type] : llvm::enumerate(inputTypes))
+    args.push_back(buildDescriptor(ib, entry->getArgument(0), i, type));
+  auto call = func::CallOp::create(ib, loc, graph, args);
+  for (auto [i, result] : llvm::enumerate(call.getResults()))
+    storeOutput(ib, result, entry->getArgument(1), i);
+  func::ReturnOp::create(
+      ib, loc, ValueRange{LLVM::ConstantOp::create(ib, loc, i32Type, 0)});
+
+  // Outputs are malloc'd by the graph; the library frees them with the same
+  // allocator as it made them with.
+  auto freeDecl = module.lookupSymbol<LLVM::LLVMFuncOp>("free");
+  if (!freeDecl)
+    freeDecl = LLVM::LLVMFuncOp::create(
+        b, loc, "free",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptrType}));
+  auto freeFn = func::FuncOp::create(b, loc, "aic_model_v1_free",
+                                     b.getFunctionType({ptrType}, {}));
+  Block *freeEntry = freeFn.addEntryBlock();
+  OpBuilder fb = OpBuilder::atBlockBegin(freeEntry);
+  LLVM::CallOp::create(fb, loc, freeDecl, freeEntry->getArguments());
+  func::ReturnOp::create(fb, loc);
+  return success();
+}
+
+namespace {
+struct EmitModelAbiPass
+    : aic::cpu::impl::EmitModelAbiPassBase<EmitModelAbiPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto graph = module.lookupSymbol<func::FuncOp>("main");
+    if (!graph || graph.isExternal()) {
+      module.emitError("expects a func.func @main with a body");
+      return signalPassFailure();
+    }
+    auto inputNames = graph->getAttrOfType<ArrayAttr>("aic.input_names");
+    auto outputNames = graph->getAttrOfType<ArrayAttr>("aic.output_names");
+    if (!inputNames || !outputNames ||
+        graph.getNumArguments() != inputNames.size() ||
+        graph.getNumResults() != outputNames.size() ||
+        !llvm::all_of(inputNames, llvm::IsaPred<StringAttr>) ||
+        !llvm::all_of(outputNames, llvm::IsaPred<StringAttr>)) {
+      graph.emitError("expects aic.input_names and aic.output_names naming "
+                      "every argument and result");
+      return signalPassFailure();
+    }
+    auto modelName = module->getAttrOfType<StringAttr>("aic.model_name");
+    AbiBuilder builder(module);
+    if (failed(builder.emit(graph, inputNames.getValue(),
+                            outputNames.getValue(),
+                            modelName ? modelName.getValue() : "model")))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,36 @@
+//===- Passes.h - aic CPU codegen passes and pipeline -----------*- C++ -*-===//
+//
+// The CPU code generation passes and the pipeline that lowers linalg on
+// tensors to the LLVM dialect with the model ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_CODEGEN_CPU_PASSES_H
+#define AIC_CODEGEN_CPU_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::aic::cpu {
+
+#define GEN_PASS_DECL
+#include "codegen/cpu/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/cpu/Passes.h.inc"
+
+struct CpuCodegenOptions {
+  /// 0 to 3, as -O0 .. -O3.
+  unsigned optLevel = 2;
+};
+
+/// linalg on tensors -> bufferized loops -> LLVM dialect with the model ABI.
+void buildCpuCodegenPipeline(OpPassManager &pm,
+                             const CpuCodegenOptions &options);
+
+} // namespace mlir::aic::cpu
+
+#endif // AIC_CODEGEN_CPU_PASSES_H

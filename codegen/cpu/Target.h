@@ -1,0 +1,43 @@
+//===- Target.h - LLVM dialect to object code and libraries -----*- C++ -*-===//
+//
+// Translates a module in the LLVM dialect to LLVM IR, optimizes it for the
+// target CPU, and writes object code or a shared model library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_CODEGEN_CPU_TARGET_H
+#define AIC_CODEGEN_CPU_TARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+#include <memory>
+
+namespace mlir::aic::cpu {
+
+struct TargetOptions {
+  /// `native` for the host CPU, or an LLVM CPU name such as `znver4`.
+  std::string cpu = "native";
+  /// LLVM optimization level, 0 to 3.
+  unsigned optLevel = 2;
+};
+
+/// Translates and optimizes `module` (LLVM dialect) for the target.
+FailureOr<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                     const TargetOptions &options, std::string &error);
+
+/// Writes `module` as an object file to `path`.
+LogicalResult writeObjectFile(llvm::Module &module, StringRef path,
+                              const TargetOptions &options,
+                              std::string &error);
+
+/// Links the object file `objectPath` into the shared library `outputPath`
+/// with the system C compiler driver.
+LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
+                                std::string &error);
+
+} // namespace mlir::aic::cpu
+
+#endif // AIC_CODEGEN_CPU_TARGET_H

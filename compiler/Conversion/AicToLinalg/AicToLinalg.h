@@ -1,0 +1,55 @@
+//===- AicToLinalg.h - aic to linalg patterns -------------------*- C++ -*-===//
+//
+// One populate function per op family, and the builders they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_COMPILER_CONVERSION_AICTOLINALG_AICTOLINALG_H
+#define AIC_COMPILER_CONVERSION_AICTOLINALG_AICTOLINALG_H
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <functional>
+
+namespace mlir::aic {
+
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
+void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Builds the scalar body of a generic op from its block arguments (inputs
+/// only; the output's is not passed).
+using ScalarBodyFn =
+    std::function<Value(OpBuilder &, Location, ValueRange inputs)>;
+
+/// A `linalg.generic` over the loops of `resultType` (all parallel) reading
+/// `inputs` through `inputMaps` into a fresh tensor. `dynamicSizes` are the
+/// result's dynamic dims in order.
+Value buildParallelGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                           ArrayRef<AffineMap> inputMaps,
+                           RankedTensorType resultType,
+                           ValueRange dynamicSizes, const ScalarBodyFn &body);
+
+/// Elementwise `body` over `inputs` with numpy broadcasting into
+/// `resultType`.
+Value buildBroadcastElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                                RankedTensorType resultType,
+                                const ScalarBodyFn &body);
+
+/// `tensor.empty` of `type`, its dynamic dims taken from `dynamicSizes`.
+Value buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                 ValueRange dynamicSizes = {});
+
+/// A zero of `type`'s element type.
+Value buildZero(OpBuilder &b, Location loc, Type elementType);
+
+/// Reshapes `input` to `resultType` (same element count) through a 1-D
+/// collapse and an expand; views only, no copy.
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType resultType);
+
+} // namespace mlir::aic
+
+#endif // AIC_COMPILER_CONVERSION_AICTOLINALG_AICTOLINALG_H

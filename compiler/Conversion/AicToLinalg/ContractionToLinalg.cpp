@@ -1,0 +1,328 @@
+//===- ContractionToLinalg.cpp - MatMul, Gemm and Conv to linalg ----------===//
+//
+// MatMul and Gemm become zero-filled generic contractions whose indexing
+// maps encode broadcasting and transposes (the codegen pipeline specializes
+// them to named ops where they match); Conv becomes the named linalg
+// convolution of its rank, grouped through NGCHW where group > 1, with its
+// padding as tensor.pad and its bias as the accumulator's initial value.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "dialects/aic/IR/AicOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+
+/// sum += lhs * rhs for the element type.
+static Value buildMultiplyAccumulate(OpBuilder &b, Location loc, Value lhs,
+                                     Value rhs, Value acc) {
+  if (isa<FloatType>(acc.getType())) {
+    Value product = arith::MulFOp::create(b, loc, lhs, rhs);
+    return arith::AddFOp::create(b, loc, acc, product);
+  }
+  Value product = arith::MulIOp::create(b, loc, lhs, rhs);
+  return arith::AddIOp::create(b, loc, acc, product);
+}
+
+/// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
+/// rhs[rhsMap]` over `numLoops` loops; the last loop is the reduction.
+static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                              AffineMap lhsMap, AffineMap rhsMap,
+                              AffineMap outMap, RankedTensorType resultType) {
+  unsigned numLoops = outMap.getNumDims();
+  // Dynamic result dims: take them from an operand indexing that loop.
+  SmallVector<Value> dynamicSizes;
+  for (auto [pos, expr] : llvm::enumerate(outMap.getResults())) {
+    if (!resultType.isDynamicDim(pos))
+      continue;
+    unsigned loop = cast<AffineDimExpr>(expr).getPosition();
+    for (auto [operand, map] : {std::pair{lhs, lhsMap}, {rhs, rhsMap}}) {
+      std::optional<unsigned> dim =
+          map.getResultPosition(b.getAffineDimExpr(loop));
+      if (dim) {
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, operand, *dim));
+        break;
+      }
+    }
+  }
+  Value zero = buildZero(b, loc, resultType.getElementType());
+  Value init = linalg::FillOp::create(
+                   b, loc, zero, buildEmpty(b, loc, resultType, dynamicSizes))
+                   .getResult(0);
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{lhs, rhs}, init,
+      ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nloc,
+            buildMultiplyAccumulate(nb, nloc, args[0], args[1], args[2]));
+      });
+  return generic.getResult(0);
+}
+
+namespace {
+struct MatMulToLinalg : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    Type elementType = resultType.getElementType();
+    // numpy promotes 1-D operands to matrices and drops the new dim after.
+    bool dropM = lhsType.getRank() == 1, dropN = rhsType.getRank() == 1;
+    if (dropM) {
+      lhsType = RankedTensorType::get({1, lhsType.getDimSize(0)}, elementType);
+      lhs = tensor::ExpandShapeOp::create(rewriter, loc, lhsType, lhs,
+                                          {ReassociationIndices{0, 1}});
+    }
+    if (dropN) {
+      rhsType = RankedTensorType::get({rhsType.getDimSize(0), 1}, elementType);
+      rhs = tensor::ExpandShapeOp::create(rewriter, loc, rhsType, rhs,
+                                          {ReassociationIndices{0, 1}});
+    }
+    int64_t lhsBatch = lhsType.getRank() - 2, rhsBatch = rhsType.getRank() - 2;
+    int64_t batch = std::max(lhsBatch, rhsBatch);
+    SmallVector<int64_t> outShape(resultType.getShape().take_front(batch));
+    outShape.push_back(lhsType.getDimSize(lhsBatch));
+    outShape.push_back(rhsType.getDimSize(rhsBatch + 1));
+    auto outType = RankedTensorType::get(outShape, elementType);
+
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned numLoops = batch + 3;
+    AffineExpr m = getAffineDimExpr(batch, ctx),
+               n = getAffineDimExpr(batch + 1, ctx),
+               k = getAffineDimExpr(batch + 2, ctx);
+    auto batchExprs = [&](RankedTensorType type, int64_t rank) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < rank; ++i) {
+        int64_t loop = batch - rank + i;
+        bool broadcast = type.getDimSize(i) == 1 && outShape[loop] != 1;
+        exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                  : getAffineDimExpr(loop, ctx));
+      }
+      return exprs;
+    };
+    SmallVector<AffineExpr> lhsExprs = batchExprs(lhsType, lhsBatch);
+    lhsExprs.append({m, k});
+    SmallVector<AffineExpr> rhsExprs = batchExprs(rhsType, rhsBatch);
+    rhsExprs.append({k, n});
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < batch; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    outExprs.append({m, n});
+    Value result = buildContraction(
+        rewriter, loc, lhs, rhs, AffineMap::get(numLoops, 0, lhsExprs, ctx),
+        AffineMap::get(numLoops, 0, rhsExprs, ctx),
+        AffineMap::get(numLoops, 0, outExprs, ctx), outType);
+
+    if (dropM || dropN) {
+      std::optional<SmallVector<ReassociationIndices>> reassociation =
+          getReassociationIndicesForCollapse(outType.getShape(),
+                                             resultType.getShape());
+      if (!reassociation)
+        return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
+      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
+                                               result, *reassociation);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GemmToLinalg : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    float alpha = op.getAlpha().convertToFloat();
+    float beta = op.getBeta().convertToFloat();
+    bool scaled = alpha != 1.0f || (op.getC() && beta != 1.0f);
+    if (scaled && !isa<FloatType>(elementType))
+      return rewriter.notifyMatchFailure(op, "alpha/beta on integer Gemm");
+
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    auto map = [&](AffineExpr a, AffineExpr b) {
+      return AffineMap::get(3, 0, {a, b}, ctx);
+    };
+    Value result = buildContraction(
+        rewriter, loc, op.getA(), op.getB(),
+        op.getTransA() ? map(k, m) : map(m, k),
+        op.getTransB() ? map(n, k) : map(k, n), map(m, n), resultType);
+    if (!scaled && !op.getC()) {
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+
+    // Epilogue: alpha * AB + beta * C, with C broadcast to [M, N].
+    SmallVector<Value> inputs = {result};
+    if (op.getC())
+      inputs.push_back(op.getC());
+    result = buildBroadcastElementwise(
+        rewriter, loc, inputs, resultType,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          auto scale = [&](Value v, float s) -> Value {
+            if (s == 1.0f)
+              return v;
+            Value c = arith::ConstantOp::create(
+                b, l, elementType, b.getFloatAttr(elementType, s));
+            return arith::MulFOp::create(b, l, v, c);
+          };
+          Value ab = scale(args[0], alpha);
+          if (args.size() == 1)
+            return ab;
+          Value c = scale(args[1], beta);
+          if (isa<FloatType>(elementType))
+            return arith::AddFOp::create(b, l, ab, c);
+          return arith::AddIOp::create(b, l, ab, c);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConvToLinalg : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    Type elementType = resultType.getElementType();
+    int64_t rank = resultType.getRank(), spatial = rank - 2;
+    int64_t group = op.getGroup();
+    for (int64_t d = 1; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        return rewriter.notifyMatchFailure(op, "dynamic channel or spatial dims");
+    if (group > 1 && (spatial != 2 || inputType.isDynamicDim(1) ||
+                      weightType.isDynamicDim(0)))
+      return rewriter.notifyMatchFailure(
+          op, "grouped convolution is lowered for 2-D with static channels");
+    if (spatial < 1 || spatial > 3)
+      return rewriter.notifyMatchFailure(op, "unsupported convolution rank");
+
+    // Explicit zero padding.
+    Value input = op.getInput();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)),
+          high(2, rewriter.getIndexAttr(0));
+      for (int64_t i = 0; i < spatial; ++i) {
+        low.push_back(rewriter.getIndexAttr(pads[i]));
+        high.push_back(rewriter.getIndexAttr(pads[i + spatial]));
+      }
+      input = tensor::PadOp::create(rewriter, loc, Type(), input, low, high,
+                                    buildZero(rewriter, loc, elementType));
+    }
+
+    // The accumulator starts as the bias (broadcast) or zero.
+    SmallVector<Value> dynamicSizes;
+    if (resultType.isDynamicDim(0))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+    Value init = buildEmpty(rewriter, loc, resultType, dynamicSizes);
+    if (Value bias = op.getBias()) {
+      SmallVector<int64_t> dims = {0};
+      for (int64_t i = 2; i < rank; ++i)
+        dims.push_back(i);
+      init = linalg::BroadcastOp::create(rewriter, loc, bias, init, dims)
+                 .getResult()[0];
+    } else {
+      init = linalg::FillOp::create(rewriter, loc,
+                                    buildZero(rewriter, loc, elementType), init)
+                 .getResult(0);
+    }
+
+    auto i64Vector = [&](ArrayRef<int64_t> values) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({(int64_t)values.size()},
+                                rewriter.getI64Type()),
+          values);
+    };
+    Attribute strides = i64Vector(op.getStrides());
+    Attribute dilations = i64Vector(op.getDilations());
+    Value weight = op.getWeight();
+    Value result;
+    if (group == 1) {
+      TypeRange types(resultType);
+      ValueRange ins{input, weight};
+      if (spatial == 1)
+        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins,
+                                                init, strides, dilations)
+                     .getResult(0);
+      else if (spatial == 2)
+        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, types, ins,
+                                                  init, strides, dilations)
+                     .getResult(0);
+      else
+        result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, types, ins,
+                                                    init, strides, dilations)
+                     .getResult(0);
+    } else {
+      // Split channels into groups: NCHW -> NGCHW, FCHW -> GFCHW.
+      auto paddedType = cast<RankedTensorType>(input.getType());
+      int64_t channels = paddedType.getDimSize(1);
+      int64_t filters = weightType.getDimSize(0);
+      auto split = [&](Value v, RankedTensorType type, int64_t dim,
+                       int64_t total) -> Value {
+        SmallVector<int64_t> shape(type.getShape());
+        shape[dim] = total / group;
+        shape.insert(shape.begin() + dim, group);
+        SmallVector<ReassociationIndices> reassociation;
+        for (int64_t i = 0; i < type.getRank(); ++i) {
+          if (i < dim)
+            reassociation.push_back({i});
+          else if (i == dim)
+            reassociation.push_back({i, i + 1});
+          else
+            reassociation.push_back({i + 1});
+        }
+        auto splitType = RankedTensorType::get(shape, elementType);
+        SmallVector<OpFoldResult> outputShape =
+            tensor::getMixedSizes(rewriter, loc, v);
+        outputShape[dim] = rewriter.getIndexAttr(total / group);
+        outputShape.insert(outputShape.begin() + dim,
+                           rewriter.getIndexAttr(group));
+        return tensor::ExpandShapeOp::create(rewriter, loc, splitType, v,
+                                             reassociation, outputShape);
+      };
+      Value groupedInput = split(input, paddedType, 1, channels);
+      Value groupedWeight = split(weight, weightType, 0, filters);
+      Value groupedInit = split(init, resultType, 1, filters);
+      auto grouped = linalg::Conv2DNgchwGfchwOp::create(
+          rewriter, loc, TypeRange(groupedInit.getType()),
+          ValueRange{groupedInput, groupedWeight}, groupedInit, strides,
+          dilations);
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, resultType, grouped.getResult(0),
+          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::aic::populateContractionToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg>(
+      patterns.getContext());
+}

@@ -1,0 +1,116 @@
+//===- Utils.cpp - builders shared by the aic to linalg patterns ----------===//
+//
+// Generic-op, broadcasting, empty-tensor and reshape builders used by every
+// op family's lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+
+Value mlir::aic::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                            ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynamicSizes);
+}
+
+Value mlir::aic::buildZero(OpBuilder &b, Location loc, Type elementType) {
+  return arith::ConstantOp::create(b, loc, elementType,
+                                   b.getZeroAttr(elementType));
+}
+
+Value mlir::aic::buildParallelGeneric(OpBuilder &b, Location loc,
+                                      ValueRange inputs,
+                                      ArrayRef<AffineMap> inputMaps,
+                                      RankedTensorType resultType,
+                                      ValueRange dynamicSizes,
+                                      const ScalarBodyFn &body) {
+  unsigned rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  Value init = buildEmpty(b, loc, resultType, dynamicSizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
+                                           ValueRange inputs,
+                                           RankedTensorType resultType,
+                                           const ScalarBodyFn &body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      // A static 1 against a result dim that is not 1 broadcasts.
+      bool broadcast = type.getDimSize(i) == 1 &&
+                       resultType.getDimSize(i + offset) != 1;
+      exprs.push_back(broadcast ? b.getAffineConstantExpr(0)
+                                : b.getAffineDimExpr(i + offset));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
+  }
+  // Each dynamic result dim takes its size from an input that has it.
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t i = d - (rank - type.getRank());
+      if (i >= 0 && type.getDimSize(i) != 1) {
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
+        break;
+      }
+    }
+  }
+  return buildParallelGeneric(b, loc, inputs, maps, resultType, dynamicSizes,
+                              body);
+}
+
+Value mlir::aic::buildReshape(OpBuilder &b, Location loc, Value input,
+                              RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType == resultType)
+    return input;
+  // Collapse to 1-D (from rank 0: expand to [1]) ...
+  Value flat = input;
+  if (inputType.getRank() == 0) {
+    flat = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, inputType.getElementType()), input,
+        ArrayRef<ReassociationIndices>{});
+  } else if (inputType.getRank() > 1) {
+    ReassociationIndices all = llvm::to_vector(
+        llvm::seq<int64_t>(0, inputType.getRank()));
+    flat = tensor::CollapseShapeOp::create(b, loc, input,
+                                           ArrayRef<ReassociationIndices>{all});
+  }
+  // ... then expand to the result (to rank 0: collapse the [1]).
+  if (resultType.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, resultType, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  if (resultType.getRank() == 1)
+    return flat.getType() == resultType
+               ? flat
+               : tensor::CastOp::create(b, loc, resultType, flat).getResult();
+  ReassociationIndices all =
+      llvm::to_vector(llvm::seq<int64_t>(0, resultType.getRank()));
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}

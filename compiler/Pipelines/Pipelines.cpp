@@ -1,0 +1,63 @@
+//===- Pipelines.cpp - aic compilation pipelines --------------------------===//
+//
+// Builds and registers the compilation phases.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "codegen/cpu/Passes.h"
+#include "compiler/Conversion/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+
+void mlir::aic::buildGraphPipeline(OpPassManager &pm,
+                                   const PipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::aic::buildLowerToLinalgPipeline(OpPassManager &pm,
+                                           const PipelineOptions &options) {
+  pm.addPass(createConvertAicToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::aic::buildCpuCodegenPipeline(OpPassManager &pm,
+                                        const PipelineOptions &options) {
+  cpu::CpuCodegenOptions cpuOptions;
+  cpuOptions.optLevel = options.optLevel;
+  cpu::buildCpuCodegenPipeline(pm, cpuOptions);
+}
+
+namespace {
+struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level, 0 to 3"),
+                            llvm::cl::init(2)};
+  PipelineOptions get() const { return PipelineOptions{optLevel}; }
+};
+} // namespace
+
+void mlir::aic::registerPipelines() {
+  PassPipelineRegistration<PipelineCLOptions>(
+      "aic-graph-pipeline", "aic graph-level cleanups",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        buildGraphPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "aic-lower-to-linalg-pipeline", "Lowers aic to linalg on tensors",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        buildLowerToLinalgPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "aic-cpu-codegen-pipeline",
+      "Lowers linalg on tensors to the LLVM dialect with the model ABI",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        buildCpuCodegenPipeline(pm, o.get());
+      });
+}

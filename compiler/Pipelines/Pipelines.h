@@ -1,0 +1,39 @@
+//===- Pipelines.h - aic compilation pipelines ------------------*- C++ -*-===//
+//
+// The phases aic-compile runs, as pass pipeline builders. aic-opt registers
+// the same builders under their pipeline names, so that a lit test of a
+// phase runs exactly what the compiler runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_COMPILER_PIPELINES_PIPELINES_H
+#define AIC_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::aic {
+
+struct PipelineOptions {
+  /// 0 to 3, as -O0 .. -O3.
+  unsigned optLevel = 2;
+};
+
+/// aic -> aic: canonicalization and graph-level cleanups
+/// (`aic-graph-pipeline`).
+void buildGraphPipeline(OpPassManager &pm, const PipelineOptions &options);
+
+/// aic -> linalg/tensor/arith on tensors (`aic-lower-to-linalg-pipeline`).
+void buildLowerToLinalgPipeline(OpPassManager &pm,
+                                const PipelineOptions &options);
+
+/// linalg on tensors -> LLVM dialect with the model ABI
+/// (`aic-cpu-codegen-pipeline`).
+void buildCpuCodegenPipeline(OpPassManager &pm,
+                             const PipelineOptions &options);
+
+/// Registers the pipelines above with the pass registry.
+void registerPipelines();
+
+} // namespace mlir::aic
+
+#endif // AIC_COMPILER_PIPELINES_PIPELINES_H

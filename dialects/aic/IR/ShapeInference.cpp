@@ -1,0 +1,289 @@
+//===- ShapeInference.cpp - shape rules of the aic ops --------------------===//
+//
+// Shape rules shared by the aic ops' type inference. See ShapeInference.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/aic/IR/ShapeInference.h"
+
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+
+static constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (d == kDynamic)
+      os << '?';
+    else
+      os << d;
+  });
+  os << ']';
+  return s;
+}
+
+std::optional<int64_t> mlir::aic::getNumElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    if (llvm::MulOverflow(n, d, n))
+      return std::nullopt;
+  }
+  return n;
+}
+
+FailureOr<Shape> mlir::aic::inferBroadcastShape(ArrayRef<int64_t> lhs,
+                                                ArrayRef<int64_t> rhs,
+                                                ErrorFn emitError) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  Shape result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l == 1) {
+      result[i] = r;
+    } else if (r == 1) {
+      result[i] = l;
+    } else if (l == kDynamic || r == kDynamic) {
+      // A dynamic dim against a static one > 1 must equal it at run time.
+      result[i] = l == kDynamic ? r : l;
+    } else if (l == r) {
+      result[i] = l;
+    } else {
+      emitError() << "operands do not broadcast: " << shapeStr(lhs) << " vs "
+                  << shapeStr(rhs);
+      return failure();
+    }
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferMatMulShape(ArrayRef<int64_t> lhs,
+                                             ArrayRef<int64_t> rhs,
+                                             ErrorFn emitError) {
+  if (lhs.empty() || rhs.empty()) {
+    emitError() << "expects operands of rank >= 1, got " << shapeStr(lhs)
+                << " and " << shapeStr(rhs);
+    return failure();
+  }
+  Shape a(lhs), b(rhs);
+  bool dropM = a.size() == 1, dropN = b.size() == 1;
+  if (dropM)
+    a.insert(a.begin(), 1);
+  if (dropN)
+    b.push_back(1);
+  int64_t k1 = a.back(), k2 = b[b.size() - 2];
+  if (k1 != kDynamic && k2 != kDynamic && k1 != k2) {
+    emitError() << "contraction dimensions differ: " << shapeStr(lhs) << " vs "
+                << shapeStr(rhs);
+    return failure();
+  }
+  FailureOr<Shape> batch = inferBroadcastShape(
+      ArrayRef(a).drop_back(2), ArrayRef(b).drop_back(2), emitError);
+  if (failed(batch))
+    return failure();
+  Shape result = *batch;
+  if (!dropM)
+    result.push_back(a[a.size() - 2]);
+  if (!dropN)
+    result.push_back(b.back());
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferGemmShape(ArrayRef<int64_t> a,
+                                           ArrayRef<int64_t> b,
+                                           std::optional<ArrayRef<int64_t>> c,
+                                           bool transA, bool transB,
+                                           ErrorFn emitError) {
+  if (a.size() != 2 || b.size() != 2) {
+    emitError() << "expects 2-D A and B, got " << shapeStr(a) << " and "
+                << shapeStr(b);
+    return failure();
+  }
+  int64_t m = transA ? a[1] : a[0], ka = transA ? a[0] : a[1];
+  int64_t kb = transB ? b[1] : b[0], n = transB ? b[0] : b[1];
+  if (ka != kDynamic && kb != kDynamic && ka != kb) {
+    emitError() << "contraction dimensions differ: " << ka << " vs " << kb;
+    return failure();
+  }
+  Shape result{m, n};
+  if (c) {
+    if (c->size() > 2) {
+      emitError() << "expects C of rank <= 2, got " << shapeStr(*c);
+      return failure();
+    }
+    for (size_t i = 0; i < c->size(); ++i) {
+      int64_t dim = (*c)[i], want = result[2 - c->size() + i];
+      if (dim != 1 && dim != kDynamic && want != kDynamic && dim != want) {
+        emitError() << "C of shape " << shapeStr(*c)
+                    << " does not broadcast to " << shapeStr(result);
+        return failure();
+      }
+    }
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferConvShape(
+    ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+    std::optional<ArrayRef<int64_t>> bias, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group,
+    ErrorFn emitError) {
+  if (input.size() < 3 || weight.size() != input.size()) {
+    emitError() << "expects input and weight of equal rank >= 3, got "
+                << shapeStr(input) << " and " << shapeStr(weight);
+    return failure();
+  }
+  size_t spatial = input.size() - 2;
+  if (strides.size() != spatial || dilations.size() != spatial ||
+      pads.size() != 2 * spatial) {
+    emitError() << "expects " << spatial << " strides and dilations and "
+                << 2 * spatial << " pads, got " << strides.size() << ", "
+                << dilations.size() << " and " << pads.size();
+    return failure();
+  }
+  if (group < 1) {
+    emitError() << "expects group >= 1, got " << group;
+    return failure();
+  }
+  int64_t channels = input[1], filters = weight[0];
+  if (filters != kDynamic && filters % group != 0) {
+    emitError() << "expects output channels " << filters
+                << " divisible by group " << group;
+    return failure();
+  }
+  if (channels != kDynamic && weight[1] != kDynamic &&
+      channels != weight[1] * group) {
+    emitError() << "input has " << channels << " channels but weight expects "
+                << weight[1] << " x group " << group;
+    return failure();
+  }
+  if (bias && (bias->size() != 1 ||
+               ((*bias)[0] != kDynamic && filters != kDynamic &&
+                (*bias)[0] != filters))) {
+    emitError() << "expects bias of shape [" << filters << "], got "
+                << shapeStr(*bias);
+    return failure();
+  }
+  Shape result{input[0], filters};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t stride = strides[i], dilation = dilations[i];
+    int64_t padBegin = pads[i], padEnd = pads[i + spatial];
+    if (stride < 1 || dilation < 1 || padBegin < 0 || padEnd < 0) {
+      emitError() << "expects positive strides and dilations and "
+                     "non-negative pads";
+      return failure();
+    }
+    int64_t size = input[i + 2], kernel = weight[i + 2];
+    if (size == kDynamic || kernel == kDynamic) {
+      result.push_back(kDynamic);
+      continue;
+    }
+    int64_t span = dilation * (kernel - 1) + 1;
+    int64_t padded = size + padBegin + padEnd;
+    if (padded < span) {
+      emitError() << "kernel of extent " << span
+                  << " does not fit the padded input of extent " << padded;
+      return failure();
+    }
+    result.push_back((padded - span) / stride + 1);
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferReshapeShape(ArrayRef<int64_t> input,
+                                              ArrayRef<int64_t> target,
+                                              bool allowZero,
+                                              ErrorFn emitError) {
+  Shape result;
+  int64_t inferIndex = -1;
+  for (auto [i, dim] : llvm::enumerate(target)) {
+    if (dim == -1) {
+      if (inferIndex >= 0) {
+        emitError() << "expects at most one -1 in the target shape "
+                    << shapeStr(target);
+        return failure();
+      }
+      inferIndex = i;
+      result.push_back(kDynamic);
+    } else if (dim == 0 && !allowZero) {
+      if (i >= input.size()) {
+        emitError() << "target shape " << shapeStr(target)
+                    << " copies dimension " << i << " of rank-"
+                    << input.size() << " input";
+        return failure();
+      }
+      result.push_back(input[i]);
+    } else if (dim < 0) {
+      emitError() << "invalid dimension " << dim << " in target shape";
+      return failure();
+    } else {
+      result.push_back(dim);
+    }
+  }
+  std::optional<int64_t> inCount = getNumElements(input);
+  SmallVector<int64_t> known(result);
+  if (inferIndex >= 0)
+    known.erase(known.begin() + inferIndex);
+  std::optional<int64_t> outCount = getNumElements(known);
+  if (!inCount || !outCount)
+    return result; // Checked at run time.
+  if (inferIndex >= 0) {
+    if (*outCount == 0 || *inCount % *outCount != 0) {
+      emitError() << "cannot reshape " << shapeStr(input) << " to "
+                  << shapeStr(target);
+      return failure();
+    }
+    result[inferIndex] = *inCount / *outCount;
+  } else if (*inCount != *outCount) {
+    emitError() << "cannot reshape " << shapeStr(input) << " ("
+                << *inCount << " elements) to " << shapeStr(target) << " ("
+                << *outCount << " elements)";
+    return failure();
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferTransposeShape(ArrayRef<int64_t> input,
+                                                ArrayRef<int64_t> perm,
+                                                ErrorFn emitError) {
+  if (perm.size() != input.size()) {
+    emitError() << "expects a permutation of " << input.size()
+                << " dims, got " << perm.size();
+    return failure();
+  }
+  SmallVector<bool> seen(input.size(), false);
+  Shape result;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(input.size()) || seen[p]) {
+      emitError() << "perm " << shapeStr(perm) << " is not a permutation";
+      return failure();
+    }
+    seen[p] = true;
+    result.push_back(input[p]);
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferFlattenShape(ArrayRef<int64_t> input,
+                                              int64_t axis,
+                                              ErrorFn emitError) {
+  if (axis < 0 || axis > static_cast<int64_t>(input.size())) {
+    emitError() << "expects axis in [0, " << input.size() << "], got "
+                << axis;
+    return failure();
+  }
+  auto product = [](ArrayRef<int64_t> dims) -> int64_t {
+    std::optional<int64_t> n = getNumElements(dims);
+    return n ? *n : kDynamic;
+  };
+  return Shape{product(input.take_front(axis)),
+               product(input.drop_front(axis))};
+}

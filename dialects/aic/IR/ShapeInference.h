@@ -1,0 +1,64 @@
+//===- ShapeInference.h - shape rules of the aic ops ------------*- C++ -*-===//
+//
+// The shape rules of the aic ops in one place, as plain functions over
+// shapes. The ops' inferReturnTypes call them; so can passes that need a
+// shape without building an op. Each rule reports a bad input through the
+// `emitError` callback and returns failure; none asserts.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_DIALECTS_AIC_IR_SHAPEINFERENCE_H
+#define AIC_DIALECTS_AIC_IR_SHAPEINFERENCE_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::aic {
+
+using Shape = SmallVector<int64_t>;
+using ErrorFn = function_ref<InFlightDiagnostic()>;
+
+/// numpy broadcasting of two shapes (dynamic dims are ShapedType::kDynamic).
+FailureOr<Shape> inferBroadcastShape(ArrayRef<int64_t> lhs,
+                                     ArrayRef<int64_t> rhs, ErrorFn emitError);
+
+/// numpy.matmul: rank-1 promotion and broadcasting batch dimensions.
+FailureOr<Shape> inferMatMulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                                  ErrorFn emitError);
+
+/// Gemm: [M, N] from 2-D A and B after the optional transposes; C (if
+/// given) must broadcast unidirectionally to [M, N].
+FailureOr<Shape> inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
+                                std::optional<ArrayRef<int64_t>> c, bool transA,
+                                bool transB, ErrorFn emitError);
+
+/// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
+FailureOr<Shape> inferConvShape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> weight,
+                                std::optional<ArrayRef<int64_t>> bias,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations,
+                                ArrayRef<int64_t> pads, int64_t group,
+                                ErrorFn emitError);
+
+/// ONNX Reshape with a known target (0 copies, -1 infers). `target` holds
+/// the raw entries of the shape operand.
+FailureOr<Shape> inferReshapeShape(ArrayRef<int64_t> input,
+                                   ArrayRef<int64_t> target, bool allowZero,
+                                   ErrorFn emitError);
+
+/// Transpose: result dim i is input dim perm[i].
+FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
+                                     ArrayRef<int64_t> perm, ErrorFn emitError);
+
+/// Flatten to 2-D around `axis` in [0, rank].
+FailureOr<Shape> inferFlattenShape(ArrayRef<int64_t> input, int64_t axis,
+                                   ErrorFn emitError);
+
+/// Product of the dims, or failure on a dynamic dim or 64-bit overflow.
+std::optional<int64_t> getNumElements(ArrayRef<int64_t> shape);
+
+} // namespace mlir::aic
+
+#endif // AIC_DIALECTS_AIC_IR_SHAPEINFERENCE_H

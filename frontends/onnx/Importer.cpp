@@ -1,0 +1,553 @@
+//===- Importer.cpp - ONNX graph importer ---------------------------------===//
+//
+// Reads the model protobuf, checks it, and walks the graph in order: graph
+// inputs become function arguments, initializers constants, nodes aic ops
+// through the per-operator importers, graph outputs the returned values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/Importer.h"
+#include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorData.h"
+
+#include "dialects/aic/IR/AicOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlir::aic;
+using namespace mlir::aic::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Registry
+//===----------------------------------------------------------------------===//
+
+void OpRegistry::on(StringRef opType, ArrayRef<int64_t> history,
+                    int64_t firstSupported, ImportFn fn) {
+  importers[opType] =
+      OpImporter{SmallVector<int64_t>(history), firstSupported, std::move(fn)};
+}
+
+const OpImporter *OpRegistry::lookup(StringRef opType) const {
+  auto it = importers.find(opType);
+  return it == importers.end() ? nullptr : &it->second;
+}
+
+const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseOps(r);
+    registerContractionOps(r);
+    registerShapeOps(r);
+    return r;
+  }();
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+namespace mlir::aic::onnx_import {
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *context, StringRef modelPath,
+                const ImportOptions &options)
+      : context(context), modelPath(modelPath.str()), options(options),
+        fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)) {
+    SmallString<256> dir(modelPath);
+    llvm::sys::path::remove_filename(dir);
+    modelDir = dir.empty() ? "." : std::string(dir);
+  }
+
+  OwningOpRef<ModuleOp> import(const onnx::ModelProto &model);
+
+  MLIRContext *getContext() const { return context; }
+  StringRef getModelDir() const { return modelDir; }
+  int64_t getOpset() const { return opset; }
+  Location getFileLoc() const { return fileLoc; }
+
+  std::string nodeLabel(const onnx::NodeProto &node) const {
+    // Unnamed nodes (common in exported models) go by their first output.
+    std::string label =
+        !node.name().empty() || node.output_size() == 0
+            ? "node '" + node.name() + "' (" + node.op_type()
+            : "node producing '" + node.output(0) + "' (" + node.op_type();
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      label += ", domain " + node.domain();
+    return label + ", opset " + std::to_string(opset) + ")";
+  }
+
+private:
+  LogicalResult importOpsets(const onnx::ModelProto &model);
+  FailureOr<Type> importValueInfoType(const onnx::ValueInfoProto &info,
+                                      bool isInput);
+  LogicalResult importInitializers(OpBuilder &b, const onnx::GraphProto &g);
+  LogicalResult importNodes(OpBuilder &b, const onnx::GraphProto &g);
+
+  MLIRContext *context;
+  std::string modelPath, modelDir;
+  const ImportOptions &options;
+  Location fileLoc;
+  int64_t opset = 0;
+  llvm::StringMap<Value> values;
+};
+} // namespace mlir::aic::onnx_import
+
+LogicalResult GraphImporter::importOpsets(const onnx::ModelProto &model) {
+  for (const auto &entry : model.opset_import()) {
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  }
+  if (opset <= 0) {
+    emitError(fileLoc) << "the model imports no version of the default "
+                          "ONNX operator set";
+    return failure();
+  }
+  if (opset > kNewestKnownOpset) {
+    emitError(fileLoc) << "the model uses opset " << opset
+                       << ", newer than the newest aic knows ("
+                       << kNewestKnownOpset << ")";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<Type>
+GraphImporter::importValueInfoType(const onnx::ValueInfoProto &info,
+                                   bool isInput) {
+  StringRef what = isInput ? "input" : "output";
+  if (!info.type().has_tensor_type()) {
+    emitError(fileLoc) << "graph " << what << " '" << info.name()
+                       << "' is not a tensor";
+    return failure();
+  }
+  const auto &tensorType = info.type().tensor_type();
+  Type elementType = getElementType(context, tensorType.elem_type());
+  if (!elementType) {
+    emitError(fileLoc) << "graph " << what << " '" << info.name()
+                       << "' has unsupported element type "
+                       << getDataTypeName(tensorType.elem_type());
+    return failure();
+  }
+  auto pinned = options.inputShapes.find(info.name());
+  bool isPinned = isInput && pinned != options.inputShapes.end();
+  if (!tensorType.has_shape()) {
+    if (isPinned)
+      return Type(RankedTensorType::get(pinned->second, elementType));
+    emitError(fileLoc) << "graph " << what << " '" << info.name()
+                       << "' has no shape; give one with --shape "
+                       << info.name() << "=D0xD1x...";
+    return failure();
+  }
+  SmallVector<int64_t> dims;
+  for (const auto &dim : tensorType.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0) {
+        emitError(fileLoc) << "graph " << what << " '" << info.name()
+                           << "' has negative dimension " << dim.dim_value();
+        return failure();
+      }
+      dims.push_back(dim.dim_value());
+    } else {
+      dims.push_back(ShapedType::kDynamic); // Symbolic or unknown.
+    }
+  }
+  if (isPinned) {
+    ArrayRef<int64_t> want = pinned->second;
+    if (want.size() != dims.size()) {
+      emitError(fileLoc) << "--shape gives " << want.size()
+                         << " dims for input '" << info.name()
+                         << "', which has rank " << dims.size();
+      return failure();
+    }
+    for (auto [i, d] : llvm::enumerate(dims)) {
+      if (d != ShapedType::kDynamic && d != want[i]) {
+        emitError(fileLoc) << "--shape gives dim " << i << " of input '"
+                           << info.name() << "' as " << want[i]
+                           << ", but the model fixes it at " << d;
+        return failure();
+      }
+      d = want[i];
+    }
+  }
+  return Type(RankedTensorType::get(dims, elementType));
+}
+
+LogicalResult GraphImporter::importInitializers(OpBuilder &b,
+                                                const onnx::GraphProto &g) {
+  for (const auto &init : g.initializer()) {
+    std::string error;
+    FailureOr<ElementsAttr> value =
+        importTensorData(context, init, modelDir, error);
+    if (failed(value)) {
+      emitError(fileLoc) << "initializer '" << init.name() << "': " << error;
+      return failure();
+    }
+    Location loc = NameLoc::get(b.getStringAttr(init.name()), fileLoc);
+    values[init.name()] = ConstantOp::create(b, loc, *value);
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes(OpBuilder &b,
+                                         const onnx::GraphProto &g) {
+  const OpRegistry &registry = getOpRegistry();
+  SmallVector<std::string> unsupported;
+  llvm::StringSet<> poisoned; // Outputs of unsupported nodes.
+
+  for (const auto &node : g.node()) {
+    std::string label = nodeLabel(node);
+    auto markUnsupported = [&](std::string why) {
+      unsupported.push_back(label + (why.empty() ? "" : ": " + why));
+      for (const auto &out : node.output())
+        poisoned.insert(out);
+    };
+
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    const OpImporter *importer =
+        defaultDomain ? registry.lookup(node.op_type()) : nullptr;
+    if (!importer) {
+      markUnsupported("");
+      continue;
+    }
+    // The version of the operator in force at the model's opset.
+    int64_t since = 0;
+    for (int64_t v : importer->history)
+      if (v <= opset)
+        since = v;
+    if (since < importer->firstSupported) {
+      markUnsupported("version " + std::to_string(since) +
+                      " of the operator is not supported (aic implements " +
+                      std::to_string(importer->firstSupported) + " and later)");
+      continue;
+    }
+
+    SmallVector<Value> operands;
+    bool skip = false;
+    for (const auto &name : node.input()) {
+      if (name.empty()) {
+        operands.push_back(Value()); // Omitted optional input.
+        continue;
+      }
+      auto it = values.find(name);
+      if (it != values.end()) {
+        operands.push_back(it->second);
+        continue;
+      }
+      if (poisoned.contains(name)) {
+        skip = true;
+        break;
+      }
+      emitError(fileLoc) << label << ": input '" << name
+                         << "' is not produced by any node, graph input or "
+                            "initializer before it";
+      return failure();
+    }
+    if (skip) {
+      for (const auto &out : node.output())
+        poisoned.insert(out);
+      continue;
+    }
+
+    Location loc = NameLoc::get(
+        b.getStringAttr(node.name().empty() ? node.op_type() : node.name()),
+        fileLoc);
+    NodeContext ctx(*this, node, since, b, loc, std::move(operands));
+    if (failed(importer->fn(ctx)))
+      return failure();
+    ArrayRef<Value> results = ctx.getResults();
+    bool unbound = false;
+    for (int i = results.size(); i < node.output_size(); ++i)
+      unbound |= !node.output(i).empty();
+    if (unbound) {
+      ctx.emitError() << "produces " << results.size()
+                      << " outputs, but the model names "
+                      << node.output_size();
+      return failure();
+    }
+    for (auto [name, value] : llvm::zip(node.output(), results))
+      if (!name.empty())
+        values[name] = value;
+  }
+
+  if (!unsupported.empty()) {
+    emitError(fileLoc) << unsupported.size() << " unsupported node"
+                       << (unsupported.size() == 1 ? "" : "s") << ": "
+                       << llvm::join(unsupported, "; ");
+    return failure();
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
+  if (!model.has_graph()) {
+    emitError(fileLoc) << "the model has no graph";
+    return nullptr;
+  }
+  if (failed(importOpsets(model)))
+    return nullptr;
+  const onnx::GraphProto &g = model.graph();
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : g.initializer())
+    initializerNames.insert(init.name());
+
+  // Graph inputs that are not initializers are the model's inputs (before
+  // IR version 4, initializers were listed as inputs too).
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  SmallVector<Type> inputTypes;
+  for (const auto &in : g.input()) {
+    if (initializerNames.contains(in.name()))
+      continue;
+    FailureOr<Type> type = importValueInfoType(in, /*isInput=*/true);
+    if (failed(type))
+      return nullptr;
+    inputs.push_back(&in);
+    inputTypes.push_back(*type);
+  }
+  for (const auto &entry : options.inputShapes) {
+    if (!llvm::any_of(inputs, [&](auto *in) {
+          return in->name() == entry.getKey();
+        })) {
+      emitError(fileLoc) << "--shape names '" << entry.getKey()
+                         << "', which is not an input of the model";
+      return nullptr;
+    }
+  }
+  if (g.output_size() == 0) {
+    emitError(fileLoc) << "the graph has no outputs";
+    return nullptr;
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  OpBuilder b(context);
+  b.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(b, fileLoc, "main",
+                                   b.getFunctionType(inputTypes, {}));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  SmallVector<Attribute> inputNames, outputNames;
+  for (auto [in, arg] : llvm::zip(inputs, entry->getArguments())) {
+    values[in->name()] = arg;
+    inputNames.push_back(b.getStringAttr(in->name()));
+  }
+
+  if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
+    return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : g.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(fileLoc) << "graph output '" << out.name()
+                         << "' is not produced by any node";
+      return nullptr;
+    }
+    results.push_back(it->second);
+    outputNames.push_back(b.getStringAttr(out.name()));
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setFunctionType(
+      b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  func->setAttr("aic.input_names", b.getArrayAttr(inputNames));
+  func->setAttr("aic.output_names", b.getArrayAttr(outputNames));
+  std::string name = model.graph().name().empty() ? "model" : g.name();
+  (*module)->setAttr("aic.model_name", b.getStringAttr(name));
+
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+unsigned NodeContext::numResults() const { return node.output_size(); }
+
+InFlightDiagnostic NodeContext::emitError() {
+  return mlir::emitError(graph.getFileLoc()) << graph.nodeLabel(node) << ": ";
+}
+
+const onnx::AttributeProto *NodeContext::findAttr(StringRef name) const {
+  for (const auto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+bool NodeContext::hasAttr(StringRef name) const {
+  return findAttr(name) != nullptr;
+}
+
+FailureOr<int64_t> NodeContext::intAttr(StringRef name, int64_t defaultValue) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return defaultValue;
+  if (attr->type() != onnx::AttributeProto::INT) {
+    emitError() << "attribute '" << name << "' is not an INT";
+    return failure();
+  }
+  return attr->i();
+}
+
+FailureOr<float> NodeContext::floatAttr(StringRef name, float defaultValue) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return defaultValue;
+  if (attr->type() != onnx::AttributeProto::FLOAT) {
+    emitError() << "attribute '" << name << "' is not a FLOAT";
+    return failure();
+  }
+  return attr->f();
+}
+
+FailureOr<std::string> NodeContext::stringAttr(StringRef name,
+                                               StringRef defaultValue) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return defaultValue.str();
+  if (attr->type() != onnx::AttributeProto::STRING) {
+    emitError() << "attribute '" << name << "' is not a STRING";
+    return failure();
+  }
+  return attr->s();
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeContext::intsAttr(StringRef name, ArrayRef<int64_t> defaultValue) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return SmallVector<int64_t>(defaultValue);
+  if (attr->type() != onnx::AttributeProto::INTS) {
+    emitError() << "attribute '" << name << "' is not INTS";
+    return failure();
+  }
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<Value> NodeContext::tensorAttr(StringRef name) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr || attr->type() != onnx::AttributeProto::TENSOR) {
+    emitError() << "expects a TENSOR attribute '" << name << "'";
+    return failure();
+  }
+  std::string error;
+  FailureOr<ElementsAttr> value = importTensorData(
+      graph.getContext(), attr->t(), graph.getModelDir(), error);
+  if (failed(value)) {
+    emitError() << "attribute '" << name << "': " << error;
+    return failure();
+  }
+  return ConstantOp::create(builder, loc, *value).getResult();
+}
+
+FailureOr<Operation *> NodeContext::createOp(StringRef opName,
+                                             ValueRange operands,
+                                             ArrayRef<NamedAttribute> attrs) {
+  // Build with a placeholder result type, then let the op infer its types;
+  // a rejected node is erased again and reported with the node's label.
+  OperationState state(loc, opName);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(builder.getNoneType());
+  Operation *op = builder.create(state);
+  auto infer = dyn_cast<InferTypeOpInterface>(op);
+  SmallVector<Type> types;
+  std::string message;
+  {
+    // Capture inference diagnostics so that they carry the node label.
+    ScopedDiagnosticHandler capture(builder.getContext(), [&](Diagnostic &d) {
+      if (message.empty())
+        message = d.str();
+      return success();
+    });
+    if (infer &&
+        failed(infer.inferReturnTypes(
+            builder.getContext(), loc, op->getOperands(),
+            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+            op->getRegions(), types))) {
+      op->erase();
+      emitError() << message;
+      return failure();
+    }
+  }
+  if (!infer) {
+    // Ops whose result type equals their operand's.
+    types.push_back(operands.front().getType());
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  return op;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp>
+mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
+                                       const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(fileLoc) << "cannot open the model: "
+                       << buffer.getError().message();
+    return nullptr;
+  }
+  StringRef data = (*buffer)->getBuffer();
+  if (data.empty()) {
+    emitError(fileLoc) << "the model file is empty";
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(data.data()), data.size());
+  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !model.ParseFromCodedStream(&stream) ||
+      !stream.ConsumedEntireMessage()) {
+    emitError(fileLoc) << "not a valid ONNX model (the protobuf does not "
+                          "parse; is the file truncated?)";
+    return nullptr;
+  }
+  if (model.ir_version() <= 0) {
+    emitError(fileLoc) << "not a valid ONNX model (no ir_version)";
+    return nullptr;
+  }
+  GraphImporter importer(context, path, options);
+  return importer.import(model);
+}
+
+LogicalResult mlir::aic::onnx_import::parseShapeOption(StringRef text,
+                                                       ImportOptions &options,
+                                                       std::string &error) {
+  auto [name, dimsText] = text.rsplit('=');
+  if (name.empty() || dimsText.empty() || !text.contains('=')) {
+    error = "--shape expects NAME=D0xD1x..., got '" + text.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> dims;
+  SmallVector<StringRef> parts;
+  dimsText.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d < 0) {
+      error = "--shape " + text.str() + ": '" + part.str() +
+              "' is not a non-negative dimension";
+      return failure();
+    }
+    dims.push_back(d);
+  }
+  options.inputShapes[name] = std::move(dims);
+  return success();
+}

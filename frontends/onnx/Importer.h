@@ -1,0 +1,39 @@
+//===- Importer.h - ONNX model importer -------------------------*- C++ -*-===//
+//
+// Reads an ONNX model (binary protobuf) and imports its graph as a
+// `func.func @main` of aic operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_FRONTENDS_ONNX_IMPORTER_H
+#define AIC_FRONTENDS_ONNX_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mlir::aic::onnx_import {
+
+/// The newest ONNX opset whose operator versions aic knows.
+constexpr int64_t kNewestKnownOpset = 28;
+
+struct ImportOptions {
+  /// Input dims to pin, by input name (`--shape NAME=1x3x224x224`); they
+  /// replace symbolic and dynamic dims and must agree with static ones.
+  llvm::StringMap<SmallVector<int64_t>> inputShapes;
+};
+
+/// Imports the model at `path`. Errors are emitted as diagnostics, each one
+/// line naming the node, op type and opset where there is one; a model with
+/// unsupported operators yields one error that lists all of them.
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext *context, StringRef path,
+                                     const ImportOptions &options);
+
+/// Parses `NAME=D0xD1x...` into `options` (for `--shape`).
+LogicalResult parseShapeOption(StringRef text, ImportOptions &options,
+                               std::string &error);
+
+} // namespace mlir::aic::onnx_import
+
+#endif // AIC_FRONTENDS_ONNX_IMPORTER_H

@@ -1,0 +1,121 @@
+//===- NodeImporter.h - per-operator import hooks ---------------*- C++ -*-===//
+//
+// The interface between the graph importer and the per-operator import
+// functions. Each op family registers its operators with the ONNX version
+// history aic knows and the first version it implements (torch-mlir's
+// `onOp("Add", 7, ...)` habit, plus the history so that a model stamped with
+// a newer opset imports only when the operator has not changed since).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_FRONTENDS_ONNX_NODEIMPORTER_H
+#define AIC_FRONTENDS_ONNX_NODEIMPORTER_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace onnx {
+class NodeProto;
+class AttributeProto;
+class TensorProto;
+} // namespace onnx
+
+namespace mlir::aic::onnx_import {
+
+class GraphImporter;
+
+/// What an import function sees of one node.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
+              int64_t sinceVersion, OpBuilder &builder, Location loc,
+              SmallVector<Value> operands)
+      : graph(graph), node(node), sinceVersion(sinceVersion), builder(builder),
+        loc(loc), operands(std::move(operands)) {}
+
+  OpBuilder &getBuilder() { return builder; }
+  Location getLoc() const { return loc; }
+  /// The version of the operator in force (its since_version).
+  int64_t getSinceVersion() const { return sinceVersion; }
+
+  /// Operand `i`, or a null Value where it is absent or empty (optional).
+  Value operand(unsigned i) const {
+    return i < operands.size() ? operands[i] : Value();
+  }
+  unsigned numOperands() const { return operands.size(); }
+  unsigned numResults() const;
+
+  /// Attribute accessors: the default where the attribute is absent; an
+  /// error (and failure) where it is present with another type.
+  FailureOr<int64_t> intAttr(StringRef name, int64_t defaultValue);
+  FailureOr<float> floatAttr(StringRef name, float defaultValue);
+  FailureOr<std::string> stringAttr(StringRef name, StringRef defaultValue);
+  FailureOr<SmallVector<int64_t>> intsAttr(StringRef name,
+                                           ArrayRef<int64_t> defaultValue);
+  bool hasAttr(StringRef name) const;
+  /// A TENSOR attribute imported as a constant; failure if absent.
+  FailureOr<Value> tensorAttr(StringRef name);
+  /// The attribute of that name, or nullptr.
+  const onnx::AttributeProto *findAttr(StringRef name) const;
+
+  /// Reports an error about this node: "node 'n' (Op, opset v): ...".
+  InFlightDiagnostic emitError();
+
+  /// Creates an aic op, infers its result types from its operands and
+  /// attributes, and reports failure (with the op's diagnostic) on bad input.
+  FailureOr<Operation *> createOp(StringRef opName, ValueRange operands,
+                                  ArrayRef<NamedAttribute> attrs = {});
+
+  /// Binds the node's outputs in order.
+  void setResults(ValueRange results) {
+    this->results.assign(results.begin(), results.end());
+  }
+  ArrayRef<Value> getResults() const { return results; }
+
+private:
+  GraphImporter &graph;
+  const onnx::NodeProto &node;
+  int64_t sinceVersion;
+  OpBuilder &builder;
+  Location loc;
+  SmallVector<Value> operands;
+  SmallVector<Value> results;
+};
+
+using ImportFn = std::function<LogicalResult(NodeContext &)>;
+
+/// One operator aic imports.
+struct OpImporter {
+  /// Every since_version of the operator up to kNewestKnownOpset.
+  SmallVector<int64_t> history;
+  /// The oldest version `fn` implements; it implements all later ones.
+  int64_t firstSupported;
+  ImportFn fn;
+};
+
+class OpRegistry {
+public:
+  /// Registers `opType` of the default domain.
+  void on(StringRef opType, ArrayRef<int64_t> history, int64_t firstSupported,
+          ImportFn fn);
+  const OpImporter *lookup(StringRef opType) const;
+  const llvm::StringMap<OpImporter> &all() const { return importers; }
+
+private:
+  llvm::StringMap<OpImporter> importers;
+};
+
+/// The registry with every operator aic imports.
+const OpRegistry &getOpRegistry();
+
+// One registration function per op family.
+void registerElementwiseOps(OpRegistry &registry);
+void registerContractionOps(OpRegistry &registry);
+void registerShapeOps(OpRegistry &registry);
+
+} // namespace mlir::aic::onnx_import
+
+#endif // AIC_FRONTENDS_ONNX_NODEIMPORTER_H

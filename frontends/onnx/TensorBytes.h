@@ -1,0 +1,42 @@
+//===- TensorBytes.h - decode ONNX TensorProto data -------------*- C++ -*-===//
+//
+// Decodes the data of an ONNX TensorProto (raw, typed fields, or external
+// files confined to a folder) into little-endian element bytes, checking
+// dims, lengths and paths. Free of LLVM and MLIR, so that aic-run shares it
+// with the importer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_FRONTENDS_ONNX_TENSORBYTES_H
+#define AIC_FRONTENDS_ONNX_TENSORBYTES_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onnx {
+class TensorProto;
+} // namespace onnx
+
+namespace aic::onnx_tensor {
+
+/// Bytes per element of ONNX data type `dataType` as aic stores it (bool:
+/// one byte), or 0 where aic does not support the type.
+int64_t elementSize(int32_t dataType);
+
+/// The ONNX name of a data type ("FLOAT", ...), for messages.
+std::string dataTypeName(int32_t dataType);
+
+/// Number of elements of `dims`; false on a negative dim or overflow (with
+/// `error` set).
+bool elementCount(const std::vector<int64_t> &dims, int64_t &count,
+                  std::string &error);
+
+/// Decodes `tensor`'s data into `bytes`. External data is read relative to
+/// `baseDir` and must resolve inside it; an empty `baseDir` refuses it.
+bool decodeTensor(const onnx::TensorProto &tensor, const std::string &baseDir,
+                  std::vector<char> &bytes, std::string &error);
+
+} // namespace aic::onnx_tensor
+
+#endif // AIC_FRONTENDS_ONNX_TENSORBYTES_H

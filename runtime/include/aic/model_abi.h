@@ -1,0 +1,93 @@
+/*===- aic/model_abi.h - the C ABI of compiled model libraries ----*- C -*-===*
+ *
+ * A model library made by `aic-compile` (model.so) exports the three
+ * functions declared here, versioned by name: a library of ABI version N
+ * exports aic_model_vN_info, aic_model_vN_run and aic_model_vN_free. Load it
+ * with dlopen and look them up, or use libaic_runtime (aic/runtime.h), which
+ * does that and checks inputs before each run.
+ *
+ * Element types use the numbering of ONNX's TensorProto.DataType
+ * (1 = float32, 7 = int64, ...), so tools that read ONNX data agree on it.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef AIC_MODEL_ABI_H
+#define AIC_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The ABI version this header describes. */
+#define AIC_MODEL_ABI_VERSION 1
+
+/** Element types (ONNX TensorProto.DataType values). */
+enum aic_element_type {
+  AIC_FLOAT32 = 1,
+  AIC_INT8 = 3,
+  AIC_INT16 = 5,
+  AIC_INT32 = 6,
+  AIC_INT64 = 7,
+  AIC_BOOL = 9,
+  AIC_FLOAT16 = 10,
+  AIC_FLOAT64 = 11,
+  AIC_BFLOAT16 = 16
+};
+
+/** One input or output of the model. */
+typedef struct aic_tensor_info {
+  const char *name;     /**< the ONNX graph input/output name */
+  const int64_t *shape; /**< `rank` dims; -1 marks a dynamic dim */
+  int32_t elem_type;    /**< an aic_element_type */
+  int32_t rank;
+} aic_tensor_info;
+
+/** What a model library describes about itself. */
+typedef struct aic_model_info {
+  uint32_t abi_version; /**< AIC_MODEL_ABI_VERSION of the library */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved; /**< zero */
+  const char *name;  /**< the ONNX graph name */
+  const aic_tensor_info *inputs;
+  const aic_tensor_info *outputs;
+} aic_model_info;
+
+/** An input: a dense row-major tensor the caller owns. */
+typedef struct aic_tensor_ref {
+  void *data;           /**< the elements, contiguous, row-major */
+  const int64_t *shape; /**< the actual dims (all static ones must agree) */
+} aic_tensor_ref;
+
+/** An output: filled in by a run. */
+typedef struct aic_output_ref {
+  void *data;       /**< set by the run: the elements, row-major */
+  void *allocation; /**< set by the run: release with aic_model_v1_free */
+  int64_t *shape;   /**< the caller's array of `rank` dims, set by the run */
+} aic_output_ref;
+
+/** Returns the library's static description; valid while it is loaded. */
+const aic_model_info *aic_model_v1_info(void);
+
+/**
+ * Runs the model: reads `inputs[0..num_inputs)` and fills in
+ * `outputs[0..num_outputs)`: each output is a new allocation (release it
+ * with aic_model_v1_free) and its dims are written to the caller's `shape`
+ * array, so outputs whose shapes depend on the inputs work too. Input
+ * shapes are not checked here (libaic_runtime checks them). The function
+ * keeps no state between calls: several threads may run one model at once.
+ * Returns 0 on success.
+ */
+int32_t aic_model_v1_run(const aic_tensor_ref *inputs,
+                         aic_output_ref *outputs);
+
+/** Releases an output's `allocation` (null is allowed). */
+void aic_model_v1_free(void *allocation);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIC_MODEL_ABI_H */

@@ -1,0 +1,294 @@
+//===- Runtime.cpp - libaic_runtime ---------------------------------------===//
+//
+// Implements aic/runtime.h: dlopen of model libraries, ABI checks, and
+// argument checks before each run. Never aborts: every failure becomes a
+// status with a message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aic/runtime.h"
+
+#include <dlfcn.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+thread_local std::string lastError;
+
+aic_status fail(aic_status status, const char *format, ...) {
+  char buffer[1024];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(buffer, sizeof(buffer), format, args);
+  va_end(args);
+  lastError = buffer;
+  return status;
+}
+
+using InfoFn = const aic_model_info *(*)();
+using RunFn = int32_t (*)(const aic_tensor_ref *, aic_output_ref *);
+using FreeFn = void (*)(void *);
+
+/// What an output tensor's `owner` points to: how to free its data, and
+/// its dims.
+struct OutputOwner {
+  FreeFn free;
+  void *allocation;
+  int64_t shape[1]; // `rank` entries (at least one slot)
+};
+
+OutputOwner *newOwner(FreeFn free, int32_t rank) {
+  size_t size = sizeof(OutputOwner) + sizeof(int64_t) * (rank > 1 ? rank - 1 : 0);
+  auto *owner = static_cast<OutputOwner *>(std::calloc(1, size));
+  if (owner)
+    owner->free = free;
+  return owner;
+}
+
+std::string shapeString(const int64_t *shape, int32_t rank) {
+  std::string s = "[";
+  for (int32_t i = 0; i < rank; ++i) {
+    if (i)
+      s += ",";
+    s += shape[i] < 0 ? "?" : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+/// Checks the inputs against `infos`.
+aic_status checkInputs(const aic_tensor *tensors, size_t count,
+                       const aic_tensor_info *infos, uint32_t expected) {
+  const char *what = "input";
+  if (count != expected)
+    return fail(AIC_ERROR_INVALID_ARGUMENT, "the model has %u %ss, got %zu",
+                expected, what, count);
+  if (count && !tensors)
+    return fail(AIC_ERROR_INVALID_ARGUMENT, "null %s array", what);
+  for (size_t i = 0; i < count; ++i) {
+    const aic_tensor &t = tensors[i];
+    const aic_tensor_info &info = infos[i];
+    if (t.elem_type != info.elem_type)
+      return fail(AIC_ERROR_TYPE_MISMATCH,
+                  "%s '%s' has element type %s, expected %s", what, info.name,
+                  aic_element_type_name(t.elem_type),
+                  aic_element_type_name(info.elem_type));
+    if (t.rank != info.rank || (t.rank && !t.shape))
+      return fail(AIC_ERROR_SHAPE_MISMATCH, "%s '%s' has rank %d, expected %s",
+                  what, info.name, t.rank,
+                  shapeString(info.shape, info.rank).c_str());
+    for (int32_t d = 0; d < t.rank; ++d) {
+      if (t.shape[d] < 0 || (info.shape[d] >= 0 && t.shape[d] != info.shape[d]))
+        return fail(AIC_ERROR_SHAPE_MISMATCH, "%s '%s' has shape %s, expected %s",
+                    what, info.name, shapeString(t.shape, t.rank).c_str(),
+                    shapeString(info.shape, info.rank).c_str());
+    }
+    if (!t.data) {
+      int64_t elements = 1;
+      for (int32_t d = 0; d < t.rank; ++d)
+        elements *= t.shape[d];
+      if (elements != 0)
+        return fail(AIC_ERROR_INVALID_ARGUMENT, "%s '%s' has no data", what,
+                    info.name);
+    }
+  }
+  return AIC_OK;
+}
+} // namespace
+
+struct aic_model {
+  void *handle = nullptr;
+  const aic_model_info *info = nullptr;
+  RunFn run = nullptr;
+  FreeFn free = nullptr;
+};
+
+extern "C" {
+
+const char *aic_last_error(void) { return lastError.c_str(); }
+
+const char *aic_status_name(aic_status status) {
+  switch (status) {
+  case AIC_OK:
+    return "AIC_OK";
+  case AIC_ERROR_INVALID_ARGUMENT:
+    return "AIC_ERROR_INVALID_ARGUMENT";
+  case AIC_ERROR_LOAD:
+    return "AIC_ERROR_LOAD";
+  case AIC_ERROR_NOT_A_MODEL:
+    return "AIC_ERROR_NOT_A_MODEL";
+  case AIC_ERROR_TYPE_MISMATCH:
+    return "AIC_ERROR_TYPE_MISMATCH";
+  case AIC_ERROR_SHAPE_MISMATCH:
+    return "AIC_ERROR_SHAPE_MISMATCH";
+  case AIC_ERROR_UNSUPPORTED:
+    return "AIC_ERROR_UNSUPPORTED";
+  case AIC_ERROR_RUN:
+    return "AIC_ERROR_RUN";
+  }
+  return "unknown status";
+}
+
+size_t aic_element_size(int32_t elem_type) {
+  switch (elem_type) {
+  case AIC_BOOL:
+  case AIC_INT8:
+    return 1;
+  case AIC_INT16:
+  case AIC_FLOAT16:
+  case AIC_BFLOAT16:
+    return 2;
+  case AIC_FLOAT32:
+  case AIC_INT32:
+    return 4;
+  case AIC_FLOAT64:
+  case AIC_INT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+const char *aic_element_type_name(int32_t elem_type) {
+  switch (elem_type) {
+  case AIC_FLOAT32:
+    return "float32";
+  case AIC_INT8:
+    return "int8";
+  case AIC_INT16:
+    return "int16";
+  case AIC_INT32:
+    return "int32";
+  case AIC_INT64:
+    return "int64";
+  case AIC_BOOL:
+    return "bool";
+  case AIC_FLOAT16:
+    return "float16";
+  case AIC_FLOAT64:
+    return "float64";
+  case AIC_BFLOAT16:
+    return "bfloat16";
+  default:
+    return "unknown";
+  }
+}
+
+aic_status aic_model_load(const char *path, aic_model **model) {
+  if (!path || !model)
+    return fail(AIC_ERROR_INVALID_ARGUMENT, "null path or model pointer");
+  *model = nullptr;
+  // A path without a slash would make dlopen search the library path.
+  std::string file = path;
+  if (file.find('/') == std::string::npos)
+    file = "./" + file;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    return fail(AIC_ERROR_LOAD, "cannot load '%s': %s", path,
+                why ? why : "unknown error");
+  }
+  auto info = reinterpret_cast<InfoFn>(dlsym(handle, "aic_model_v1_info"));
+  auto run = reinterpret_cast<RunFn>(dlsym(handle, "aic_model_v1_run"));
+  auto release = reinterpret_cast<FreeFn>(dlsym(handle, "aic_model_v1_free"));
+  if (!info || !run || !release) {
+    dlclose(handle);
+    return fail(AIC_ERROR_NOT_A_MODEL,
+                "'%s' is not an aic model library of ABI version %d", path,
+                AIC_MODEL_ABI_VERSION);
+  }
+  const aic_model_info *description = info();
+  if (!description || description->abi_version != AIC_MODEL_ABI_VERSION) {
+    dlclose(handle);
+    return fail(AIC_ERROR_NOT_A_MODEL,
+                "'%s' describes ABI version %u, expected %d", path,
+                description ? description->abi_version : 0,
+                AIC_MODEL_ABI_VERSION);
+  }
+  auto *result = new (std::nothrow) aic_model;
+  if (!result) {
+    dlclose(handle);
+    return fail(AIC_ERROR_LOAD, "out of memory");
+  }
+  result->handle = handle;
+  result->info = description;
+  result->run = run;
+  result->free = release;
+  *model = result;
+  return AIC_OK;
+}
+
+void aic_model_unload(aic_model *model) {
+  if (!model)
+    return;
+  dlclose(model->handle);
+  delete model;
+}
+
+const aic_model_info *aic_model_describe(const aic_model *model) {
+  return model ? model->info : nullptr;
+}
+
+aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
+                         size_t num_inputs, aic_tensor *outputs,
+                         size_t num_outputs) {
+  if (!model)
+    return fail(AIC_ERROR_INVALID_ARGUMENT, "null model");
+  const aic_model_info *info = model->info;
+  if (aic_status s =
+          checkInputs(inputs, num_inputs, info->inputs, info->num_inputs))
+    return s;
+  if (num_outputs != info->num_outputs || (num_outputs && !outputs))
+    return fail(AIC_ERROR_INVALID_ARGUMENT,
+                "the model has %u outputs, got room for %zu",
+                info->num_outputs, num_outputs);
+  std::vector<aic_tensor_ref> in;
+  std::vector<aic_output_ref> out;
+  std::vector<OutputOwner *> owners;
+  try {
+    in.resize(num_inputs);
+    out.resize(num_outputs);
+    owners.resize(num_outputs);
+  } catch (const std::bad_alloc &) {
+    return fail(AIC_ERROR_RUN, "out of memory");
+  }
+  auto freeOwners = [&] {
+    for (OutputOwner *owner : owners)
+      std::free(owner);
+  };
+  for (size_t i = 0; i < num_inputs; ++i)
+    in[i] = {inputs[i].data, inputs[i].shape};
+  for (size_t i = 0; i < num_outputs; ++i) {
+    owners[i] = newOwner(model->free, info->outputs[i].rank);
+    if (!owners[i]) {
+      freeOwners();
+      return fail(AIC_ERROR_RUN, "out of memory");
+    }
+    out[i] = {nullptr, nullptr, owners[i]->shape};
+  }
+  if (int32_t rc = model->run(in.data(), out.data())) {
+    freeOwners();
+    return fail(AIC_ERROR_RUN, "the model failed with code %d", rc);
+  }
+  for (size_t i = 0; i < num_outputs; ++i) {
+    owners[i]->allocation = out[i].allocation;
+    outputs[i] = {out[i].data, owners[i]->shape, info->outputs[i].rank,
+                  info->outputs[i].elem_type, owners[i]};
+  }
+  return AIC_OK;
+}
+
+void aic_tensor_release(aic_tensor *tensor) {
+  if (!tensor || !tensor->owner)
+    return;
+  auto *owner = static_cast<OutputOwner *>(tensor->owner);
+  owner->free(owner->allocation);
+  std::free(owner);
+  *tensor = aic_tensor{};
+}
+
+} // extern "C"

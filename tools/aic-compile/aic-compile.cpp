@@ -1,0 +1,195 @@
+//===- aic-compile.cpp - the aic compiler driver --------------------------===//
+//
+// aic-compile MODEL.onnx [-o OUT] [--emit=graph|linalg|llvm|obj|lib] [-O0..3]
+//             [--cpu=native|NAME] [--shape NAME=DIMS ...]
+//
+// Runs the phases in order (import, graph pipeline, lowering to linalg, CPU
+// codegen, LLVM, object, link) and stops at the one --emit names. Every
+// error is one line, `aic-compile: error: FILE: ...`, and exit code 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Target.h"
+#include "compiler/InitAll.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "frontends/onnx/Importer.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace llvm;
+
+namespace {
+enum class Emit { Graph, Linalg, Llvm, Obj, Lib };
+enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::Required);
+cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                cl::value_desc("file"));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
+    cl::values(clEnumValN(Emit::Graph, "graph", "the aic dialect graph"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::Lib, "lib", "a shared model library")));
+cl::opt<OptLevel> optLevel(
+    cl::desc("Optimization level"), cl::init(O2),
+    cl::values(clEnumVal(O0, "no optimization"),
+               clEnumVal(O1, "basic optimization"),
+               clEnumVal(O2, "default optimization"),
+               clEnumVal(O3, "aggressive optimization")));
+cl::opt<std::string> cpuName("cpu",
+                             cl::desc("Target CPU (native or an LLVM name)"),
+                             cl::init("native"));
+cl::list<std::string> shapes("shape",
+                             cl::desc("Pin an input's dims: NAME=D0xD1x..."),
+                             cl::value_desc("NAME=DIMS"));
+cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
+
+std::string inputFile;
+
+/// Prints `aic-compile: error: FILE: [node 'N': ]MESSAGE` on one line.
+void printError(StringRef message, Location loc = UnknownLoc()) {
+  std::string prefix;
+  if (auto name = dyn_cast<NameLoc>(loc))
+    prefix = "node '" + name.getName().str() + "': ";
+  std::string text = prefix + message.str();
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  errs() << "aic-compile: error: " << inputFile << ": " << text << "\n";
+}
+
+int fail(StringRef message) {
+  printError(message);
+  return 1;
+}
+
+void printModule(ModuleOp module, raw_ostream &os) {
+  // Weights stay out of the printed IR.
+  OpPrintingFlags flags;
+  flags.elideLargeElementsAttrs(16);
+  flags.elideLargeResourceString(64);
+  module.print(os, flags);
+  os << "\n";
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "aic ONNX compiler\n");
+  inputFile = inputPath;
+
+  DialectRegistry registry;
+  aic::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  bool failedOnce = false;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
+      // One line per failure: the first error wins; notes are dropped.
+      if (!failedOnce)
+        printError(diag.str(), diag.getLocation());
+      failedOnce = true;
+    }
+    return success();
+  });
+
+  aic::onnx_import::ImportOptions importOptions;
+  for (const std::string &s : shapes) {
+    std::string error;
+    if (failed(aic::onnx_import::parseShapeOption(s, importOptions, error)))
+      return fail(error);
+  }
+
+  auto phase = [&](StringRef name) {
+    if (verbose)
+      errs() << "aic-compile: " << name << "\n";
+  };
+  phase("importing");
+  OwningOpRef<ModuleOp> module =
+      aic::onnx_import::importOnnxFile(&context, inputPath, importOptions);
+  if (!module)
+    return 1;
+
+  aic::PipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = optLevel;
+  auto runPipeline = [&](StringRef name, auto build) {
+    phase(name);
+    PassManager pm(&context);
+    build(pm, pipelineOptions);
+    return pm.run(*module);
+  };
+
+  // Text output goes to stdout unless -o names a file.
+  auto writeText = [&](auto print) {
+    std::string path = outputPath.empty() ? "-" : outputPath.getValue();
+    std::error_code ec;
+    ToolOutputFile out(path, ec, sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + path + "': " + ec.message());
+    print(out.os());
+    out.keep();
+    return 0;
+  };
+
+  if (failed(runPipeline("graph pipeline", aic::buildGraphPipeline)))
+    return 1;
+  if (emit == Emit::Graph)
+    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  if (failed(runPipeline("lowering to linalg", aic::buildLowerToLinalgPipeline)))
+    return 1;
+  if (emit == Emit::Linalg)
+    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  if (failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
+    return 1;
+
+  phase("LLVM");
+  aic::cpu::TargetOptions targetOptions;
+  targetOptions.cpu = cpuName;
+  targetOptions.optLevel = optLevel;
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  auto llvmModule = aic::cpu::translateAndOptimize(*module, llvmContext,
+                                                   targetOptions, error);
+  if (failed(llvmModule))
+    return fail(error);
+  if (emit == Emit::Llvm)
+    return writeText([&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+
+  std::string stem = sys::path::stem(inputPath).str();
+  if (emit == Emit::Obj) {
+    std::string path = outputPath.empty() ? stem + ".o" : outputPath.getValue();
+    phase("object code");
+    if (failed(aic::cpu::writeObjectFile(**llvmModule, path, targetOptions,
+                                         error)))
+      return fail(error);
+    return 0;
+  }
+
+  std::string path = outputPath.empty() ? stem + ".so" : outputPath.getValue();
+  SmallString<128> object;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("aic-model", "o", object))
+    return fail("cannot create a temporary file: " + ec.message());
+  FileRemover removeObject(object);
+  phase("object code");
+  if (failed(aic::cpu::writeObjectFile(**llvmModule, object, targetOptions,
+                                       error)))
+    return fail(error);
+  phase("linking");
+  if (failed(aic::cpu::linkSharedLibrary(object, path, error)))
+    return fail(error);
+  return 0;
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""aic-conformance: compile and run ONNX test directories, count the results.
+
+A test directory holds model.onnx and test_data_set_N/{input,output}_K.pb (the
+ONNX backend test layout). Each test is compiled with aic-compile, run on
+every data set with aic-run --compare, and counted as passed, failed (with
+the reason) or unsupported (the model uses operators aic does not import).
+
+  aic-conformance [options] DIR...
+
+Each DIR is a test directory or a folder of them. With --tests FILE only the
+tests named in FILE (one per line, '#' comments) are taken, looked up in the
+DIRs in order. With --require-all the exit code is 1 unless every selected
+test passes; otherwise it is 0 whatever the counts.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def find_tests(dirs, names):
+    """Maps test name -> directory, the first DIR that has it winning."""
+    found = {}
+    for d in dirs:
+        if os.path.isfile(os.path.join(d, "model.onnx")):
+            found.setdefault(os.path.basename(os.path.normpath(d)), d)
+            continue
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            path = os.path.join(d, name)
+            if os.path.isfile(os.path.join(path, "model.onnx")):
+                found.setdefault(name, path)
+    if names is None:
+        return found, []
+    missing = [n for n in names if n not in found]
+    return {n: found[n] for n in names if n in found}, missing
+
+
+def one_line(text):
+    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
+    return lines[-1] if lines else "(no message)"
+
+
+def run_test(name, path, args, workdir):
+    lib = os.path.join(workdir, name + ".so")
+    try:
+        compiled = subprocess.run(
+            [args.aic_compile, os.path.join(path, "model.onnx"), "-o", lib],
+            capture_output=True, text=True, timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return name, "failed", "compile timed out"
+    if compiled.returncode != 0:
+        message = one_line(compiled.stderr)
+        if "unsupported node" in message:
+            return name, "unsupported", message
+        return name, "failed", "compile: " + message
+    sets = sorted(s for s in os.listdir(path) if s.startswith("test_data_set_"))
+    if not sets:
+        return name, "failed", "no test_data_set_* folder"
+    for s in sets:
+        data = os.path.join(path, s)
+        try:
+            ran = subprocess.run(
+                [args.aic_run, lib, "--inputs", data, "--compare", data,
+                 "--rtol", str(args.rtol), "--atol", str(args.atol)],
+                capture_output=True, text=True, timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            return name, "failed", s + ": run timed out"
+        if ran.returncode != 0:
+            out = ran.stdout + ran.stderr
+            bad = [l for l in out.splitlines() if "MISMATCH" in l or "error" in l]
+            return name, "failed", s + ": " + (bad[0] if bad else one_line(out))
+    os.remove(lib)
+    return name, "passed", ""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dirs", nargs="+", metavar="DIR")
+    parser.add_argument("--tests", metavar="FILE",
+                        help="only the tests named in FILE")
+    parser.add_argument("--require-all", action="store_true",
+                        help="exit 1 unless every selected test passes")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rtol", type=float, default=1e-3)
+    parser.add_argument("--atol", type=float, default=1e-7)
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds per compile and per run")
+    parser.add_argument("--aic-compile", default=os.path.join(HERE, "aic-compile"))
+    parser.add_argument("--aic-run", default=os.path.join(HERE, "aic-run"))
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="print every test, not only failures")
+    args = parser.parse_args()
+
+    names = None
+    if args.tests:
+        with open(args.tests) as f:
+            names = [l.split("#")[0].strip() for l in f]
+            names = [n for n in names if n]
+    tests, missing = find_tests(args.dirs, names)
+    if not tests and not missing:
+        print("aic-conformance: error: no test directories in "
+              + ", ".join(args.dirs), file=sys.stderr)
+        return 1
+
+    counts = {"passed": 0, "failed": 0, "unsupported": 0}
+    workdir = tempfile.mkdtemp(prefix="aic-conformance-")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            futures = [pool.submit(run_test, n, p, args, workdir)
+                       for n, p in sorted(tests.items())]
+            for future in futures:
+                name, status, reason = future.result()
+                counts[status] += 1
+                if status != "passed" or args.verbose:
+                    print(f"{status.upper()}: {name}" +
+                          (f": {reason}" if reason else ""))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for name in missing:
+        print(f"MISSING: {name}: not found in " + ", ".join(args.dirs))
+    print(f"{counts['passed']} passed, {counts['failed']} failed, "
+          f"{counts['unsupported']} unsupported"
+          + (f", {len(missing)} missing" if missing else ""))
+    if args.require_all and (counts["failed"] or counts["unsupported"] or missing):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+//===- aic-run.cpp - run, check and benchmark a compiled model ------------===//
+//
+// aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]
+//         [--rtol R] [--atol A] [--benchmark N] [--json]
+//
+// Reads input_K.pb files (ONNX TensorProto), runs the model through
+// libaic_runtime, and prints, writes or compares the outputs. Exit codes:
+// 0 success, 1 an error (one line on stderr), 2 outputs differ from the
+// reference. Links neither LLVM nor MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aic/runtime.h"
+#include "tools/aic-run/TensorFiles.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using aic::run::HostTensor;
+
+namespace {
+struct Options {
+  std::string model, inputs, outputs, compare;
+  double rtol = 1e-3, atol = 1e-7;
+  long benchmark = 0;
+  bool json = false;
+};
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "aic-run: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+const char *usage =
+    "usage: aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]\n"
+    "               [--rtol R] [--atol A] [--benchmark N] [--json]\n";
+
+double parseNumber(const char *flag, const char *text) {
+  char *end = nullptr;
+  double value = std::strtod(text, &end);
+  if (!*text || *end || !(value >= 0))
+    die(std::string(flag) + " expects a non-negative number, got '" + text +
+        "'");
+  return value;
+}
+
+Options parseOptions(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char * {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        static std::string rest;
+        rest = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        return rest.c_str();
+      }
+      if (i + 1 >= argc)
+        die(arg + " expects a value");
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(usage, stdout);
+      std::exit(0);
+    }
+    if (arg.rfind("--", 0) != 0) {
+      if (!o.model.empty())
+        die("more than one model given: '" + o.model + "' and '" + arg + "'");
+      o.model = arg;
+      continue;
+    }
+    if (arg == "--json") {
+      o.json = true;
+      continue;
+    }
+    const char *v = value();
+    if (arg == "--inputs")
+      o.inputs = v;
+    else if (arg == "--outputs")
+      o.outputs = v;
+    else if (arg == "--compare")
+      o.compare = v;
+    else if (arg == "--rtol")
+      o.rtol = parseNumber("--rtol", v);
+    else if (arg == "--atol")
+      o.atol = parseNumber("--atol", v);
+    else if (arg == "--benchmark") {
+      double n = parseNumber("--benchmark", v);
+      if (n < 1 || n != std::floor(n))
+        die("--benchmark expects a positive count");
+      o.benchmark = static_cast<long>(n);
+    } else
+      die("unknown option '" + arg + "'\n" + usage);
+  }
+  if (o.model.empty())
+    die(std::string("no model given\n") + usage);
+  return o;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0x1f)
+    bits = sign | 0x7f800000u | (man << 13);
+  else if (exp == 0) {
+    float f = std::ldexp(static_cast<float>(man), -24);
+    return sign ? -f : f;
+  } else
+    bits = sign | ((exp + 112) << 23) | (man << 13);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+/// Element `i` of `t` as a double (for printing and comparing).
+double elementAt(const HostTensor &t, size_t i) {
+  const char *p = t.data.data();
+  switch (t.elemType) {
+  case AIC_FLOAT32: {
+    float v;
+    std::memcpy(&v, p + 4 * i, 4);
+    return v;
+  }
+  case AIC_FLOAT64: {
+    double v;
+    std::memcpy(&v, p + 8 * i, 8);
+    return v;
+  }
+  case AIC_FLOAT16: {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    return halfToFloat(v);
+  }
+  case AIC_BFLOAT16: {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    uint32_t bits = static_cast<uint32_t>(v) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  case AIC_INT8:
+    return static_cast<int8_t>(p[i]);
+  case AIC_BOOL:
+    return p[i] != 0;
+  case AIC_INT16: {
+    int16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    return v;
+  }
+  case AIC_INT32: {
+    int32_t v;
+    std::memcpy(&v, p + 4 * i, 4);
+    return v;
+  }
+  case AIC_INT64: {
+    int64_t v;
+    std::memcpy(&v, p + 8 * i, 8);
+    return static_cast<double>(v);
+  }
+  }
+  return 0;
+}
+
+size_t elementCount(const std::vector<int64_t> &shape) {
+  size_t n = 1;
+  for (int64_t d : shape)
+    n *= static_cast<size_t>(d);
+  return n;
+}
+
+bool isDirectory(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/// Compares `actual` with `expected` as numpy.allclose does; prints one line.
+bool compareOutput(const HostTensor &actual, const HostTensor &expected,
+                   const Options &o) {
+  const char *name = actual.name.c_str();
+  if (expected.elemType != actual.elemType) {
+    std::printf("output '%s': element type %s, reference has %s: MISMATCH\n",
+                name, aic_element_type_name(actual.elemType),
+                aic_element_type_name(expected.elemType));
+    return false;
+  }
+  if (expected.shape != actual.shape) {
+    std::printf("output '%s': shape %s, reference has %s: MISMATCH\n", name,
+                shapeString(actual.shape).c_str(),
+                shapeString(expected.shape).c_str());
+    return false;
+  }
+  double maxAbs = 0, maxRel = 0;
+  size_t bad = 0, firstBad = 0;
+  size_t n = elementCount(actual.shape);
+  for (size_t i = 0; i < n; ++i) {
+    double a = elementAt(actual, i), e = elementAt(expected, i);
+    if (std::isnan(a) && std::isnan(e))
+      continue;
+    if (a == e)
+      continue; // Also equal infinities.
+    double diff = std::fabs(a - e);
+    if (std::isnan(diff))
+      diff = INFINITY;
+    maxAbs = std::max(maxAbs, diff);
+    if (e != 0)
+      maxRel = std::max(maxRel, diff / std::fabs(e));
+    if (!(diff <= o.atol + o.rtol * std::fabs(e))) {
+      if (bad++ == 0)
+        firstBad = i;
+    }
+  }
+  std::printf("output '%s' %s: max abs error %.3g, max rel error %.3g", name,
+              shapeString(actual.shape).c_str(), maxAbs, maxRel);
+  if (bad) {
+    std::printf(": MISMATCH in %zu of %zu elements (first at %zu: %.9g vs "
+                "%.9g; rtol %g, atol %g)\n",
+                bad, n, firstBad, elementAt(actual, firstBad),
+                elementAt(expected, firstBad), o.rtol, o.atol);
+    return false;
+  }
+  std::printf(": ok\n");
+  return true;
+}
+
+void printOutput(const HostTensor &t) {
+  size_t n = elementCount(t.shape);
+  std::printf("%s: %s %s = [", t.name.c_str(),
+              aic_element_type_name(t.elemType), shapeString(t.shape).c_str());
+  size_t shown = std::min<size_t>(n, 16);
+  for (size_t i = 0; i < shown; ++i)
+    std::printf("%s%.6g", i ? ", " : "", elementAt(t, i));
+  std::printf("%s]\n", n > shown ? ", ..." : "");
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o = parseOptions(argc, argv);
+
+  aic_model *model = nullptr;
+  if (aic_model_load(o.model.c_str(), &model) != AIC_OK)
+    die(aic_last_error());
+  const aic_model_info *info = aic_model_describe(model);
+
+  // Inputs.
+  std::vector<HostTensor> inputs(info->num_inputs);
+  if (info->num_inputs && o.inputs.empty())
+    die("the model has " + std::to_string(info->num_inputs) +
+        " inputs; give their files with --inputs DIR");
+  if (!o.inputs.empty() && !isDirectory(o.inputs))
+    die("--inputs: '" + o.inputs + "' is not a directory");
+  for (uint32_t i = 0; i < info->num_inputs; ++i) {
+    std::string path = o.inputs + "/input_" + std::to_string(i) + ".pb";
+    std::string error;
+    if (!aic::run::readTensorFile(path, inputs[i], error))
+      die("input '" + std::string(info->inputs[i].name) + "': " + error);
+    if (aic_element_size(inputs[i].elemType) == 0)
+      die("input '" + std::string(info->inputs[i].name) + "' in '" + path +
+          "' has an unsupported element type");
+  }
+
+  std::vector<aic_tensor> in;
+  for (HostTensor &t : inputs)
+    in.push_back({t.data.data(), t.shape.data(),
+                  static_cast<int32_t>(t.shape.size()), t.elemType, nullptr});
+  std::vector<aic_tensor> out(info->num_outputs);
+  auto run = [&] {
+    if (aic_model_run(model, in.data(), in.size(), out.data(), out.size()) !=
+        AIC_OK)
+      die(aic_last_error());
+  };
+  auto release = [&] {
+    for (aic_tensor &t : out)
+      aic_tensor_release(&t);
+  };
+
+  // The first run's outputs are the ones printed, written or compared.
+  run();
+  std::vector<HostTensor> outputs(info->num_outputs);
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    HostTensor &h = outputs[i];
+    h.name = info->outputs[i].name;
+    h.elemType = out[i].elem_type;
+    h.shape.assign(out[i].shape, out[i].shape + out[i].rank);
+    const char *data = static_cast<const char *>(out[i].data);
+    h.data.assign(data, data + elementCount(h.shape) *
+                                   aic_element_size(h.elemType));
+  }
+  release();
+
+  if (o.benchmark) {
+    for (long i = 0; i < std::min<long>(o.benchmark, 3); ++i) {
+      run(); // Warm-up.
+      release();
+    }
+    std::vector<double> ms;
+    for (long i = 0; i < o.benchmark; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      run();
+      release();
+      auto stop = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(stop - start)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms.size() % 2 ? ms[ms.size() / 2]
+                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    if (o.json)
+      std::printf("{\"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
+                  "\"runs\": %ld}\n",
+                  median, ms.front(), ms.back(), o.benchmark);
+    else
+      std::printf("latency over %ld runs: min %.4f ms, median %.4f ms, max "
+                  "%.4f ms\n",
+                  o.benchmark, ms.front(), median, ms.back());
+  }
+
+  if (!o.outputs.empty()) {
+    if (!isDirectory(o.outputs) && mkdir(o.outputs.c_str(), 0777) != 0)
+      die("--outputs: cannot create directory '" + o.outputs + "'");
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string error;
+      if (!aic::run::writeTensorFile(
+              o.outputs + "/output_" + std::to_string(i) + ".pb", outputs[i],
+              error))
+        die(error);
+    }
+  }
+
+  bool matches = true;
+  if (!o.compare.empty()) {
+    if (!isDirectory(o.compare))
+      die("--compare: '" + o.compare + "' is not a directory");
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      HostTensor expected;
+      std::string error;
+      std::string path = o.compare + "/output_" + std::to_string(i) + ".pb";
+      if (!aic::run::readTensorFile(path, expected, error))
+        die("reference for output '" + outputs[i].name + "': " + error);
+      matches &= compareOutput(outputs[i], expected, o);
+    }
+  }
+  if (o.outputs.empty() && o.compare.empty() && !o.benchmark)
+    for (const HostTensor &t : outputs)
+      printOutput(t);
+
+  aic_model_unload(model);
+  return matches ? 0 : 2;
+}
