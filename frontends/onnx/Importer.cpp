@@ -463,26 +463,26 @@ FailureOr<Operation *> NodeContext::createOp(StringRef opName,
   auto infer = dyn_cast<InferTypeOpInterface>(op);
   SmallVector<Type> types;
   std::string message;
-  {
+  LogicalResult inferred = success();
+  if (infer) {
     // Capture inference diagnostics so that they carry the node label.
     ScopedDiagnosticHandler capture(builder.getContext(), [&](Diagnostic &d) {
       if (message.empty())
         message = d.str();
       return success();
     });
-    if (infer &&
-        failed(infer.inferReturnTypes(
-            builder.getContext(), loc, op->getOperands(),
-            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-            op->getRegions(), types))) {
-      op->erase();
-      emitError() << message;
-      return failure();
-    }
-  }
-  if (!infer) {
+    inferred = infer.inferReturnTypes(
+        builder.getContext(), loc, op->getOperands(),
+        op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+        op->getRegions(), types);
+  } else {
     // Ops whose result type equals their operand's.
     types.push_back(operands.front().getType());
+  }
+  if (failed(inferred)) {
+    op->erase();
+    emitError() << message;
+    return failure();
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);

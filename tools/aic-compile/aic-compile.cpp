@@ -61,9 +61,9 @@ cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
 std::string inputFile;
 
 /// Prints `aic-compile: error: FILE: [node 'N': ]MESSAGE` on one line.
-void printError(StringRef message, Location loc = UnknownLoc()) {
+void printError(StringRef message, std::optional<Location> loc = {}) {
   std::string prefix;
-  if (auto name = dyn_cast<NameLoc>(loc))
+  if (auto name = loc ? dyn_cast<NameLoc>(*loc) : NameLoc())
     prefix = "node '" + name.getName().str() + "': ";
   std::string text = prefix + message.str();
   std::replace(text.begin(), text.end(), '\n', ' ');

@@ -1,0 +1,145 @@
+// RUN: aic-opt %s --split-input-file --aic-convert-aic-to-linalg | FileCheck %s
+
+// Tests that a broadcasting add becomes a generic op whose maps broadcast
+// the smaller operand.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @add_broadcast
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>) -> tensor<2x3xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$ID]]]
+  // CHECK: arith.addf
+  %0 = aic.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]]
+  // CHECK: arith.divf
+  %1 = aic.div %0, %c : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that integer ops pick integer arith ops (division truncates).
+// CHECK-LABEL: func.func @integer
+func.func @integer(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  // CHECK: arith.divsi
+  %0 = aic.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  // CHECK: arith.maxsi
+  %1 = aic.relu %0 : tensor<4xi32>
+  return %1 : tensor<4xi32>
+}
+
+// -----
+
+// Tests that relu is a NaN-propagating maximum with zero.
+// CHECK-LABEL: func.func @relu
+func.func @relu(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: arith.maximumf %{{.*}}, %[[ZERO]] : f32
+  %0 = aic.relu %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a batched matmul broadcasts batch dims through its maps and
+// accumulates into a zero-filled tensor.
+// CHECK-DAG: #[[$LHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
+// CHECK-DAG: #[[$RHS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @matmul_batched
+func.func @matmul_batched(%a: tensor<2x1x3x4xf32>, %b: tensor<5x4x6xf32>) -> tensor<2x5x3x6xf32> {
+  // CHECK: linalg.fill
+  // CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %0 = aic.matmul %a, %b : (tensor<2x1x3x4xf32>, tensor<5x4x6xf32>) -> tensor<2x5x3x6xf32>
+  return %0 : tensor<2x5x3x6xf32>
+}
+
+// -----
+
+// Tests that matmul of a vector drops the promoted dimension again.
+// CHECK-LABEL: func.func @matmul_vector
+func.func @matmul_vector(%a: tensor<4xf32>, %b: tensor<4x5xf32>) -> tensor<5xf32> {
+  // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 4] : tensor<4xf32> into tensor<1x4xf32>
+  // CHECK: linalg.generic
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x5xf32> into tensor<5xf32>
+  %0 = aic.matmul %a, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// Tests that gemm transposes through its maps and scales in an epilogue.
+// CHECK-DAG: #[[$AT:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @gemm
+func.func @gemm(%a: tensor<4x3xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> tensor<3x5xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[$AT]], #[[$BT]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: linalg.generic
+  // CHECK: arith.constant 2.500000e-01 : f32
+  // CHECK: arith.mulf
+  // CHECK: arith.constant 2.000000e+00 : f32
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %0 = aic.gemm %a, %b, %c {alpha = 0.25 : f32, beta = 2.0 : f32, trans_a = true, trans_b = true} : (tensor<4x3xf32>, tensor<5x4xf32>, tensor<5xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Tests that a padded, strided conv with bias pads with tensor.pad and
+// starts from the broadcast bias.
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: linalg.broadcast ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>) dimensions = [0, 2, 3]
+  // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+  %0 = aic.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Tests that a grouped conv splits channels into groups.
+// CHECK-LABEL: func.func @conv_grouped
+func.func @conv_grouped(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  // CHECK: tensor.expand_shape %{{.*}} : tensor<1x4x5x5xf32> into tensor<1x2x2x5x5xf32>
+  // CHECK: tensor.expand_shape %{{.*}} : tensor<6x2x3x3xf32> into tensor<2x3x2x3x3xf32>
+  // CHECK: linalg.conv_2d_ngchw_gfchw
+  // CHECK: tensor.collapse_shape %{{.*}} : tensor<1x2x3x3x3xf32> into tensor<1x6x3x3xf32>
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// Tests that static reshapes and flattens are views, transposes
+// linalg.transpose, and constants arith constants.
+// CHECK-LABEL: func.func @shapes
+func.func @shapes(%x: tensor<2x3x4xf32>) -> (tensor<4x6xf32>, tensor<1x24xf32>, tensor<4x2x3xf32>) {
+  // CHECK: arith.constant dense<[4, -1]> : tensor<2xi64>
+  %s = aic.constant dense<[4, -1]> : tensor<2xi64>
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+  // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [4, 6] : tensor<24xf32> into tensor<4x6xf32>
+  %0 = aic.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<4x6xf32>
+  // CHECK: tensor.expand_shape %{{.*}} output_shape [1, 24] : tensor<24xf32> into tensor<1x24xf32>
+  %1 = aic.flatten %x {axis = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<1x24xf32>
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+  %2 = aic.transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  return %0, %1, %2 : tensor<4x6xf32>, tensor<1x24xf32>, tensor<4x2x3xf32>
+}
+
+// -----
+
+// Tests that a reshape to a run-time shape computes the 0 and -1 entries.
+// CHECK-LABEL: func.func @reshape_dynamic
+func.func @reshape_dynamic(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  // CHECK: tensor.extract
+  // CHECK: arith.select
+  // CHECK: arith.divsi
+  // CHECK: %[[SHAPE:.*]] = tensor.from_elements
+  // CHECK: tensor.reshape %{{.*}}(%[[SHAPE]]) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = aic.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -1,0 +1,226 @@
+// RUN: aic-opt %s --split-input-file --verify-diagnostics
+
+// Tests that operands that do not broadcast are rejected.
+func.func @add_no_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{operands do not broadcast: [2, 3] vs [4]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that a declared result type that contradicts inference is rejected.
+func.func @add_wrong_result(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+2 {{inferred type(s) 'tensor<2x3xf32>' are incompatible with return type(s) of operation 'tensor<3x3xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// Tests that mixed element types are rejected.
+func.func @add_mixed_types(%a: tensor<3xf32>, %b: tensor<3xf16>) -> tensor<3xf32> {
+  // expected-error @+1 {{requires the same element type for all operands and results}}
+  %0 = aic.add %a, %b : (tensor<3xf32>, tensor<3xf16>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that matmul checks its contraction dimension.
+func.func @matmul_k(%a: tensor<3x4xf32>, %b: tensor<5x6xf32>) -> tensor<3x6xf32> {
+  // expected-error @+2 {{contraction dimensions differ: [3, 4] vs [5, 6]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.matmul %a, %b : (tensor<3x4xf32>, tensor<5x6xf32>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+// Tests that matmul rejects scalars.
+func.func @matmul_scalar(%a: tensor<f32>, %b: tensor<5x6xf32>) -> tensor<6xf32> {
+  // expected-error @+2 {{expects operands of rank >= 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.matmul %a, %b : (tensor<f32>, tensor<5x6xf32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that gemm needs 2-D operands.
+func.func @gemm_rank(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  // expected-error @+2 {{expects 2-D A and B, got [2, 3, 4] and [4, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.gemm %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Tests that gemm checks that C broadcasts to the result.
+func.func @gemm_c(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<3xf32>) -> tensor<3x5xf32> {
+  // expected-error @+2 {{C of shape [3] does not broadcast to [3, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.gemm %a, %b, %c : (tensor<3x4xf32>, tensor<4x5xf32>, tensor<3xf32>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Tests that gemm checks its contraction dimension after transposes.
+func.func @gemm_k(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x4xf32> {
+  // expected-error @+2 {{contraction dimensions differ: 4 vs 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.gemm %a, %b {trans_b = true} : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Tests that conv checks channels against weight and group.
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+2 {{input has 3 channels but weight expects 2 x group 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Tests that conv checks the count of its spatial attributes.
+func.func @conv_attrs(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+2 {{expects 2 strides and dilations and 4 pads, got 1, 2 and 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Tests that conv rejects a group that does not divide the filters.
+func.func @conv_group(%x: tensor<1x4x8x8xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32> {
+  // expected-error @+2 {{expects output channels 3 divisible by group 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x6x6xf32>
+  return %0 : tensor<1x3x6x6xf32>
+}
+
+// -----
+
+// Tests that conv rejects a kernel larger than the padded input.
+func.func @conv_kernel(%x: tensor<1x1x2x2xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32> {
+  // expected-error @+2 {{kernel of extent 3 does not fit the padded input of extent 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32>
+  return %0 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// Tests that conv rejects zero strides.
+func.func @conv_stride(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+2 {{expects positive strides and dilations and non-negative pads}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 0, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Tests that conv checks the bias length.
+func.func @conv_bias(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x2x2x2xf32> {
+  // expected-error @+2 {{expects bias of shape [2], got [3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv %x, %w, %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>, tensor<3xf32>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Tests that reshape checks element counts.
+func.func @reshape_count(%x: tensor<2x3xf32>) -> tensor<7xf32> {
+  %s = aic.constant dense<[7]> : tensor<1xi64>
+  // expected-error @+2 {{cannot reshape [2, 3] (6 elements) to [7] (7 elements)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.reshape %x, %s : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<7xf32>
+  return %0 : tensor<7xf32>
+}
+
+// -----
+
+// Tests that reshape allows one -1 only.
+func.func @reshape_two_inferred(%x: tensor<2x3xf32>) -> tensor<?x?xf32> {
+  %s = aic.constant dense<[-1, -1]> : tensor<2xi64>
+  // expected-error @+2 {{expects at most one -1 in the target shape}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that reshape rejects a non-i64 shape operand.
+func.func @reshape_shape_type(%x: tensor<2x3xf32>, %s: tensor<2xi32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{operand #1 must be 1D tensor of 64-bit signless integer values}}
+  %0 = aic.reshape %x, %s : (tensor<2x3xf32>, tensor<2xi32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Tests that transpose needs a permutation.
+func.func @transpose_perm(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
+  // expected-error @+2 {{perm [0, 0] is not a permutation}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.transpose %x {perm = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// Tests that transpose needs one entry per dim.
+func.func @transpose_rank(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{expects a permutation of 2 dims, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.transpose %x {perm = array<i64: 0, 1, 2>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that flatten checks its axis.
+func.func @flatten_axis(%x: tensor<2x3xf32>) -> tensor<6x1xf32> {
+  // expected-error @+2 {{expects axis in [0, 2], got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.flatten %x {axis = 3 : i64} : (tensor<2x3xf32>) -> tensor<6x1xf32>
+  return %0 : tensor<6x1xf32>
+}
+
+// -----
+
+// Tests that relu keeps its operand's type.
+func.func @relu_type(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = "aic.relu"(%x) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Tests that a constant's type matches its value.
+func.func @constant_type() -> tensor<3xf32> {
+  // expected-error @+1 {{failed to verify that all of {value, output} have same type}}
+  %0 = "aic.constant"() {value = dense<1.0> : tensor<2xf32>} : () -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that unranked tensors are rejected.
+func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor}}
+  %0 = "aic.relu"(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

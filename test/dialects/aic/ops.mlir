@@ -1,0 +1,53 @@
+// RUN: aic-opt %s --split-input-file | aic-opt --split-input-file | FileCheck %s
+// RUN: aic-opt %s --split-input-file --mlir-print-op-generic | aic-opt --split-input-file | FileCheck %s
+
+// Tests that elementwise ops round-trip with broadcasting operand types.
+// CHECK-LABEL: func.func @elementwise
+func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  // CHECK: aic.add %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %0 = aic.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: aic.sub
+  %1 = aic.sub %0, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: aic.mul
+  %2 = aic.mul %1, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  // CHECK: aic.div
+  %3 = aic.div %2, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: aic.relu %{{.*}} : tensor<2x3xf32>
+  %4 = aic.relu %3 : tensor<2x3xf32>
+  return %4 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that contractions round-trip with their attributes.
+// CHECK-LABEL: func.func @contractions
+func.func @contractions(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>,
+                        %x: tensor<1x3x8x8xf32>, %w: tensor<6x1x3x3xf32>,
+                        %bias: tensor<6xf32>) -> (tensor<2x3x5xf32>, tensor<5x3xf32>, tensor<1x6x4x4xf32>) {
+  // CHECK: aic.matmul {{.*}} -> tensor<2x3x5xf32>
+  %0 = aic.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+  %m = aic.constant dense<1.0> : tensor<4x3xf32>
+  // CHECK: aic.gemm {{.*}} {alpha = 5.000000e-01 : f32, trans_a = true}
+  %1 = aic.gemm %b, %m {alpha = 0.5 : f32, trans_a = true} : (tensor<4x5xf32>, tensor<4x3xf32>) -> tensor<5x3xf32>
+  // CHECK: aic.conv {{.*}} {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>}
+  %2 = aic.conv %x, %w, %bias {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  return %0, %1, %2 : tensor<2x3x5xf32>, tensor<5x3xf32>, tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Tests that shape ops round-trip, including a reshape whose target is
+// only known at run time.
+// CHECK-LABEL: func.func @shapes
+func.func @shapes(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> (tensor<2x12xf32>, tensor<?x?xf32>, tensor<4x2x3xf32>, tensor<6x4xf32>) {
+  %c = aic.constant dense<[0, -1]> : tensor<2xi64>
+  // CHECK: aic.reshape {{.*}} -> tensor<2x12xf32>
+  %0 = aic.reshape %x, %c : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x12xf32>
+  // CHECK: aic.reshape {{.*}} -> tensor<?x?xf32>
+  %1 = aic.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  // CHECK: aic.transpose {{.*}} {perm = array<i64: 2, 0, 1>}
+  %2 = aic.transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  // CHECK: aic.flatten {{.*}} {axis = 2 : i64}
+  %3 = aic.flatten %x {axis = 2 : i64} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  return %0, %1, %2, %3 : tensor<2x12xf32>, tensor<?x?xf32>, tensor<4x2x3xf32>, tensor<6x4xf32>
+}

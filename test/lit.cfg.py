@@ -1,0 +1,35 @@
+# lit configuration of aic's FileCheck suites (dialects, frontends, compiler,
+# codegen, tools). ctest runs it next to the Catch2 unit tests.
+import os
+
+import lit.formats
+import lit.util
+
+config.name = "aic"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".textproto", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "CMakeLists.txt",
+                   "unit", "e2e"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.aic_obj_root, "test")
+
+# Tools: aic's build first, then LLVM's FileCheck, not and count.
+config.environment["PATH"] = os.pathsep.join(
+    [config.aic_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+lib = os.path.join(config.test_source_root, "lib")
+# %encode-onnx: protobuf text -> binary ModelProto (fixtures are text so
+# that a reader sees what each test feeds the importer).
+config.substitutions.append(
+    ("%encode-onnx",
+     f"{config.protoc} --encode=onnx.ModelProto -I{config.onnx_proto_include} "
+     f"{config.onnx_proto_include}/onnx/onnx.proto"))
+config.substitutions.append(
+    ("%encode-tensor",
+     f"{config.protoc} --encode=onnx.TensorProto -I{config.onnx_proto_include} "
+     f"{config.onnx_proto_include}/onnx/onnx.proto"))
+# %expect-exit N CMD...: passes when CMD exits with exactly N (so a crash or
+# an abort fails the test).
+config.substitutions.append(
+    ("%expect-exit", f"{config.python} {os.path.join(lib, 'expect_exit.py')}"))

@@ -1,0 +1,110 @@
+//===- RuntimeTest.cpp - libaic_runtime's C API ---------------------------===//
+//
+// Loads the tiny_cnn example compiled at build time and checks that the
+// runtime rejects bad calls with the right status and message, and runs
+// good ones.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aic/runtime.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+bool lastErrorHas(const std::string &text) {
+  return std::string(aic_last_error()).find(text) != std::string::npos;
+}
+
+struct Model {
+  aic_model *model = nullptr;
+  Model() { REQUIRE(aic_model_load(AIC_TEST_MODEL, &model) == AIC_OK); }
+  ~Model() { aic_model_unload(model); }
+};
+} // namespace
+
+TEST_CASE("loading reports what is wrong", "[runtime]") {
+  aic_model *model = nullptr;
+  CHECK(aic_model_load("/nonexistent/model.so", &model) == AIC_ERROR_LOAD);
+  CHECK(model == nullptr);
+  CHECK(lastErrorHas("/nonexistent/model.so"));
+  CHECK(aic_model_load(AIC_TEST_NOT_A_MODEL, &model) ==
+        AIC_ERROR_NOT_A_MODEL);
+  CHECK(lastErrorHas("not an aic model library"));
+  CHECK(aic_model_load(nullptr, &model) == AIC_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("a model describes itself", "[runtime]") {
+  Model m;
+  const aic_model_info *info = aic_model_describe(m.model);
+  REQUIRE(info);
+  CHECK(info->abi_version == AIC_MODEL_ABI_VERSION);
+  CHECK(std::string(info->name) == "tiny_cnn");
+  REQUIRE(info->num_inputs == 1);
+  REQUIRE(info->num_outputs == 1);
+  CHECK(std::string(info->inputs[0].name) == "image");
+  CHECK(info->inputs[0].elem_type == AIC_FLOAT32);
+  REQUIRE(info->inputs[0].rank == 4);
+  CHECK(std::vector<int64_t>(info->inputs[0].shape, info->inputs[0].shape + 4) ==
+        std::vector<int64_t>{1, 1, 6, 6});
+  CHECK(std::string(info->outputs[0].name) == "logits");
+}
+
+TEST_CASE("runs check their inputs", "[runtime]") {
+  Model m;
+  std::vector<float> image(36, 0.0f);
+  int64_t shape[] = {1, 1, 6, 6};
+  aic_tensor input = {image.data(), shape, 4, AIC_FLOAT32, nullptr};
+  aic_tensor output = {};
+
+  aic_tensor wrongType = input;
+  wrongType.elem_type = AIC_INT64;
+  CHECK(aic_model_run(m.model, &wrongType, 1, &output, 1) ==
+        AIC_ERROR_TYPE_MISMATCH);
+  CHECK(lastErrorHas("input 'image' has element type int64"));
+
+  int64_t badShape[] = {1, 1, 6, 7};
+  aic_tensor wrongShape = input;
+  wrongShape.shape = badShape;
+  CHECK(aic_model_run(m.model, &wrongShape, 1, &output, 1) ==
+        AIC_ERROR_SHAPE_MISMATCH);
+  CHECK(lastErrorHas("[1,1,6,7]"));
+
+  aic_tensor wrongRank = input;
+  wrongRank.rank = 3;
+  CHECK(aic_model_run(m.model, &wrongRank, 1, &output, 1) ==
+        AIC_ERROR_SHAPE_MISMATCH);
+
+  CHECK(aic_model_run(m.model, &input, 2, &output, 1) ==
+        AIC_ERROR_INVALID_ARGUMENT);
+  CHECK(aic_model_run(m.model, &input, 1, &output, 0) ==
+        AIC_ERROR_INVALID_ARGUMENT);
+  CHECK(aic_model_run(nullptr, &input, 1, &output, 1) ==
+        AIC_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("a run fills in its outputs", "[runtime]") {
+  Model m;
+  // An all-zero image leaves only the biases: relu(conv bias) feeds the
+  // classifier, so the output is relu(b_conv) . W_fc + b_fc, here with both
+  // conv biases negative: exactly the classifier bias.
+  std::vector<float> image(36, 0.0f);
+  int64_t shape[] = {1, 1, 6, 6};
+  aic_tensor input = {image.data(), shape, 4, AIC_FLOAT32, nullptr};
+  aic_tensor output = {};
+  REQUIRE(aic_model_run(m.model, &input, 1, &output, 1) == AIC_OK);
+  REQUIRE(output.rank == 2);
+  CHECK(output.shape[0] == 1);
+  CHECK(output.shape[1] == 3);
+  CHECK(output.elem_type == AIC_FLOAT32);
+  const float *logits = static_cast<const float *>(output.data);
+  // fc.bias in examples/tiny_cnn/model.textproto.
+  CHECK(logits[0] == Approx(-0.4363f));
+  CHECK(logits[1] == Approx(-0.5807f));
+  CHECK(logits[2] == Approx(0.3446f));
+  aic_tensor_release(&output);
+  CHECK(output.data == nullptr);
+  aic_tensor_release(&output); // Released twice: a no-op.
+}
