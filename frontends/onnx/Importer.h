@@ -12,6 +12,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace mlir::aic::onnx_import {
 
@@ -29,6 +30,9 @@ struct ImportOptions {
 /// unsupported operators yields one error that lists all of them.
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext *context, StringRef path,
                                      const ImportOptions &options);
+
+/// Prints the operators aic imports and their versions as a Markdown table.
+void printSupportedOps(llvm::raw_ostream &os);
 
 /// Parses `NAME=D0xD1x...` into `options` (for `--shape`).
 LogicalResult parseShapeOption(StringRef text, ImportOptions &options,

@@ -144,7 +144,7 @@ static LogicalResult importFlatten(NodeContext &ctx) {
 
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Versions from 19 on add element types (float8, int4, ...), not
-  // semantics, for these operators.
+  // semantics, to these operators.
   static constexpr int64_t typeOnlyTail[] = {19, 21, 23, 24, 25};
   auto history = [&](std::initializer_list<int64_t> head) {
     SmallVector<int64_t> h(head);
@@ -155,5 +155,5 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("Identity", history({1, 13, 14, 16}), 1, importIdentity);
   registry.on("Reshape", history({1, 5, 13, 14}), 1, importReshape);
   registry.on("Transpose", {1, 13, 21, 23, 24, 25}, 1, importTranspose);
-  registry.on("Flatten", history({1, 9, 11, 13}), 1, importFlatten);
+  registry.on("Flatten", {1, 9, 11, 13, 21, 23, 24, 25}, 1, importFlatten);
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 using namespace aic::onnx_tensor;
 
@@ -37,6 +38,13 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
 }
 
 std::string aic::onnx_tensor::dataTypeName(int32_t dataType) {
+  // Types newer than Debian's ONNX library's enum.
+  static const char *const newer[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
+                                      "FLOAT8E5M2",   "FLOAT8E5M2FNUZ",
+                                      "UINT4",        "INT4",
+                                      "FLOAT4E2M1"};
+  if (dataType >= 17 && dataType < 17 + int32_t(std::size(newer)))
+    return newer[dataType - 17];
   if (onnx::TensorProto::DataType_IsValid(dataType))
     return onnx::TensorProto::DataType_Name(
         static_cast<onnx::TensorProto::DataType>(dataType));

@@ -33,8 +33,7 @@ namespace {
 enum class Emit { Graph, Linalg, Llvm, Obj, Lib };
 enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
-                               cl::Required);
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("file"));
 cl::opt<Emit> emit(
@@ -57,6 +56,9 @@ cl::list<std::string> shapes("shape",
                              cl::desc("Pin an input's dims: NAME=D0xD1x..."),
                              cl::value_desc("NAME=DIMS"));
 cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
+cl::opt<bool> listOps("list-ops",
+                      cl::desc("Print the supported ONNX operators as a "
+                               "Markdown table (docs/supported-ops.md)"));
 
 std::string inputFile;
 
@@ -88,6 +90,15 @@ void printModule(ModuleOp module, raw_ostream &os) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "aic ONNX compiler\n");
+  if (listOps) {
+    aic::onnx_import::printSupportedOps(outs());
+    return 0;
+  }
+  if (inputPath.empty()) {
+    errs() << "aic-compile: error: no model given (aic-compile MODEL.onnx "
+              "[-o OUT]; --help for more)\n";
+    return 1;
+  }
   inputFile = inputPath;
 
   DialectRegistry registry;

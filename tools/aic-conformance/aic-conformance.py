@@ -4,7 +4,8 @@
 A test directory holds model.onnx and test_data_set_N/{input,output}_K.pb (the
 ONNX backend test layout). Each test is compiled with aic-compile, run on
 every data set with aic-run --compare, and counted as passed, failed (with
-the reason) or unsupported (the model uses operators aic does not import).
+the reason) or unsupported (aic-compile reports an unsupported operator,
+element type or value type).
 
   aic-conformance [options] DIR...
 
@@ -59,7 +60,7 @@ def run_test(name, path, args, workdir):
         return name, "failed", "compile timed out"
     if compiled.returncode != 0:
         message = one_line(compiled.stderr)
-        if "unsupported node" in message:
+        if "unsupported" in message:
             return name, "unsupported", message
         return name, "failed", "compile: " + message
     sets = sorted(s for s in os.listdir(path) if s.startswith("test_data_set_"))

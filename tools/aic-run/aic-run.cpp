@@ -82,6 +82,12 @@ Options parseOptions(int argc, char **argv) {
       o.json = true;
       continue;
     }
+    std::string flag = arg.substr(0, arg.find('='));
+    static const char *const withValue[] = {"--inputs", "--outputs", "--compare",
+                                            "--rtol", "--atol", "--benchmark"};
+    if (std::find(std::begin(withValue), std::end(withValue), flag) ==
+        std::end(withValue))
+      die("unknown option '" + flag + "'\n" + usage);
     const char *v = value();
     if (arg == "--inputs")
       o.inputs = v;
@@ -93,13 +99,12 @@ Options parseOptions(int argc, char **argv) {
       o.rtol = parseNumber("--rtol", v);
     else if (arg == "--atol")
       o.atol = parseNumber("--atol", v);
-    else if (arg == "--benchmark") {
+    else {
       double n = parseNumber("--benchmark", v);
       if (n < 1 || n != std::floor(n))
         die("--benchmark expects a positive count");
       o.benchmark = static_cast<long>(n);
-    } else
-      die("unknown option '" + arg + "'\n" + usage);
+    }
   }
   if (o.model.empty())
     die(std::string("no model given\n") + usage);

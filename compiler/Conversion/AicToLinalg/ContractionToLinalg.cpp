@@ -198,8 +198,51 @@ struct GemmToLinalg : OpRewritePattern<GemmOp> {
   }
 };
 
+/// A grouped convolution of any rank as a generic op on NG... layouts:
+/// out[n, g, f, o...] += in[n, g, c, o * stride + k * dilation] * w[g, f, c, k].
+static Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
+                                     Value weight, Value init,
+                                     ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  int64_t spatial = strides.size();
+  // Loops: n, g, f, o_1..o_s (parallel), c, k_1..k_s (reduction).
+  unsigned numLoops = 4 + 2 * spatial;
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  unsigned c = 3 + spatial;
+  SmallVector<AffineExpr> inExprs = {dim(0), dim(1), dim(c)};
+  SmallVector<AffineExpr> wExprs = {dim(1), dim(2), dim(c)};
+  SmallVector<AffineExpr> outExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = dim(3 + i), k = dim(c + 1 + i);
+    inExprs.push_back(o * strides[i] + k * dilations[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::reduction);
+  for (unsigned i = 0; i < 3 + spatial; ++i)
+    iterators[i] = utils::IteratorType::parallel;
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{input, weight}, init,
+      ArrayRef<AffineMap>{AffineMap::get(numLoops, 0, inExprs, ctx),
+                          AffineMap::get(numLoops, 0, wExprs, ctx),
+                          AffineMap::get(numLoops, 0, outExprs, ctx)},
+      iterators, [](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nloc,
+            buildMultiplyAccumulate(nb, nloc, args[0], args[1], args[2]));
+      });
+  return generic.getResult(0);
+}
+
 struct ConvToLinalg : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
+
+  /// Conv has one pattern: say why it does not apply, at the op.
+  static LogicalResult cannotLower(ConvOp op, StringRef reason) {
+    return op.emitOpError("cannot be lowered yet: ") << reason;
+  }
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -212,13 +255,11 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
     int64_t group = op.getGroup();
     for (int64_t d = 1; d < rank; ++d)
       if (resultType.isDynamicDim(d))
-        return rewriter.notifyMatchFailure(op, "dynamic channel or spatial dims");
-    if (group > 1 && (spatial != 2 || inputType.isDynamicDim(1) ||
-                      weightType.isDynamicDim(0)))
-      return rewriter.notifyMatchFailure(
-          op, "grouped convolution is lowered for 2-D with static channels");
-    if (spatial < 1 || spatial > 3)
-      return rewriter.notifyMatchFailure(op, "unsupported convolution rank");
+        return cannotLower(op, "dynamic channel or spatial dims");
+    if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
+      return cannotLower(op, "grouped convolution with dynamic channels");
+    if (group == 1 && spatial > 3)
+      return cannotLower(op, "convolution with more than 3 spatial dims");
 
     // Explicit zero padding.
     Value input = op.getInput();
@@ -277,7 +318,7 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
                                                     init, strides, dilations)
                      .getResult(0);
     } else {
-      // Split channels into groups: NCHW -> NGCHW, FCHW -> GFCHW.
+      // Split channels into groups: NC... -> NGC..., FC... -> GFC....
       auto paddedType = cast<RankedTensorType>(input.getType());
       int64_t channels = paddedType.getDimSize(1);
       int64_t filters = weightType.getDimSize(0);
@@ -307,13 +348,21 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
       Value groupedInput = split(input, paddedType, 1, channels);
       Value groupedWeight = split(weight, weightType, 0, filters);
       Value groupedInit = split(init, resultType, 1, filters);
-      auto grouped = linalg::Conv2DNgchwGfchwOp::create(
-          rewriter, loc, TypeRange(groupedInit.getType()),
-          ValueRange{groupedInput, groupedWeight}, groupedInit, strides,
-          dilations);
-      result = tensor::CollapseShapeOp::create(
-          rewriter, loc, resultType, grouped.getResult(0),
-          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value grouped =
+          spatial == 2
+              ? linalg::Conv2DNgchwGfchwOp::create(
+                    rewriter, loc, TypeRange(groupedInit.getType()),
+                    ValueRange{groupedInput, groupedWeight}, groupedInit,
+                    strides, dilations)
+                    .getResult(0)
+              : buildGroupedConvGeneric(rewriter, loc, groupedInput,
+                                        groupedWeight, groupedInit,
+                                        op.getStrides(), op.getDilations());
+      SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
+      for (int64_t i = 0; i < spatial; ++i)
+        reassociation.push_back({3 + i});
+      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
+                                               grouped, reassociation);
     }
     rewriter.replaceOp(op, result);
     return success();

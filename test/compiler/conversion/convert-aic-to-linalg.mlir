@@ -143,3 +143,18 @@ func.func @reshape_dynamic(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> tensor<?
   %0 = aic.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that a grouped 1-D conv becomes a generic op over NGC... layouts
+// with strided, dilated input indexing.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5 * 3)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[$O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv1d_grouped
+func.func @conv1d_grouped(%x: tensor<1x4x11xf32>, %w: tensor<6x2x2xf32>) -> tensor<1x6x4xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$W]], #[[$O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x4xf32> into tensor<1x6x4xf32>
+  %0 = aic.conv %x, %w {dilations = array<i64: 3>, group = 2 : i64, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x4x11xf32>, tensor<6x2x2xf32>) -> tensor<1x6x4xf32>
+  return %0 : tensor<1x6x4xf32>
+}
