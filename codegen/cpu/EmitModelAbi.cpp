@@ -49,9 +49,9 @@ namespace {
 class AbiBuilder {
 public:
   AbiBuilder(ModuleOp module)
-      : module(module), ctx(module.getContext()), b(ctx),
-        loc(module.getLoc()), ptrType(LLVM::LLVMPointerType::get(ctx)),
-        i32Type(b.getI32Type()), i64Type(b.getI64Type()),
+      : module(module), ctx(module.getContext()), b(ctx), loc(module.getLoc()),
+        ptrType(LLVM::LLVMPointerType::get(ctx)), i32Type(b.getI32Type()),
+        i64Type(b.getI64Type()),
         tensorInfoType(LLVM::LLVMStructType::getLiteral(
             ctx, {ptrType, ptrType, i32Type, i32Type})),
         tensorRefType(
@@ -132,8 +132,8 @@ LLVM::GlobalOp AbiBuilder::addTensorInfos(StringRef name,
   }
   auto arrayType = LLVM::LLVMArrayType::get(tensorInfoType, types.size());
   auto global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
-                                       LLVM::Linkage::Private,
-                                       uniqueName(name), Attribute());
+                                       LLVM::Linkage::Private, uniqueName(name),
+                                       Attribute());
   OpBuilder ib(ctx);
   ib.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
   Value array = LLVM::UndefOp::create(ib, loc, arrayType);
@@ -173,11 +173,12 @@ LLVM::GlobalOp AbiBuilder::addModelInfo(StringRef modelName,
       LLVM::ConstantOp::create(ib, loc, i32Type, numInputs),
       LLVM::ConstantOp::create(ib, loc, i32Type, numOutputs),
       LLVM::ConstantOp::create(ib, loc, i32Type, 0),
-      addressOrNull(ib, nameGlobal), addressOrNull(ib, inputs),
+      addressOrNull(ib, nameGlobal),
+      addressOrNull(ib, inputs),
       addressOrNull(ib, outputs)};
   for (auto [f, field] : llvm::enumerate(fields))
     info = LLVM::InsertValueOp::create(ib, loc, info, field,
-                                         ArrayRef<int64_t>{(int64_t)f});
+                                       ArrayRef<int64_t>{(int64_t)f});
   LLVM::ReturnOp::create(ib, loc, info);
   return global;
 }
@@ -204,11 +205,11 @@ Value AbiBuilder::buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
     }
   }
   for (int64_t d = rank - 1; d >= 0; --d) {
-    strides[d] = d == rank - 1
-                     ? LLVM::ConstantOp::create(ib, loc, i64Type, 1).getResult()
-                     : LLVM::MulOp::create(ib, loc, strides[d + 1],
-                                           sizes[d + 1])
-                           .getResult();
+    strides[d] =
+        d == rank - 1
+            ? LLVM::ConstantOp::create(ib, loc, i64Type, 1).getResult()
+            : LLVM::MulOp::create(ib, loc, strides[d + 1], sizes[d + 1])
+                  .getResult();
   }
 
   Value desc = LLVM::UndefOp::create(ib, loc, descriptorType(rank));
@@ -300,13 +301,13 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
                                      b.getFunctionType({}, {ptrType}));
   {
     OpBuilder ib = OpBuilder::atBlockBegin(infoFn.addEntryBlock());
-    func::ReturnOp::create(ib, loc,
-                           ValueRange{LLVM::AddressOfOp::create(ib, loc, info)});
+    func::ReturnOp::create(
+        ib, loc, ValueRange{LLVM::AddressOfOp::create(ib, loc, info)});
   }
 
-  auto runFn = func::FuncOp::create(
-      b, loc, "aic_model_v1_run",
-      b.getFunctionType({ptrType, ptrType}, {i32Type}));
+  auto runFn =
+      func::FuncOp::create(b, loc, "aic_model_v1_run",
+                           b.getFunctionType({ptrType, ptrType}, {i32Type}));
   Block *entry = runFn.addEntryBlock();
   OpBuilder ib = OpBuilder::atBlockBegin(entry);
   SmallVector<Value> args;

@@ -41,15 +41,14 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
       flags.push_back((feature.second ? "+" : "-") + feature.first().str());
     features = llvm::join(flags, ",");
   }
-  llvm::CodeGenOptLevel level = options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                : options.optLevel == 1
-                                    ? llvm::CodeGenOptLevel::Less
-                                : options.optLevel == 2
-                                    ? llvm::CodeGenOptLevel::Default
-                                    : llvm::CodeGenOptLevel::Aggressive;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+  llvm::CodeGenOptLevel level =
+      options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                              : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(),
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine) {
     error = "cannot create a target machine for " + triple.str();
     return nullptr;
@@ -61,11 +60,9 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
   return machine;
 }
 
-FailureOr<std::unique_ptr<llvm::Module>>
-mlir::aic::cpu::translateAndOptimize(ModuleOp module,
-                                     llvm::LLVMContext &llvmContext,
-                                     const TargetOptions &options,
-                                     std::string &error) {
+FailureOr<std::unique_ptr<llvm::Module>> mlir::aic::cpu::translateAndOptimize(
+    ModuleOp module, llvm::LLVMContext &llvmContext,
+    const TargetOptions &options, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(options, error);
   if (!machine)
@@ -84,9 +81,8 @@ mlir::aic::cpu::translateAndOptimize(ModuleOp module,
     fn.addFnAttr("target-cpu", machine->getTargetCPU());
     fn.addFnAttr("target-features", machine->getTargetFeatureString());
   }
-  auto optimize =
-      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
-                                machine.get());
+  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                            machine.get());
   if (llvm::Error err = optimize(llvmModule.get())) {
     error = "LLVM optimization failed: " + llvm::toString(std::move(err));
     return failure();
@@ -122,7 +118,8 @@ LogicalResult mlir::aic::cpu::writeObjectFile(llvm::Module &module,
 LogicalResult mlir::aic::cpu::linkSharedLibrary(StringRef objectPath,
                                                 StringRef outputPath,
                                                 std::string &error) {
-  llvm::ErrorOr<std::string> driver = std::make_error_code(std::errc::no_such_file_or_directory);
+  llvm::ErrorOr<std::string> driver =
+      std::make_error_code(std::errc::no_such_file_or_directory);
   for (StringRef name : {"cc", "gcc", "clang"}) {
     driver = llvm::sys::findProgramByName(name);
     if (driver)
@@ -139,13 +136,13 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(StringRef objectPath,
     return failure();
   }
   std::string out = outputPath.str(), obj = objectPath.str();
-  SmallVector<StringRef> args = {*driver, "-shared", "-o", out, obj,
-                                 "-Wl,-z,noexecstack"};
+  SmallVector<StringRef> args = {*driver, "-shared", "-o",
+                                 out,     obj,       "-Wl,-z,noexecstack"};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
   std::string execError;
-  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, redirects,
-                                     0, 0, &execError);
+  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, redirects, 0,
+                                     0, &execError);
   auto logText = llvm::MemoryBuffer::getFile(log);
   llvm::sys::fs::remove(log);
   if (rc != 0) {

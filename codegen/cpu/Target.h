@@ -30,8 +30,7 @@ translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
 
 /// Writes `module` as an object file to `path`.
 LogicalResult writeObjectFile(llvm::Module &module, StringRef path,
-                              const TargetOptions &options,
-                              std::string &error);
+                              const TargetOptions &options, std::string &error);
 
 /// Links the object file `objectPath` into the shared library `outputPath`
 /// with the system C compiler driver.

@@ -28,8 +28,7 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
 
 /// linalg on tensors -> LLVM dialect with the model ABI
 /// (`aic-cpu-codegen-pipeline`).
-void buildCpuCodegenPipeline(OpPassManager &pm,
-                             const PipelineOptions &options);
+void buildCpuCodegenPipeline(OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

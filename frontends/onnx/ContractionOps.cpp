@@ -18,12 +18,8 @@ static LogicalResult importMatMul(NodeContext &ctx) {
     ctx.emitError() << "expects 2 inputs";
     return failure();
   }
-  FailureOr<Operation *> op = ctx.createOp(
-      MatMulOp::getOperationName(), {ctx.operand(0), ctx.operand(1)});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
+  return ctx.emitOp(MatMulOp::getOperationName(),
+                    {ctx.operand(0), ctx.operand(1)});
 }
 
 static LogicalResult importGemm(NodeContext &ctx) {
@@ -41,16 +37,11 @@ static LogicalResult importGemm(NodeContext &ctx) {
   SmallVector<Value> operands = {ctx.operand(0), ctx.operand(1)};
   if (Value c = ctx.operand(2))
     operands.push_back(c);
-  FailureOr<Operation *> op =
-      ctx.createOp(GemmOp::getOperationName(), operands,
-                   {b.getNamedAttr("alpha", b.getF32FloatAttr(*alpha)),
-                    b.getNamedAttr("beta", b.getF32FloatAttr(*beta)),
-                    b.getNamedAttr("trans_a", b.getBoolAttr(*transA != 0)),
-                    b.getNamedAttr("trans_b", b.getBoolAttr(*transB != 0))});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
+  return ctx.emitOp(GemmOp::getOperationName(), operands,
+                    {b.getNamedAttr("alpha", b.getF32FloatAttr(*alpha)),
+                     b.getNamedAttr("beta", b.getF32FloatAttr(*beta)),
+                     b.getNamedAttr("trans_a", b.getBoolAttr(*transA != 0)),
+                     b.getNamedAttr("trans_b", b.getBoolAttr(*transB != 0))});
 }
 
 static LogicalResult importConv(NodeContext &ctx) {
@@ -63,8 +54,8 @@ static LogicalResult importConv(NodeContext &ctx) {
   auto weightType = cast<RankedTensorType>(weight.getType());
   int64_t rank = inputType.getRank();
   if (rank < 3 || weightType.getRank() != rank) {
-    ctx.emitError() << "expects X and W of equal rank >= 3, got rank "
-                    << rank << " and " << weightType.getRank();
+    ctx.emitError() << "expects X and W of equal rank >= 3, got rank " << rank
+                    << " and " << weightType.getRank();
     return failure();
   }
   size_t spatial = rank - 2;
@@ -72,7 +63,8 @@ static LogicalResult importConv(NodeContext &ctx) {
   auto strides = ctx.intsAttr("strides", ones);
   auto dilations = ctx.intsAttr("dilations", ones);
   auto pads = ctx.intsAttr("pads", zeros);
-  auto kernel = ctx.intsAttr("kernel_shape", weightType.getShape().drop_front(2));
+  auto kernel =
+      ctx.intsAttr("kernel_shape", weightType.getShape().drop_front(2));
   auto group = ctx.intAttr("group", 1);
   auto autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (failed(strides) || failed(dilations) || failed(pads) || failed(kernel) ||
@@ -120,16 +112,12 @@ static LogicalResult importConv(NodeContext &ctx) {
   SmallVector<Value> operands = {input, weight};
   if (bias)
     operands.push_back(bias);
-  FailureOr<Operation *> op = ctx.createOp(
+  return ctx.emitOp(
       ConvOp::getOperationName(), operands,
       {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(*strides)),
        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(*dilations)),
        b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
        b.getNamedAttr("group", b.getI64IntegerAttr(*group))});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
 }
 
 void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {

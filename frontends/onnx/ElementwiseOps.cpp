@@ -23,12 +23,7 @@ static LogicalResult importDirect(NodeContext &ctx) {
     }
     operands.push_back(ctx.operand(i));
   }
-  FailureOr<Operation *> op =
-      ctx.createOp(OpTy::getOperationName(), operands);
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
+  return ctx.emitOp(OpTy::getOperationName(), operands);
 }
 
 void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {

@@ -274,8 +274,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
       unbound |= !node.output(i).empty();
     if (unbound) {
       ctx.emitError() << "produces " << results.size()
-                      << " outputs, but the model names "
-                      << node.output_size();
+                      << " outputs, but the model names " << node.output_size();
       return failure();
     }
     for (auto [name, value] : llvm::zip(node.output(), results))
@@ -319,9 +318,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     inputTypes.push_back(*type);
   }
   for (const auto &entry : options.inputShapes) {
-    if (!llvm::any_of(inputs, [&](auto *in) {
-          return in->name() == entry.getKey();
-        })) {
+    if (!llvm::any_of(inputs,
+                      [&](auto *in) { return in->name() == entry.getKey(); })) {
       emitError(fileLoc) << "--shape names '" << entry.getKey()
                          << "', which is not an input of the model";
       return nullptr;
@@ -494,6 +492,15 @@ FailureOr<Operation *> NodeContext::createOp(StringRef opName,
   return op;
 }
 
+LogicalResult NodeContext::emitOp(StringRef opName, ValueRange operands,
+                                  ArrayRef<NamedAttribute> attrs) {
+  FailureOr<Operation *> op = createOp(opName, operands, attrs);
+  if (failed(op))
+    return failure();
+  setResults((*op)->getResults());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
@@ -519,8 +526,7 @@ mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
       reinterpret_cast<const uint8_t *>(data.data()), data.size());
   stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
   if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
-      !model.ParseFromCodedStream(&stream) ||
-      !stream.ConsumedEntireMessage()) {
+      !model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     emitError(fileLoc) << "not a valid ONNX model (the protobuf does not "
                           "parse; is the file truncated?)";
     return nullptr;
@@ -555,9 +561,10 @@ void mlir::aic::onnx_import::printSupportedOps(llvm::raw_ostream &os) {
       if (v >= op.firstSupported)
         supported.push_back(std::to_string(v));
     os << "| " << name << " | "
-       << llvm::join(llvm::map_range(op.history,
-                                     [](int64_t v) { return std::to_string(v); }),
-                     ", ")
+       << llvm::join(
+              llvm::map_range(op.history,
+                              [](int64_t v) { return std::to_string(v); }),
+              ", ")
        << " | " << llvm::join(supported, ", ") << " |\n";
   }
 }

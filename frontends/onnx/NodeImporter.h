@@ -69,6 +69,10 @@ public:
   FailureOr<Operation *> createOp(StringRef opName, ValueRange operands,
                                   ArrayRef<NamedAttribute> attrs = {});
 
+  /// createOp, then binds the op's results as the node's outputs.
+  LogicalResult emitOp(StringRef opName, ValueRange operands,
+                       ArrayRef<NamedAttribute> attrs = {});
+
   /// Binds the node's outputs in order.
   void setResults(ValueRange results) {
     this->results.assign(results.begin(), results.end());

@@ -83,13 +83,9 @@ static LogicalResult importReshape(NodeContext &ctx) {
   FailureOr<int64_t> allowZero = ctx.intAttr("allowzero", 0);
   if (failed(allowZero))
     return failure();
-  FailureOr<Operation *> op = ctx.createOp(
+  return ctx.emitOp(
       ReshapeOp::getOperationName(), {input, shape},
       {b.getNamedAttr("allowzero", b.getBoolAttr(*allowZero != 0))});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
 }
 
 static LogicalResult importTranspose(NodeContext &ctx) {
@@ -106,13 +102,8 @@ static LogicalResult importTranspose(NodeContext &ctx) {
   if (failed(perm))
     return failure();
   OpBuilder &b = ctx.getBuilder();
-  FailureOr<Operation *> op =
-      ctx.createOp(TransposeOp::getOperationName(), {input},
-                   {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(*perm))});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
+  return ctx.emitOp(TransposeOp::getOperationName(), {input},
+                    {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(*perm))});
 }
 
 static LogicalResult importFlatten(NodeContext &ctx) {
@@ -126,20 +117,14 @@ static LogicalResult importFlatten(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   if (*axis < -rank || *axis > rank) {
-    ctx.emitError() << "axis " << *axis << " is out of range for rank "
-                    << rank;
+    ctx.emitError() << "axis " << *axis << " is out of range for rank " << rank;
     return failure();
   }
   if (*axis < 0)
     *axis += rank;
   OpBuilder &b = ctx.getBuilder();
-  FailureOr<Operation *> op =
-      ctx.createOp(FlattenOp::getOperationName(), {input},
-                   {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))});
-  if (failed(op))
-    return failure();
-  ctx.setResults((*op)->getResults());
-  return success();
+  return ctx.emitOp(FlattenOp::getOperationName(), {input},
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))});
 }
 
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {

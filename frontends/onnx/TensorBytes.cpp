@@ -39,10 +39,9 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
 
 std::string aic::onnx_tensor::dataTypeName(int32_t dataType) {
   // Types newer than Debian's ONNX library's enum.
-  static const char *const newer[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
-                                      "FLOAT8E5M2",   "FLOAT8E5M2FNUZ",
-                                      "UINT4",        "INT4",
-                                      "FLOAT4E2M1"};
+  static const char *const newer[] = {
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",        "INT4",           "FLOAT4E2M1"};
   if (dataType >= 17 && dataType < 17 + int32_t(std::size(newer)))
     return newer[dataType - 17];
   if (onnx::TensorProto::DataType_IsValid(dataType))
@@ -107,8 +106,8 @@ static bool readExternal(const onnx::TensorProto &tensor,
     size_t end = location.find('/', start);
     if (end == std::string::npos)
       end = location.size();
-    escapes = location.compare(start, end - start, "..") == 0 &&
-              end - start == 2;
+    escapes =
+        location.compare(start, end - start, "..") == 0 && end - start == 2;
     start = end + 1;
   }
   if (escapes) {

@@ -83,8 +83,8 @@ FailureOr<ElementsAttr> mlir::aic::onnx_import::importTensorData(
   }
   if (type.getNumElements() <= 64)
     return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(type, bytes));
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      bytes, alignof(uint64_t));
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t));
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(
       type, sanitizeName(tensor.name().empty() ? "constant" : tensor.name()),
       std::move(blob)));

@@ -43,7 +43,8 @@ struct OutputOwner {
 };
 
 OutputOwner *newOwner(FreeFn free, int32_t rank) {
-  size_t size = sizeof(OutputOwner) + sizeof(int64_t) * (rank > 1 ? rank - 1 : 0);
+  size_t size =
+      sizeof(OutputOwner) + sizeof(int64_t) * (rank > 1 ? rank - 1 : 0);
   auto *owner = static_cast<OutputOwner *>(std::calloc(1, size));
   if (owner)
     owner->free = free;
@@ -83,8 +84,9 @@ aic_status checkInputs(const aic_tensor *tensors, size_t count,
                   shapeString(info.shape, info.rank).c_str());
     for (int32_t d = 0; d < t.rank; ++d) {
       if (t.shape[d] < 0 || (info.shape[d] >= 0 && t.shape[d] != info.shape[d]))
-        return fail(AIC_ERROR_SHAPE_MISMATCH, "%s '%s' has shape %s, expected %s",
-                    what, info.name, shapeString(t.shape, t.rank).c_str(),
+        return fail(AIC_ERROR_SHAPE_MISMATCH,
+                    "%s '%s' has shape %s, expected %s", what, info.name,
+                    shapeString(t.shape, t.rank).c_str(),
                     shapeString(info.shape, info.rank).c_str());
     }
     if (!t.data) {
@@ -244,8 +246,8 @@ aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
     return s;
   if (num_outputs != info->num_outputs || (num_outputs && !outputs))
     return fail(AIC_ERROR_INVALID_ARGUMENT,
-                "the model has %u outputs, got room for %zu",
-                info->num_outputs, num_outputs);
+                "the model has %u outputs, got room for %zu", info->num_outputs,
+                num_outputs);
   std::vector<aic_tensor_ref> in;
   std::vector<aic_output_ref> out;
   std::vector<OutputOwner *> owners;

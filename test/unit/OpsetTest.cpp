@@ -16,9 +16,10 @@
 using namespace mlir::aic::onnx_import;
 
 TEST_CASE("operator version tables agree with ONNX's schemas", "[opset]") {
-  int newestKnown =
-      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("")
-          .second;
+  int newestKnown = onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+                        .Map()
+                        .at("")
+                        .second;
   REQUIRE(newestKnown >= 13);
   for (const auto &entry : getOpRegistry().all()) {
     std::string op = entry.getKey().str();

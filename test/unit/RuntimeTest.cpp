@@ -30,8 +30,7 @@ TEST_CASE("loading reports what is wrong", "[runtime]") {
   CHECK(aic_model_load("/nonexistent/model.so", &model) == AIC_ERROR_LOAD);
   CHECK(model == nullptr);
   CHECK(lastErrorHas("/nonexistent/model.so"));
-  CHECK(aic_model_load(AIC_TEST_NOT_A_MODEL, &model) ==
-        AIC_ERROR_NOT_A_MODEL);
+  CHECK(aic_model_load(AIC_TEST_NOT_A_MODEL, &model) == AIC_ERROR_NOT_A_MODEL);
   CHECK(lastErrorHas("not an aic model library"));
   CHECK(aic_model_load(nullptr, &model) == AIC_ERROR_INVALID_ARGUMENT);
 }
@@ -47,8 +46,9 @@ TEST_CASE("a model describes itself", "[runtime]") {
   CHECK(std::string(info->inputs[0].name) == "image");
   CHECK(info->inputs[0].elem_type == AIC_FLOAT32);
   REQUIRE(info->inputs[0].rank == 4);
-  CHECK(std::vector<int64_t>(info->inputs[0].shape, info->inputs[0].shape + 4) ==
-        std::vector<int64_t>{1, 1, 6, 6});
+  CHECK(
+      std::vector<int64_t>(info->inputs[0].shape, info->inputs[0].shape + 4) ==
+      std::vector<int64_t>{1, 1, 6, 6});
   CHECK(std::string(info->outputs[0].name) == "logits");
 }
 

@@ -61,14 +61,14 @@ TEST_CASE("matmul follows numpy.matmul", "[shape]") {
 
 TEST_CASE("gemm with transposes and C", "[shape]") {
   ErrorSink e;
-  CHECK(*inferGemmShape({3, 5}, {5, 4}, std::nullopt, false, false,
-                        e.fn()) == Shape{3, 4});
+  CHECK(*inferGemmShape({3, 5}, {5, 4}, std::nullopt, false, false, e.fn()) ==
+        Shape{3, 4});
   CHECK(*inferGemmShape({5, 3}, {4, 5}, ArrayRef<int64_t>{4}, true, true,
                         e.fn()) == Shape{3, 4});
   CHECK(failed(inferGemmShape({3, 5}, {5, 4}, ArrayRef<int64_t>{3}, false,
                               false, e.fn())));
-  CHECK(failed(inferGemmShape({3, 5, 1}, {5, 4}, std::nullopt, false, false,
-                              e.fn())));
+  CHECK(failed(
+      inferGemmShape({3, 5, 1}, {5, 4}, std::nullopt, false, false, e.fn())));
 }
 
 TEST_CASE("convolution output extent", "[shape]") {
@@ -76,24 +76,22 @@ TEST_CASE("convolution output extent", "[shape]") {
   // ONNX test_conv_with_strides_padding: 7x5 input, 3x3 kernel, stride 2,
   // pads 1 -> 4x3.
   CHECK(*inferConvShape({1, 1, 7, 5}, {1, 1, 3, 3}, std::nullopt, {2, 2},
-                        {1, 1}, {1, 1, 1, 1}, 1, e.fn()) ==
-        Shape{1, 1, 4, 3});
+                        {1, 1}, {1, 1, 1, 1}, 1, e.fn()) == Shape{1, 1, 4, 3});
   // Dilation 2 widens a 3-tap kernel to 5.
   CHECK(*inferConvShape({1, 4, 9}, {8, 2, 3}, ArrayRef<int64_t>{8}, {1}, {2},
                         {0, 0}, 2, e.fn()) == Shape{1, 8, 5});
-  CHECK(failed(inferConvShape({1, 3, 5, 5}, {8, 2, 3, 3}, std::nullopt,
-                              {1, 1}, {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
+  CHECK(failed(inferConvShape({1, 3, 5, 5}, {8, 2, 3, 3}, std::nullopt, {1, 1},
+                              {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
   CHECK(e.message.find("channels") != std::string::npos);
-  CHECK(failed(inferConvShape({1, 1, 2, 2}, {1, 1, 3, 3}, std::nullopt,
-                              {1, 1}, {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
-  CHECK(failed(inferConvShape({1, 1, 5, 5}, {1, 1, 3, 3}, std::nullopt,
-                              {0, 1}, {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
+  CHECK(failed(inferConvShape({1, 1, 2, 2}, {1, 1, 3, 3}, std::nullopt, {1, 1},
+                              {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
+  CHECK(failed(inferConvShape({1, 1, 5, 5}, {1, 1, 3, 3}, std::nullopt, {0, 1},
+                              {1, 1}, {0, 0, 0, 0}, 1, e.fn())));
 }
 
 TEST_CASE("reshape with 0 and -1", "[shape]") {
   ErrorSink e;
-  CHECK(*inferReshapeShape({2, 3, 4}, {0, -1}, false, e.fn()) ==
-        Shape{2, 12});
+  CHECK(*inferReshapeShape({2, 3, 4}, {0, -1}, false, e.fn()) == Shape{2, 12});
   CHECK(*inferReshapeShape({2, 3, 4}, {4, 0, 2}, false, e.fn()) ==
         Shape{4, 3, 2});
   CHECK(*inferReshapeShape({0, 3}, {0, 3}, true, e.fn()) == Shape{0, 3});

@@ -41,7 +41,8 @@ struct TempModelDir {
 };
 
 void setExternal(onnx::TensorProto &t, const std::string &location,
-                 const std::string &offset = "", const std::string &length = "") {
+                 const std::string &offset = "",
+                 const std::string &length = "") {
   t.set_data_location(onnx::TensorProto::EXTERNAL);
   auto add = [&](const char *key, const std::string &value) {
     auto *entry = t.add_external_data();

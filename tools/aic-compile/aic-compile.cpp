@@ -36,19 +36,19 @@ enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                 cl::value_desc("file"));
-cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
-    cl::values(clEnumValN(Emit::Graph, "graph", "the aic dialect graph"),
-               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
-               clEnumValN(Emit::Obj, "obj", "an object file"),
-               clEnumValN(Emit::Lib, "lib", "a shared model library")));
-cl::opt<OptLevel> optLevel(
-    cl::desc("Optimization level"), cl::init(O2),
-    cl::values(clEnumVal(O0, "no optimization"),
-               clEnumVal(O1, "basic optimization"),
-               clEnumVal(O2, "default optimization"),
-               clEnumVal(O3, "aggressive optimization")));
+cl::opt<Emit>
+    emit("emit", cl::desc("What to produce"), cl::init(Emit::Lib),
+         cl::values(clEnumValN(Emit::Graph, "graph", "the aic dialect graph"),
+                    clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+                    clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
+                    clEnumValN(Emit::Obj, "obj", "an object file"),
+                    clEnumValN(Emit::Lib, "lib", "a shared model library")));
+cl::opt<OptLevel>
+    optLevel(cl::desc("Optimization level"), cl::init(O2),
+             cl::values(clEnumVal(O0, "no optimization"),
+                        clEnumVal(O1, "basic optimization"),
+                        clEnumVal(O2, "default optimization"),
+                        clEnumVal(O3, "aggressive optimization")));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (native or an LLVM name)"),
                              cl::init("native"));
@@ -159,7 +159,8 @@ int main(int argc, char **argv) {
     return 1;
   if (emit == Emit::Graph)
     return writeText([&](raw_ostream &os) { printModule(*module, os); });
-  if (failed(runPipeline("lowering to linalg", aic::buildLowerToLinalgPipeline)))
+  if (failed(
+          runPipeline("lowering to linalg", aic::buildLowerToLinalgPipeline)))
     return 1;
   if (emit == Emit::Linalg)
     return writeText([&](raw_ostream &os) { printModule(*module, os); });
@@ -177,7 +178,8 @@ int main(int argc, char **argv) {
   if (failed(llvmModule))
     return fail(error);
   if (emit == Emit::Llvm)
-    return writeText([&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+    return writeText(
+        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
 
   std::string stem = sys::path::stem(inputPath).str();
   if (emit == Emit::Obj) {

@@ -83,8 +83,9 @@ Options parseOptions(int argc, char **argv) {
       continue;
     }
     std::string flag = arg.substr(0, arg.find('='));
-    static const char *const withValue[] = {"--inputs", "--outputs", "--compare",
-                                            "--rtol", "--atol", "--benchmark"};
+    static const char *const withValue[] = {"--inputs",  "--outputs",
+                                            "--compare", "--rtol",
+                                            "--atol",    "--benchmark"};
     if (std::find(std::begin(withValue), std::end(withValue), flag) ==
         std::end(withValue))
       die("unknown option '" + flag + "'\n" + usage);
@@ -133,52 +134,42 @@ float halfToFloat(uint16_t h) {
   return f;
 }
 
+/// Element `i` of type T at `p`.
+template <typename T> T load(const char *p, size_t i) {
+  T v;
+  std::memcpy(&v, p + sizeof(T) * i, sizeof(T));
+  return v;
+}
+
+float bfloat16ToFloat(uint16_t v) {
+  uint32_t bits = static_cast<uint32_t>(v) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
 /// Element `i` of `t` as a double (for printing and comparing).
 double elementAt(const HostTensor &t, size_t i) {
   const char *p = t.data.data();
   switch (t.elemType) {
-  case AIC_FLOAT32: {
-    float v;
-    std::memcpy(&v, p + 4 * i, 4);
-    return v;
-  }
-  case AIC_FLOAT64: {
-    double v;
-    std::memcpy(&v, p + 8 * i, 8);
-    return v;
-  }
-  case AIC_FLOAT16: {
-    uint16_t v;
-    std::memcpy(&v, p + 2 * i, 2);
-    return halfToFloat(v);
-  }
-  case AIC_BFLOAT16: {
-    uint16_t v;
-    std::memcpy(&v, p + 2 * i, 2);
-    uint32_t bits = static_cast<uint32_t>(v) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
+  case AIC_FLOAT32:
+    return load<float>(p, i);
+  case AIC_FLOAT64:
+    return load<double>(p, i);
+  case AIC_FLOAT16:
+    return halfToFloat(load<uint16_t>(p, i));
+  case AIC_BFLOAT16:
+    return bfloat16ToFloat(load<uint16_t>(p, i));
   case AIC_INT8:
-    return static_cast<int8_t>(p[i]);
+    return load<int8_t>(p, i);
   case AIC_BOOL:
-    return p[i] != 0;
-  case AIC_INT16: {
-    int16_t v;
-    std::memcpy(&v, p + 2 * i, 2);
-    return v;
-  }
-  case AIC_INT32: {
-    int32_t v;
-    std::memcpy(&v, p + 4 * i, 4);
-    return v;
-  }
-  case AIC_INT64: {
-    int64_t v;
-    std::memcpy(&v, p + 8 * i, 8);
-    return static_cast<double>(v);
-  }
+    return load<uint8_t>(p, i) != 0;
+  case AIC_INT16:
+    return load<int16_t>(p, i);
+  case AIC_INT32:
+    return load<int32_t>(p, i);
+  case AIC_INT64:
+    return static_cast<double>(load<int64_t>(p, i));
   }
   return 0;
 }
@@ -304,8 +295,8 @@ int main(int argc, char **argv) {
     h.elemType = out[i].elem_type;
     h.shape.assign(out[i].shape, out[i].shape + out[i].rank);
     const char *data = static_cast<const char *>(out[i].data);
-    h.data.assign(data, data + elementCount(h.shape) *
-                                   aic_element_size(h.elemType));
+    h.data.assign(data,
+                  data + elementCount(h.shape) * aic_element_size(h.elemType));
   }
   release();
 
@@ -320,12 +311,13 @@ int main(int argc, char **argv) {
       run();
       release();
       auto stop = std::chrono::steady_clock::now();
-      ms.push_back(std::chrono::duration<double, std::milli>(stop - start)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
     }
     std::sort(ms.begin(), ms.end());
-    double median = ms.size() % 2 ? ms[ms.size() / 2]
-                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    double median = ms.size() % 2
+                        ? ms[ms.size() / 2]
+                        : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     if (o.json)
       std::printf("{\"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
                   "\"runs\": %ld}\n",
@@ -341,9 +333,9 @@ int main(int argc, char **argv) {
       die("--outputs: cannot create directory '" + o.outputs + "'");
     for (size_t i = 0; i < outputs.size(); ++i) {
       std::string error;
-      if (!aic::run::writeTensorFile(
-              o.outputs + "/output_" + std::to_string(i) + ".pb", outputs[i],
-              error))
+      if (!aic::run::writeTensorFile(o.outputs + "/output_" +
+                                         std::to_string(i) + ".pb",
+                                     outputs[i], error))
         die(error);
     }
   }

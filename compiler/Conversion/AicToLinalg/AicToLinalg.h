@@ -29,8 +29,8 @@ using ScalarBodyFn =
 /// result's dynamic dims in order.
 Value buildParallelGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                            ArrayRef<AffineMap> inputMaps,
-                           RankedTensorType resultType,
-                           ValueRange dynamicSizes, const ScalarBodyFn &body);
+                           RankedTensorType resultType, ValueRange dynamicSizes,
+                           const ScalarBodyFn &body);
 
 /// Elementwise `body` over `inputs` with numpy broadcasting into
 /// `resultType`.

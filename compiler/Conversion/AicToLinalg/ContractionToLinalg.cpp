@@ -162,10 +162,10 @@ struct GemmToLinalg : OpRewritePattern<GemmOp> {
     auto map = [&](AffineExpr a, AffineExpr b) {
       return AffineMap::get(3, 0, {a, b}, ctx);
     };
-    Value result = buildContraction(
-        rewriter, loc, op.getA(), op.getB(),
-        op.getTransA() ? map(k, m) : map(m, k),
-        op.getTransB() ? map(n, k) : map(k, n), map(m, n), resultType);
+    Value result = buildContraction(rewriter, loc, op.getA(), op.getB(),
+                                    op.getTransA() ? map(k, m) : map(m, k),
+                                    op.getTransB() ? map(n, k) : map(k, n),
+                                    map(m, n), resultType);
     if (!scaled && !op.getC()) {
       rewriter.replaceOp(op, result);
       return success();
@@ -181,8 +181,8 @@ struct GemmToLinalg : OpRewritePattern<GemmOp> {
           auto scale = [&](Value v, float s) -> Value {
             if (s == 1.0f)
               return v;
-            Value c = arith::ConstantOp::create(
-                b, l, elementType, b.getFloatAttr(elementType, s));
+            Value c = arith::ConstantOp::create(b, l, elementType,
+                                                b.getFloatAttr(elementType, s));
             return arith::MulFOp::create(b, l, v, c);
           };
           Value ab = scale(args[0], alpha);
@@ -199,7 +199,8 @@ struct GemmToLinalg : OpRewritePattern<GemmOp> {
 };
 
 /// A grouped convolution of any rank as a generic op on NG... layouts:
-/// out[n, g, f, o...] += in[n, g, c, o * stride + k * dilation] * w[g, f, c, k].
+/// out[n, g, f, o...] += in[n, g, c, o * stride + k * dilation] * w[g, f, c,
+/// k].
 static Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
                                      Value weight, Value init,
                                      ArrayRef<int64_t> strides,
@@ -306,8 +307,8 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
       TypeRange types(resultType);
       ValueRange ins{input, weight};
       if (spatial == 1)
-        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins,
-                                                init, strides, dilations)
+        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins, init,
+                                                strides, dilations)
                      .getResult(0);
       else if (spatial == 2)
         result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, types, ins,

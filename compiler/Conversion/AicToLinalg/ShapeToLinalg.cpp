@@ -27,8 +27,7 @@ struct ConstantToArith : OpRewritePattern<ConstantOp> {
 };
 
 /// Reshape and Flatten with static shapes: a view of the same elements.
-template <typename OpTy>
-struct ReshapeToViews : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ReshapeToViews : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -37,8 +36,8 @@ struct ReshapeToViews : OpRewritePattern<OpTy> {
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     if (!resultType.hasStaticShape() || !inputType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(), op.getInput(),
-                                        resultType));
+    rewriter.replaceOp(
+        op, buildReshape(rewriter, op.getLoc(), op.getInput(), resultType));
     return success();
   }
 };
@@ -68,8 +67,8 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
     Value zero = constant(0), one = constant(1), minusOne = constant(-1);
     Value numElements = one;
     for (int64_t d = 0; d < inputType.getRank(); ++d)
-      numElements = arith::MulIOp::create(rewriter, loc, numElements,
-                                          inputDim(d));
+      numElements =
+          arith::MulIOp::create(rewriter, loc, numElements, inputDim(d));
     SmallVector<Value> dims;
     Value known = one;
     for (int64_t i = 0; i < resultType.getRank(); ++i) {
@@ -91,8 +90,8 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
     // Guard the division: a zero-sized target infers 0.
     Value knownIsZero = arith::CmpIOp::create(
         rewriter, loc, arith::CmpIPredicate::eq, known, zero);
-    Value divisor = arith::SelectOp::create(rewriter, loc, knownIsZero, one,
-                                            known);
+    Value divisor =
+        arith::SelectOp::create(rewriter, loc, knownIsZero, one, known);
     Value inferred =
         arith::DivSIOp::create(rewriter, loc, numElements, divisor);
     for (Value &dim : dims) {
@@ -130,8 +129,7 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
 } // namespace
 
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantToArith, ReshapeToViews<ReshapeOp>,
-               DynamicReshapeToTensor,
-               ReshapeToViews<FlattenOp>, TransposeToLinalg>(
-      patterns.getContext());
+  patterns
+      .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
+           ReshapeToViews<FlattenOp>, TransposeToLinalg>(patterns.getContext());
 }

@@ -17,8 +17,8 @@ using namespace mlir::aic;
 
 Value mlir::aic::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                             ValueRange dynamicSizes) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynamicSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
 }
 
 Value mlir::aic::buildZero(OpBuilder &b, Location loc, Type elementType) {
@@ -59,8 +59,8 @@ Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
     SmallVector<AffineExpr> exprs;
     for (int64_t i = 0; i < type.getRank(); ++i) {
       // A static 1 against a result dim that is not 1 broadcasts.
-      bool broadcast = type.getDimSize(i) == 1 &&
-                       resultType.getDimSize(i + offset) != 1;
+      bool broadcast =
+          type.getDimSize(i) == 1 && resultType.getDimSize(i + offset) != 1;
       exprs.push_back(broadcast ? b.getAffineConstantExpr(0)
                                 : b.getAffineDimExpr(i + offset));
     }
@@ -96,8 +96,8 @@ Value mlir::aic::buildReshape(OpBuilder &b, Location loc, Value input,
         b, loc, RankedTensorType::get({1}, inputType.getElementType()), input,
         ArrayRef<ReassociationIndices>{});
   } else if (inputType.getRank() > 1) {
-    ReassociationIndices all = llvm::to_vector(
-        llvm::seq<int64_t>(0, inputType.getRank()));
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, inputType.getRank()));
     flat = tensor::CollapseShapeOp::create(b, loc, input,
                                            ArrayRef<ReassociationIndices>{all});
   }

@@ -98,10 +98,9 @@ static LogicalResult inferBinary(std::optional<Location> loc, Adaptor adaptor,
 }
 
 #define AIC_INFER_BINARY(Op)                                                   \
-  LogicalResult Op::inferReturnTypes(MLIRContext *,                           \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
     return inferBinary(loc, adaptor, results);                                 \
   }
 AIC_INFER_BINARY(AddOp)
@@ -127,12 +126,11 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
-  return pushTensor(inferGemmShape(shapeOf(adaptor.getA()),
-                                   shapeOf(adaptor.getB()),
-                                   optionalShape(adaptor.getC()),
-                                   adaptor.getTransA(), adaptor.getTransB(),
-                                   LocError{loc}),
-                    elementTypeOf(adaptor.getA()), results);
+  return pushTensor(
+      inferGemmShape(shapeOf(adaptor.getA()), shapeOf(adaptor.getB()),
+                     optionalShape(adaptor.getC()), adaptor.getTransA(),
+                     adaptor.getTransB(), LocError{loc}),
+      elementTypeOf(adaptor.getA()), results);
 }
 
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
@@ -169,8 +167,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
         Shape(shapeType.getDimSize(0), ShapedType::kDynamic), elementType));
     return success();
   }
-  Shape dims = llvm::to_vector(llvm::map_range(
-      target.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); }));
+  Shape dims = llvm::to_vector(
+      llvm::map_range(target.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
   return pushTensor(inferReshapeShape(shapeOf(adaptor.getInput()), dims,
                                       adaptor.getAllowzero(), LocError{loc}),
                     elementType, results);

@@ -131,11 +131,12 @@ FailureOr<Shape> mlir::aic::inferGemmShape(ArrayRef<int64_t> a,
   return result;
 }
 
-FailureOr<Shape> mlir::aic::inferConvShape(
-    ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
-    std::optional<ArrayRef<int64_t>> bias, ArrayRef<int64_t> strides,
-    ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group,
-    ErrorFn emitError) {
+FailureOr<Shape>
+mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                          std::optional<ArrayRef<int64_t>> bias,
+                          ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                          int64_t group, ErrorFn emitError) {
   if (input.size() < 3 || weight.size() != input.size()) {
     emitError() << "expects input and weight of equal rank >= 3, got "
                 << shapeStr(input) << " and " << shapeStr(weight);
@@ -165,9 +166,9 @@ FailureOr<Shape> mlir::aic::inferConvShape(
                 << weight[1] << " x group " << group;
     return failure();
   }
-  if (bias && (bias->size() != 1 ||
-               ((*bias)[0] != kDynamic && filters != kDynamic &&
-                (*bias)[0] != filters))) {
+  if (bias &&
+      (bias->size() != 1 || ((*bias)[0] != kDynamic && filters != kDynamic &&
+                             (*bias)[0] != filters))) {
     emitError() << "expects bias of shape [" << filters << "], got "
                 << shapeStr(*bias);
     return failure();
@@ -216,8 +217,8 @@ FailureOr<Shape> mlir::aic::inferReshapeShape(ArrayRef<int64_t> input,
     } else if (dim == 0 && !allowZero) {
       if (i >= input.size()) {
         emitError() << "target shape " << shapeStr(target)
-                    << " copies dimension " << i << " of rank-"
-                    << input.size() << " input";
+                    << " copies dimension " << i << " of rank-" << input.size()
+                    << " input";
         return failure();
       }
       result.push_back(input[i]);
@@ -243,9 +244,9 @@ FailureOr<Shape> mlir::aic::inferReshapeShape(ArrayRef<int64_t> input,
     }
     result[inferIndex] = *inCount / *outCount;
   } else if (*inCount != *outCount) {
-    emitError() << "cannot reshape " << shapeStr(input) << " ("
-                << *inCount << " elements) to " << shapeStr(target) << " ("
-                << *outCount << " elements)";
+    emitError() << "cannot reshape " << shapeStr(input) << " (" << *inCount
+                << " elements) to " << shapeStr(target) << " (" << *outCount
+                << " elements)";
     return failure();
   }
   return result;
@@ -255,8 +256,8 @@ FailureOr<Shape> mlir::aic::inferTransposeShape(ArrayRef<int64_t> input,
                                                 ArrayRef<int64_t> perm,
                                                 ErrorFn emitError) {
   if (perm.size() != input.size()) {
-    emitError() << "expects a permutation of " << input.size()
-                << " dims, got " << perm.size();
+    emitError() << "expects a permutation of " << input.size() << " dims, got "
+                << perm.size();
     return failure();
   }
   SmallVector<bool> seen(input.size(), false);
@@ -273,11 +274,9 @@ FailureOr<Shape> mlir::aic::inferTransposeShape(ArrayRef<int64_t> input,
 }
 
 FailureOr<Shape> mlir::aic::inferFlattenShape(ArrayRef<int64_t> input,
-                                              int64_t axis,
-                                              ErrorFn emitError) {
+                                              int64_t axis, ErrorFn emitError) {
   if (axis < 0 || axis > static_cast<int64_t>(input.size())) {
-    emitError() << "expects axis in [0, " << input.size() << "], got "
-                << axis;
+    emitError() << "expects axis in [0, " << input.size() << "], got " << axis;
     return failure();
   }
   auto product = [](ArrayRef<int64_t> dims) -> int64_t {

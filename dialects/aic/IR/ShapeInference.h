@@ -34,13 +34,11 @@ FailureOr<Shape> inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
                                 bool transB, ErrorFn emitError);
 
 /// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
-FailureOr<Shape> inferConvShape(ArrayRef<int64_t> input,
-                                ArrayRef<int64_t> weight,
-                                std::optional<ArrayRef<int64_t>> bias,
-                                ArrayRef<int64_t> strides,
-                                ArrayRef<int64_t> dilations,
-                                ArrayRef<int64_t> pads, int64_t group,
-                                ErrorFn emitError);
+FailureOr<Shape>
+inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+               std::optional<ArrayRef<int64_t>> bias, ArrayRef<int64_t> strides,
+               ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+               int64_t group, ErrorFn emitError);
 
 /// ONNX Reshape with a known target (0 copies, -1 infers). `target` holds
 /// the raw entries of the shape operand.

@@ -80,8 +80,7 @@ const aic_model_info *aic_model_v1_info(void);
  * keeps no state between calls: several threads may run one model at once.
  * Returns 0 on success.
  */
-int32_t aic_model_v1_run(const aic_tensor_ref *inputs,
-                         aic_output_ref *outputs);
+int32_t aic_model_v1_run(const aic_tensor_ref *inputs, aic_output_ref *outputs);
 
 /** Releases an output's `allocation` (null is allowed). */
 void aic_model_v1_free(void *allocation);

@@ -1,4 +1,5 @@
-/*===- aic/runtime.h - libaic_runtime: load and run model libraries -*- C -*-===*
+/*===- aic/runtime.h - libaic_runtime: load and run model libraries -*- C
+ *-*-===*
  *
  * A small C library over the model ABI (aic/model_abi.h): opens a compiled
  * model library, describes its inputs and outputs, checks a run's tensors
@@ -28,8 +29,8 @@ typedef enum aic_status {
   AIC_ERROR_NOT_A_MODEL = 3,      /**< not an aic model, or another ABI */
   AIC_ERROR_TYPE_MISMATCH = 4,    /**< a tensor's element type is wrong */
   AIC_ERROR_SHAPE_MISMATCH = 5,   /**< a tensor's rank or dims are wrong */
-  AIC_ERROR_UNSUPPORTED = 6,      /**< the model needs what this runtime lacks */
-  AIC_ERROR_RUN = 7               /**< the model reported a failure */
+  AIC_ERROR_UNSUPPORTED = 6, /**< the model needs what this runtime lacks */
+  AIC_ERROR_RUN = 7          /**< the model reported a failure */
 } aic_status;
 
 /**
