@@ -19,6 +19,7 @@ config.environment["PATH"] = os.pathsep.join(
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 
 lib = os.path.join(config.test_source_root, "lib")
+config.substitutions.append(("%aic_bin", config.aic_tools_dir))
 # %encode-onnx: protobuf text -> binary ModelProto (fixtures are text so
 # that a reader sees what each test feeds the importer).
 config.substitutions.append(

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -107,4 +108,39 @@ TEST_CASE("a run fills in its outputs", "[runtime]") {
   aic_tensor_release(&output);
   CHECK(output.data == nullptr);
   aic_tensor_release(&output); // Released twice: a no-op.
+}
+
+TEST_CASE("several threads run one model at once", "[runtime]") {
+  Model m;
+  constexpr int kThreads = 4, kRuns = 50;
+  int64_t shape[] = {1, 1, 6, 6};
+  auto runOnce = [&](int seed, std::vector<float> &logits) {
+    std::vector<float> image(36);
+    for (int i = 0; i < 36; ++i)
+      image[i] = static_cast<float>((seed * 37 + i * 11) % 17) / 8.0f - 1.0f;
+    aic_tensor input = {image.data(), shape, 4, AIC_FLOAT32, nullptr};
+    aic_tensor output = {};
+    if (aic_model_run(m.model, &input, 1, &output, 1) != AIC_OK)
+      return false;
+    const float *data = static_cast<const float *>(output.data);
+    logits.assign(data, data + 3);
+    aic_tensor_release(&output);
+    return true;
+  };
+  // Sequential results first, then the same runs from several threads.
+  std::vector<std::vector<float>> expected(kThreads * kRuns);
+  for (int i = 0; i < kThreads * kRuns; ++i)
+    REQUIRE(runOnce(i, expected[i]));
+  std::vector<std::vector<float>> actual(kThreads * kRuns);
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRuns; ++r)
+        failures[t] += !runOnce(t * kRuns + r, actual[t * kRuns + r]);
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  CHECK(failures == std::vector<int>(kThreads, 0));
+  CHECK(actual == expected);
 }
