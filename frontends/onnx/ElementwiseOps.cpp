@@ -1,39 +1,277 @@
 //===- ElementwiseOps.cpp - import of elementwise operators ---------------===//
 //
-// Add, Sub, Mul, Div (numpy broadcasting, opset 7 on) and Relu.
+// Arithmetic, comparison and logic operators with numpy broadcasting, the
+// variadic Max/Min/Sum/Mean, unary math and activations, Clip, Cast and
+// CastLike.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
+/// Checks that the node has its first `count` inputs.
+static LogicalResult requireInputs(NodeContext &ctx, unsigned count) {
+  for (unsigned i = 0; i < count; ++i) {
+    if (!ctx.operand(i)) {
+      ctx.emitError() << "expects " << count << " inputs";
+      return failure();
+    }
+  }
+  return success();
+}
+
 /// Imports a node whose operands map one to one onto the op `OpTy`.
 template <typename OpTy, unsigned NumOperands>
 static LogicalResult importDirect(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, NumOperands)))
+    return failure();
   SmallVector<Value> operands;
-  for (unsigned i = 0; i < NumOperands; ++i) {
-    if (!ctx.operand(i)) {
-      ctx.emitError() << "expects " << NumOperands << " inputs";
-      return failure();
-    }
+  for (unsigned i = 0; i < NumOperands; ++i)
     operands.push_back(ctx.operand(i));
-  }
   return ctx.emitOp(OpTy::getOperationName(), operands);
 }
 
+/// Max, Min, Sum and Mean of any number of inputs, as a chain of binary ops
+/// (Mean divides the sum by the count).
+template <typename BinaryOpTy, bool IsMean = false>
+static LogicalResult importVariadic(NodeContext &ctx) {
+  if (ctx.numOperands() == 0 || !ctx.operand(0)) {
+    ctx.emitError() << "expects at least one input";
+    return failure();
+  }
+  Value result = ctx.operand(0);
+  for (unsigned i = 1; i < ctx.numOperands(); ++i) {
+    FailureOr<SmallVector<Value>> next = ctx.createOp(
+        BinaryOpTy::getOperationName(), {result, ctx.operand(i)});
+    if (failed(next))
+      return failure();
+    result = next->front();
+  }
+  if (IsMean && ctx.numOperands() > 1) {
+    Type elementType = cast<RankedTensorType>(result.getType()).getElementType();
+    auto countType = RankedTensorType::get({}, elementType);
+    OpBuilder &b = ctx.getBuilder();
+    Attribute count = isa<FloatType>(elementType)
+                          ? Attribute(b.getFloatAttr(elementType,
+                                                     ctx.numOperands()))
+                          : Attribute(b.getIntegerAttr(elementType,
+                                                       ctx.numOperands()));
+    Value divisor = ConstantOp::create(
+        b, ctx.getLoc(), DenseElementsAttr::get(countType, count));
+    return ctx.emitOp(DivOp::getOperationName(), {result, divisor});
+  }
+  ctx.setResults(result);
+  return success();
+}
+
+static LogicalResult importMod(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 2)))
+    return failure();
+  FailureOr<int64_t> fmod = ctx.intAttr("fmod", 0);
+  if (failed(fmod))
+    return failure();
+  Type elementType =
+      cast<RankedTensorType>(ctx.operand(0).getType()).getElementType();
+  if (isa<FloatType>(elementType) && *fmod == 0) {
+    ctx.emitError() << "expects fmod=1 for floating-point inputs";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(ModOp::getOperationName(),
+                    {ctx.operand(0), ctx.operand(1)},
+                    {b.getNamedAttr("fmod", b.getBoolAttr(*fmod != 0))});
+}
+
+/// An activation whose float attributes keep their ONNX names.
+template <typename OpTy>
+static ImportFn
+importActivation(SmallVector<std::pair<StringRef, float>> params) {
+  return [params](NodeContext &ctx) -> LogicalResult {
+    if (failed(requireInputs(ctx, 1)))
+      return failure();
+    SmallVector<NamedAttribute> attrs;
+    for (auto [name, defaultValue] : params) {
+      FailureOr<float> value = ctx.floatAttr(name, defaultValue);
+      if (failed(value))
+        return failure();
+      attrs.push_back(
+          ctx.getBuilder().getNamedAttr(name, ctx.f32(*value)));
+    }
+    return ctx.emitOp(OpTy::getOperationName(), ctx.operand(0), attrs);
+  };
+}
+
+static LogicalResult importGelu(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  FailureOr<std::string> approximate = ctx.stringAttr("approximate", "none");
+  if (failed(approximate))
+    return failure();
+  if (*approximate != "none" && *approximate != "tanh") {
+    ctx.emitError() << "unknown approximate '" << *approximate << "'";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(GeluOp::getOperationName(), ctx.operand(0),
+                    {b.getNamedAttr("tanh_approximation",
+                                    b.getBoolAttr(*approximate == "tanh"))});
+}
+
+static LogicalResult importClip(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  Value input = ctx.operand(0), min = ctx.operand(1), max = ctx.operand(2);
+  auto type = cast<RankedTensorType>(input.getType());
+  OpBuilder &b = ctx.getBuilder();
+  if (ctx.getSinceVersion() < 11) {
+    // Clip-6 takes the bounds as attributes.
+    auto bound = [&](StringRef name, float defaultValue) -> FailureOr<Value> {
+      FailureOr<float> v = ctx.floatAttr(name, defaultValue);
+      if (failed(v))
+        return failure();
+      auto scalar = RankedTensorType::get({}, type.getElementType());
+      return ConstantOp::create(
+                 b, ctx.getLoc(),
+                 DenseElementsAttr::get(
+                     scalar, b.getFloatAttr(type.getElementType(), *v)))
+          .getResult();
+    };
+    FailureOr<Value> lo = bound("min", std::numeric_limits<float>::lowest());
+    FailureOr<Value> hi = bound("max", std::numeric_limits<float>::max());
+    if (failed(lo) || failed(hi))
+      return failure();
+    min = *lo;
+    max = *hi;
+  }
+  for (Value v : {min, max}) {
+    if (v && cast<RankedTensorType>(v.getType()) !=
+                 RankedTensorType::get({}, type.getElementType())) {
+      ctx.emitError() << "expects scalar bounds of the input's element type";
+      return failure();
+    }
+  }
+  ctx.setResults(
+      ClipOp::create(b, ctx.getLoc(), type, input, min, max).getResult());
+  return success();
+}
+
+/// Cast to `to`, folding where the input is constant.
+static LogicalResult emitCast(NodeContext &ctx, Type to) {
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(CastOp::getOperationName(), ctx.operand(0),
+                    {b.getNamedAttr("to", TypeAttr::get(to))});
+}
+
+static LogicalResult importCast(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  FailureOr<int64_t> to = ctx.intAttr("to", 0);
+  if (failed(to))
+    return failure();
+  Type type = getElementType(ctx.getBuilder().getContext(), *to);
+  if (!type) {
+    ctx.emitError() << "unsupported element type " << getDataTypeName(*to)
+                    << " to cast to";
+    return failure();
+  }
+  return emitCast(ctx, type);
+}
+
+static LogicalResult importCastLike(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 2)))
+    return failure();
+  return emitCast(
+      ctx, cast<RankedTensorType>(ctx.operand(1).getType()).getElementType());
+}
+
 void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
-  // Versions 1 and 6 broadcast with `broadcast`/`axis` attributes, not
-  // numpy-style; version 7 on is numpy broadcasting.
-  static constexpr int64_t arithmeticHistory[] = {1, 6, 7, 13, 14};
-  registry.on("Add", arithmeticHistory, 7, importDirect<AddOp, 2>);
-  registry.on("Sub", arithmeticHistory, 7, importDirect<SubOp, 2>);
-  registry.on("Mul", arithmeticHistory, 7, importDirect<MulOp, 2>);
-  registry.on("Div", arithmeticHistory, 7, importDirect<DivOp, 2>);
-  // Relu-1 differs only by the legacy `consumed_inputs` attribute.
+  // Versions before 7 broadcast with `broadcast`/`axis` attributes, not
+  // numpy-style; from 7 on they broadcast as numpy does.
+  static constexpr int64_t arithmetic[] = {1, 6, 7, 13, 14};
+  registry.on("Add", arithmetic, 7, importDirect<AddOp, 2>);
+  registry.on("Sub", arithmetic, 7, importDirect<SubOp, 2>);
+  registry.on("Mul", arithmetic, 7, importDirect<MulOp, 2>);
+  registry.on("Div", arithmetic, 7, importDirect<DivOp, 2>);
+  registry.on("Pow", {1, 7, 12, 13, 15}, 7, importDirect<PowOp, 2>);
+  registry.on("PRelu", {1, 6, 7, 9, 16}, 7, importDirect<PReluOp, 2>);
+  registry.on("Mod", {10, 13}, 10, importMod);
+  registry.on("And", {1, 7}, 7, importDirect<AndOp, 2>);
+  registry.on("Or", {1, 7}, 7, importDirect<OrOp, 2>);
+  registry.on("Xor", {1, 7}, 7, importDirect<XorOp, 2>);
+  registry.on("Not", {1}, 1, importDirect<NotOp, 1>);
+  registry.on("Equal", {1, 7, 11, 13, 19}, 7, importDirect<EqualOp, 2>);
+  registry.on("Less", {1, 7, 9, 13}, 7, importDirect<LessOp, 2>);
+  registry.on("Greater", {1, 7, 9, 13}, 7, importDirect<GreaterOp, 2>);
+  registry.on("LessOrEqual", {12, 16}, 12, importDirect<LessOrEqualOp, 2>);
+  registry.on("GreaterOrEqual", {12, 16}, 12,
+              importDirect<GreaterOrEqualOp, 2>);
+  registry.on("Where", {9, 16}, 9, importDirect<WhereOp, 3>);
+
+  // Variadic forms: numpy broadcasting from version 8.
+  registry.on("Max", {1, 6, 8, 12, 13}, 8, importVariadic<MaxOp>);
+  registry.on("Min", {1, 6, 8, 12, 13}, 8, importVariadic<MinOp>);
+  registry.on("Sum", {1, 6, 8, 13}, 8, importVariadic<AddOp>);
+  registry.on("Mean", {1, 6, 8, 13}, 8, importVariadic<AddOp, true>);
+
+  // Unary math. Versions before 6 differ only by `consumed_inputs`.
+  static constexpr int64_t math[] = {1, 6, 13};
   registry.on("Relu", {1, 6, 13, 14}, 1, importDirect<ReluOp, 1>);
+  registry.on("Abs", math, 1, importDirect<AbsOp, 1>);
+  registry.on("Neg", math, 1, importDirect<NegOp, 1>);
+  registry.on("Exp", math, 1, importDirect<ExpOp, 1>);
+  registry.on("Log", math, 1, importDirect<LogOp, 1>);
+  registry.on("Sqrt", math, 1, importDirect<SqrtOp, 1>);
+  registry.on("Reciprocal", math, 1, importDirect<ReciprocalOp, 1>);
+  registry.on("Floor", math, 1, importDirect<FloorOp, 1>);
+  registry.on("Ceil", math, 1, importDirect<CeilOp, 1>);
+  registry.on("Sigmoid", math, 1, importDirect<SigmoidOp, 1>);
+  registry.on("Tanh", math, 1, importDirect<TanhOp, 1>);
+  registry.on("Sign", {9, 13}, 9, importDirect<SignOp, 1>);
+  registry.on("Erf", {9, 13}, 9, importDirect<ErfOp, 1>);
+  registry.on("Round", {11, 22}, 11, importDirect<RoundOp, 1>);
+  // Version 22 of these adds bfloat16.
+  static constexpr int64_t trig[] = {7, 22};
+  static constexpr int64_t hyperbolic[] = {9, 22};
+  registry.on("Sin", trig, 7, importDirect<SinOp, 1>);
+  registry.on("Cos", trig, 7, importDirect<CosOp, 1>);
+  registry.on("Tan", trig, 7, importDirect<TanOp, 1>);
+  registry.on("Asin", trig, 7, importDirect<AsinOp, 1>);
+  registry.on("Acos", trig, 7, importDirect<AcosOp, 1>);
+  registry.on("Atan", trig, 7, importDirect<AtanOp, 1>);
+  registry.on("Sinh", hyperbolic, 9, importDirect<SinhOp, 1>);
+  registry.on("Cosh", hyperbolic, 9, importDirect<CoshOp, 1>);
+  registry.on("Asinh", hyperbolic, 9, importDirect<AsinhOp, 1>);
+  registry.on("Acosh", hyperbolic, 9, importDirect<AcoshOp, 1>);
+  registry.on("Atanh", hyperbolic, 9, importDirect<AtanhOp, 1>);
+  registry.on("Softsign", {1, 22}, 1, importDirect<SoftsignOp, 1>);
+  registry.on("Softplus", {1, 22}, 1, importDirect<SoftplusOp, 1>);
+  registry.on("Mish", {18, 22}, 18, importDirect<MishOp, 1>);
+  registry.on("HardSwish", {14, 22}, 14, importDirect<HardSwishOp, 1>);
+
+  // Activations with parameters (ONNX defaults).
+  registry.on("LeakyRelu", {1, 6, 16}, 6,
+              importActivation<LeakyReluOp>({{"alpha", 0.01f}}));
+  registry.on("Elu", {1, 6, 22}, 6, importActivation<EluOp>({{"alpha", 1.0f}}));
+  registry.on("Celu", {12}, 12, importActivation<CeluOp>({{"alpha", 1.0f}}));
+  registry.on("Selu", {1, 6, 22}, 6,
+              importActivation<SeluOp>({{"alpha", 1.67326319217681884765625f},
+                                        {"gamma", 1.05070102214813232421875f}}));
+  registry.on("ThresholdedRelu", {10, 22}, 10,
+              importActivation<ThresholdedReluOp>({{"alpha", 1.0f}}));
+  registry.on("HardSigmoid", {1, 6, 22}, 6,
+              importActivation<HardSigmoidOp>({{"alpha", 0.2f}, {"beta", 0.5f}}));
+  registry.on("Gelu", {20}, 20, importGelu);
+  registry.on("Clip", {1, 6, 11, 12, 13}, 6, importClip);
+
+  // Version 1 of Cast names the type as a string.
+  registry.on("Cast", {1, 6, 9, 13, 19, 21, 23, 24, 25}, 6, importCast);
+  registry.on("CastLike", {15, 19, 21, 23, 24, 25}, 15, importCastLike);
 }

@@ -12,6 +12,7 @@
 
 #include "dialects/aic/IR/AicOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -47,6 +48,7 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
     registerElementwiseOps(r);
     registerContractionOps(r);
     registerShapeOps(r);
+    registerReductionOps(r);
     return r;
   }();
   return registry;
@@ -453,9 +455,9 @@ FailureOr<Value> NodeContext::tensorAttr(StringRef name) {
   return ConstantOp::create(builder, loc, *value).getResult();
 }
 
-FailureOr<Operation *> NodeContext::createOp(StringRef opName,
-                                             ValueRange operands,
-                                             ArrayRef<NamedAttribute> attrs) {
+FailureOr<SmallVector<Value>>
+NodeContext::createOp(StringRef opName, ValueRange operands,
+                      ArrayRef<NamedAttribute> attrs) {
   // Build with a placeholder result type, then let the op infer its types;
   // a rejected node is erased again and reported with the node's label.
   OperationState state(loc, opName);
@@ -479,7 +481,7 @@ FailureOr<Operation *> NodeContext::createOp(StringRef opName,
         op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
         op->getRegions(), types);
   } else {
-    // Ops whose result type equals their operand's.
+    // Ops whose result type equals their first operand's.
     types.push_back(operands.front().getType());
   }
   if (failed(inferred)) {
@@ -489,16 +491,48 @@ FailureOr<Operation *> NodeContext::createOp(StringRef opName,
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);
-  return op;
+
+  // Fold where the operands are constants (shape computations), so that
+  // the ops that consume the results see constants and static shapes.
+  SmallVector<OpFoldResult> folded;
+  SmallVector<Value> results(op->getResults());
+  if (succeeded(op->fold(folded)) && !folded.empty()) {
+    for (auto [i, f] : llvm::enumerate(folded)) {
+      if (auto value = dyn_cast<Value>(f)) {
+        results[i] = value;
+        continue;
+      }
+      Operation *constant = op->getDialect()->materializeConstant(
+          builder, cast<Attribute>(f), op->getResult(i).getType(), loc);
+      if (!constant)
+        return SmallVector<Value>(op->getResults());
+      results[i] = constant->getResult(0);
+    }
+    op->erase();
+  }
+  return results;
 }
 
 LogicalResult NodeContext::emitOp(StringRef opName, ValueRange operands,
                                   ArrayRef<NamedAttribute> attrs) {
-  FailureOr<Operation *> op = createOp(opName, operands, attrs);
-  if (failed(op))
+  FailureOr<SmallVector<Value>> results = createOp(opName, operands, attrs);
+  if (failed(results))
     return failure();
-  setResults((*op)->getResults());
+  setResults(*results);
   return success();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
+                                                          StringRef what) {
+  DenseIntElementsAttr values;
+  if (!operand(i) || !matchPattern(operand(i), m_Constant(&values))) {
+    emitError() << "unsupported: input '" << what
+                << "' must be a constant (values known only at run time are "
+                   "not supported yet)";
+    return failure();
+  }
+  return llvm::to_vector(llvm::map_range(
+      values.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); }));
 }
 
 //===----------------------------------------------------------------------===//

@@ -65,9 +65,17 @@ public:
   InFlightDiagnostic emitError();
 
   /// Creates an aic op, infers its result types from its operands and
-  /// attributes, and reports failure (with the op's diagnostic) on bad input.
-  FailureOr<Operation *> createOp(StringRef opName, ValueRange operands,
-                                  ArrayRef<NamedAttribute> attrs = {});
+  /// attributes, and folds it where its operands are constants; returns its
+  /// results, or reports failure (with the op's diagnostic) on bad input.
+  FailureOr<SmallVector<Value>> createOp(StringRef opName, ValueRange operands,
+                                         ArrayRef<NamedAttribute> attrs = {});
+
+  /// The values of operand `i` when it is an integer constant (shape, axes
+  /// and similar inputs); reports an error naming `what` otherwise.
+  FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);
+
+  /// The float attributes' default for `name`, read as an attribute.
+  Attribute f32(float value) { return builder.getF32FloatAttr(value); }
 
   /// createOp, then binds the op's results as the node's outputs.
   LogicalResult emitOp(StringRef opName, ValueRange operands,
@@ -119,6 +127,7 @@ const OpRegistry &getOpRegistry();
 void registerElementwiseOps(OpRegistry &registry);
 void registerContractionOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
+void registerReductionOps(OpRegistry &registry);
 
 } // namespace mlir::aic::onnx_import
 

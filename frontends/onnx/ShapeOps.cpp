@@ -8,7 +8,12 @@
 
 #include "dialects/aic/IR/AicOps.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -127,6 +132,437 @@ static LogicalResult importFlatten(NodeContext &ctx) {
                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))});
 }
 
+static int64_t rankOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getRank();
+}
+
+/// Normalizes one axis in [-rank, rank) to [0, rank).
+static FailureOr<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
+                                        int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    ctx.emitError() << "axis " << axis << " is out of range for rank " << rank;
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// The integer values of an INTS attribute (older versions) or of a
+/// constant input (newer ones); `present` is false where neither is given.
+static FailureOr<SmallVector<int64_t>>
+intsFromAttrOrInput(NodeContext &ctx, StringRef name, unsigned input,
+                    int64_t inputSince, bool &present) {
+  if (ctx.getSinceVersion() >= inputSince) {
+    present = static_cast<bool>(ctx.operand(input));
+    if (!present)
+      return SmallVector<int64_t>();
+    return ctx.constantInts(input, name);
+  }
+  present = ctx.hasAttr(name);
+  return ctx.intsAttr(name, {});
+}
+
+static LogicalResult importConcat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < ctx.numOperands(); ++i)
+    if (ctx.operand(i))
+      inputs.push_back(ctx.operand(i));
+  if (inputs.empty()) {
+    ctx.emitError() << "expects at least one input";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 1);
+  if (failed(axis))
+    return failure();
+  FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(inputs[0]));
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(ConcatOp::getOperationName(), inputs,
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
+}
+
+/// Squeeze and Unsqueeze: axes as an attribute before version 13, then as
+/// an input. Squeeze without axes removes every static 1.
+template <typename OpTy, bool Insert>
+static LogicalResult importSqueeze(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  bool present;
+  FailureOr<SmallVector<int64_t>> axes =
+      intsFromAttrOrInput(ctx, "axes", 1, 13, present);
+  if (failed(axes))
+    return failure();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank() + (Insert ? axes->size() : 0);
+  if (!present && !Insert) {
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d)) {
+        ctx.emitError() << "unsupported: Squeeze without axes on dynamic dims";
+        return failure();
+      }
+      if (type.getDimSize(d) == 1)
+        axes->push_back(d);
+    }
+  }
+  SmallVector<int64_t> normalized;
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> a = normalizeAxis(ctx, axis, rank);
+    if (failed(a))
+      return failure();
+    normalized.push_back(*a);
+  }
+  llvm::sort(normalized);
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(OpTy::getOperationName(), input,
+                    {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(normalized))});
+}
+
+static LogicalResult importShape(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  int64_t rank = rankOf(input);
+  FailureOr<int64_t> start = ctx.intAttr("start", 0);
+  FailureOr<int64_t> end = ctx.intAttr("end", rank);
+  if (failed(start) || failed(end))
+    return failure();
+  // Negative counts from the end; both clamp to [0, rank].
+  auto clamp = [&](int64_t v) {
+    return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+  };
+  int64_t s = clamp(*start), e = std::max(clamp(*end), clamp(*start));
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(ShapeOp::getOperationName(), input,
+                    {b.getNamedAttr("start", b.getI64IntegerAttr(s)),
+                     b.getNamedAttr("end", b.getI64IntegerAttr(e))});
+}
+
+static LogicalResult importSize(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(input.getType());
+  if (!type.hasStaticShape()) {
+    ctx.emitError() << "unsupported: Size of a dynamic shape";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setResults(ConstantOp::create(
+                     b, ctx.getLoc(),
+                     DenseElementsAttr::get(
+                         RankedTensorType::get({}, b.getI64Type()),
+                         b.getI64IntegerAttr(type.getNumElements())))
+                     .getResult());
+  return success();
+}
+
+static LogicalResult importGather(NodeContext &ctx) {
+  Value data = ctx.operand(0), indices = ctx.operand(1);
+  if (!data || !indices) {
+    ctx.emitError() << "expects inputs data and indices";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
+  if (failed(axis))
+    return failure();
+  FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(data));
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(GatherOp::getOperationName(), {data, indices},
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
+}
+
+/// ONNX Slice: starts/ends/axes/steps (attributes before version 10, then
+/// constant inputs) clamped against static dims into one start, size and
+/// step per dim.
+static LogicalResult importSlice(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  bool present;
+  FailureOr<SmallVector<int64_t>> starts =
+      intsFromAttrOrInput(ctx, "starts", 1, 10, present);
+  FailureOr<SmallVector<int64_t>> ends =
+      intsFromAttrOrInput(ctx, "ends", 2, 10, present);
+  FailureOr<SmallVector<int64_t>> axes =
+      intsFromAttrOrInput(ctx, "axes", 3, 10, present);
+  if (failed(starts) || failed(ends) || failed(axes))
+    return failure();
+  bool hasAxes = present;
+  SmallVector<int64_t> steps(starts->size(), 1);
+  if (ctx.getSinceVersion() >= 10 && ctx.operand(4)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(4, "steps");
+    if (failed(given))
+      return failure();
+    steps = *given;
+  }
+  if (!hasAxes)
+    for (int64_t d = 0; d < static_cast<int64_t>(starts->size()); ++d)
+      axes->push_back(d);
+  if (ends->size() != starts->size() || axes->size() != starts->size() ||
+      steps.size() != starts->size()) {
+    ctx.emitError() << "expects starts, ends, axes and steps of equal length";
+    return failure();
+  }
+  SmallVector<int64_t> outStarts(rank, 0), sizes(type.getShape()),
+      outSteps(rank, 1);
+  for (size_t i = 0; i < starts->size(); ++i) {
+    FailureOr<int64_t> axis = normalizeAxis(ctx, (*axes)[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t dim = type.getDimSize(*axis), step = steps[i];
+    if (ShapedType::isDynamic(dim)) {
+      ctx.emitError() << "unsupported: Slice of a dynamic dim";
+      return failure();
+    }
+    if (step == 0) {
+      ctx.emitError() << "expects non-zero steps";
+      return failure();
+    }
+    // Clamp as the ONNX reference does: [0, dim] going forward, [-1,
+    // dim - 1] going backward.
+    auto clampIndex = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return step > 0 ? std::clamp<int64_t>(v, 0, dim)
+                      : std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    int64_t start = clampIndex((*starts)[i]), end = clampIndex((*ends)[i]);
+    int64_t size = step > 0 ? std::max<int64_t>(0, (end - start + step - 1) / step)
+                            : std::max<int64_t>(0, (start - end - step - 1) / -step);
+    outStarts[*axis] = size ? start : 0;
+    sizes[*axis] = size;
+    outSteps[*axis] = step;
+  }
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(
+      SliceOp::getOperationName(), input,
+      {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(outStarts)),
+       b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+       b.getNamedAttr("steps", b.getDenseI64ArrayAttr(outSteps))});
+}
+
+static LogicalResult importExpand(NodeContext &ctx) {
+  if (!ctx.operand(0)) {
+    ctx.emitError() << "expects inputs input and shape";
+    return failure();
+  }
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(ExpandOp::getOperationName(), ctx.operand(0),
+                    {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(*shape))});
+}
+
+static LogicalResult importTile(NodeContext &ctx) {
+  if (!ctx.operand(0)) {
+    ctx.emitError() << "expects inputs input and repeats";
+    return failure();
+  }
+  FailureOr<SmallVector<int64_t>> repeats = ctx.constantInts(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(TileOp::getOperationName(), ctx.operand(0),
+                    {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr(*repeats))});
+}
+
+/// Split into slices along `axis`: sizes from `split` (attribute before
+/// version 13, then input) or equal parts (the last one smaller).
+static LogicalResult importSplit(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(input.getType());
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
+  if (failed(axis))
+    return failure();
+  FailureOr<int64_t> a = normalizeAxis(ctx, *axis, type.getRank());
+  if (failed(a))
+    return failure();
+  int64_t dim = type.getDimSize(*a);
+  if (ShapedType::isDynamic(dim)) {
+    ctx.emitError() << "unsupported: Split of a dynamic dim";
+    return failure();
+  }
+  bool present;
+  FailureOr<SmallVector<int64_t>> split =
+      intsFromAttrOrInput(ctx, "split", 1, 13, present);
+  if (failed(split))
+    return failure();
+  int64_t parts = ctx.numResults();
+  if (!present) {
+    FailureOr<int64_t> numOutputs = ctx.intAttr("num_outputs", parts);
+    if (failed(numOutputs))
+      return failure();
+    int64_t n = *numOutputs, each = n > 0 ? (dim + n - 1) / n : 0;
+    split->clear();
+    for (int64_t i = 0, left = dim; i < n; ++i, left -= each)
+      split->push_back(std::clamp<int64_t>(left, 0, each));
+  }
+  int64_t total = 0;
+  for (int64_t s : *split)
+    total += s;
+  if (static_cast<int64_t>(split->size()) != parts || total != dim) {
+    ctx.emitError() << "split sizes do not cover dim " << *a << " (" << dim
+                    << ") in " << parts << " parts";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Value> results;
+  int64_t offset = 0;
+  for (int64_t size : *split) {
+    SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
+        steps(type.getRank(), 1);
+    starts[*a] = size ? offset : 0;
+    sizes[*a] = size;
+    FailureOr<SmallVector<Value>> part = ctx.createOp(
+        SliceOp::getOperationName(), input,
+        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+         b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+         b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+    if (failed(part))
+      return failure();
+    results.push_back(part->front());
+    offset += size;
+  }
+  ctx.setResults(results);
+  return success();
+}
+
+/// Dropout at inference: the identity, and an all-true mask if asked for.
+static LogicalResult importDropout(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  FailureOr<int64_t> training = ctx.intAttr("is_test", 1);
+  if (failed(training))
+    return failure();
+  if (ctx.operand(2)) {
+    FailureOr<SmallVector<int64_t>> mode =
+        ctx.constantInts(2, "training_mode");
+    if (failed(mode))
+      return failure();
+    if (!mode->empty() && mode->front() != 0) {
+      ctx.emitError() << "unsupported: training mode";
+      return failure();
+    }
+  }
+  SmallVector<Value> results = {input};
+  if (ctx.numResults() > 1) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (!type.hasStaticShape()) {
+      ctx.emitError() << "unsupported: the mask output on dynamic shapes";
+      return failure();
+    }
+    OpBuilder &b = ctx.getBuilder();
+    auto maskType = RankedTensorType::get(type.getShape(), b.getI1Type());
+    results.push_back(ConstantOp::create(b, ctx.getLoc(),
+                                         DenseElementsAttr::get(maskType, true)));
+  }
+  ctx.setResults(results);
+  return success();
+}
+
+static LogicalResult importConstantOfShape(NodeContext &ctx) {
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(0, "input");
+  if (failed(shape))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  Attribute element = b.getF32FloatAttr(0.0f);
+  if (ctx.hasAttr("value")) {
+    FailureOr<Value> value = ctx.tensorAttr("value");
+    if (failed(value))
+      return failure();
+    DenseElementsAttr dense;
+    if (!matchPattern(*value, m_Constant(&dense)) ||
+        dense.getNumElements() != 1) {
+      ctx.emitError() << "expects a one-element value";
+      return failure();
+    }
+    element = dense.getValues<Attribute>()[0];
+  }
+  for (int64_t d : *shape) {
+    if (d < 0) {
+      ctx.emitError() << "negative dimension " << d;
+      return failure();
+    }
+  }
+  Type elementType = cast<TypedAttr>(element).getType();
+  ctx.setResults(
+      ConstantOp::create(b, ctx.getLoc(),
+                         DenseElementsAttr::get(
+                             RankedTensorType::get(*shape, elementType), element))
+          .getResult());
+  return success();
+}
+
+/// Range with constant start, limit and delta: a constant.
+static LogicalResult importRange(NodeContext &ctx) {
+  DenseElementsAttr values[3];
+  for (unsigned i = 0; i < 3; ++i) {
+    if (!ctx.operand(i) || !matchPattern(ctx.operand(i), m_Constant(&values[i])) ||
+        values[i].getNumElements() != 1) {
+      ctx.emitError() << "unsupported: Range with inputs known only at run "
+                         "time";
+      return failure();
+    }
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Type elementType = values[0].getElementType();
+  auto asDouble = [](DenseElementsAttr v) {
+    Attribute a = v.getValues<Attribute>()[0];
+    if (auto i = dyn_cast<IntegerAttr>(a))
+      return static_cast<double>(i.getValue().getSExtValue());
+    return cast<FloatAttr>(a).getValueAsDouble();
+  };
+  double start = asDouble(values[0]), limit = asDouble(values[1]),
+         delta = asDouble(values[2]);
+  if (delta == 0) {
+    ctx.emitError() << "expects a non-zero delta";
+    return failure();
+  }
+  int64_t count =
+      std::max<int64_t>(0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
+  if (count > (int64_t(1) << 24)) {
+    ctx.emitError() << "unsupported: a Range of " << count << " elements";
+    return failure();
+  }
+  SmallVector<Attribute> elements;
+  for (int64_t i = 0; i < count; ++i) {
+    if (isa<IntegerType>(elementType))
+      elements.push_back(b.getIntegerAttr(
+          elementType, static_cast<int64_t>(start) +
+                           i * static_cast<int64_t>(delta)));
+    else
+      elements.push_back(b.getFloatAttr(elementType, start + i * delta));
+  }
+  ctx.setResults(
+      ConstantOp::create(b, ctx.getLoc(),
+                         DenseElementsAttr::get(
+                             RankedTensorType::get({count}, elementType),
+                             elements))
+          .getResult());
+  return success();
+}
+
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Versions from 19 on add element types (float8, int4, ...), not
   // semantics, to these operators.
@@ -141,4 +577,22 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("Reshape", history({1, 5, 13, 14}), 1, importReshape);
   registry.on("Transpose", {1, 13, 21, 23, 24, 25}, 1, importTranspose);
   registry.on("Flatten", {1, 9, 11, 13, 21, 23, 24, 25}, 1, importFlatten);
+  registry.on("Concat", {1, 4, 11, 13}, 1, importConcat);
+  registry.on("Squeeze", {1, 11, 13, 21, 23, 24, 25}, 1,
+              importSqueeze<SqueezeOp, false>);
+  registry.on("Unsqueeze", {1, 11, 13, 21, 23, 24, 25}, 1,
+              importSqueeze<UnsqueezeOp, true>);
+  // Shape-15 adds start and end.
+  registry.on("Shape", {1, 13, 15, 19, 21, 23, 24, 25}, 1, importShape);
+  registry.on("Size", {1, 13, 19, 21, 23, 24, 25}, 1, importSize);
+  registry.on("Gather", {1, 11, 13}, 1, importGather);
+  registry.on("Slice", {1, 10, 11, 13}, 1, importSlice);
+  registry.on("Expand", {8, 13}, 8, importExpand);
+  // Tile-1 took `tiles` and `axis` inputs.
+  registry.on("Tile", {1, 6, 13}, 6, importTile);
+  registry.on("Split", {1, 2, 11, 13, 18}, 2, importSplit);
+  registry.on("Dropout", {1, 6, 7, 10, 12, 13, 22}, 7, importDropout);
+  registry.on("ConstantOfShape", {9, 20, 21, 23, 24, 25}, 9,
+              importConstantOfShape);
+  registry.on("Range", {11}, 11, importRange);
 }

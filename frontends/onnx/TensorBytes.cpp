@@ -23,6 +23,7 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
   case onnx::TensorProto::UINT8:
     return 1;
   case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
   case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::BFLOAT16:
     return 2;
@@ -191,8 +192,7 @@ bool aic::onnx_tensor::decodeTensor(const onnx::TensorProto &tensor,
                                     std::string &error) {
   int64_t width = elementSize(tensor.data_type());
   if (width == 0) {
-    error = "element type " + dataTypeName(tensor.data_type()) +
-            " is not supported";
+    error = "unsupported element type " + dataTypeName(tensor.data_type());
     return false;
   }
   std::vector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());

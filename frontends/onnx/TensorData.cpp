@@ -65,8 +65,7 @@ FailureOr<ElementsAttr> mlir::aic::onnx_import::importTensorData(
     std::string &error) {
   Type elementType = getElementType(context, tensor.data_type());
   if (!elementType) {
-    error = "element type " + getDataTypeName(tensor.data_type()) +
-            " is not supported";
+    error = "unsupported element type " + getDataTypeName(tensor.data_type());
     return failure();
   }
   std::vector<char> bytes;

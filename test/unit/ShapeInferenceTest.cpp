@@ -118,3 +118,39 @@ TEST_CASE("element counts overflow cleanly", "[shape]") {
   CHECK(!getNumElements({int64_t(1) << 40, int64_t(1) << 40}));
   CHECK(!getNumElements({kDyn, 2}));
 }
+
+TEST_CASE("reductions keep or drop their axes", "[shape]") {
+  ErrorSink e;
+  CHECK(*inferReduceShape({2, 3, 4}, {1}, true, e.fn()) == Shape{2, 1, 4});
+  CHECK(*inferReduceShape({2, 3, 4}, {0, 2}, false, e.fn()) == Shape{3});
+  CHECK(failed(inferReduceShape({2, 3}, {1, 0}, false, e.fn())));
+}
+
+TEST_CASE("pooling extents follow ONNX, with ceil_mode", "[shape]") {
+  ErrorSink e;
+  // ONNX test_maxpool_2d_ceil: 4x4, kernel 3, stride 2, ceil -> 2x2.
+  CHECK(*inferPoolShape({1, 1, 4, 4}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 0, 0},
+                        true, e.fn()) == Shape{1, 1, 2, 2});
+  CHECK(*inferPoolShape({1, 1, 4, 4}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 0, 0},
+                        false, e.fn()) == Shape{1, 1, 1, 1});
+  // A last window that would start in the end padding is dropped.
+  CHECK(getPooledExtent(5, 2, 2, 1, 0, 1, true) == 3);
+  CHECK(getPooledExtent(4, 2, 2, 1, 0, 1, true) == 2);
+  CHECK(failed(inferPoolShape({1, 1, 2}, {3}, {1}, {1}, {0, 0}, false,
+                              e.fn())));
+}
+
+TEST_CASE("concat, squeeze, gather, slice and tile shapes", "[shape]") {
+  ErrorSink e;
+  CHECK(*inferConcatShape({ArrayRef<int64_t>{2, 3}, ArrayRef<int64_t>{4, 3}},
+                          0, e.fn()) == Shape{6, 3});
+  CHECK(failed(inferConcatShape(
+      {ArrayRef<int64_t>{2, 3}, ArrayRef<int64_t>{2, 4}}, 0, e.fn())));
+  CHECK(*inferSqueezeShape({1, 3, 1}, {0, 2}, false, e.fn()) == Shape{3});
+  CHECK(*inferSqueezeShape({3}, {0, 2}, true, e.fn()) == Shape{1, 3, 1});
+  CHECK(failed(inferSqueezeShape({2, 3}, {0}, false, e.fn())));
+  CHECK(*inferGatherShape({5, 4, 3}, {2, 2}, 1, e.fn()) == Shape{5, 2, 2, 3});
+  CHECK(*inferSliceShape({10}, {9}, {4}, {-2}, e.fn()) == Shape{4});
+  CHECK(failed(inferSliceShape({10}, {9}, {6}, {-2}, e.fn())));
+  CHECK(*inferTileShape({2, 3}, {2, 0}, e.fn()) == Shape{4, 0});
+}

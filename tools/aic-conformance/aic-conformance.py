@@ -13,11 +13,17 @@ Each DIR is a test directory or a folder of them. With --tests FILE only the
 tests named in FILE (one per line, '#' comments) are taken, looked up in the
 DIRs in order. With --require-all the exit code is 1 unless every selected
 test passes; otherwise it is 0 whatever the counts.
+
+With --expected FILE, FILE names every test that is known not to pass, one
+line each: `name: status: reason`. The run then fails on a test that newly
+fails (not in FILE) and on one that newly passes (still in FILE), so FILE
+stays the truth; --write-expected FILE writes it from the run.
 """
 
 import argparse
 import concurrent.futures
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +56,13 @@ def one_line(text):
     return lines[-1] if lines else "(no message)"
 
 
+def tidy(text, path):
+    """One line, without the tool prefix and the test's own paths."""
+    line = one_line(text)
+    line = re.sub(r"^aic-(compile|run): error: ", "", line)
+    return line.replace(path + "/", "").replace(path, "")
+
+
 def run_test(name, path, args, workdir):
     lib = os.path.join(workdir, name + ".so")
     try:
@@ -59,7 +72,7 @@ def run_test(name, path, args, workdir):
     except subprocess.TimeoutExpired:
         return name, "failed", "compile timed out"
     if compiled.returncode != 0:
-        message = one_line(compiled.stderr)
+        message = tidy(compiled.stderr, path)
         if "unsupported" in message:
             return name, "unsupported", message
         return name, "failed", "compile: " + message
@@ -78,7 +91,7 @@ def run_test(name, path, args, workdir):
         if ran.returncode != 0:
             out = ran.stdout + ran.stderr
             bad = [l for l in out.splitlines() if "MISMATCH" in l or "error" in l]
-            return name, "failed", s + ": " + (bad[0] if bad else one_line(out))
+            return name, "failed", s + ": " + tidy(bad[0] if bad else out, path)
     os.remove(lib)
     return name, "passed", ""
 
@@ -97,6 +110,10 @@ def main():
                         help="seconds per compile and per run")
     parser.add_argument("--aic-compile", default=os.path.join(HERE, "aic-compile"))
     parser.add_argument("--aic-run", default=os.path.join(HERE, "aic-run"))
+    parser.add_argument("--expected", metavar="FILE",
+                        help="tests known not to pass; fail on any change")
+    parser.add_argument("--write-expected", metavar="FILE",
+                        help="write the tests that did not pass to FILE")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="print every test, not only failures")
     args = parser.parse_args()
@@ -112,7 +129,17 @@ def main():
               + ", ".join(args.dirs), file=sys.stderr)
         return 1
 
+    expected = {}
+    if args.expected:
+        with open(args.expected) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    name, _, rest = line.partition(": ")
+                    expected[name] = rest.partition(": ")[0]
+
     counts = {"passed": 0, "failed": 0, "unsupported": 0}
+    results = []
     workdir = tempfile.mkdtemp(prefix="aic-conformance-")
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -120,18 +147,42 @@ def main():
                        for n, p in sorted(tests.items())]
             for future in futures:
                 name, status, reason = future.result()
+                results.append((name, status, reason))
                 counts[status] += 1
+                if args.expected and status != "passed" and name in expected:
+                    continue  # A known failure: counted, not printed.
                 if status != "passed" or args.verbose:
                     print(f"{status.upper()}: {name}" +
                           (f": {reason}" if reason else ""))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+    changes = 0
+    if args.expected:
+        for name, status, reason in results:
+            if status == "passed" and name in expected:
+                print(f"NOW PASSES: {name} (remove it from {args.expected})")
+                changes += 1
+            elif status != "passed" and name not in expected:
+                print(f"NEW {status.upper()}: {name}")
+                changes += 1
+    if args.write_expected:
+        with open(args.write_expected, "w") as f:
+            f.write("# Tests that do not pass, written by aic-conformance "
+                    "--write-expected;\n# one per line: name: status: "
+                    "reason.\n")
+            for name, status, reason in sorted(results):
+                if status != "passed":
+                    f.write(f"{name}: {status}: {reason.splitlines()[0] if reason else ''}\n")
     for name in missing:
         print(f"MISSING: {name}: not found in " + ", ".join(args.dirs))
     print(f"{counts['passed']} passed, {counts['failed']} failed, "
           f"{counts['unsupported']} unsupported"
           + (f", {len(missing)} missing" if missing else ""))
     if args.require_all and (counts["failed"] or counts["unsupported"] or missing):
+        return 1
+    if changes:
+        print(f"{changes} tests differ from {args.expected}")
         return 1
     return 0
 

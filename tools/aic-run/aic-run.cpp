@@ -134,6 +134,13 @@ float halfToFloat(uint16_t h) {
   return f;
 }
 
+/// ONNX test data written before ONNX 1.13 stores bfloat16 tensors as
+/// UINT16 (ONNX data type 4) with the same bits; read them as bfloat16.
+void adoptLegacyBFloat16(HostTensor &t, int32_t expected) {
+  if (t.elemType == 4 && expected == AIC_BFLOAT16)
+    t.elemType = AIC_BFLOAT16;
+}
+
 /// Element `i` of type T at `p`.
 template <typename T> T load(const char *p, size_t i) {
   T v;
@@ -266,6 +273,7 @@ int main(int argc, char **argv) {
     std::string error;
     if (!aic::run::readTensorFile(path, inputs[i], error))
       die("input '" + std::string(info->inputs[i].name) + "': " + error);
+    adoptLegacyBFloat16(inputs[i], info->inputs[i].elem_type);
     if (aic_element_size(inputs[i].elemType) == 0)
       die("input '" + std::string(info->inputs[i].name) + "' in '" + path +
           "' has an unsupported element type");
@@ -350,6 +358,7 @@ int main(int argc, char **argv) {
       std::string path = o.compare + "/output_" + std::to_string(i) + ".pb";
       if (!aic::run::readTensorFile(path, expected, error))
         die("reference for output '" + outputs[i].name + "': " + error);
+      adoptLegacyBFloat16(expected, outputs[i].elemType);
       matches &= compareOutput(outputs[i], expected, o);
     }
   }

@@ -18,6 +18,7 @@ namespace mlir::aic {
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 
 /// Builds the scalar body of a generic op from its block arguments (inputs
 /// only; the output's is not passed).
@@ -32,6 +33,10 @@ Value buildParallelGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                            RankedTensorType resultType, ValueRange dynamicSizes,
                            const ScalarBodyFn &body);
 
+/// The indexing map that reads `operand` broadcast (numpy rules) against
+/// the loops of `result`.
+AffineMap getBroadcastMap(RankedTensorType operand, RankedTensorType result);
+
 /// Elementwise `body` over `inputs` with numpy broadcasting into
 /// `resultType`.
 Value buildBroadcastElementwise(OpBuilder &b, Location loc, ValueRange inputs,
@@ -41,6 +46,9 @@ Value buildBroadcastElementwise(OpBuilder &b, Location loc, ValueRange inputs,
 /// `tensor.empty` of `type`, its dynamic dims taken from `dynamicSizes`.
 Value buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                  ValueRange dynamicSizes = {});
+
+/// The dynamic dims of `value`, in order, as tensor.dim ops.
+SmallVector<Value> buildDynamicDims(OpBuilder &b, Location loc, Value value);
 
 /// A zero of `type`'s element type.
 Value buildZero(OpBuilder &b, Location loc, Type elementType);

@@ -32,6 +32,7 @@ struct ConvertAicToLinalgPass
     populateElementwiseToLinalgPatterns(patterns);
     populateContractionToLinalgPatterns(patterns);
     populateShapeToLinalgPatterns(patterns);
+    populateReductionToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -126,10 +127,277 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+struct ConcatToTensor : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis(), rank = resultType.getRank();
+    // Dynamic result dims: the first input's, or the sum along the axis.
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      if (d != axis) {
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInputs().front(), d));
+        continue;
+      }
+      Value total = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      for (Value in : op.getInputs())
+        total = arith::AddIOp::create(
+            rewriter, loc, total, tensor::DimOp::create(rewriter, loc, in, d));
+      dynamicSizes.push_back(total);
+    }
+    Value result = buildEmpty(rewriter, loc, resultType, dynamicSizes);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    for (Value in : op.getInputs()) {
+      // Empty inputs add nothing (and their offset may be past the end).
+      if (cast<RankedTensorType>(in.getType()).getDimSize(axis) == 0)
+        continue;
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, loc, in);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, in, result,
+                                             offsets, sizes, strides);
+      // offset += size along the axis.
+      std::optional<int64_t> o = getConstantIntValue(offset);
+      std::optional<int64_t> n = getConstantIntValue(sizes[axis]);
+      if (o && n) {
+        offset = rewriter.getIndexAttr(*o + *n);
+      } else {
+        auto asValue = [&](OpFoldResult f) -> Value {
+          if (auto v = dyn_cast<Value>(f))
+            return v;
+          return arith::ConstantIndexOp::create(rewriter, loc,
+                                                *getConstantIntValue(f));
+        };
+        offset = arith::AddIOp::create(rewriter, loc, asValue(offset),
+                                       asValue(sizes[axis]))
+                     .getResult();
+      }
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The groups that merge size-1 dims at `unitDims` of a rank-`rank` shape
+/// into their neighbours (empty when every dim is a unit dim).
+static SmallVector<ReassociationIndices>
+unitDimGroups(int64_t rank, ArrayRef<int64_t> unitDims) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(unitDims, d)) {
+      if (groups.empty())
+        leading.push_back(d);
+      else
+        groups.back().push_back(d);
+      continue;
+    }
+    ReassociationIndices group = leading;
+    leading.clear();
+    group.push_back(d);
+    groups.push_back(group);
+  }
+  return groups;
+}
+
+struct SqueezeToTensor : OpRewritePattern<SqueezeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getType(), op.getInput(),
+        unitDimGroups(inputType.getRank(), op.getAxes()));
+    return success();
+  }
+};
+
+struct UnsqueezeToTensor : OpRewritePattern<UnsqueezeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(UnsqueezeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    SmallVector<OpFoldResult> inputSizes =
+        tensor::getMixedSizes(rewriter, op.getLoc(), op.getInput());
+    SmallVector<OpFoldResult> outputShape;
+    auto in = inputSizes.begin();
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      outputShape.push_back(llvm::is_contained(op.getAxes(), d)
+                                ? rewriter.getIndexAttr(1)
+                                : *in++);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, op.getInput(),
+        unitDimGroups(resultType.getRank(), op.getAxes()), outputShape);
+    return success();
+  }
+};
+
+/// Shape of a tensor with dynamic dims (static ones fold away earlier).
+struct ShapeToTensor : OpRewritePattern<ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (int64_t d = op.getStart(); d < op.getEnd(); ++d)
+      dims.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          tensor::DimOp::create(rewriter, loc, op.getInput(), d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
+                                                        dims);
+    return success();
+  }
+};
+
+/// Gather: a generic over the result that reads the index and extracts the
+/// element; negative indices count from the end, others are clamped into
+/// range so that a bad index cannot read outside the data.
+struct GatherToLinalg : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value data = op.getData(), indices = op.getIndices();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto dataType = cast<RankedTensorType>(data.getType());
+    auto indexType = cast<RankedTensorType>(indices.getType());
+    int64_t axis = op.getAxis(), indexRank = indexType.getRank();
+    int64_t rank = resultType.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d < indexRank; ++d)
+      indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, data, d));
+      else if (d < axis + indexRank)
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, indices, d - axis));
+      else
+        dynamicSizes.push_back(tensor::DimOp::create(
+            rewriter, loc, data, d - indexRank + 1));
+    }
+    Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
+    Value result = buildParallelGeneric(
+        rewriter, loc, indices, {AffineMap::get(rank, 0, indexExprs, ctx)},
+        resultType, dynamicSizes,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value negative =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+          i = arith::SelectOp::create(
+              b, l, negative, arith::AddIOp::create(b, l, i, extent), i);
+          Value last = arith::SubIOp::create(
+              b, l, extent, arith::ConstantIndexOp::create(b, l, 1));
+          i = arith::MaxSIOp::create(b, l, zero,
+                                     arith::MinSIOp::create(b, l, i, last));
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < dataType.getRank(); ++d) {
+            if (d == axis)
+              coords.push_back(i);
+            else
+              coords.push_back(linalg::IndexOp::create(
+                  b, l, d < axis ? d : d - 1 + indexRank));
+          }
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Slice: each result element extracts input[start + index * step] (steps
+/// may be negative).
+struct SliceToLinalg : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic slice sizes");
+    Value input = op.getInput();
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), {}, {}, resultType, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < resultType.getRank(); ++d) {
+            Value i = linalg::IndexOp::create(b, l, d);
+            Value step =
+                arith::ConstantIndexOp::create(b, l, op.getSteps()[d]);
+            Value start =
+                arith::ConstantIndexOp::create(b, l, op.getStarts()[d]);
+            coords.push_back(arith::AddIOp::create(
+                b, l, start, arith::MulIOp::create(b, l, i, step)));
+          }
+          return tensor::ExtractOp::create(b, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ExpandToLinalg : OpRewritePattern<ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildBroadcastElementwise(
+                rewriter, op.getLoc(), op.getInput(),
+                cast<RankedTensorType>(op.getType()),
+                [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    return success();
+  }
+};
+
+/// Tile: a copy through the map d -> d mod size.
+struct TileToLinalg : OpRewritePattern<TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TileOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!inputType.hasStaticShape())
+      return op.emitOpError("cannot be lowered yet: dynamic input dims");
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < inputType.getRank(); ++d) {
+      int64_t size = inputType.getDimSize(d);
+      exprs.push_back(size == 0 ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(d, ctx) % size);
+    }
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), op.getInput(),
+        {AffineMap::get(inputType.getRank(), 0, exprs, ctx)}, resultType, {},
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
-           ReshapeToViews<FlattenOp>, TransposeToLinalg>(patterns.getContext());
+  patterns.add<ConstantToArith, ReshapeToViews<ReshapeOp>,
+               DynamicReshapeToTensor, ReshapeToViews<FlattenOp>,
+               TransposeToLinalg, ConcatToTensor, SqueezeToTensor,
+               UnsqueezeToTensor, ShapeToTensor, GatherToLinalg, SliceToLinalg,
+               ExpandToLinalg, TileToLinalg>(patterns.getContext());
 }

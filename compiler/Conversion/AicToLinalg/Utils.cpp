@@ -21,6 +21,16 @@ Value mlir::aic::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                                  dynamicSizes);
 }
 
+SmallVector<Value> mlir::aic::buildDynamicDims(OpBuilder &b, Location loc,
+                                              Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dims.push_back(tensor::DimOp::create(b, loc, value, d));
+  return dims;
+}
+
 Value mlir::aic::buildZero(OpBuilder &b, Location loc, Type elementType) {
   return arith::ConstantOp::create(b, loc, elementType,
                                    b.getZeroAttr(elementType));
@@ -47,25 +57,30 @@ Value mlir::aic::buildParallelGeneric(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+AffineMap mlir::aic::getBroadcastMap(RankedTensorType operand,
+                                     RankedTensorType result) {
+  MLIRContext *context = result.getContext();
+  int64_t rank = result.getRank(), offset = rank - operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < operand.getRank(); ++i) {
+    // A static 1 against a result dim that is not 1 broadcasts.
+    bool broadcast =
+        operand.getDimSize(i) == 1 && result.getDimSize(i + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(i + offset, context));
+  }
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
 Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
                                            ValueRange inputs,
                                            RankedTensorType resultType,
                                            const ScalarBodyFn &body) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps;
-  for (Value input : inputs) {
-    auto type = cast<RankedTensorType>(input.getType());
-    int64_t offset = rank - type.getRank();
-    SmallVector<AffineExpr> exprs;
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      // A static 1 against a result dim that is not 1 broadcasts.
-      bool broadcast =
-          type.getDimSize(i) == 1 && resultType.getDimSize(i + offset) != 1;
-      exprs.push_back(broadcast ? b.getAffineConstantExpr(0)
-                                : b.getAffineDimExpr(i + offset));
-    }
-    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
-  }
+  for (Value input : inputs)
+    maps.push_back(
+        getBroadcastMap(cast<RankedTensorType>(input.getType()), resultType));
   // Each dynamic result dim takes its size from an input that has it.
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d) {

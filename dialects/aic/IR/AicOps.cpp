@@ -76,6 +76,43 @@ AIC_COMPATIBLE_RETURN_TYPES(ConvOp)
 AIC_COMPATIBLE_RETURN_TYPES(ReshapeOp)
 AIC_COMPATIBLE_RETURN_TYPES(TransposeOp)
 AIC_COMPATIBLE_RETURN_TYPES(FlattenOp)
+AIC_COMPATIBLE_RETURN_TYPES(PowOp)
+AIC_COMPATIBLE_RETURN_TYPES(MaxOp)
+AIC_COMPATIBLE_RETURN_TYPES(MinOp)
+AIC_COMPATIBLE_RETURN_TYPES(PReluOp)
+AIC_COMPATIBLE_RETURN_TYPES(AndOp)
+AIC_COMPATIBLE_RETURN_TYPES(OrOp)
+AIC_COMPATIBLE_RETURN_TYPES(XorOp)
+AIC_COMPATIBLE_RETURN_TYPES(ModOp)
+AIC_COMPATIBLE_RETURN_TYPES(EqualOp)
+AIC_COMPATIBLE_RETURN_TYPES(LessOp)
+AIC_COMPATIBLE_RETURN_TYPES(LessOrEqualOp)
+AIC_COMPATIBLE_RETURN_TYPES(GreaterOp)
+AIC_COMPATIBLE_RETURN_TYPES(GreaterOrEqualOp)
+AIC_COMPATIBLE_RETURN_TYPES(WhereOp)
+AIC_COMPATIBLE_RETURN_TYPES(CastOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceSumOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceMeanOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceMaxOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceMinOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceProdOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceL1Op)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceL2Op)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceSumSquareOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceLogSumOp)
+AIC_COMPATIBLE_RETURN_TYPES(ReduceLogSumExpOp)
+AIC_COMPATIBLE_RETURN_TYPES(ArgMaxOp)
+AIC_COMPATIBLE_RETURN_TYPES(ArgMinOp)
+AIC_COMPATIBLE_RETURN_TYPES(MaxPoolOp)
+AIC_COMPATIBLE_RETURN_TYPES(AveragePoolOp)
+AIC_COMPATIBLE_RETURN_TYPES(ConcatOp)
+AIC_COMPATIBLE_RETURN_TYPES(SqueezeOp)
+AIC_COMPATIBLE_RETURN_TYPES(UnsqueezeOp)
+AIC_COMPATIBLE_RETURN_TYPES(ShapeOp)
+AIC_COMPATIBLE_RETURN_TYPES(GatherOp)
+AIC_COMPATIBLE_RETURN_TYPES(SliceOp)
+AIC_COMPATIBLE_RETURN_TYPES(ExpandOp)
+AIC_COMPATIBLE_RETURN_TYPES(TileOp)
 #undef AIC_COMPATIBLE_RETURN_TYPES
 
 //===----------------------------------------------------------------------===//
@@ -107,7 +144,75 @@ AIC_INFER_BINARY(AddOp)
 AIC_INFER_BINARY(SubOp)
 AIC_INFER_BINARY(MulOp)
 AIC_INFER_BINARY(DivOp)
+AIC_INFER_BINARY(PowOp)
+AIC_INFER_BINARY(MaxOp)
+AIC_INFER_BINARY(MinOp)
+AIC_INFER_BINARY(PReluOp)
+AIC_INFER_BINARY(AndOp)
+AIC_INFER_BINARY(OrOp)
+AIC_INFER_BINARY(XorOp)
+AIC_INFER_BINARY(ModOp)
 #undef AIC_INFER_BINARY
+
+template <typename Adaptor>
+static LogicalResult inferCompare(MLIRContext *context,
+                                  std::optional<Location> loc, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  return pushTensor(inferBroadcastShape(shapeOf(adaptor.getLhs()),
+                                        shapeOf(adaptor.getRhs()),
+                                        LocError{loc}),
+                    IntegerType::get(context, 1), results);
+}
+
+#define AIC_INFER_COMPARE(Op)                                                  \
+  LogicalResult Op::inferReturnTypes(MLIRContext *context,                    \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferCompare(context, loc, adaptor, results);                       \
+  }
+AIC_INFER_COMPARE(EqualOp)
+AIC_INFER_COMPARE(LessOp)
+AIC_INFER_COMPARE(LessOrEqualOp)
+AIC_INFER_COMPARE(GreaterOp)
+AIC_INFER_COMPARE(GreaterOrEqualOp)
+#undef AIC_INFER_COMPARE
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  FailureOr<Shape> xy = inferBroadcastShape(
+      shapeOf(adaptor.getX()), shapeOf(adaptor.getY()), LocError{loc});
+  if (failed(xy))
+    return failure();
+  return pushTensor(
+      inferBroadcastShape(shapeOf(adaptor.getCondition()), *xy, LocError{loc}),
+      elementTypeOf(adaptor.getX()), results);
+}
+
+LogicalResult ClipOp::verify() {
+  for (Value bound : {getMin(), getMax()}) {
+    if (bound && cast<RankedTensorType>(bound.getType()).getRank() != 0)
+      return emitOpError("expects scalar (rank-0) bounds, got ")
+             << bound.getType();
+  }
+  return success();
+}
+
+LogicalResult CastOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  Type to = adaptor.getTo();
+  if (!to.isIntOrFloat() || (isa<IntegerType>(to) && !to.isSignlessInteger())) {
+    if (loc)
+      mlir::emitError(*loc) << "cannot cast to " << to;
+    return failure();
+  }
+  results.push_back(RankedTensorType::get(shapeOf(adaptor.getInput()), to));
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Contractions
@@ -143,6 +248,143 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                      adaptor.getDilations(), adaptor.getPads(),
                      adaptor.getGroup(), LocError{loc}),
       elementTypeOf(adaptor.getInput()), results);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, normalizations, pooling
+//===----------------------------------------------------------------------===//
+
+template <typename Adaptor>
+static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  return pushTensor(inferReduceShape(shapeOf(adaptor.getInput()),
+                                     adaptor.getAxes(), adaptor.getKeepdims(),
+                                     LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+#define AIC_INFER_REDUCE(Op)                                                   \
+  LogicalResult Op::inferReturnTypes(MLIRContext *,                           \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &results) {         \
+    return inferReduce(loc, adaptor, results);                                 \
+  }
+AIC_INFER_REDUCE(ReduceSumOp)
+AIC_INFER_REDUCE(ReduceMeanOp)
+AIC_INFER_REDUCE(ReduceMaxOp)
+AIC_INFER_REDUCE(ReduceMinOp)
+AIC_INFER_REDUCE(ReduceProdOp)
+AIC_INFER_REDUCE(ReduceL1Op)
+AIC_INFER_REDUCE(ReduceL2Op)
+AIC_INFER_REDUCE(ReduceSumSquareOp)
+AIC_INFER_REDUCE(ReduceLogSumOp)
+AIC_INFER_REDUCE(ReduceLogSumExpOp)
+#undef AIC_INFER_REDUCE
+
+template <typename Adaptor>
+static LogicalResult inferArgReduce(MLIRContext *context,
+                                    std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
+  int64_t axis = adaptor.getAxis();
+  return pushTensor(inferReduceShape(shapeOf(adaptor.getInput()), {axis},
+                                     adaptor.getKeepdims(), LocError{loc}),
+                    IntegerType::get(context, 64), results);
+}
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArgReduce(context, loc, adaptor, results);
+}
+
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return inferArgReduce(context, loc, adaptor, results);
+}
+
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
+    return op->emitOpError("expects axis in [0, ")
+           << std::max<int64_t>(rank, 1) << "), got " << axis;
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getType().getRank());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getType().getRank());
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (type.getRank() < 2)
+    return emitOpError("expects an input of rank >= 2, got ") << type;
+  int64_t channels = type.getDimSize(1);
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto vt = cast<RankedTensorType>(v.getType());
+    if (vt.getRank() != 1 ||
+        (!vt.isDynamicDim(0) && !type.isDynamicDim(1) &&
+         vt.getDimSize(0) != channels))
+      return emitOpError("expects per-channel vectors of size ")
+             << channels << ", got " << vt;
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (failed(verifyAxis(*this, getAxis(), type.getRank())))
+    return failure();
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(getAxis());
+  for (Value v : {getScale(), getBias()}) {
+    if (!v)
+      continue;
+    auto vt = cast<RankedTensorType>(v.getType());
+    auto diag = [&] {
+      return emitOpError("expects scale and bias to broadcast to the "
+                         "normalized dims, got ")
+             << vt;
+    };
+    if (vt.getRank() > static_cast<int64_t>(normalized.size()))
+      return diag();
+    ArrayRef<int64_t> tail = normalized.take_back(vt.getRank());
+    for (auto [d, n] : llvm::zip(vt.getShape(), tail))
+      if (d != 1 && d != ShapedType::kDynamic && n != ShapedType::kDynamic &&
+          d != n)
+        return diag();
+  }
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
+                               SmallVectorImpl<Type> &results) {
+  return pushTensor(
+      inferPoolShape(shapeOf(adaptor.getInput()), adaptor.getKernel(),
+                     adaptor.getStrides(), adaptor.getDilations(),
+                     adaptor.getPads(), adaptor.getCeilMode(), LocError{loc}),
+      elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor, results);
+}
+
+LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor, results);
 }
 
 //===----------------------------------------------------------------------===//
@@ -190,6 +432,97 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
                                           SmallVectorImpl<Type> &results) {
   return pushTensor(inferFlattenShape(shapeOf(adaptor.getInput()),
                                       adaptor.getAxis(), LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  if (adaptor.getInputs().empty()) {
+    if (loc)
+      mlir::emitError(*loc) << "expects at least one input";
+    return failure();
+  }
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : adaptor.getInputs())
+    shapes.push_back(shapeOf(v));
+  return pushTensor(inferConcatShape(shapes, adaptor.getAxis(), LocError{loc}),
+                    elementTypeOf(adaptor.getInputs().front()), results);
+}
+
+LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
+                                      adaptor.getAxes(), /*insert=*/false,
+                                      LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
+                                      adaptor.getAxes(), /*insert=*/true,
+                                      LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult ShapeOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  int64_t rank = shapeOf(adaptor.getInput()).size();
+  int64_t start = adaptor.getStart(), end = adaptor.getEnd();
+  if (start < 0 || end > rank || start > end) {
+    if (loc)
+      mlir::emitError(*loc) << "expects 0 <= start <= end <= " << rank
+                            << ", got " << start << " and " << end;
+    return failure();
+  }
+  results.push_back(
+      RankedTensorType::get({end - start}, IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return pushTensor(inferGatherShape(shapeOf(adaptor.getData()),
+                                     shapeOf(adaptor.getIndices()),
+                                     adaptor.getAxis(), LocError{loc}),
+                    elementTypeOf(adaptor.getData()), results);
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  return pushTensor(inferSliceShape(shapeOf(adaptor.getInput()),
+                                    adaptor.getStarts(), adaptor.getSizes(),
+                                    adaptor.getSteps(), LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  return pushTensor(inferBroadcastShape(shapeOf(adaptor.getInput()),
+                                        adaptor.getShape(), LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  return pushTensor(inferTileShape(shapeOf(adaptor.getInput()),
+                                   adaptor.getRepeats(), LocError{loc}),
                     elementTypeOf(adaptor.getInput()), results);
 }
 

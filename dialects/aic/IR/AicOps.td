@@ -46,9 +46,10 @@ def Aic_ConstantOp : Aic_Op<"constant",
 //===----------------------------------------------------------------------===//
 
 class Aic_BinaryBroadcastOp<string mnemonic, string onnxName,
-                            list<Trait> traits = []>
-    : Aic_Op<mnemonic, traits # [Pure, SameOperandsAndResultElementType,
-                                 InferTypeOpAdaptorWithIsCompatible]> {
+                            list<Trait> traits = [], bit sameTypes = 1>
+    : Aic_Op<mnemonic, traits # [Pure, InferTypeOpAdaptorWithIsCompatible]
+                       # !if(sameTypes, [SameOperandsAndResultElementType],
+                             [AllElementTypesMatch<["lhs", "output"]>])> {
   let summary = "elementwise " # onnxName # " with numpy broadcasting";
   let description = [{
     Applies ONNX `}] # onnxName # [{` elementwise. The operands broadcast
@@ -63,6 +64,7 @@ class Aic_BinaryBroadcastOp<string mnemonic, string onnxName,
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Aic_AddOp : Aic_BinaryBroadcastOp<"add", "Add", [Commutative]>;
@@ -70,16 +72,179 @@ def Aic_SubOp : Aic_BinaryBroadcastOp<"sub", "Sub">;
 def Aic_MulOp : Aic_BinaryBroadcastOp<"mul", "Mul", [Commutative]>;
 def Aic_DivOp : Aic_BinaryBroadcastOp<"div", "Div">;
 
-def Aic_ReluOp : Aic_Op<"relu", [Pure, SameOperandsAndResultType]> {
-  let summary = "rectified linear unit, max(x, 0)";
+// Pow's exponent may have another element type than its base.
+def Aic_PowOp : Aic_BinaryBroadcastOp<"pow", "Pow", [], 0>;
+def Aic_MaxOp : Aic_BinaryBroadcastOp<"max", "Max", [Commutative]>;
+def Aic_MinOp : Aic_BinaryBroadcastOp<"min", "Min", [Commutative]>;
+def Aic_PReluOp : Aic_BinaryBroadcastOp<"prelu", "PRelu">;
+def Aic_AndOp : Aic_BinaryBroadcastOp<"and", "And", [Commutative]>;
+def Aic_OrOp : Aic_BinaryBroadcastOp<"or", "Or", [Commutative]>;
+def Aic_XorOp : Aic_BinaryBroadcastOp<"xor", "Xor", [Commutative]>;
+
+def Aic_ModOp : Aic_Op<"mod", [Pure, SameOperandsAndResultElementType,
+                               InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "elementwise remainder with numpy broadcasting";
+  let description = [{
+    With `fmod` false (integers only) the result takes the divisor's sign,
+    as Python's `%`; with `fmod` true it takes the dividend's, as C's
+    `fmod`.
+
+    ```mlir
+    %r = aic.mod %a, %b {fmod = true} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$lhs, Aic_Tensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+class Aic_CompareOp<string mnemonic, string onnxName>
+    : Aic_Op<mnemonic, [Pure, AllElementTypesMatch<["lhs", "rhs"]>,
+                        InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "elementwise " # onnxName # " with numpy broadcasting";
+  let description = [{
+    Compares elementwise and yields `i1` (ONNX bool).
+
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$lhs, Aic_Tensor:$rhs);
+  let results = (outs TensorOf<[I1]>:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_EqualOp : Aic_CompareOp<"equal", "Equal">;
+def Aic_LessOp : Aic_CompareOp<"less", "Less">;
+def Aic_LessOrEqualOp : Aic_CompareOp<"less_or_equal", "LessOrEqual">;
+def Aic_GreaterOp : Aic_CompareOp<"greater", "Greater">;
+def Aic_GreaterOrEqualOp : Aic_CompareOp<"greater_or_equal", "GreaterOrEqual">;
+
+def Aic_WhereOp : Aic_Op<"where", [Pure, AllElementTypesMatch<["x", "y", "output"]>,
+                                   InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "elementwise select with numpy broadcasting of all three";
   let description = [{
     ```mlir
-    %r = aic.relu %x : tensor<4xf32>
+    %r = aic.where %c, %x, %y : (tensor<3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I1]>:$condition, Aic_Tensor:$x, Aic_Tensor:$y);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+}
+
+class Aic_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
+    : Aic_Op<mnemonic, traits # [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise " # formula;
+  let description = [{
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %x : tensor<4xf32>
     ```
   }];
   let arguments = (ins Aic_Tensor:$input);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Aic_ReluOp : Aic_UnaryOp<"relu", "max(x, 0)">;
+def Aic_AbsOp : Aic_UnaryOp<"abs", "|x|">;
+def Aic_NegOp : Aic_UnaryOp<"neg", "-x">;
+def Aic_SignOp : Aic_UnaryOp<"sign", "sign(x): -1, 0 or 1">;
+def Aic_NotOp : Aic_UnaryOp<"not", "logical not">;
+def Aic_ExpOp : Aic_UnaryOp<"exp", "e^x">;
+def Aic_LogOp : Aic_UnaryOp<"log", "ln(x)">;
+def Aic_SqrtOp : Aic_UnaryOp<"sqrt", "sqrt(x)">;
+def Aic_ReciprocalOp : Aic_UnaryOp<"reciprocal", "1 / x">;
+def Aic_FloorOp : Aic_UnaryOp<"floor", "floor(x)">;
+def Aic_CeilOp : Aic_UnaryOp<"ceil", "ceil(x)">;
+def Aic_RoundOp : Aic_UnaryOp<"round", "round half to even">;
+def Aic_ErfOp : Aic_UnaryOp<"erf", "erf(x)">;
+def Aic_SigmoidOp : Aic_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
+def Aic_TanhOp : Aic_UnaryOp<"tanh", "tanh(x)">;
+def Aic_SinOp : Aic_UnaryOp<"sin", "sin(x)">;
+def Aic_CosOp : Aic_UnaryOp<"cos", "cos(x)">;
+def Aic_TanOp : Aic_UnaryOp<"tan", "tan(x)">;
+def Aic_AsinOp : Aic_UnaryOp<"asin", "asin(x)">;
+def Aic_AcosOp : Aic_UnaryOp<"acos", "acos(x)">;
+def Aic_AtanOp : Aic_UnaryOp<"atan", "atan(x)">;
+def Aic_SinhOp : Aic_UnaryOp<"sinh", "sinh(x)">;
+def Aic_CoshOp : Aic_UnaryOp<"cosh", "cosh(x)">;
+def Aic_AsinhOp : Aic_UnaryOp<"asinh", "asinh(x)">;
+def Aic_AcoshOp : Aic_UnaryOp<"acosh", "acosh(x)">;
+def Aic_AtanhOp : Aic_UnaryOp<"atanh", "atanh(x)">;
+def Aic_SoftsignOp : Aic_UnaryOp<"softsign", "x / (1 + |x|)">;
+def Aic_SoftplusOp : Aic_UnaryOp<"softplus", "ln(1 + e^x)">;
+def Aic_MishOp : Aic_UnaryOp<"mish", "x * tanh(softplus(x))">;
+def Aic_HardSwishOp : Aic_UnaryOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+
+/// Activations with float parameters: `alpha` (and `beta`) as attributes.
+class Aic_ActivationOp<string mnemonic, string formula, dag params>
+    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise " # formula;
+  let description = [{
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %x {alpha = 1.000000e-01 : f32} : tensor<4xf32>
+    ```
+  }];
+  let arguments = !con((ins Aic_Tensor:$input), params);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Aic_LeakyReluOp : Aic_ActivationOp<"leaky_relu", "x < 0 ? alpha * x : x",
+    (ins F32Attr:$alpha)>;
+def Aic_EluOp : Aic_ActivationOp<"elu", "x < 0 ? alpha * (e^x - 1) : x",
+    (ins F32Attr:$alpha)>;
+def Aic_CeluOp : Aic_ActivationOp<"celu",
+    "max(0, x) + min(0, alpha * (e^(x / alpha) - 1))", (ins F32Attr:$alpha)>;
+def Aic_SeluOp : Aic_ActivationOp<"selu",
+    "gamma * (x <= 0 ? alpha * (e^x - 1) : x)",
+    (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def Aic_ThresholdedReluOp : Aic_ActivationOp<"thresholded_relu",
+    "x > alpha ? x : 0", (ins F32Attr:$alpha)>;
+def Aic_HardSigmoidOp : Aic_ActivationOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta))", (ins F32Attr:$alpha, F32Attr:$beta)>;
+def Aic_GeluOp : Aic_ActivationOp<"gelu",
+    "x / 2 * (1 + erf(x / sqrt(2))), or its tanh approximation",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$tanh_approximation)>;
+
+def Aic_ClipOp : Aic_Op<"clip", [Pure, AttrSizedOperandSegments,
+                                 AllTypesMatch<["input", "output"]>]> {
+  let summary = "clamps to [min, max]; either bound is optional";
+  let description = [{
+    `min` and `max` are scalar tensors (rank 0) when given.
+
+    ```mlir
+    %r = aic.clip %x, %lo, %hi : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, Optional<Aic_Tensor>:$min,
+                   Optional<Aic_Tensor>:$max);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`min` $min^)? (`max` $max^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Aic_CastOp : Aic_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "converts elements to the element type `to`";
+  let description = [{
+    Float to integer truncates toward zero; to bool is `x != 0`.
+
+    ```mlir
+    %r = aic.cast %x {to = i64} : (tensor<4xf32>) -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, TypeAttr:$to);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -157,6 +322,155 @@ def Aic_ConvOp : Aic_Op<"conv",
 }
 
 //===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Aic_ReduceOp<string mnemonic, string formula>
+    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+                        InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "reduces " # formula # " over `axes`";
+  let description = [{
+    `axes` are sorted, non-negative and distinct (the importer resolves
+    ONNX's negative axes, axes given as an input, and the empty-axes rules);
+    `keepdims` keeps each reduced dim as 1.
+
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %x {axes = array<i64: 1>, keepdims = true} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_ReduceSumOp : Aic_ReduceOp<"reduce_sum", "the sum">;
+def Aic_ReduceMeanOp : Aic_ReduceOp<"reduce_mean", "the mean">;
+def Aic_ReduceMaxOp : Aic_ReduceOp<"reduce_max", "the maximum">;
+def Aic_ReduceMinOp : Aic_ReduceOp<"reduce_min", "the minimum">;
+def Aic_ReduceProdOp : Aic_ReduceOp<"reduce_prod", "the product">;
+def Aic_ReduceL1Op : Aic_ReduceOp<"reduce_l1", "the sum of |x|">;
+def Aic_ReduceL2Op : Aic_ReduceOp<"reduce_l2", "sqrt of the sum of x^2">;
+def Aic_ReduceSumSquareOp : Aic_ReduceOp<"reduce_sum_square", "the sum of x^2">;
+def Aic_ReduceLogSumOp : Aic_ReduceOp<"reduce_log_sum", "ln of the sum">;
+def Aic_ReduceLogSumExpOp : Aic_ReduceOp<"reduce_log_sum_exp", "ln of the sum of e^x">;
+
+class Aic_ArgReduceOp<string mnemonic, string what>
+    : Aic_Op<mnemonic, [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "index of the " # what # " along `axis` (i64)";
+  let description = [{
+    Ties go to the first index, or the last with `select_last_index`.
+
+    ```mlir
+    %i = aic.}] # mnemonic # [{ %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_ArgMaxOp : Aic_ArgReduceOp<"argmax", "maximum">;
+def Aic_ArgMinOp : Aic_ArgReduceOp<"argmin", "minimum">;
+
+class Aic_SoftmaxLikeOp<string mnemonic, string formula>
+    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = formula # " along `axis` (ONNX opset-13 semantics)";
+  let description = [{
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Aic_SoftmaxOp : Aic_SoftmaxLikeOp<"softmax", "e^x / sum(e^x)">;
+def Aic_LogSoftmaxOp : Aic_SoftmaxLikeOp<"log_softmax", "x - ln(sum(e^x))">;
+
+def Aic_BatchNormOp : Aic_Op<"batch_norm",
+    [Pure, AllTypesMatch<["input", "output"]>,
+     AllElementTypesMatch<["input", "scale", "bias", "mean", "variance"]>]> {
+  let summary = "inference batch normalization over channel dim 1";
+  let description = [{
+    `(x - mean) / sqrt(variance + epsilon) * scale + bias`, each of the four
+    per-channel vectors broadcast along dim 1. Kept whole so that a graph
+    pass can fold it into a preceding convolution.
+
+    ```mlir
+    %y = aic.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32}
+        : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$scale,
+                   Aic_FloatTensor:$bias, Aic_FloatTensor:$mean,
+                   Aic_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Aic_LayerNormOp : Aic_Op<"layer_norm",
+    [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "layer normalization over the dims from `axis` on";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale (+ bias)`, mean and variance
+    over dims `axis..rank-1`; scale and bias broadcast against those dims.
+    Kept whole until lowering decides how to compute it.
+
+    ```mlir
+    %y = aic.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<1x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<1x8x16xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$scale,
+                   Optional<Aic_FloatTensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class Aic_PoolOp<string mnemonic, string what, dag extra>
+    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+                        InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = what # " pooling in NC[D]HW layout";
+  let description = [{
+    Explicit `pads` (begins, then ends; the importer resolves `auto_pad`).
+    With `ceil_mode` the output extent rounds up; windows never start in
+    the end padding.
+
+    ```mlir
+    %y = aic.}] # mnemonic # [{ %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+        dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+        : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+    ```
+  }];
+  let arguments = !con((ins Aic_Tensor:$input, DenseI64ArrayAttr:$kernel,
+                        DenseI64ArrayAttr:$strides,
+                        DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
+                       extra);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_MaxPoolOp : Aic_PoolOp<"max_pool", "max", (ins)>;
+def Aic_AveragePoolOp : Aic_PoolOp<"average_pool", "average",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+
+//===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
@@ -178,6 +492,7 @@ def Aic_ReshapeOp : Aic_Op<"reshape",
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$input `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Aic_TransposeOp : Aic_Op<"transpose",
@@ -207,6 +522,126 @@ def Aic_FlattenOp : Aic_Op<"flatten",
     ```
   }];
   let arguments = (ins Aic_Tensor:$input, I64Attr:$axis);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_ConcatOp : Aic_Op<"concat",
+    [Pure, SameOperandsAndResultElementType,
+     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "joins tensors along `axis`";
+  let description = [{
+    ```mlir
+    %r = aic.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Aic_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+class Aic_AxesReshapeOp<string mnemonic, string what>
+    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+                        InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = what # " the size-1 dims at `axes`";
+  let description = [{
+    `axes` are sorted, non-negative and distinct.
+
+    ```mlir
+    %r = aic.}] # mnemonic # [{ %x {axes = array<i64: 0>} : (tensor<3xf32>) -> tensor<1x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Aic_SqueezeOp : Aic_AxesReshapeOp<"squeeze", "removes">;
+def Aic_UnsqueezeOp : Aic_AxesReshapeOp<"unsqueeze", "inserts">;
+
+def Aic_ShapeOp : Aic_Op<"shape", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "the dims `start..end` of the input's shape, as i64";
+  let description = [{
+    Folds to a constant where those dims are static.
+
+    ```mlir
+    %s = aic.shape %x {start = 0 : i64, end = 2 : i64} : (tensor<?x3xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs 1DTensorOf<[I64]>:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Aic_GatherOp : Aic_Op<"gather", [Pure, InferTypeOpAdaptorWithIsCompatible,
+                                     AllElementTypesMatch<["data", "output"]>]> {
+  let summary = "takes the entries of `data` along `axis` at `indices`";
+  let description = [{
+    Negative indices count from the end.
+
+    ```mlir
+    %r = aic.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$data, TensorOf<[I32, I64]>:$indices,
+                   I64Attr:$axis);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Aic_SliceOp : Aic_Op<"slice", [Pure, SameOperandsAndResultElementType,
+                                   InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "strided slice with one start, size and step per dim";
+  let description = [{
+    Dim `i` of the result takes `sizes[i]` entries from `starts[i]` in steps
+    of `steps[i]` (which may be negative). The importer clamps ONNX's starts
+    and ends.
+
+    ```mlir
+    %r = aic.slice %x {starts = array<i64: 4, 0>, sizes = array<i64: 2, 3>, steps = array<i64: -2, 1>}
+        : (tensor<5x3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Aic_ExpandOp : Aic_Op<"expand", [Pure, SameOperandsAndResultElementType,
+                                     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "broadcasts the input against `shape` (numpy rules)";
+  let description = [{
+    ```mlir
+    %r = aic.expand %x {shape = array<i64: 2, 1, 3>} : (tensor<3xf32>) -> tensor<2x1x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_TileOp : Aic_Op<"tile", [Pure, SameOperandsAndResultElementType,
+                                 InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "repeats the input `repeats[i]` times along each dim";
+  let description = [{
+    ```mlir
+    %r = aic.tile %x {repeats = array<i64: 2, 1>} : (tensor<2x3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$repeats);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";

@@ -286,3 +286,215 @@ FailureOr<Shape> mlir::aic::inferFlattenShape(ArrayRef<int64_t> input,
   return Shape{product(input.take_front(axis)),
                product(input.drop_front(axis))};
 }
+
+/// Checks that `axes` are sorted, distinct and below `rank`.
+static LogicalResult checkAxes(ArrayRef<int64_t> axes, int64_t rank,
+                               ErrorFn emitError) {
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || axis >= rank || (i > 0 && axes[i - 1] >= axis)) {
+      emitError() << "expects sorted, distinct axes in [0, " << rank
+                  << "), got " << shapeStr(axes);
+      return failure();
+    }
+  }
+  return success();
+}
+
+FailureOr<Shape> mlir::aic::inferReduceShape(ArrayRef<int64_t> input,
+                                             ArrayRef<int64_t> axes,
+                                             bool keepDims,
+                                             ErrorFn emitError) {
+  if (failed(checkAxes(axes, input.size(), emitError)))
+    return failure();
+  Shape result;
+  for (auto [i, dim] : llvm::enumerate(input)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      result.push_back(dim);
+    else if (keepDims)
+      result.push_back(1);
+  }
+  return result;
+}
+
+std::optional<int64_t> mlir::aic::getPooledExtent(int64_t size, int64_t kernel,
+                                                  int64_t stride,
+                                                  int64_t dilation,
+                                                  int64_t padBegin,
+                                                  int64_t padEnd,
+                                                  bool ceilMode) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t padded = size + padBegin + padEnd;
+  if (padded < span)
+    return std::nullopt;
+  int64_t extent = ceilMode ? llvm::divideCeil(padded - span, stride) + 1
+                            : (padded - span) / stride + 1;
+  // A window may not start in the end padding.
+  if (ceilMode && (extent - 1) * stride >= size + padBegin)
+    --extent;
+  return extent;
+}
+
+FailureOr<Shape> mlir::aic::inferPoolShape(ArrayRef<int64_t> input,
+                                           ArrayRef<int64_t> kernel,
+                                           ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations,
+                                           ArrayRef<int64_t> pads,
+                                           bool ceilMode, ErrorFn emitError) {
+  if (input.size() < 3) {
+    emitError() << "expects an input of rank >= 3, got " << shapeStr(input);
+    return failure();
+  }
+  size_t spatial = input.size() - 2;
+  if (kernel.size() != spatial || strides.size() != spatial ||
+      dilations.size() != spatial || pads.size() != 2 * spatial) {
+    emitError() << "expects " << spatial
+                << " kernel, stride and dilation entries and " << 2 * spatial
+                << " pads";
+    return failure();
+  }
+  Shape result{input[0], input[1]};
+  for (size_t i = 0; i < spatial; ++i) {
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1 || pads[i] < 0 ||
+        pads[i + spatial] < 0 || pads[i] >= kernel[i] * dilations[i] ||
+        pads[i + spatial] >= kernel[i] * dilations[i]) {
+      emitError() << "expects positive kernel, strides and dilations, and "
+                     "pads smaller than the kernel";
+      return failure();
+    }
+    if (input[i + 2] == kDynamic) {
+      result.push_back(kDynamic);
+      continue;
+    }
+    std::optional<int64_t> extent =
+        getPooledExtent(input[i + 2], kernel[i], strides[i], dilations[i],
+                        pads[i], pads[i + spatial], ceilMode);
+    if (!extent) {
+      emitError() << "the window does not fit the padded input "
+                  << shapeStr(input);
+      return failure();
+    }
+    result.push_back(*extent);
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferConcatShape(ArrayRef<ArrayRef<int64_t>> inputs,
+                                             int64_t axis, ErrorFn emitError) {
+  if (inputs.empty()) {
+    emitError() << "expects at least one input";
+    return failure();
+  }
+  Shape result(inputs.front());
+  if (axis < 0 || axis >= static_cast<int64_t>(result.size())) {
+    emitError() << "expects axis in [0, " << result.size() << "), got "
+                << axis;
+    return failure();
+  }
+  result[axis] = 0;
+  for (ArrayRef<int64_t> in : inputs) {
+    if (in.size() != result.size()) {
+      emitError() << "expects inputs of equal rank, got " << shapeStr(in)
+                  << " and " << shapeStr(inputs.front());
+      return failure();
+    }
+    for (size_t d = 0; d < in.size(); ++d) {
+      if (static_cast<int64_t>(d) == axis) {
+        result[d] = result[d] == kDynamic || in[d] == kDynamic
+                        ? kDynamic
+                        : result[d] + in[d];
+      } else if (result[d] == kDynamic) {
+        result[d] = in[d];
+      } else if (in[d] != kDynamic && in[d] != result[d]) {
+        emitError() << "inputs differ outside the axis: " << shapeStr(in)
+                    << " vs " << shapeStr(inputs.front());
+        return failure();
+      }
+    }
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferSqueezeShape(ArrayRef<int64_t> input,
+                                              ArrayRef<int64_t> axes,
+                                              bool insert, ErrorFn emitError) {
+  int64_t rank = input.size() + (insert ? axes.size() : 0);
+  if (failed(checkAxes(axes, rank, emitError)))
+    return failure();
+  Shape result;
+  if (insert) {
+    auto in = input.begin();
+    for (int64_t d = 0; d < rank; ++d)
+      result.push_back(llvm::is_contained(axes, d) ? 1 : *in++);
+    return result;
+  }
+  for (auto [d, dim] : llvm::enumerate(input)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(d))) {
+      result.push_back(dim);
+    } else if (dim != 1 && dim != kDynamic) {
+      emitError() << "cannot squeeze dim " << d << " of size " << dim;
+      return failure();
+    }
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferGatherShape(ArrayRef<int64_t> data,
+                                             ArrayRef<int64_t> indices,
+                                             int64_t axis, ErrorFn emitError) {
+  if (axis < 0 || axis >= static_cast<int64_t>(data.size())) {
+    emitError() << "expects axis in [0, " << data.size() << "), got " << axis;
+    return failure();
+  }
+  Shape result(data.take_front(axis));
+  llvm::append_range(result, indices);
+  llvm::append_range(result, data.drop_front(axis + 1));
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferSliceShape(ArrayRef<int64_t> input,
+                                            ArrayRef<int64_t> starts,
+                                            ArrayRef<int64_t> sizes,
+                                            ArrayRef<int64_t> steps,
+                                            ErrorFn emitError) {
+  size_t rank = input.size();
+  if (starts.size() != rank || sizes.size() != rank || steps.size() != rank) {
+    emitError() << "expects one start, size and step per dim (" << rank
+                << ")";
+    return failure();
+  }
+  for (size_t d = 0; d < rank; ++d) {
+    if (steps[d] == 0 || sizes[d] < 0) {
+      emitError() << "expects non-zero steps and non-negative sizes";
+      return failure();
+    }
+    if (input[d] == kDynamic || sizes[d] == 0)
+      continue;
+    int64_t last = starts[d] + (sizes[d] - 1) * steps[d];
+    if (starts[d] < 0 || starts[d] >= input[d] || last < 0 ||
+        last >= input[d]) {
+      emitError() << "slice of dim " << d << " leaves [0, " << input[d]
+                  << ")";
+      return failure();
+    }
+  }
+  return Shape(sizes);
+}
+
+FailureOr<Shape> mlir::aic::inferTileShape(ArrayRef<int64_t> input,
+                                           ArrayRef<int64_t> repeats,
+                                           ErrorFn emitError) {
+  if (repeats.size() != input.size()) {
+    emitError() << "expects " << input.size() << " repeats, got "
+                << repeats.size();
+    return failure();
+  }
+  Shape result;
+  for (auto [dim, n] : llvm::zip(input, repeats)) {
+    if (n < 0) {
+      emitError() << "expects non-negative repeats";
+      return failure();
+    }
+    result.push_back(dim == kDynamic ? kDynamic : dim * n);
+  }
+  return result;
+}

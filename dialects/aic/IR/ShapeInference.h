@@ -54,6 +54,50 @@ FailureOr<Shape> inferTransposeShape(ArrayRef<int64_t> input,
 FailureOr<Shape> inferFlattenShape(ArrayRef<int64_t> input, int64_t axis,
                                    ErrorFn emitError);
 
+/// Reduction over sorted, distinct, non-negative `axes`.
+FailureOr<Shape> inferReduceShape(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> axes, bool keepDims,
+                                  ErrorFn emitError);
+
+/// Pooling in NC[D]HW layout with explicit pads (begins, then ends).
+FailureOr<Shape> inferPoolShape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations,
+                                ArrayRef<int64_t> pads, bool ceilMode,
+                                ErrorFn emitError);
+
+/// The output extent of one pooled dim, and whether it is valid.
+std::optional<int64_t> getPooledExtent(int64_t size, int64_t kernel,
+                                       int64_t stride, int64_t dilation,
+                                       int64_t padBegin, int64_t padEnd,
+                                       bool ceilMode);
+
+/// Concatenation along `axis` in [0, rank).
+FailureOr<Shape> inferConcatShape(ArrayRef<ArrayRef<int64_t>> inputs,
+                                  int64_t axis, ErrorFn emitError);
+
+/// Squeeze (`insert` false) or Unsqueeze (`insert` true) at sorted,
+/// distinct, non-negative `axes`.
+FailureOr<Shape> inferSqueezeShape(ArrayRef<int64_t> input,
+                                   ArrayRef<int64_t> axes, bool insert,
+                                   ErrorFn emitError);
+
+/// Gather along `axis` in [0, rank).
+FailureOr<Shape> inferGatherShape(ArrayRef<int64_t> data,
+                                  ArrayRef<int64_t> indices, int64_t axis,
+                                  ErrorFn emitError);
+
+/// Strided slice: `sizes` entries from `starts` in `steps`, per dim.
+FailureOr<Shape> inferSliceShape(ArrayRef<int64_t> input,
+                                 ArrayRef<int64_t> starts,
+                                 ArrayRef<int64_t> sizes,
+                                 ArrayRef<int64_t> steps, ErrorFn emitError);
+
+/// Tile: dim i times repeats[i].
+FailureOr<Shape> inferTileShape(ArrayRef<int64_t> input,
+                                ArrayRef<int64_t> repeats, ErrorFn emitError);
+
 /// Product of the dims, or failure on a dynamic dim or 64-bit overflow.
 std::optional<int64_t> getNumElements(ArrayRef<int64_t> shape);
 

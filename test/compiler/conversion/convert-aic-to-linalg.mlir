@@ -158,3 +158,109 @@ func.func @conv1d_grouped(%x: tensor<1x4x11xf32>, %w: tensor<6x2x2xf32>) -> tens
   %0 = aic.conv %x, %w {dilations = array<i64: 3>, group = 2 : i64, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x4x11xf32>, tensor<6x2x2xf32>) -> tensor<1x6x4xf32>
   return %0 : tensor<1x6x4xf32>
 }
+
+// -----
+
+// Tests that comparisons yield i1, where selects, and 16-bit floats are
+// computed in f32 and rounded once.
+// CHECK-LABEL: func.func @compare_where_f16
+func.func @compare_where_f16(%a: tensor<4xf16>, %b: tensor<4xf16>) -> tensor<4xf16> {
+  // CHECK: arith.extf %{{.*}} : f16 to f32
+  // CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
+  // CHECK: -> tensor<4xi1>
+  %c = aic.less %a, %b : (tensor<4xf16>, tensor<4xf16>) -> tensor<4xi1>
+  // CHECK: arith.select
+  %w = aic.where %c, %a, %b : (tensor<4xi1>, tensor<4xf16>, tensor<4xf16>) -> tensor<4xf16>
+  // CHECK: math.exp %{{.*}} : f32
+  // CHECK: arith.truncf %{{.*}} : f32 to f16
+  %e = aic.exp %w : tensor<4xf16>
+  return %e : tensor<4xf16>
+}
+
+// -----
+
+// Tests that a keepdims reduction reduces, then expands the unit dim back.
+// CHECK-LABEL: func.func @reduce_mean
+func.func @reduce_mean(%x: tensor<2x3x4xf32>) -> tensor<2x1x4xf32> {
+  // CHECK: linalg.fill
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+  // CHECK: arith.addf
+  // CHECK: arith.divf
+  // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [2, 1, 4] : tensor<2x4xf32> into tensor<2x1x4xf32>
+  %0 = aic.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  return %0 : tensor<2x1x4xf32>
+}
+
+// -----
+
+// Tests that argmax carries the best value and its index.
+// CHECK-LABEL: func.func @argmax
+func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  // CHECK: linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<2xf32>, tensor<2xi64>)
+  // CHECK: linalg.index 1 : index
+  // CHECK: arith.cmpf ogt
+  %0 = aic.argmax %x {axis = 1 : i64, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Tests that softmax subtracts the max before exponentiating.
+// CHECK-LABEL: func.func @softmax
+func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK: arith.maximumf
+  // CHECK: arith.subf
+  // CHECK: math.exp
+  // CHECK: arith.addf
+  // CHECK: arith.divf
+  %0 = aic.softmax %x {axis = 1 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that an average pool with padding excluded from the count divides
+// by per-position counts: 2 at the border, 3 inside, for kernel 3, pad 1.
+// CHECK-LABEL: func.func @average_pool
+func.func @average_pool(%x: tensor<1x1x4xf32>) -> tensor<1x1x4xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1] high[0, 0, 1]
+  // CHECK: arith.constant dense<[2.000000e+00, 3.000000e+00, 3.000000e+00, 2.000000e+00]> : tensor<4xf32>
+  // CHECK: arith.divf
+  %0 = aic.average_pool %x {kernel = array<i64: 3>, strides = array<i64: 1>, dilations = array<i64: 1>, pads = array<i64: 1, 1>} : (tensor<1x1x4xf32>) -> tensor<1x1x4xf32>
+  return %0 : tensor<1x1x4xf32>
+}
+
+// -----
+
+// Tests that ceil_mode pads the end for the last window with -inf.
+// CHECK-LABEL: func.func @max_pool_ceil
+func.func @max_pool_ceil(%x: tensor<1x1x5xf32>) -> tensor<1x1x3xf32> {
+  // CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 0] high[0, 0, 1]
+  // CHECK: arith.maximumf
+  %0 = aic.max_pool %x {kernel = array<i64: 2>, strides = array<i64: 2>, dilations = array<i64: 1>, pads = array<i64: 0, 0>, ceil_mode = true} : (tensor<1x1x5xf32>) -> tensor<1x1x3xf32>
+  return %0 : tensor<1x1x3xf32>
+}
+
+// -----
+
+// Tests the shape-shuffling ops: concat as insert_slices, squeeze and
+// unsqueeze as reshapes, gather and slice as extracting generics.
+// CHECK-LABEL: func.func @shuffles
+func.func @shuffles(%a: tensor<2x3xf32>, %b: tensor<1x3xf32>, %i: tensor<2xi64>) -> (tensor<3x3xf32>, tensor<3xf32>, tensor<1x2x3xf32>, tensor<2x3xf32>, tensor<1x3xf32>) {
+  // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [2, 3] [1, 1]
+  // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[2, 0] [1, 3] [1, 1]
+  %0 = aic.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<3x3xf32>
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x3xf32> into tensor<3xf32>
+  %1 = aic.squeeze %b {axes = array<i64: 0>} : (tensor<1x3xf32>) -> tensor<3xf32>
+  // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [1, 2, 3] : tensor<2x3xf32> into tensor<1x2x3xf32>
+  %2 = aic.unsqueeze %a {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<1x2x3xf32>
+  // CHECK: linalg.generic
+  // CHECK: arith.index_cast
+  // CHECK: tensor.extract
+  %3 = aic.gather %a, %i {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  // CHECK: linalg.generic
+  // CHECK: tensor.extract
+  %4 = aic.slice %a {starts = array<i64: 1, 2>, sizes = array<i64: 1, 3>, steps = array<i64: 1, -1>} : (tensor<2x3xf32>) -> tensor<1x3xf32>
+  return %0, %1, %2, %3, %4 : tensor<3x3xf32>, tensor<3xf32>, tensor<1x2x3xf32>, tensor<2x3xf32>, tensor<1x3xf32>
+}

@@ -224,3 +224,90 @@ func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
   %0 = "aic.relu"(%x) : (tensor<*xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Tests that reduction axes must be sorted and in range.
+func.func @reduce_axes(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+2 {{expects sorted, distinct axes in [0, 2), got [2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.reduce_sum %x {axes = array<i64: 2>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Tests that concatenated inputs agree outside the axis.
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+2 {{inputs differ outside the axis: [2, 4] vs [2, 3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.concat %a, %b {axis = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Tests that only size-1 dims squeeze.
+func.func @squeeze_not_one(%a: tensor<2x3xf32>) -> tensor<3xf32> {
+  // expected-error @+2 {{cannot squeeze dim 0 of size 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.squeeze %a {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that a slice stays inside its input.
+func.func @slice_out_of_range(%a: tensor<4xf32>) -> tensor<3xf32> {
+  // expected-error @+2 {{slice of dim 0 leaves [0, 4)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.slice %a {starts = array<i64: 2>, sizes = array<i64: 3>, steps = array<i64: 1>} : (tensor<4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that clip bounds are scalars.
+func.func @clip_bound(%a: tensor<4xf32>, %lo: tensor<1xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expects scalar (rank-0) bounds, got 'tensor<1xf32>'}}
+  %0 = aic.clip %a min %lo : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that softmax's axis is in range.
+func.func @softmax_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{expects axis in [0, 2), got 2}}
+  %0 = aic.softmax %a {axis = 2 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that batch norm's vectors have one entry per channel.
+func.func @batch_norm_channels(%x: tensor<1x3x2x2xf32>, %c: tensor<4xf32>) -> tensor<1x3x2x2xf32> {
+  // expected-error @+1 {{expects per-channel vectors of size 3, got 'tensor<4xf32>'}}
+  %0 = aic.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-05 : f32} : (tensor<1x3x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x3x2x2xf32>
+  return %0 : tensor<1x3x2x2xf32>
+}
+
+// -----
+
+// Tests that pooling windows fit the padded input.
+func.func @pool_window(%x: tensor<1x1x2xf32>) -> tensor<1x1x1xf32> {
+  // expected-error @+2 {{the window does not fit the padded input [1, 1, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.max_pool %x {kernel = array<i64: 3>, strides = array<i64: 1>, dilations = array<i64: 1>, pads = array<i64: 0, 0>} : (tensor<1x1x2xf32>) -> tensor<1x1x1xf32>
+  return %0 : tensor<1x1x1xf32>
+}
+
+// -----
+
+// Tests that gather's axis is in range.
+func.func @gather_axis(%x: tensor<2x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{expects axis in [0, 2), got 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.gather %x, %i {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -51,3 +51,43 @@ func.func @shapes(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> (tensor<2x12xf32>
   %3 = aic.flatten %x {axis = 2 : i64} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
   return %0, %1, %2, %3 : tensor<2x12xf32>, tensor<?x?xf32>, tensor<4x2x3xf32>, tensor<6x4xf32>
 }
+
+// -----
+
+// Tests that the elementwise, comparison and activation ops round-trip.
+// CHECK-LABEL: func.func @elementwise_more
+func.func @elementwise_more(%a: tensor<3xf32>, %b: tensor<3xf32>, %n: tensor<3xi64>, %lo: tensor<f32>) -> (tensor<3xf32>, tensor<3xi1>, tensor<3xi64>) {
+  // CHECK: aic.pow {{.*}} : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  %0 = aic.pow %a, %n : (tensor<3xf32>, tensor<3xi64>) -> tensor<3xf32>
+  // CHECK: aic.greater_or_equal {{.*}} -> tensor<3xi1>
+  %1 = aic.greater_or_equal %0, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xi1>
+  // CHECK: aic.where
+  %2 = aic.where %1, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  // CHECK: aic.leaky_relu %{{.*}} {alpha = 1.000000e-01 : f32} : tensor<3xf32>
+  %3 = aic.leaky_relu %2 {alpha = 0.1 : f32} : tensor<3xf32>
+  // CHECK: aic.clip %{{.*}} min %{{.*}} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %4 = aic.clip %3 min %lo : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  // CHECK: aic.cast %{{.*}} {to = i64} : (tensor<3xf32>) -> tensor<3xi64>
+  %5 = aic.cast %4 {to = i64} : (tensor<3xf32>) -> tensor<3xi64>
+  // CHECK: aic.mod {{.*}} {fmod = true}
+  %6 = aic.mod %4, %b {fmod = true} : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %6, %1, %5 : tensor<3xf32>, tensor<3xi1>, tensor<3xi64>
+}
+
+// -----
+
+// Tests that reductions, normalizations and pooling round-trip.
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<1x3x4x4xf32>, %c: tensor<3xf32>, %g: tensor<4xf32>) -> (tensor<1x3xf32>, tensor<1x1x4x4xi64>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x2x2xf32>) {
+  // CHECK: aic.reduce_sum {{.*}} {axes = array<i64: 2, 3>, keepdims = false}
+  %0 = aic.reduce_sum %x {axes = array<i64: 2, 3>, keepdims = false} : (tensor<1x3x4x4xf32>) -> tensor<1x3xf32>
+  // CHECK: aic.argmax {{.*}} {axis = 1 : i64}
+  %1 = aic.argmax %x {axis = 1 : i64} : (tensor<1x3x4x4xf32>) -> tensor<1x1x4x4xi64>
+  // CHECK: aic.batch_norm
+  %2 = aic.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: aic.layer_norm
+  %3 = aic.layer_norm %2, %g {axis = 3 : i64, epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<4xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: aic.max_pool
+  %4 = aic.max_pool %3 {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x3xf32>, tensor<1x1x4x4xi64>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x2x2xf32>
+}

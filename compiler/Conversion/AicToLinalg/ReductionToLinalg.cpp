@@ -1,0 +1,703 @@
+//===- ReductionToLinalg.cpp - reductions, normalizations, pooling --------===//
+//
+// Reductions become linalg.generic ops with reduction iterators (then a
+// unit-dim expand for keepdims); softmax, batch and layer normalization are
+// reductions plus broadcasting elementwise generics; pooling is a generic
+// over output and window positions with padding as tensor.pad.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "dialects/aic/IR/AicOps.h"
+#include "dialects/aic/IR/ShapeInference.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::aic;
+
+using CombineFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+static bool isFloat(Type t) { return isa<FloatType>(t); }
+
+static Value scalarConstant(OpBuilder &b, Location loc, Type type,
+                            double value) {
+  if (isFloat(type))
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+  return arith::ConstantOp::create(b, loc, type,
+                                   b.getIntegerAttr(type, (int64_t)value));
+}
+
+/// The lowest (or highest) value of `type`: the identity of max (min).
+static Value extremeValue(OpBuilder &b, Location loc, Type type, bool lowest) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, type,
+        b.getFloatAttr(type, APFloat::getInf(f.getFloatSemantics(), lowest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v = lowest ? APInt::getSignedMinValue(width)
+                   : APInt::getSignedMaxValue(width);
+  if (width == 1)
+    v = APInt(1, lowest ? 0 : 1);
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, v));
+}
+
+/// The map from the loops of `rank` to the dims that remain after reducing
+/// `axes`.
+static AffineMap keptDimsMap(int64_t rank, ArrayRef<int64_t> axes,
+                             MLIRContext *context) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      exprs.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+/// Reduces `inputs` (all of the first one's shape, or read through
+/// `extraMaps`) over `axes` with `combine(args..., acc)` from `init`; the
+/// result drops the reduced dims.
+static Value buildReduce(OpBuilder &b, Location loc, ValueRange inputs,
+                         ArrayRef<AffineMap> extraMaps, ArrayRef<int64_t> axes,
+                         Value init, CombineFn combine) {
+  Value input = inputs.front();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(axes, d))
+      continue;
+    shape.push_back(type.getDimSize(d));
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
+  }
+  auto reducedType = RankedTensorType::get(shape, init.getType());
+  Value acc = linalg::FillOp::create(
+                  b, loc, init, buildEmpty(b, loc, reducedType, dynamicSizes))
+                  .getResult(0);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  llvm::append_range(maps, extraMaps);
+  maps.push_back(keptDimsMap(rank, axes, b.getContext()));
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d)
+    iterators.push_back(llvm::is_contained(axes, d)
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, reducedType, inputs, acc, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args));
+      });
+  return generic.getResult(0);
+}
+
+/// Puts the reduced dims back as 1s (keepdims).
+static Value restoreReducedDims(OpBuilder &b, Location loc, Value reduced,
+                                RankedTensorType resultType,
+                                ArrayRef<int64_t> axes) {
+  if (reduced.getType() == resultType)
+    return reduced;
+  int64_t rank = resultType.getRank();
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(axes, d)) {
+      if (groups.empty())
+        leading.push_back(d);
+      else
+        groups.back().push_back(d);
+      continue;
+    }
+    ReassociationIndices group = leading;
+    leading.clear();
+    group.push_back(d);
+    groups.push_back(group);
+  }
+  if (groups.empty()) // Everything reduced: from rank 0.
+    return tensor::ExpandShapeOp::create(b, loc, resultType, reduced,
+                                         ArrayRef<ReassociationIndices>{});
+  return tensor::ExpandShapeOp::create(b, loc, resultType, reduced, groups);
+}
+
+/// Elementwise `body` over `inputs` of the shape of the first, reading the
+/// others through `maps`.
+static Value buildMapped(OpBuilder &b, Location loc, ValueRange inputs,
+                         ArrayRef<AffineMap> maps, Type elementType,
+                         const ScalarBodyFn &body) {
+  Value first = inputs.front();
+  auto type = cast<RankedTensorType>(first.getType());
+  auto resultType = RankedTensorType::get(type.getShape(), elementType);
+  return buildParallelGeneric(b, loc, inputs, maps, resultType,
+                              buildDynamicDims(b, loc, first), body);
+}
+
+/// The number of elements over `axes`, as a scalar of `type`.
+static Value buildCount(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> axes, Type type) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : axes)
+    count = arith::MulIOp::create(b, loc, count,
+                                  tensor::DimOp::create(b, loc, input, d));
+  if (!isFloat(type))
+    return arith::IndexCastOp::create(b, loc, type, count);
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+  (void)inputType;
+  return arith::SIToFPOp::create(b, loc, type, i64);
+}
+
+static Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
+                              : Value(arith::AddIOp::create(b, loc, x, y));
+}
+static Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
+                              : Value(arith::MulIOp::create(b, loc, x, y));
+}
+static Value sub(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::SubFOp::create(b, loc, x, y))
+                              : Value(arith::SubIOp::create(b, loc, x, y));
+}
+static Value div(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::DivFOp::create(b, loc, x, y))
+                              : Value(arith::DivSIOp::create(b, loc, x, y));
+}
+static Value maximum(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MaximumFOp::create(b, loc, x, y))
+                              : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+static Value minimum(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MinimumFOp::create(b, loc, x, y))
+                              : Value(arith::MinSIOp::create(b, loc, x, y));
+}
+/// `fn(x)` for a math function, in f32 where x is a 16-bit float.
+static Value inF32(OpBuilder &b, Location loc, Value x,
+                   function_ref<Value(Value)> fn) {
+  Type type = x.getType();
+  if (!type.isF16() && !type.isBF16())
+    return fn(x);
+  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+  return arith::TruncFOp::create(b, loc, type, fn(wide));
+}
+static Value exp(OpBuilder &b, Location loc, Value x) {
+  return inF32(b, loc, x, [&](Value v) { return math::ExpOp::create(b, loc, v); });
+}
+static Value log(OpBuilder &b, Location loc, Value x) {
+  return inF32(b, loc, x, [&](Value v) { return math::LogOp::create(b, loc, v); });
+}
+static Value sqrt(OpBuilder &b, Location loc, Value x) {
+  return inF32(b, loc, x, [&](Value v) { return math::SqrtOp::create(b, loc, v); });
+}
+
+namespace {
+enum class ReduceKind {
+  Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp
+};
+
+template <typename OpTy, ReduceKind Kind>
+struct ReduceToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type et = resultType.getElementType();
+    ArrayRef<int64_t> axes = op.getAxes();
+    OpBuilder &b = rewriter;
+    auto reduceWith = [&](Value init, auto combine) {
+      return buildReduce(b, loc, input, {}, axes, init,
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           return combine(nb, nl, a[0], a[1]);
+                         });
+    };
+    auto zero = [&] { return scalarConstant(b, loc, et, 0); };
+    auto sumOf = [&](auto pre) {
+      return reduceWith(zero(), [&](OpBuilder &nb, Location nl, Value x,
+                                    Value acc) {
+        return add(nb, nl, acc, pre(nb, nl, x));
+      });
+    };
+    auto identity = [](OpBuilder &, Location, Value x) { return x; };
+    auto post = [&](Value reduced, auto fn) {
+      auto type = cast<RankedTensorType>(reduced.getType());
+      return buildParallelGeneric(
+          b, loc, reduced, {b.getMultiDimIdentityMap(type.getRank())}, type,
+          buildDynamicDims(b, loc, reduced),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            return fn(nb, nl, a[0]);
+          });
+    };
+
+    Value reduced;
+    switch (Kind) {
+    case ReduceKind::Sum:
+      reduced = sumOf(identity);
+      break;
+    case ReduceKind::Mean: {
+      Value count = buildCount(b, loc, input, axes, et);
+      reduced = post(sumOf(identity), [&](OpBuilder &nb, Location nl, Value s) {
+        return div(nb, nl, s, count);
+      });
+      break;
+    }
+    case ReduceKind::Max:
+    case ReduceKind::Min: {
+      bool isMax = Kind == ReduceKind::Max;
+      reduced = reduceWith(extremeValue(b, loc, et, isMax),
+                           [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                             return isMax ? maximum(nb, nl, acc, x)
+                                          : minimum(nb, nl, acc, x);
+                           });
+      break;
+    }
+    case ReduceKind::Prod:
+      reduced = reduceWith(scalarConstant(b, loc, et, 1),
+                           [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                             return mul(nb, nl, acc, x);
+                           });
+      break;
+    case ReduceKind::L1:
+      reduced = sumOf([](OpBuilder &nb, Location nl, Value x) -> Value {
+        if (isFloat(x.getType()))
+          return math::AbsFOp::create(nb, nl, x);
+        return math::AbsIOp::create(nb, nl, x);
+      });
+      break;
+    case ReduceKind::SumSquare:
+    case ReduceKind::L2: {
+      reduced = sumOf([](OpBuilder &nb, Location nl, Value x) {
+        return mul(nb, nl, x, x);
+      });
+      if (Kind == ReduceKind::L2) {
+        if (!isFloat(et))
+          return rewriter.notifyMatchFailure(op, "integer ReduceL2");
+        reduced = post(reduced, [](OpBuilder &nb, Location nl, Value s) {
+          return sqrt(nb, nl, s);
+        });
+      }
+      break;
+    }
+    case ReduceKind::LogSum:
+      if (!isFloat(et))
+        return rewriter.notifyMatchFailure(op, "integer ReduceLogSum");
+      reduced = post(sumOf(identity), [](OpBuilder &nb, Location nl, Value s) {
+        return log(nb, nl, s);
+      });
+      break;
+    case ReduceKind::LogSumExp: {
+      if (!isFloat(et))
+        return rewriter.notifyMatchFailure(op, "integer ReduceLogSumExp");
+      // max + ln(sum(e^(x - max))), which does not overflow.
+      Value max = buildReduce(
+          b, loc, input, {}, axes, extremeValue(b, loc, et, true),
+          [](OpBuilder &nb, Location nl, ValueRange a) {
+            return maximum(nb, nl, a[1], a[0]);
+          });
+      int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+      AffineMap keptMap = keptDimsMap(rank, axes, b.getContext());
+      Value sum = buildReduce(
+          b, loc, {input, max}, {keptMap}, axes, zero(),
+          [](OpBuilder &nb, Location nl, ValueRange a) {
+            return add(nb, nl, a[2], exp(nb, nl, sub(nb, nl, a[0], a[1])));
+          });
+      auto type = cast<RankedTensorType>(sum.getType());
+      AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+      reduced = buildParallelGeneric(
+          b, loc, {sum, max}, {id, id}, type, buildDynamicDims(b, loc, sum),
+          [](OpBuilder &nb, Location nl, ValueRange a) {
+            // All -inf: the sum is 0 and the result -inf.
+            Value isInf = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[1],
+                extremeValue(nb, nl, a[1].getType(), true));
+            Value logSum = add(nb, nl, log(nb, nl, a[0]), a[1]);
+            return arith::SelectOp::create(nb, nl, isInf, a[1], logSum);
+          });
+      break;
+    }
+    }
+    rewriter.replaceOp(op, restoreReducedDims(b, loc, reduced, resultType,
+                                              axes));
+    return success();
+  }
+};
+
+template <typename OpTy, bool IsMax>
+struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis(), rank = inputType.getRank();
+    bool last = op.getSelectLastIndex();
+    OpBuilder &b = rewriter;
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        shape.push_back(inputType.getDimSize(d));
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && inputType.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
+    Type et = inputType.getElementType();
+    auto valueType = RankedTensorType::get(shape, et);
+    auto indexType = RankedTensorType::get(shape, b.getI64Type());
+    Value values = linalg::FillOp::create(
+                       b, loc, extremeValue(b, loc, et, IsMax),
+                       buildEmpty(b, loc, valueType, dynamicSizes))
+                       .getResult(0);
+    Value indices =
+        linalg::FillOp::create(b, loc, scalarConstant(b, loc, b.getI64Type(), 0),
+                               buildEmpty(b, loc, indexType, dynamicSizes))
+            .getResult(0);
+    AffineMap outMap = keptDimsMap(rank, {axis}, b.getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{valueType, indexType}, input,
+        ValueRange{values, indices},
+        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap, outMap},
+        iterators, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value x = a[0], best = a[1], bestIndex = a[2];
+          Value index = arith::IndexCastOp::create(
+              nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
+          arith::CmpFPredicate fp =
+              IsMax ? (last ? arith::CmpFPredicate::OGE
+                            : arith::CmpFPredicate::OGT)
+                    : (last ? arith::CmpFPredicate::OLE
+                            : arith::CmpFPredicate::OLT);
+          arith::CmpIPredicate ip =
+              IsMax ? (last ? arith::CmpIPredicate::sge
+                            : arith::CmpIPredicate::sgt)
+                    : (last ? arith::CmpIPredicate::sle
+                            : arith::CmpIPredicate::slt);
+          Value better =
+              isFloat(et) ? Value(arith::CmpFOp::create(nb, nl, fp, x, best))
+                          : Value(arith::CmpIOp::create(nb, nl, ip, x, best));
+          // The first element always counts (also when it is the extreme).
+          Value first = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::eq, index,
+              scalarConstant(nb, nl, nb.getI64Type(), 0));
+          better = arith::OrIOp::create(nb, nl, better, first);
+          linalg::YieldOp::create(
+              nb, nl,
+              ValueRange{arith::SelectOp::create(nb, nl, better, x, best),
+                         arith::SelectOp::create(nb, nl, better, index,
+                                                 bestIndex)});
+        });
+    rewriter.replaceOp(op, restoreReducedDims(b, loc, generic.getResult(1),
+                                              resultType, {axis}));
+    return success();
+  }
+};
+
+template <typename OpTy, bool IsLog>
+struct SoftmaxToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getRank() == 0) {
+      // Softmax of a scalar is 1 (log: 0).
+      rewriter.replaceOp(
+          op, buildMapped(rewriter, loc, x, {rewriter.getMultiDimIdentityMap(0)},
+                          type.getElementType(),
+                          [](OpBuilder &nb, Location nl, ValueRange a) {
+                            return scalarConstant(nb, nl, a[0].getType(),
+                                                  IsLog ? 0 : 1);
+                          }));
+      return success();
+    }
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    OpBuilder &b = rewriter;
+    Type et = type.getElementType();
+    AffineMap id = b.getMultiDimIdentityMap(rank);
+    AffineMap kept = keptDimsMap(rank, {axis}, b.getContext());
+    Value max = buildReduce(b, loc, x, {}, {axis},
+                            extremeValue(b, loc, et, true),
+                            [](OpBuilder &nb, Location nl, ValueRange a) {
+                              return maximum(nb, nl, a[1], a[0]);
+                            });
+    // e = exp(x - max), sum = sum(e).
+    Value sum = buildReduce(b, loc, {x, max}, {kept}, {axis},
+                            scalarConstant(b, loc, et, 0),
+                            [](OpBuilder &nb, Location nl, ValueRange a) {
+                              return add(nb, nl, a[2],
+                                         exp(nb, nl, sub(nb, nl, a[0], a[1])));
+                            });
+    Value result = buildMapped(
+        b, loc, {x, max, sum}, {id, kept, kept}, et,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value shifted = sub(nb, nl, a[0], a[1]);
+          if (IsLog)
+            return sub(nb, nl, shifted, log(nb, nl, a[2]));
+          return div(nb, nl, exp(nb, nl, shifted), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct BatchNormToLinalg : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    float epsilon = op.getEpsilon().convertToFloat();
+    Value result = buildMapped(
+        rewriter, loc,
+        {op.getInput(), op.getScale(), op.getBias(), op.getMean(),
+         op.getVariance()},
+        {id, channel, channel, channel, channel}, type.getElementType(),
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value eps = scalarConstant(nb, nl, a[0].getType(), epsilon);
+          Value inv = sqrt(nb, nl, add(nb, nl, a[4], eps));
+          Value normalized = div(nb, nl, sub(nb, nl, a[0], a[3]), inv);
+          return add(nb, nl, mul(nb, nl, normalized, a[1]), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LayerNormToLinalg : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    OpBuilder &b = rewriter;
+    Type et = type.getElementType();
+    SmallVector<int64_t> axes;
+    for (int64_t d = axis; d < rank; ++d)
+      axes.push_back(d);
+    AffineMap id = b.getMultiDimIdentityMap(rank);
+    AffineMap kept = keptDimsMap(rank, axes, b.getContext());
+    Value count = buildCount(b, loc, x, axes, et);
+    Value sum = buildReduce(b, loc, x, {}, axes, scalarConstant(b, loc, et, 0),
+                            [](OpBuilder &nb, Location nl, ValueRange a) {
+                              return add(nb, nl, a[1], a[0]);
+                            });
+    Value squares = buildReduce(
+        b, loc, {x, sum}, {kept}, axes, scalarConstant(b, loc, et, 0),
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value centered = sub(nb, nl, a[0], div(nb, nl, a[1], count));
+          return add(nb, nl, a[2], mul(nb, nl, centered, centered));
+        });
+    float epsilon = op.getEpsilon().convertToFloat();
+    SmallVector<Value> inputs = {x, sum, squares, op.getScale()};
+    SmallVector<AffineMap> maps = {
+        id, kept, kept,
+        getBroadcastMap(cast<RankedTensorType>(op.getScale().getType()), type)};
+    if (Value bias = op.getBias()) {
+      inputs.push_back(bias);
+      maps.push_back(
+          getBroadcastMap(cast<RankedTensorType>(bias.getType()), type));
+    }
+    Value result = buildMapped(
+        b, loc, inputs, maps, et,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value mean = div(nb, nl, a[1], count);
+          Value var = div(nb, nl, a[2], count);
+          Value eps = scalarConstant(nb, nl, a[0].getType(), epsilon);
+          Value normalized = div(nb, nl, sub(nb, nl, a[0], mean),
+                                 sqrt(nb, nl, add(nb, nl, var, eps)));
+          Value scaled = mul(nb, nl, normalized, a[3]);
+          return a.size() > 4 ? add(nb, nl, scaled, a[4]) : scaled;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// MaxPool and AveragePool over any number of spatial dims.
+template <typename OpTy, bool IsMax>
+struct PoolToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = inputType.getRank(), spatial = rank - 2;
+    for (int64_t d = 1; d < rank; ++d)
+      if (inputType.isDynamicDim(d))
+        return op.emitOpError("cannot be lowered yet: dynamic channel or "
+                              "spatial dims");
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
+    Type et = inputType.getElementType();
+
+    // Pad explicitly, plus what ceil_mode's last window reaches past that.
+    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+        high(2, b.getIndexAttr(0));
+    bool padded = false;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t size = inputType.getDimSize(i + 2);
+      int64_t span = dilations[i] * (kernel[i] - 1) + 1;
+      int64_t out = resultType.getDimSize(i + 2);
+      int64_t extra = std::max<int64_t>(
+          0, (out - 1) * strides[i] + span - (size + pads[i] + pads[i + spatial]));
+      low.push_back(b.getIndexAttr(pads[i]));
+      high.push_back(b.getIndexAttr(pads[i + spatial] + extra));
+      padded |= pads[i] || pads[i + spatial] || extra;
+    }
+    if (padded)
+      input = tensor::PadOp::create(
+          b, loc, Type(), input, low, high,
+          IsMax ? extremeValue(b, loc, et, true) : scalarConstant(b, loc, et, 0));
+
+    // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
+    int64_t numLoops = 2 + 2 * spatial;
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, outExprs = {dim(0), dim(1)},
+                            windowExprs;
+    for (int64_t i = 0; i < spatial; ++i) {
+      inExprs.push_back(dim(2 + i) * strides[i] +
+                        dim(2 + spatial + i) * dilations[i]);
+      outExprs.push_back(dim(2 + i));
+      windowExprs.push_back(dim(2 + spatial + i));
+    }
+    Value window = tensor::EmptyOp::create(b, loc, kernel, et);
+    SmallVector<Value> dynamicSizes;
+    if (resultType.isDynamicDim(0))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, op.getInput(), 0));
+    Value init = linalg::FillOp::create(
+                     b, loc,
+                     IsMax ? extremeValue(b, loc, et, true)
+                           : scalarConstant(b, loc, et, 0),
+                     buildEmpty(b, loc, resultType, dynamicSizes))
+                     .getResult(0);
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (int64_t i = 0; i < spatial; ++i)
+      iterators[2 + spatial + i] = utils::IteratorType::reduction;
+    Value pooled =
+        linalg::GenericOp::create(
+            b, loc, resultType, ValueRange{input, window}, init,
+            ArrayRef<AffineMap>{AffineMap::get(numLoops, 0, inExprs, ctx),
+                                AffineMap::get(numLoops, 0, windowExprs, ctx),
+                                AffineMap::get(numLoops, 0, outExprs, ctx)},
+            iterators,
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(nb, nl,
+                                      IsMax ? maximum(nb, nl, a[2], a[0])
+                                            : add(nb, nl, a[2], a[0]));
+            })
+            .getResult(0);
+    if constexpr (!IsMax) {
+      pooled = divideByWindowCounts(b, loc, op, pooled, inputType, resultType);
+    }
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+
+  /// Average: divides each sum by the number of window positions that count
+  /// (inside the input, or also in the explicit padding with
+  /// count_include_pad; never in ceil_mode's extra padding).
+  static Value divideByWindowCounts(OpBuilder &b, Location loc, OpTy op,
+                                    Value sums, RankedTensorType inputType,
+                                    RankedTensorType resultType) {
+    int64_t spatial = inputType.getRank() - 2;
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    bool includePad = false;
+    if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
+      includePad = op.getCountIncludePad();
+    SmallVector<int64_t> outShape(resultType.getShape().drop_front(2));
+    SmallVector<SmallVector<int64_t>> perDim(spatial);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t size = inputType.getDimSize(i + 2);
+      int64_t lo = includePad ? -pads[i] : 0;
+      int64_t hi = includePad ? size + pads[i + spatial] : size;
+      for (int64_t o = 0; o < outShape[i]; ++o) {
+        int64_t count = 0;
+        for (int64_t k = 0; k < kernel[i]; ++k) {
+          int64_t at = o * strides[i] + k * dilations[i] - pads[i];
+          count += at >= lo && at < hi;
+        }
+        perDim[i].push_back(std::max<int64_t>(count, 1));
+      }
+    }
+    SmallVector<Attribute> counts;
+    SmallVector<int64_t> index(spatial, 0);
+    int64_t total = 1;
+    for (int64_t e : outShape)
+      total *= e;
+    Type et = resultType.getElementType();
+    for (int64_t n = 0; n < total; ++n) {
+      int64_t c = 1;
+      for (int64_t i = 0; i < spatial; ++i)
+        c *= perDim[i][index[i]];
+      counts.push_back(isFloat(et) ? Attribute(b.getFloatAttr(et, c))
+                                   : Attribute(b.getIntegerAttr(et, c)));
+      for (int64_t i = spatial - 1; i >= 0; --i) {
+        if (++index[i] < outShape[i])
+          break;
+        index[i] = 0;
+      }
+    }
+    Value countTensor = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get(outShape, et), counts));
+    int64_t rank = resultType.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> spatialExprs;
+    for (int64_t i = 0; i < spatial; ++i)
+      spatialExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    return buildMapped(b, loc, {sums, countTensor},
+                       {b.getMultiDimIdentityMap(rank),
+                        AffineMap::get(rank, 0, spatialExprs, ctx)},
+                       et, [](OpBuilder &nb, Location nl, ValueRange a) {
+                         return div(nb, nl, a[0], a[1]);
+                       });
+  }
+};
+} // namespace
+
+void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ReduceToLinalg<ReduceSumOp, ReduceKind::Sum>,
+               ReduceToLinalg<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
+               ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
+               ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
+               ReduceToLinalg<ReduceL1Op, ReduceKind::L1>,
+               ReduceToLinalg<ReduceL2Op, ReduceKind::L2>,
+               ReduceToLinalg<ReduceSumSquareOp, ReduceKind::SumSquare>,
+               ReduceToLinalg<ReduceLogSumOp, ReduceKind::LogSum>,
+               ReduceToLinalg<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
+               ArgReduceToLinalg<ArgMaxOp, true>,
+               ArgReduceToLinalg<ArgMinOp, false>,
+               SoftmaxToLinalg<SoftmaxOp, false>,
+               SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg,
+               LayerNormToLinalg, PoolToLinalg<MaxPoolOp, true>,
+               PoolToLinalg<AveragePoolOp, false>>(context);
+}

@@ -1,0 +1,343 @@
+//===- ReductionOps.cpp - import of reductions, normalizations, pooling ---===//
+//
+// The Reduce* family, ArgMax/ArgMin, Softmax/LogSoftmax, BatchNormalization,
+// LayerNormalization and the pooling operators.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/NodeImporter.h"
+
+#include "dialects/aic/IR/AicOps.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+using namespace mlir::aic::onnx_import;
+
+static int64_t rankOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getRank();
+}
+
+/// Normalizes ONNX axes (negative from the end) to sorted, distinct axes.
+static FailureOr<SmallVector<int64_t>>
+normalizeAxes(NodeContext &ctx, ArrayRef<int64_t> axes, int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    if (axis < -rank || axis >= rank) {
+      ctx.emitError() << "axis " << axis << " is out of range for rank "
+                      << rank;
+      return failure();
+    }
+    result.push_back(axis < 0 ? axis + rank : axis);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end()) {
+    ctx.emitError() << "repeats an axis";
+    return failure();
+  }
+  return result;
+}
+
+/// Reduce*: axes from the attribute (older versions) or the optional second
+/// input (from `axesInputSince` on); empty axes mean all of them unless
+/// noop_with_empty_axes.
+template <typename OpTy>
+static ImportFn importReduce(int64_t axesInputSince) {
+  return [axesInputSince](NodeContext &ctx) -> LogicalResult {
+    Value input = ctx.operand(0);
+    if (!input) {
+      ctx.emitError() << "expects an input";
+      return failure();
+    }
+    int64_t rank = rankOf(input);
+    SmallVector<int64_t> axes;
+    if (ctx.getSinceVersion() >= axesInputSince) {
+      if (ctx.operand(1)) {
+        FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
+        if (failed(given))
+          return failure();
+        axes = *given;
+      }
+    } else {
+      FailureOr<SmallVector<int64_t>> given = ctx.intsAttr("axes", {});
+      if (failed(given))
+        return failure();
+      axes = *given;
+    }
+    FailureOr<int64_t> keepDims = ctx.intAttr("keepdims", 1);
+    FailureOr<int64_t> noop = ctx.intAttr("noop_with_empty_axes", 0);
+    if (failed(keepDims) || failed(noop))
+      return failure();
+    if (axes.empty()) {
+      if (*noop) {
+        ctx.setResults(input);
+        return success();
+      }
+      for (int64_t d = 0; d < rank; ++d)
+        axes.push_back(d);
+    }
+    FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(ctx, axes, rank);
+    if (failed(normalized))
+      return failure();
+    OpBuilder &b = ctx.getBuilder();
+    return ctx.emitOp(OpTy::getOperationName(), input,
+                      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*normalized)),
+                       b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims))});
+  };
+}
+
+template <typename OpTy>
+static LogicalResult importArgReduce(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
+  FailureOr<int64_t> keepDims = ctx.intAttr("keepdims", 1);
+  FailureOr<int64_t> last = ctx.intAttr("select_last_index", 0);
+  if (failed(axis) || failed(keepDims) || failed(last))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalized =
+      normalizeAxes(ctx, {*axis}, rankOf(input));
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(
+      OpTy::getOperationName(), input,
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(normalized->front())),
+       b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims)),
+       b.getNamedAttr("select_last_index", b.getBoolAttr(*last))});
+}
+
+/// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at
+/// `axis` and normalized over the second dim; from 13 over `axis` alone.
+template <typename OpTy>
+static LogicalResult importSoftmax(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  bool coerce = ctx.getSinceVersion() < 13;
+  int64_t rank = rankOf(input);
+  FailureOr<int64_t> axis = ctx.intAttr("axis", coerce ? 1 : -1);
+  if (failed(axis))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalized =
+      normalizeAxes(ctx, {*axis}, std::max<int64_t>(rank, 1));
+  if (failed(normalized))
+    return failure();
+  int64_t a = normalized->front();
+  OpBuilder &b = ctx.getBuilder();
+  if (!coerce || a == rank - 1)
+    return ctx.emitOp(OpTy::getOperationName(), input,
+                      {b.getNamedAttr("axis", b.getI64IntegerAttr(a))});
+  auto type = cast<RankedTensorType>(input.getType());
+  if (!type.hasStaticShape()) {
+    ctx.emitError() << "unsupported: the opset < 13 form on dynamic shapes";
+    return failure();
+  }
+  FailureOr<SmallVector<Value>> flat = ctx.createOp(
+      FlattenOp::getOperationName(), input,
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(a))});
+  if (failed(flat))
+    return failure();
+  FailureOr<SmallVector<Value>> normalizedFlat =
+      ctx.createOp(OpTy::getOperationName(), flat->front(),
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(1))});
+  if (failed(normalizedFlat))
+    return failure();
+  auto shapeType = RankedTensorType::get({rank}, b.getI64Type());
+  Value shape = ConstantOp::create(
+      b, ctx.getLoc(), DenseElementsAttr::get(shapeType, type.getShape()));
+  return ctx.emitOp(ReshapeOp::getOperationName(),
+                    {normalizedFlat->front(), shape});
+}
+
+/// Only the first output of a node that ONNX gives optional training or
+/// statistics outputs.
+static LogicalResult requireOneOutput(NodeContext &ctx, StringRef what) {
+  if (ctx.numResults() > 1) {
+    ctx.emitError() << "unsupported: the " << what << " outputs";
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult importBatchNorm(NodeContext &ctx) {
+  for (unsigned i = 0; i < 5; ++i) {
+    if (!ctx.operand(i)) {
+      ctx.emitError() << "expects 5 inputs";
+      return failure();
+    }
+  }
+  FailureOr<int64_t> training = ctx.intAttr("training_mode", 0);
+  FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  if (failed(training) || failed(epsilon))
+    return failure();
+  if (*training) {
+    ctx.emitError() << "unsupported: training mode";
+    return failure();
+  }
+  if (failed(requireOneOutput(ctx, "training")))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  auto type = cast<RankedTensorType>(ctx.operand(0).getType());
+  ctx.setResults(BatchNormOp::create(b, ctx.getLoc(), type, ctx.operand(0),
+                                     ctx.operand(1), ctx.operand(2),
+                                     ctx.operand(3), ctx.operand(4),
+                                     b.getF32FloatAttr(*epsilon))
+                     .getResult());
+  return success();
+}
+
+static LogicalResult importLayerNorm(NodeContext &ctx) {
+  Value input = ctx.operand(0), scale = ctx.operand(1), bias = ctx.operand(2);
+  if (!input || !scale) {
+    ctx.emitError() << "expects inputs X and Scale";
+    return failure();
+  }
+  if (failed(requireOneOutput(ctx, "Mean and InvStdDev")))
+    return failure();
+  FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
+  FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  if (failed(axis) || failed(epsilon))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalized =
+      normalizeAxes(ctx, {*axis}, rankOf(input));
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  auto op = LayerNormOp::create(
+      b, ctx.getLoc(), input.getType(), input, scale, bias,
+      b.getI64IntegerAttr(normalized->front()), b.getF32FloatAttr(*epsilon));
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return failure();
+  }
+  ctx.setResults(op.getResult());
+  return success();
+}
+
+/// MaxPool and AveragePool: resolves auto_pad and defaults.
+template <typename OpTy>
+static LogicalResult importPool(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  if (failed(requireOneOutput(ctx, "Indices")))
+    return failure();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t spatial = type.getRank() - 2;
+  if (spatial < 1) {
+    ctx.emitError() << "expects an input of rank >= 3";
+    return failure();
+  }
+  SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
+  auto kernel = ctx.intsAttr("kernel_shape", {});
+  auto strides = ctx.intsAttr("strides", ones);
+  auto dilations = ctx.intsAttr("dilations", ones);
+  auto pads = ctx.intsAttr("pads", zeros);
+  auto ceilMode = ctx.intAttr("ceil_mode", 0);
+  auto autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  auto storageOrder = ctx.intAttr("storage_order", 0);
+  auto countIncludePad = ctx.intAttr("count_include_pad", 0);
+  if (failed(kernel) || failed(strides) || failed(dilations) || failed(pads) ||
+      failed(ceilMode) || failed(autoPad) || failed(storageOrder) ||
+      failed(countIncludePad))
+    return failure();
+  if (static_cast<int64_t>(kernel->size()) != spatial ||
+      static_cast<int64_t>(strides->size()) != spatial ||
+      static_cast<int64_t>(dilations->size()) != spatial ||
+      static_cast<int64_t>(pads->size()) != 2 * spatial) {
+    ctx.emitError() << "expects kernel_shape, strides and dilations of "
+                    << spatial << " entries and " << 2 * spatial << " pads";
+    return failure();
+  }
+  if (*autoPad == "VALID") {
+    pads->assign(2 * spatial, 0);
+  } else if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t size = type.getDimSize(i + 2), stride = (*strides)[i];
+      if (ShapedType::isDynamic(size) || stride < 1) {
+        ctx.emitError() << "unsupported: auto_pad " << *autoPad
+                        << " on dynamic spatial dims";
+        return failure();
+      }
+      int64_t out = (size + stride - 1) / stride;
+      int64_t span = (*dilations)[i] * ((*kernel)[i] - 1) + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - size);
+      int64_t small = total / 2, large = total - small;
+      (*pads)[i] = *autoPad == "SAME_UPPER" ? small : large;
+      (*pads)[i + spatial] = *autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (*autoPad != "NOTSET") {
+    ctx.emitError() << "unknown auto_pad '" << *autoPad << "'";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("kernel", b.getDenseI64ArrayAttr(*kernel)),
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr(*strides)),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(*dilations)),
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
+      b.getNamedAttr("ceil_mode", b.getBoolAttr(*ceilMode != 0))};
+  if (std::is_same_v<OpTy, AveragePoolOp>)
+    attrs.push_back(b.getNamedAttr("count_include_pad",
+                                   b.getBoolAttr(*countIncludePad != 0)));
+  return ctx.emitOp(OpTy::getOperationName(), input, attrs);
+}
+
+/// GlobalAveragePool and GlobalMaxPool: a reduction over the spatial dims.
+template <typename ReduceOpTy>
+static LogicalResult importGlobalPool(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input || rankOf(input) < 3) {
+    ctx.emitError() << "expects an input of rank >= 3";
+    return failure();
+  }
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rankOf(input); ++d)
+    axes.push_back(d);
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(ReduceOpTy::getOperationName(), input,
+                    {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                     b.getNamedAttr("keepdims", b.getBoolAttr(true))});
+}
+
+void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
+  // Reduce*: `axes` moved from an attribute to an input in version 13 for
+  // ReduceSum and in 18 for the others; 12 and 20 add element types.
+  registry.on("ReduceSum", {1, 11, 13}, 1, importReduce<ReduceSumOp>(13));
+  static constexpr int64_t reduce[] = {1, 11, 13, 18};
+  static constexpr int64_t reduceMinMax[] = {1, 11, 12, 13, 18, 20};
+  registry.on("ReduceMean", reduce, 1, importReduce<ReduceMeanOp>(18));
+  registry.on("ReduceMax", reduceMinMax, 1, importReduce<ReduceMaxOp>(18));
+  registry.on("ReduceMin", reduceMinMax, 1, importReduce<ReduceMinOp>(18));
+  registry.on("ReduceProd", reduce, 1, importReduce<ReduceProdOp>(18));
+  registry.on("ReduceL1", reduce, 1, importReduce<ReduceL1Op>(18));
+  registry.on("ReduceL2", reduce, 1, importReduce<ReduceL2Op>(18));
+  registry.on("ReduceSumSquare", reduce, 1,
+              importReduce<ReduceSumSquareOp>(18));
+  registry.on("ReduceLogSum", reduce, 1, importReduce<ReduceLogSumOp>(18));
+  registry.on("ReduceLogSumExp", reduce, 1,
+              importReduce<ReduceLogSumExpOp>(18));
+  registry.on("ArgMax", {1, 11, 12, 13}, 1, importArgReduce<ArgMaxOp>);
+  registry.on("ArgMin", {1, 11, 12, 13}, 1, importArgReduce<ArgMinOp>);
+
+  registry.on("Softmax", {1, 11, 13}, 1, importSoftmax<SoftmaxOp>);
+  registry.on("LogSoftmax", {1, 11, 13}, 1, importSoftmax<LogSoftmaxOp>);
+  // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.
+  registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
+  registry.on("LayerNormalization", {17}, 17, importLayerNorm);
+
+  registry.on("MaxPool", {1, 8, 10, 11, 12, 22}, 1, importPool<MaxPoolOp>);
+  registry.on("AveragePool", {1, 7, 10, 11, 19, 22}, 1,
+              importPool<AveragePoolOp>);
+  registry.on("GlobalAveragePool", {1, 22}, 1,
+              importGlobalPool<ReduceMeanOp>);
+  registry.on("GlobalMaxPool", {1, 22}, 1, importGlobalPool<ReduceMaxOp>);
+}
