@@ -30,6 +30,29 @@ static Value buildMultiplyAccumulate(OpBuilder &b, Location loc, Value lhs,
   return arith::AddIOp::create(b, loc, acc, product);
 }
 
+/// The type to accumulate `elementType` products in: f32 for 16-bit floats.
+static Type getAccumulatorType(Type elementType) {
+  if (elementType.isF16() || elementType.isBF16())
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+/// `value` with its elements rounded to `elementType` (a no-op when they
+/// already are).
+static Value truncateTo(OpBuilder &b, Location loc, Value value,
+                        Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  auto resultType = RankedTensorType::get(type.getShape(), elementType);
+  return buildParallelGeneric(
+      b, loc, value, {b.getMultiDimIdentityMap(type.getRank())}, resultType,
+      buildDynamicDims(b, loc, value),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        return arith::TruncFOp::create(nb, nl, elementType, a[0]);
+      });
+}
+
 /// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
 /// rhs[rhsMap]` over `numLoops` loops; the last loop is the reduction.
 static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
@@ -51,22 +74,30 @@ static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
       }
     }
   }
-  Value zero = buildZero(b, loc, resultType.getElementType());
+  // 16-bit floats accumulate in f32 and round once at the end.
+  Type elementType = resultType.getElementType();
+  Type accType = getAccumulatorType(elementType);
+  auto accTensorType = RankedTensorType::get(resultType.getShape(), accType);
+  Value zero = buildZero(b, loc, accType);
   Value init = linalg::FillOp::create(
-                   b, loc, zero, buildEmpty(b, loc, resultType, dynamicSizes))
+                   b, loc, zero, buildEmpty(b, loc, accTensorType, dynamicSizes))
                    .getResult(0);
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{lhs, rhs}, init,
+      b, loc, accTensorType, ValueRange{lhs, rhs}, init,
       ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
-      [](OpBuilder &nb, Location nloc, ValueRange args) {
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value l = args[0], r = args[1];
+        if (accType != elementType) {
+          l = arith::ExtFOp::create(nb, nloc, accType, l);
+          r = arith::ExtFOp::create(nb, nloc, accType, r);
+        }
         linalg::YieldOp::create(
-            nb, nloc,
-            buildMultiplyAccumulate(nb, nloc, args[0], args[1], args[2]));
+            nb, nloc, buildMultiplyAccumulate(nb, nloc, l, r, args[2]));
       });
-  return generic.getResult(0);
+  return truncateTo(b, loc, generic.getResult(0), elementType);
 }
 
 namespace {
@@ -230,9 +261,14 @@ static Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
                           AffineMap::get(numLoops, 0, wExprs, ctx),
                           AffineMap::get(numLoops, 0, outExprs, ctx)},
       iterators, [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Type accType = args[2].getType();
+        Value x = args[0], w = args[1];
+        if (x.getType() != accType) {
+          x = arith::ExtFOp::create(nb, nloc, accType, x);
+          w = arith::ExtFOp::create(nb, nloc, accType, w);
+        }
         linalg::YieldOp::create(
-            nb, nloc,
-            buildMultiplyAccumulate(nb, nloc, args[0], args[1], args[2]));
+            nb, nloc, buildMultiplyAccumulate(nb, nloc, x, w, args[2]));
       });
   return generic.getResult(0);
 }
@@ -276,12 +312,17 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
                                     buildZero(rewriter, loc, elementType));
     }
 
-    // The accumulator starts as the bias (broadcast) or zero.
+    // The accumulator starts as the bias (broadcast) or zero; 16-bit floats
+    // accumulate in f32 (the bias is added after) and round once.
     SmallVector<Value> dynamicSizes;
     if (resultType.isDynamicDim(0))
       dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+    Type accType = getAccumulatorType(elementType);
+    RankedTensorType finalType = resultType;
+    resultType = RankedTensorType::get(resultType.getShape(), accType);
+    Value lateBias = accType != elementType ? op.getBias() : Value();
     Value init = buildEmpty(rewriter, loc, resultType, dynamicSizes);
-    if (Value bias = op.getBias()) {
+    if (Value bias = lateBias ? Value() : op.getBias()) {
       SmallVector<int64_t> dims = {0};
       for (int64_t i = 2; i < rank; ++i)
         dims.push_back(i);
@@ -289,7 +330,7 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
                  .getResult()[0];
     } else {
       init = linalg::FillOp::create(rewriter, loc,
-                                    buildZero(rewriter, loc, elementType), init)
+                                    buildZero(rewriter, loc, accType), init)
                  .getResult(0);
     }
 
@@ -337,7 +378,7 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
           else
             reassociation.push_back({i + 1});
         }
-        auto splitType = RankedTensorType::get(shape, elementType);
+        auto splitType = RankedTensorType::get(shape, type.getElementType());
         SmallVector<OpFoldResult> outputShape =
             tensor::getMixedSizes(rewriter, loc, v);
         outputShape[dim] = rewriter.getIndexAttr(total / group);
@@ -364,6 +405,25 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
         reassociation.push_back({3 + i});
       result = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
                                                grouped, reassociation);
+    }
+    if (accType != elementType) {
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<Value> inputs = {result};
+      SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+      if (lateBias) {
+        inputs.push_back(lateBias);
+        maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx));
+      }
+      result = buildParallelGeneric(
+          rewriter, loc, inputs, maps, finalType,
+          buildDynamicDims(rewriter, loc, result),
+          [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+            Value acc = a[0];
+            if (a.size() > 1)
+              acc = arith::AddFOp::create(
+                  nb, nl, acc, arith::ExtFOp::create(nb, nl, accType, a[1]));
+            return arith::TruncFOp::create(nb, nl, elementType, acc);
+          });
     }
     rewriter.replaceOp(op, result);
     return success();

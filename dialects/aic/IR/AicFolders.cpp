@@ -133,12 +133,100 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
                            });
 }
 
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool fmod = getFmod();
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [fmod](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        APInt r = a.srem(b);
+        // Without fmod the result takes the divisor's sign.
+        if (!fmod && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
+      });
+}
+
+// Logic on i1 constants (shape conditions in exported attention graphs).
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldIntegerBinary(*this, adaptor.getOperands(),
+                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a & b; });
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldIntegerBinary(*this, adaptor.getOperands(),
+                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a | b; });
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldIntegerBinary(*this, adaptor.getOperands(),
+                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a ^ b; });
+}
+
 // The other binary ops do not fold yet.
 OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult PReluOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult AndOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult OrOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult XorOp::fold(FoldAdaptor) { return {}; }
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr value = smallConstant(adaptor.getInput());
+  if (!value || !value.getElementType().isInteger(1))
+    return {};
+  SmallVector<bool> bits;
+  for (bool b : value.getValues<bool>())
+    bits.push_back(!b);
+  return DenseElementsAttr::get(cast<ShapedType>(getType()), bits);
+}
+
+/// Folds an integer comparison elementwise with broadcasting.
+static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands,
+                                function_ref<bool(const APInt &, const APInt &)> fn) {
+  DenseElementsAttr lhs = smallConstant(operands[0]);
+  DenseElementsAttr rhs = smallConstant(operands[1]);
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!lhs || !rhs || !isStaticSmall(type) ||
+      !lhs.getElementType().isSignlessInteger())
+    return {};
+  return buildElements(type, [&](ArrayRef<int64_t> index) -> Attribute {
+    APInt l = cast<IntegerAttr>(broadcastElement(lhs, index)).getValue();
+    APInt r = cast<IntegerAttr>(broadcastElement(rhs, index)).getValue();
+    return IntegerAttr::get(type.getElementType(), fn(l, r));
+  });
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(*this, adaptor.getOperands(),
+                     [](const APInt &a, const APInt &b) { return a == b; });
+}
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(*this, adaptor.getOperands(),
+                     [](const APInt &a, const APInt &b) { return a.slt(b); });
+}
+OpFoldResult LessOrEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(*this, adaptor.getOperands(),
+                     [](const APInt &a, const APInt &b) { return a.sle(b); });
+}
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(*this, adaptor.getOperands(),
+                     [](const APInt &a, const APInt &b) { return a.sgt(b); });
+}
+OpFoldResult GreaterOrEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(*this, adaptor.getOperands(),
+                     [](const APInt &a, const APInt &b) { return a.sge(b); });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr cond = smallConstant(adaptor.getCondition());
+  DenseElementsAttr x = smallConstant(adaptor.getX());
+  DenseElementsAttr y = smallConstant(adaptor.getY());
+  auto type = cast<RankedTensorType>(getType());
+  if (!cond || !x || !y || !isStaticSmall(type))
+    return {};
+  return buildElements(type, [&](ArrayRef<int64_t> index) -> Attribute {
+    bool c = cast<IntegerAttr>(broadcastElement(cond, index)).getValue().getBoolValue();
+    return broadcastElement(c ? x : y, index);
+  });
+}
 
 /// Same elements under the result's shape.
 static OpFoldResult foldReshapeLike(Operation *op, Attribute input) {

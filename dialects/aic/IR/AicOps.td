@@ -98,6 +98,7 @@ def Aic_ModOp : Aic_Op<"mod", [Pure, SameOperandsAndResultElementType,
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 class Aic_CompareOp<string mnemonic, string onnxName>
@@ -115,6 +116,7 @@ class Aic_CompareOp<string mnemonic, string onnxName>
   let results = (outs TensorOf<[I1]>:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Aic_EqualOp : Aic_CompareOp<"equal", "Equal">;
@@ -135,6 +137,7 @@ def Aic_WhereOp : Aic_Op<"where", [Pure, AllElementTypesMatch<["x", "y", "output
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 class Aic_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
@@ -154,7 +157,9 @@ def Aic_ReluOp : Aic_UnaryOp<"relu", "max(x, 0)">;
 def Aic_AbsOp : Aic_UnaryOp<"abs", "|x|">;
 def Aic_NegOp : Aic_UnaryOp<"neg", "-x">;
 def Aic_SignOp : Aic_UnaryOp<"sign", "sign(x): -1, 0 or 1">;
-def Aic_NotOp : Aic_UnaryOp<"not", "logical not">;
+def Aic_NotOp : Aic_UnaryOp<"not", "logical not"> {
+  let hasFolder = 1;
+}
 def Aic_ExpOp : Aic_UnaryOp<"exp", "e^x">;
 def Aic_LogOp : Aic_UnaryOp<"log", "ln(x)">;
 def Aic_SqrtOp : Aic_UnaryOp<"sqrt", "sqrt(x)">;

@@ -264,3 +264,16 @@ func.func @shuffles(%a: tensor<2x3xf32>, %b: tensor<1x3xf32>, %i: tensor<2xi64>)
   %4 = aic.slice %a {starts = array<i64: 1, 2>, sizes = array<i64: 1, 3>, steps = array<i64: 1, -1>} : (tensor<2x3xf32>) -> tensor<1x3xf32>
   return %0, %1, %2, %3, %4 : tensor<3x3xf32>, tensor<3xf32>, tensor<1x2x3xf32>, tensor<2x3xf32>, tensor<1x3xf32>
 }
+
+// -----
+
+// Tests that f16 matmuls accumulate in f32 and round once.
+// CHECK-LABEL: func.func @matmul_f16
+func.func @matmul_f16(%a: tensor<2x3xf16>, %b: tensor<3x4xf16>) -> tensor<2x4xf16> {
+  // CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x4xf32>)
+  // CHECK: arith.extf %{{.*}} : f16 to f32
+  // CHECK: arith.mulf %{{.*}} : f32
+  // CHECK: arith.truncf %{{.*}} : f32 to f16
+  %0 = aic.matmul %a, %b : (tensor<2x3xf16>, tensor<3x4xf16>) -> tensor<2x4xf16>
+  return %0 : tensor<2x4xf16>
+}
