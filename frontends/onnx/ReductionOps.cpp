@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
 #include "mlir/IR/Verifier.h"
@@ -192,14 +193,61 @@ static LogicalResult importBatchNorm(NodeContext &ctx) {
   return success();
 }
 
+/// The element type statistics are computed in: ONNX's stash_type (1 is
+/// float32, the default).
+static FailureOr<Type> stashType(NodeContext &ctx, Type inputType) {
+  FailureOr<int64_t> stash = ctx.intAttr("stash_type", 1);
+  if (failed(stash))
+    return failure();
+  if (*stash == 1)
+    return Type(ctx.getBuilder().getF32Type());
+  Type type = getElementType(ctx.getBuilder().getContext(), *stash);
+  if (!type || !isa<FloatType>(type)) {
+    ctx.emitError() << "unsupported: stash_type " << *stash;
+    return failure();
+  }
+  return type;
+}
+
 static LogicalResult importLayerNorm(NodeContext &ctx) {
   Value input = ctx.operand(0), scale = ctx.operand(1), bias = ctx.operand(2);
   if (!input || !scale) {
     ctx.emitError() << "expects inputs X and Scale";
     return failure();
   }
-  if (failed(requireOneOutput(ctx, "Mean and InvStdDev")))
+  FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
+  FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  auto type = cast<RankedTensorType>(input.getType());
+  FailureOr<Type> stash = stashType(ctx, type.getElementType());
+  if (failed(axis) || failed(epsilon) || failed(stash))
     return failure();
+  FailureOr<SmallVector<int64_t>> normalized =
+      normalizeAxes(ctx, {*axis}, rankOf(input));
+  if (failed(normalized))
+    return failure();
+  int64_t a = normalized->front();
+  SmallVector<int64_t> statsShape(type.getShape());
+  for (int64_t d = a; d < type.getRank(); ++d)
+    statsShape[d] = 1;
+  auto statsType = RankedTensorType::get(statsShape, *stash);
+  OpBuilder &b = ctx.getBuilder();
+  auto op = LayerNormOp::create(
+      b, ctx.getLoc(), TypeRange{type, statsType, statsType}, input, scale,
+      bias, b.getI64IntegerAttr(a), b.getF32FloatAttr(*epsilon));
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return failure();
+  }
+  ctx.setResults(op->getResults());
+  return success();
+}
+
+static LogicalResult importRmsNorm(NodeContext &ctx) {
+  Value input = ctx.operand(0), scale = ctx.operand(1);
+  if (!input || !scale) {
+    ctx.emitError() << "expects inputs X and scale";
+    return failure();
+  }
   FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
   FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
   if (failed(axis) || failed(epsilon))
@@ -209,9 +257,9 @@ static LogicalResult importLayerNorm(NodeContext &ctx) {
   if (failed(normalized))
     return failure();
   OpBuilder &b = ctx.getBuilder();
-  auto op = LayerNormOp::create(
-      b, ctx.getLoc(), input.getType(), input, scale, bias,
-      b.getI64IntegerAttr(normalized->front()), b.getF32FloatAttr(*epsilon));
+  auto op = RmsNormOp::create(b, ctx.getLoc(), input.getType(), input, scale,
+                              b.getI64IntegerAttr(normalized->front()),
+                              b.getF32FloatAttr(*epsilon));
   if (failed(mlir::verify(op))) {
     op->erase();
     return failure();
@@ -333,6 +381,7 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
   registry.on("LayerNormalization", {17}, 17, importLayerNorm);
+  registry.on("RMSNormalization", {23}, 23, importRmsNorm);
 
   registry.on("MaxPool", {1, 8, 10, 11, 12, 22}, 1, importPool<MaxPoolOp>);
   registry.on("AveragePool", {1, 7, 10, 11, 19, 22}, 1,

@@ -563,6 +563,34 @@ static LogicalResult importRange(NodeContext &ctx) {
   return success();
 }
 
+static LogicalResult importTrilu(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input || rankOf(input) < 2) {
+    ctx.emitError() << "expects an input of rank >= 2";
+    return failure();
+  }
+  int64_t k = 0;
+  if (ctx.operand(1)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "k");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1) {
+      ctx.emitError() << "expects a scalar k";
+      return failure();
+    }
+    k = given->front();
+  }
+  FailureOr<int64_t> upper = ctx.intAttr("upper", 1);
+  if (failed(upper))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setResults(TriluOp::create(b, ctx.getLoc(), input.getType(), input,
+                                 b.getI64IntegerAttr(k),
+                                 b.getBoolAttr(*upper != 0))
+                     .getResult());
+  return success();
+}
+
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Versions from 19 on add element types (float8, int4, ...), not
   // semantics, to these operators.
@@ -595,4 +623,5 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("ConstantOfShape", {9, 20, 21, 23, 24, 25}, 9,
               importConstantOfShape);
   registry.on("Range", {11}, 11, importRange);
+  registry.on("Trilu", {14}, 14, importTrilu);
 }

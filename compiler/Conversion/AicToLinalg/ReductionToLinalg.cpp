@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -480,53 +481,152 @@ struct BatchNormToLinalg : OpRewritePattern<BatchNormOp> {
   }
 };
 
+/// Layer and RMS normalization over dims [axis, rank), with statistics in
+/// `accType`: y = (x - mean) * invStd * scale + bias (no mean for RMS).
+/// Returns y and the reduced mean (null for RMS) and inverse deviation.
+static std::tuple<Value, Value, Value>
+buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
+                   float epsilon, Value scale, Value bias, bool centered,
+                   Type accType) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Type et = type.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap kept = keptDimsMap(rank, axes, b.getContext());
+  auto widen = [accType](OpBuilder &nb, Location nl, Value v) -> Value {
+    return v.getType() == accType ? v
+                                  : arith::ExtFOp::create(nb, nl, accType, v);
+  };
+  Value count = buildCount(b, loc, x, axes, accType);
+  Value zero = scalarConstant(b, loc, accType, 0);
+  Value mean;
+  if (centered) {
+    Value sum = buildReduce(b, loc, x, {}, axes, zero,
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              return add(nb, nl, a[1], widen(nb, nl, a[0]));
+                            });
+    auto statsType = cast<RankedTensorType>(sum.getType());
+    mean = buildParallelGeneric(
+        b, loc, sum, {b.getMultiDimIdentityMap(statsType.getRank())},
+        statsType, buildDynamicDims(b, loc, sum),
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          return div(nb, nl, a[0], count);
+        });
+  }
+  SmallVector<Value> sqInputs = {x};
+  SmallVector<AffineMap> sqMaps;
+  if (mean) {
+    sqInputs.push_back(mean);
+    sqMaps.push_back(kept);
+  }
+  Value squares = buildReduce(
+      b, loc, sqInputs, sqMaps, axes, zero,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value v = widen(nb, nl, a[0]);
+        if (a.size() > 2)
+          v = sub(nb, nl, v, a[1]);
+        return add(nb, nl, a.back(), mul(nb, nl, v, v));
+      });
+  auto statsType = cast<RankedTensorType>(squares.getType());
+  Value invStd = buildParallelGeneric(
+      b, loc, squares, {b.getMultiDimIdentityMap(statsType.getRank())},
+      statsType, buildDynamicDims(b, loc, squares),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value var = div(nb, nl, a[0], count);
+        Value eps = scalarConstant(nb, nl, accType, epsilon);
+        return div(nb, nl, scalarConstant(nb, nl, accType, 1),
+                   sqrt(nb, nl, add(nb, nl, var, eps)));
+      });
+  SmallVector<Value> inputs = {x, invStd, scale};
+  SmallVector<AffineMap> maps = {
+      id, kept, getBroadcastMap(cast<RankedTensorType>(scale.getType()), type)};
+  if (mean) {
+    inputs.push_back(mean);
+    maps.push_back(kept);
+  }
+  int64_t biasIndex = inputs.size();
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(getBroadcastMap(cast<RankedTensorType>(bias.getType()), type));
+  }
+  Value y = buildMapped(
+      b, loc, inputs, maps, et, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value v = widen(nb, nl, a[0]);
+        if (mean)
+          v = sub(nb, nl, v, a[3]);
+        v = mul(nb, nl, mul(nb, nl, v, a[1]), widen(nb, nl, a[2]));
+        if (bias)
+          v = add(nb, nl, v, widen(nb, nl, a[biasIndex]));
+        return v.getType() == et ? v
+                                 : Value(arith::TruncFOp::create(nb, nl, et, v));
+      });
+  return {y, mean, invStd};
+}
+
 struct LayerNormToLinalg : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(LayerNormOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    auto statsType = cast<RankedTensorType>(op.getMean().getType());
+    auto [y, mean, invStd] = buildNormalization(
+        rewriter, loc, op.getInput(), op.getAxis(),
+        op.getEpsilon().convertToFloat(), op.getScale(), op.getBias(),
+        /*centered=*/true, statsType.getElementType());
+    SmallVector<int64_t> axes;
+    for (int64_t d = op.getAxis(); d < statsType.getRank(); ++d)
+      axes.push_back(d);
+    rewriter.replaceOp(
+        op, {y, restoreReducedDims(rewriter, loc, mean, statsType, axes),
+             restoreReducedDims(rewriter, loc, invStd, statsType, axes)});
+    return success();
+  }
+};
+
+struct RmsNormToLinalg : OpRewritePattern<RmsNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RmsNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto [y, mean, invStd] = buildNormalization(
+        rewriter, op.getLoc(), op.getInput(), op.getAxis(),
+        op.getEpsilon().convertToFloat(), op.getScale(), Value(),
+        /*centered=*/false, rewriter.getF32Type());
+    (void)mean;
+    (void)invStd;
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// Trilu: a generic that keeps (i, j) where j - i >= k (upper) or <= k.
+struct TriluToLinalg : OpRewritePattern<TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TriluOp op,
+                                PatternRewriter &rewriter) const override {
     Value x = op.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    int64_t rank = type.getRank(), axis = op.getAxis();
-    OpBuilder &b = rewriter;
-    Type et = type.getElementType();
-    SmallVector<int64_t> axes;
-    for (int64_t d = axis; d < rank; ++d)
-      axes.push_back(d);
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap kept = keptDimsMap(rank, axes, b.getContext());
-    Value count = buildCount(b, loc, x, axes, et);
-    Value sum = buildReduce(b, loc, x, {}, axes, scalarConstant(b, loc, et, 0),
-                            [](OpBuilder &nb, Location nl, ValueRange a) {
-                              return add(nb, nl, a[1], a[0]);
-                            });
-    Value squares = buildReduce(
-        b, loc, {x, sum}, {kept}, axes, scalarConstant(b, loc, et, 0),
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value centered = sub(nb, nl, a[0], div(nb, nl, a[1], count));
-          return add(nb, nl, a[2], mul(nb, nl, centered, centered));
-        });
-    float epsilon = op.getEpsilon().convertToFloat();
-    SmallVector<Value> inputs = {x, sum, squares, op.getScale()};
-    SmallVector<AffineMap> maps = {
-        id, kept, kept,
-        getBroadcastMap(cast<RankedTensorType>(op.getScale().getType()), type)};
-    if (Value bias = op.getBias()) {
-      inputs.push_back(bias);
-      maps.push_back(
-          getBroadcastMap(cast<RankedTensorType>(bias.getType()), type));
-    }
+    int64_t rank = type.getRank(), k = op.getK();
+    bool upper = op.getUpper();
     Value result = buildMapped(
-        b, loc, inputs, maps, et,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value mean = div(nb, nl, a[1], count);
-          Value var = div(nb, nl, a[2], count);
-          Value eps = scalarConstant(nb, nl, a[0].getType(), epsilon);
-          Value normalized = div(nb, nl, sub(nb, nl, a[0], mean),
-                                 sqrt(nb, nl, add(nb, nl, var, eps)));
-          Value scaled = mul(nb, nl, normalized, a[3]);
-          return a.size() > 4 ? add(nb, nl, scaled, a[4]) : scaled;
+        rewriter, op.getLoc(), x, {rewriter.getMultiDimIdentityMap(rank)},
+        type.getElementType(),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value i = linalg::IndexOp::create(nb, nl, rank - 2);
+          Value j = linalg::IndexOp::create(nb, nl, rank - 1);
+          Value diff = arith::SubIOp::create(nb, nl, j, i);
+          Value kv = arith::ConstantIndexOp::create(nb, nl, k);
+          Value keep = arith::CmpIOp::create(
+              nb, nl,
+              upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+              diff, kv);
+          return arith::SelectOp::create(
+              nb, nl, keep, a[0], scalarConstant(nb, nl, a[0].getType(), 0));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -698,6 +798,7 @@ void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
                ArgReduceToLinalg<ArgMinOp, false>,
                SoftmaxToLinalg<SoftmaxOp, false>,
                SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg,
-               LayerNormToLinalg, PoolToLinalg<MaxPoolOp, true>,
+               LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
+               PoolToLinalg<MaxPoolOp, true>,
                PoolToLinalg<AveragePoolOp, false>>(context);
 }

@@ -338,18 +338,21 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
-LogicalResult LayerNormOp::verify() {
-  auto type = cast<RankedTensorType>(getInput().getType());
-  if (failed(verifyAxis(*this, getAxis(), type.getRank())))
+/// Checks that `scale` and `bias` broadcast to the dims of `input` from
+/// `axis` on.
+static LogicalResult verifyNormalization(Operation *op, Value input,
+                                         int64_t axis, ValueRange params) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (failed(verifyAxis(op, axis, type.getRank())))
     return failure();
-  ArrayRef<int64_t> normalized = type.getShape().drop_front(getAxis());
-  for (Value v : {getScale(), getBias()}) {
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);
+  for (Value v : params) {
     if (!v)
       continue;
     auto vt = cast<RankedTensorType>(v.getType());
     auto diag = [&] {
-      return emitOpError("expects scale and bias to broadcast to the "
-                         "normalized dims, got ")
+      return op->emitOpError("expects scale and bias to broadcast to the "
+                             "normalized dims, got ")
              << vt;
     };
     if (vt.getRank() > static_cast<int64_t>(normalized.size()))
@@ -361,6 +364,26 @@ LogicalResult LayerNormOp::verify() {
         return diag();
   }
   return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyNormalization(*this, getInput(), getAxis(),
+                                 {getScale(), getBias()})))
+    return failure();
+  auto type = cast<RankedTensorType>(getInput().getType());
+  auto stats = cast<RankedTensorType>(getMean().getType());
+  SmallVector<int64_t> expected(type.getShape());
+  for (int64_t d = getAxis(); d < type.getRank(); ++d)
+    expected[d] = 1;
+  if (failed(verifyCompatibleShape(stats.getShape(), expected)))
+    return emitOpError("expects statistics of shape [")
+           << llvm::make_range(expected.begin(), expected.end())
+           << "], got " << stats;
+  return success();
+}
+
+LogicalResult RmsNormOp::verify() {
+  return verifyNormalization(*this, getInput(), getAxis(), {getScale()});
 }
 
 template <typename Adaptor>

@@ -424,26 +424,66 @@ def Aic_BatchNormOp : Aic_Op<"batch_norm",
 }
 
 def Aic_LayerNormOp : Aic_Op<"layer_norm",
-    [Pure, AllTypesMatch<["input", "output"]>]> {
+    [Pure, AllTypesMatch<["input", "output"]>,
+     AllTypesMatch<["mean", "inv_std_dev"]>]> {
   let summary = "layer normalization over the dims from `axis` on";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * scale (+ bias)`, mean and variance
     over dims `axis..rank-1`; scale and bias broadcast against those dims.
-    Kept whole until lowering decides how to compute it.
+    The statistics are computed in the element type of `mean` (f32 for
+    ONNX's default stash_type) and returned with the normalized dims kept
+    as 1. Kept whole until lowering decides how to compute it.
 
     ```mlir
-    %y = aic.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
-        : (tensor<1x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<1x8x16xf32>
+    %y, %m, %r = aic.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<1x8x16xf32>, tensor<16xf32>, tensor<16xf32>)
+          -> (tensor<1x8x16xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
     ```
   }];
   let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$scale,
                    Optional<Aic_FloatTensor>:$bias, I64Attr:$axis,
                    F32Attr:$epsilon);
-  let results = (outs Aic_FloatTensor:$output);
+  let results = (outs Aic_FloatTensor:$output, Aic_FloatTensor:$mean,
+                      Aic_FloatTensor:$inv_std_dev);
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+def Aic_RmsNormOp : Aic_Op<"rms_norm",
+    [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "RMS normalization over the dims from `axis` on";
+  let description = [{
+    `x / sqrt(mean(x^2) + epsilon) * scale`, the mean over dims
+    `axis..rank-1` computed in f32; scale broadcasts against those dims.
+
+    ```mlir
+    %y = aic.rms_norm %x, %g {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+        : (tensor<1x8x16xf32>, tensor<16xf32>) -> tensor<1x8x16xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$scale,
+                   I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat =
+      "$input `,` $scale attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Aic_TriluOp : Aic_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+  let summary = "keeps the upper or lower triangle of the last two dims";
+  let description = [{
+    Element (i, j) of each matrix is kept where `j - i >= k` (upper) or
+    `j - i <= k` (lower), and zero elsewhere.
+
+    ```mlir
+    %r = aic.trilu %x {k = 0 : i64, upper = true} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, I64Attr:$k, BoolAttr:$upper);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
 class Aic_PoolOp<string mnemonic, string what, dag extra>

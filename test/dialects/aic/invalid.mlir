@@ -311,3 +311,21 @@ func.func @gather_axis(%x: tensor<2x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32
   %0 = aic.gather %x, %i {axis = 2 : i64} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that layer norm's statistics keep the normalized dims as 1.
+func.func @layer_norm_stats(%x: tensor<2x4xf32>, %g: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expects statistics of shape [2, 1], got 'tensor<2x4xf32>'}}
+  %y, %m, %r = aic.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that RMS norm's scale broadcasts to the normalized dims.
+func.func @rms_norm_scale(%x: tensor<2x4xf32>, %g: tensor<3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expects scale and bias to broadcast to the normalized dims, got 'tensor<3xf32>'}}
+  %y = aic.rms_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

@@ -86,8 +86,12 @@ func.func @reductions(%x: tensor<1x3x4x4xf32>, %c: tensor<3xf32>, %g: tensor<4xf
   // CHECK: aic.batch_norm
   %2 = aic.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   // CHECK: aic.layer_norm
-  %3 = aic.layer_norm %2, %g {axis = 3 : i64, epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<4xf32>) -> tensor<1x3x4x4xf32>
+  %3, %mean, %inv = aic.layer_norm %2, %g {axis = 3 : i64, epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<4xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x1xf32>, tensor<1x3x4x1xf32>)
+  // CHECK: aic.rms_norm
+  %r = aic.rms_norm %3, %g {axis = 3 : i64, epsilon = 1.0e-05 : f32} : (tensor<1x3x4x4xf32>, tensor<4xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: aic.trilu %{{.*}} {k = 1 : i64, upper = false}
+  %t = aic.trilu %r {k = 1 : i64, upper = false} : tensor<1x3x4x4xf32>
   // CHECK: aic.max_pool
-  %4 = aic.max_pool %3 {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+  %4 = aic.max_pool %t {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
   return %0, %1, %2, %3, %4 : tensor<1x3xf32>, tensor<1x1x4x4xi64>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x2x2xf32>
 }
