@@ -268,6 +268,32 @@ static LogicalResult importRmsNorm(NodeContext &ctx) {
   return success();
 }
 
+static LogicalResult importLrn(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input || rankOf(input) < 2) {
+    ctx.emitError() << "expects an input of rank >= 2";
+    return failure();
+  }
+  FailureOr<float> alpha = ctx.floatAttr("alpha", 1e-4f);
+  FailureOr<float> beta = ctx.floatAttr("beta", 0.75f);
+  FailureOr<float> bias = ctx.floatAttr("bias", 1.0f);
+  FailureOr<int64_t> size = ctx.intAttr("size", 0);
+  if (failed(alpha) || failed(beta) || failed(bias) || failed(size))
+    return failure();
+  if (*size < 1) {
+    ctx.emitError() << "expects a positive size";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  ctx.setResults(LrnOp::create(b, ctx.getLoc(), input.getType(), input,
+                               b.getF32FloatAttr(*alpha),
+                               b.getF32FloatAttr(*beta),
+                               b.getF32FloatAttr(*bias),
+                               b.getI64IntegerAttr(*size))
+                     .getResult());
+  return success();
+}
+
 /// MaxPool and AveragePool: resolves auto_pad and defaults.
 template <typename OpTy>
 static LogicalResult importPool(NodeContext &ctx) {
@@ -382,6 +408,7 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
   registry.on("LayerNormalization", {17}, 17, importLayerNorm);
   registry.on("RMSNormalization", {23}, 23, importRmsNorm);
+  registry.on("LRN", {1, 13}, 1, importLrn);
 
   registry.on("MaxPool", {1, 8, 10, 11, 12, 22}, 1, importPool<MaxPoolOp>);
   registry.on("AveragePool", {1, 7, 10, 11, 19, 22}, 1,

@@ -591,6 +591,104 @@ static LogicalResult importTrilu(NodeContext &ctx) {
   return success();
 }
 
+/// Pad: pads (and from version 18 axes) as attributes before version 11,
+/// then as constant inputs; the constant value as an attribute or an input.
+static LogicalResult importPad(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  int64_t rank = rankOf(input);
+  OpBuilder &b = ctx.getBuilder();
+  FailureOr<std::string> mode = ctx.stringAttr("mode", "constant");
+  if (failed(mode))
+    return failure();
+  SmallVector<int64_t> pads;
+  Value value;
+  auto type = cast<RankedTensorType>(input.getType());
+  if (ctx.getSinceVersion() < 11) {
+    FailureOr<SmallVector<int64_t>> given =
+        ctx.intsAttr(ctx.getSinceVersion() < 2 ? "paddings" : "pads", {});
+    FailureOr<float> constant = ctx.floatAttr("value", 0.0f);
+    if (failed(given) || failed(constant))
+      return failure();
+    pads = *given;
+    if (*constant != 0.0f) {
+      auto scalar = RankedTensorType::get({}, type.getElementType());
+      value = ConstantOp::create(
+          b, ctx.getLoc(),
+          DenseElementsAttr::get(scalar,
+                                 b.getFloatAttr(type.getElementType(), *constant)));
+    }
+  } else {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "pads");
+    if (failed(given))
+      return failure();
+    value = ctx.operand(2);
+    if (ctx.operand(3)) {
+      // Pads for the listed axes only.
+      FailureOr<SmallVector<int64_t>> axes = ctx.constantInts(3, "axes");
+      if (failed(axes))
+        return failure();
+      if (given->size() != 2 * axes->size()) {
+        ctx.emitError() << "expects two pads per axis";
+        return failure();
+      }
+      pads.assign(2 * rank, 0);
+      for (auto [i, axis] : llvm::enumerate(*axes)) {
+        FailureOr<int64_t> a = normalizeAxis(ctx, axis, rank);
+        if (failed(a))
+          return failure();
+        pads[*a] = (*given)[i];
+        pads[*a + rank] = (*given)[i + axes->size()];
+      }
+    } else {
+      pads = *given;
+    }
+  }
+  if (value) {
+    // A one-element value tensor of any rank is the scalar.
+    auto valueType = cast<RankedTensorType>(value.getType());
+    if (valueType.getRank() != 0) {
+      if (!valueType.hasStaticShape() || valueType.getNumElements() != 1) {
+        ctx.emitError() << "expects a one-element constant_value";
+        return failure();
+      }
+      FailureOr<SmallVector<Value>> scalar = ctx.createOp(
+          SqueezeOp::getOperationName(), value,
+          {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(llvm::to_vector(
+                                      llvm::seq<int64_t>(0, valueType.getRank()))))});
+      if (failed(scalar))
+        return failure();
+      value = scalar->front();
+    }
+  }
+  SmallVector<Value> operands = {input};
+  if (value)
+    operands.push_back(value);
+  return ctx.emitOp(PadOp::getOperationName(), operands,
+                    {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+                     b.getNamedAttr("mode", b.getStringAttr(*mode))});
+}
+
+static LogicalResult importGatherElements(NodeContext &ctx) {
+  Value data = ctx.operand(0), indices = ctx.operand(1);
+  if (!data || !indices) {
+    ctx.emitError() << "expects inputs data and indices";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
+  if (failed(axis))
+    return failure();
+  FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(data));
+  if (failed(normalized))
+    return failure();
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(GatherElementsOp::getOperationName(), {data, indices},
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
+}
+
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Versions from 19 on add element types (float8, int4, ...), not
   // semantics, to these operators.
@@ -624,4 +722,6 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
               importConstantOfShape);
   registry.on("Range", {11}, 11, importRange);
   registry.on("Trilu", {14}, 14, importTrilu);
+  registry.on("Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, 1, importPad);
+  registry.on("GatherElements", {11, 13}, 11, importGatherElements);
 }

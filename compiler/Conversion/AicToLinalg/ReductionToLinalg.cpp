@@ -633,6 +633,84 @@ struct TriluToLinalg : OpRewritePattern<TriluOp> {
   }
 };
 
+/// LRN: the sum of squares over a channel window (zero-padded), then
+/// x / (bias + alpha / size * sum)^beta, computed in f32.
+struct LrnToLinalg : OpRewritePattern<LrnOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LrnOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank(), size = op.getSize();
+    OpBuilder &b = rewriter;
+    MLIRContext *ctx = b.getContext();
+    Type et = type.getElementType();
+    int64_t before = (size - 1) / 2, after = size - 1 - before;
+    SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0)),
+        high(rank, b.getIndexAttr(0));
+    low[1] = b.getIndexAttr(before);
+    high[1] = b.getIndexAttr(after);
+    Value padded = tensor::PadOp::create(b, loc, Type(), x, low, high,
+                                         scalarConstant(b, loc, et, 0));
+    // Loops: the result dims, then the window (reduction).
+    SmallVector<AffineExpr> inExprs, outExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      AffineExpr e = getAffineDimExpr(d, ctx);
+      inExprs.push_back(d == 1 ? e + getAffineDimExpr(rank, ctx) : e);
+      outExprs.push_back(e);
+    }
+    Type f32 = b.getF32Type();
+    auto sumType = RankedTensorType::get(type.getShape(), f32);
+    Value init = linalg::FillOp::create(
+                     b, loc, scalarConstant(b, loc, f32, 0),
+                     buildEmpty(b, loc, sumType, buildDynamicDims(b, loc, x)))
+                     .getResult(0);
+    Value window = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{size}, et);
+    SmallVector<utils::IteratorType> iterators(rank + 1,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    Value sums =
+        linalg::GenericOp::create(
+            b, loc, sumType, ValueRange{padded, window}, init,
+            ArrayRef<AffineMap>{
+                AffineMap::get(rank + 1, 0, inExprs, ctx),
+                AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx), ctx),
+                AffineMap::get(rank + 1, 0, outExprs, ctx)},
+            iterators,
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value v = a[0].getType() == f32
+                            ? a[0]
+                            : Value(arith::ExtFOp::create(nb, nl, f32, a[0]));
+              linalg::YieldOp::create(nb, nl,
+                                      add(nb, nl, a[2], mul(nb, nl, v, v)));
+            })
+            .getResult(0);
+    float alpha = op.getAlpha().convertToFloat(),
+          beta = op.getBeta().convertToFloat(),
+          bias = op.getBias().convertToFloat();
+    AffineMap id = b.getMultiDimIdentityMap(rank);
+    Value result = buildMapped(
+        b, loc, {x, sums}, {id, id}, et,
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value v = a[0].getType() == f32
+                        ? a[0]
+                        : Value(arith::ExtFOp::create(nb, nl, f32, a[0]));
+          Value base = add(nb, nl, scalarConstant(nb, nl, f32, bias),
+                           mul(nb, nl, scalarConstant(nb, nl, f32, alpha / size),
+                               a[1]));
+          Value denom = math::PowFOp::create(nb, nl, base,
+                                             scalarConstant(nb, nl, f32, beta));
+          Value r = div(nb, nl, v, denom);
+          return r.getType() == et ? r
+                                   : Value(arith::TruncFOp::create(nb, nl, et, r));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// MaxPool and AveragePool over any number of spatial dims.
 template <typename OpTy, bool IsMax>
 struct PoolToLinalg : OpRewritePattern<OpTy> {
@@ -798,7 +876,7 @@ void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
                ArgReduceToLinalg<ArgMinOp, false>,
                SoftmaxToLinalg<SoftmaxOp, false>,
                SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg,
-               LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
+               LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg, LrnToLinalg,
                PoolToLinalg<MaxPoolOp, true>,
                PoolToLinalg<AveragePoolOp, false>>(context);
 }

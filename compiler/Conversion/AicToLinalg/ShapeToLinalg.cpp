@@ -392,6 +392,116 @@ struct TileToLinalg : OpRewritePattern<TileOp> {
     return success();
   }
 };
+/// Pad: each result element reads the source index its mode gives
+/// (clamped for edge, mirrored for reflect, modulo for wrap) or the
+/// constant value outside the input.
+struct PadToLinalg : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!inputType.hasStaticShape())
+      return op.emitOpError("cannot be lowered yet: dynamic input dims");
+    int64_t rank = inputType.getRank();
+    StringRef mode = op.getMode();
+    Value padValue = op.getValue();
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), {}, {}, resultType, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          auto c = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto positiveMod = [&](Value v, int64_t n) -> Value {
+            Value r = arith::RemSIOp::create(b, l, v, c(n));
+            return arith::RemSIOp::create(
+                b, l, arith::AddIOp::create(b, l, r, c(n)), c(n));
+          };
+          Value inside;
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t n = inputType.getDimSize(d);
+            Value i = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d),
+                                            c(op.getPads()[d]));
+            if (mode == "wrap") {
+              i = positiveMod(i, n);
+            } else if (mode == "reflect" && n > 1) {
+              int64_t period = 2 * (n - 1);
+              Value m = positiveMod(i, period);
+              Value below = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::slt, m, c(n));
+              i = arith::SelectOp::create(
+                  b, l, below, m, arith::SubIOp::create(b, l, c(period), m));
+            } else {
+              if (mode == "constant") {
+                Value ge = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::sge, i, c(0));
+                Value lt = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::slt, i, c(n));
+                Value in = arith::AndIOp::create(b, l, ge, lt);
+                inside = inside ? arith::AndIOp::create(b, l, inside, in) : in;
+              }
+              // Clamped: the edge value, or a safe read for constant mode.
+              i = arith::MaxSIOp::create(
+                  b, l, c(0),
+                  arith::MinSIOp::create(b, l, i, c(std::max<int64_t>(n - 1, 0))));
+            }
+            coords.push_back(i);
+          }
+          Type et = resultType.getElementType();
+          if (mode == "constant" && inputType.getNumElements() == 0)
+            return padValue ? Value(tensor::ExtractOp::create(b, l, padValue))
+                            : buildZero(b, l, et);
+          Value v = tensor::ExtractOp::create(b, l, input, coords);
+          if (!inside)
+            return v;
+          Value fill = padValue
+                           ? Value(tensor::ExtractOp::create(b, l, padValue))
+                           : buildZero(b, l, et);
+          return arith::SelectOp::create(b, l, inside, v, fill);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// GatherElements: each result element extracts data at its own index with
+/// dim `axis` from indices (negative from the end, clamped into range).
+struct GatherElementsToLinalg : OpRewritePattern<GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value data = op.getData(), indices = op.getIndices();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank(), axis = op.getAxis();
+    Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
+    Value result = buildParallelGeneric(
+        rewriter, loc, indices, {rewriter.getMultiDimIdentityMap(rank)},
+        resultType, buildDynamicDims(rewriter, loc, indices),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value negative =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+          i = arith::SelectOp::create(
+              b, l, negative, arith::AddIOp::create(b, l, i, extent), i);
+          Value last = arith::SubIOp::create(
+              b, l, extent, arith::ConstantIndexOp::create(b, l, 1));
+          i = arith::MaxSIOp::create(b, l, zero,
+                                     arith::MinSIOp::create(b, l, i, last));
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(d == axis ? i : linalg::IndexOp::create(b, l, d));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
@@ -399,5 +509,6 @@ void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
                DynamicReshapeToTensor, ReshapeToViews<FlattenOp>,
                TransposeToLinalg, ConcatToTensor, SqueezeToTensor,
                UnsqueezeToTensor, ShapeToTensor, GatherToLinalg, SliceToLinalg,
-               ExpandToLinalg, TileToLinalg>(patterns.getContext());
+               ExpandToLinalg, TileToLinalg, PadToLinalg,
+               GatherElementsToLinalg>(patterns.getContext());
 }

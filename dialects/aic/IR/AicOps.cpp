@@ -113,6 +113,8 @@ AIC_COMPATIBLE_RETURN_TYPES(GatherOp)
 AIC_COMPATIBLE_RETURN_TYPES(SliceOp)
 AIC_COMPATIBLE_RETURN_TYPES(ExpandOp)
 AIC_COMPATIBLE_RETURN_TYPES(TileOp)
+AIC_COMPATIBLE_RETURN_TYPES(PadOp)
+AIC_COMPATIBLE_RETURN_TYPES(GatherElementsOp)
 #undef AIC_COMPATIBLE_RETURN_TYPES
 
 //===----------------------------------------------------------------------===//
@@ -547,6 +549,62 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
   return pushTensor(inferTileShape(shapeOf(adaptor.getInput()),
                                    adaptor.getRepeats(), LocError{loc}),
                     elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  StringRef mode = adaptor.getMode();
+  auto fail = [&](const Twine &message) {
+    if (loc)
+      mlir::emitError(*loc) << message;
+    return failure();
+  };
+  if (pads.size() != 2 * input.size())
+    return fail("expects " + Twine(2 * input.size()) + " pads, got " +
+                Twine(pads.size()));
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return fail("unknown pad mode '" + mode + "'");
+  if (adaptor.getValue() && shapeOf(adaptor.getValue()).size() != 0)
+    return fail("expects a scalar pad value");
+  Shape result;
+  for (size_t d = 0; d < input.size(); ++d) {
+    if (ShapedType::isDynamic(input[d])) {
+      result.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t size = input[d] + pads[d] + pads[d + input.size()];
+    if (size < 0)
+      return fail("pads crop dim " + Twine(d) + " below zero");
+    if (mode != "constant" && size > 0 && input[d] == 0)
+      return fail("cannot pad an empty dim in " + mode + " mode");
+    result.push_back(size);
+  }
+  results.push_back(
+      RankedTensorType::get(result, elementTypeOf(adaptor.getInput())));
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  ArrayRef<int64_t> data = shapeOf(adaptor.getData());
+  ArrayRef<int64_t> indices = shapeOf(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (data.size() != indices.size() || axis < 0 ||
+      axis >= static_cast<int64_t>(data.size())) {
+    if (loc)
+      mlir::emitError(*loc) << "expects data and indices of equal rank and "
+                               "an axis below it";
+    return failure();
+  }
+  results.push_back(
+      RankedTensorType::get(indices, elementTypeOf(adaptor.getData())));
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -692,4 +692,54 @@ def Aic_TileOp : Aic_Op<"tile", [Pure, SameOperandsAndResultElementType,
       "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Aic_PadOp : Aic_Op<"pad", [Pure, AllElementTypesMatch<["input", "output"]>,
+                               InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "pads (or crops, with negative pads) each dim";
+  let description = [{
+    `pads` holds all begins, then all ends. `mode` is `constant` (with the
+    optional scalar `value`, else zero), `reflect`, `edge` or `wrap`.
+
+    ```mlir
+    %r = aic.pad %x {mode = "reflect", pads = array<i64: 0, 2, 0, 1>} : (tensor<3x4xf32>) -> tensor<3x7xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, Optional<Aic_Tensor>:$value,
+                   DenseI64ArrayAttr:$pads, StrAttr:$mode);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`value` $value^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Aic_GatherElementsOp : Aic_Op<"gather_elements",
+    [Pure, AllElementTypesMatch<["data", "output"]>,
+     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "out[i] = data[i with dim `axis` replaced by indices[i]]";
+  let description = [{
+    ```mlir
+    %r = aic.gather_elements %x, %i {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$data, TensorOf<[I32, I64]>:$indices,
+                   I64Attr:$axis);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Aic_LrnOp : Aic_Op<"lrn", [Pure, SameOperandsAndResultType]> {
+  let summary = "local response normalization across channels";
+  let description = [{
+    `x / (bias + alpha / size * sum(x^2 over size channels around c))^beta`.
+
+    ```mlir
+    %r = aic.lrn %x {alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32, bias = 1.0 : f32, size = 5 : i64} : tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, F32Attr:$alpha, F32Attr:$beta,
+                   F32Attr:$bias, I64Attr:$size);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 #endif // AIC_DIALECT_AIC_IR_AICOPS_TD

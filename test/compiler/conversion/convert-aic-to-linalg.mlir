@@ -277,3 +277,33 @@ func.func @matmul_f16(%a: tensor<2x3xf16>, %b: tensor<3x4xf16>) -> tensor<2x4xf1
   %0 = aic.matmul %a, %b : (tensor<2x3xf16>, tensor<3x4xf16>) -> tensor<2x4xf16>
   return %0 : tensor<2x4xf16>
 }
+
+// -----
+
+// Tests that reflect padding mirrors indices and constant padding selects
+// the value outside the input.
+// CHECK-LABEL: func.func @pads
+func.func @pads(%x: tensor<3xf32>, %v: tensor<f32>) -> (tensor<6xf32>, tensor<5xf32>) {
+  // CHECK: linalg.generic
+  // CHECK: arith.remsi
+  // CHECK: tensor.extract
+  %0 = aic.pad %x {mode = "reflect", pads = array<i64: 2, 1>} : (tensor<3xf32>) -> tensor<6xf32>
+  // CHECK: linalg.generic
+  // CHECK: arith.andi
+  // CHECK: tensor.extract %{{.*}}[] : tensor<f32>
+  // CHECK: arith.select
+  %1 = aic.pad %x value %v {mode = "constant", pads = array<i64: 1, 1>} : (tensor<3xf32>, tensor<f32>) -> tensor<5xf32>
+  return %0, %1 : tensor<6xf32>, tensor<5xf32>
+}
+
+// -----
+
+// Tests that LRN sums squares over a zero-padded channel window.
+// CHECK-LABEL: func.func @lrn
+func.func @lrn(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 1, 0, 0] high[0, 1, 0, 0]
+  // CHECK: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+  // CHECK: math.powf
+  %0 = aic.lrn %x {alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32, bias = 1.0 : f32, size = 3 : i64} : tensor<1x4x2x2xf32>
+  return %0 : tensor<1x4x2x2xf32>
+}

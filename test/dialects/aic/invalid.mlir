@@ -329,3 +329,13 @@ func.func @rms_norm_scale(%x: tensor<2x4xf32>, %g: tensor<3xf32>) -> tensor<2x4x
   %y = aic.rms_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that pad needs two pads per dim and a known mode.
+func.func @pad_mode(%x: tensor<3xf32>) -> tensor<5xf32> {
+  // expected-error @+2 {{unknown pad mode 'mirror'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.pad %x {mode = "mirror", pads = array<i64: 1, 1>} : (tensor<3xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
