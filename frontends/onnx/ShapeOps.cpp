@@ -9,6 +9,7 @@
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -689,6 +690,145 @@ static LogicalResult importGatherElements(NodeContext &ctx) {
                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
 }
 
+/// The values of a constant float input (roi, scales); empty when absent.
+static FailureOr<SmallVector<float>> constantFloats(NodeContext &ctx,
+                                                    unsigned i, StringRef what) {
+  if (!ctx.operand(i))
+    return SmallVector<float>();
+  DenseFPElementsAttr values;
+  if (!matchPattern(ctx.operand(i), m_Constant(&values))) {
+    ctx.emitError() << "unsupported: input '" << what
+                    << "' must be a constant (values known only at run time "
+                       "are not supported yet)";
+    return failure();
+  }
+  SmallVector<float> result;
+  for (const APFloat &v : values.getValues<APFloat>())
+    result.push_back(v.convertToDouble());
+  return result;
+}
+
+/// Resize (from version 11): resolves scales or sizes (with axes and the
+/// aspect-ratio policy) into one scale per dim and a static output shape.
+static LogicalResult importResize(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input) {
+    ctx.emitError() << "expects an input";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  if (!type.hasStaticShape() || !isa<FloatType>(type.getElementType())) {
+    ctx.emitError() << "unsupported: Resize of dynamic shapes or integers";
+    return failure();
+  }
+  auto mode = ctx.stringAttr("mode", "nearest");
+  auto coords = ctx.stringAttr("coordinate_transformation_mode", "half_pixel");
+  auto nearest = ctx.stringAttr("nearest_mode", "round_prefer_floor");
+  auto policy = ctx.stringAttr("keep_aspect_ratio_policy", "stretch");
+  auto cubicA = ctx.floatAttr("cubic_coeff_a", -0.75f);
+  auto exclude = ctx.intAttr("exclude_outside", 0);
+  auto extrapolation = ctx.floatAttr("extrapolation_value", 0.0f);
+  auto antialias = ctx.intAttr("antialias", 0);
+  SmallVector<int64_t> allAxes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  auto axesAttr = ctx.intsAttr("axes", allAxes);
+  auto roi = constantFloats(ctx, 1, "roi");
+  auto scales = constantFloats(ctx, 2, "scales");
+  if (failed(mode) || failed(coords) || failed(nearest) || failed(policy) ||
+      failed(cubicA) || failed(exclude) || failed(extrapolation) ||
+      failed(antialias) || failed(axesAttr) || failed(roi) || failed(scales))
+    return failure();
+  SmallVector<int64_t> sizes;
+  if (ctx.operand(3)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "sizes");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  }
+  SmallVector<int64_t> axes;
+  for (int64_t axis : *axesAttr) {
+    FailureOr<int64_t> a = normalizeAxis(ctx, axis, rank);
+    if (failed(a))
+      return failure();
+    axes.push_back(*a);
+  }
+  size_t n = axes.size();
+  SmallVector<float> fullScales(rank, 1.0f);
+  SmallVector<int64_t> shape(type.getShape());
+  if (!scales->empty()) {
+    if (scales->size() != n) {
+      ctx.emitError() << "expects " << n << " scales";
+      return failure();
+    }
+    for (size_t i = 0; i < n; ++i) {
+      fullScales[axes[i]] = (*scales)[i];
+      shape[axes[i]] = static_cast<int64_t>(
+          std::floor(type.getDimSize(axes[i]) * (*scales)[i]));
+    }
+  } else if (!sizes.empty()) {
+    if (sizes.size() != n) {
+      ctx.emitError() << "expects " << n << " sizes";
+      return failure();
+    }
+    if (*policy == "stretch") {
+      for (size_t i = 0; i < n; ++i) {
+        shape[axes[i]] = sizes[i];
+        fullScales[axes[i]] =
+            static_cast<float>(sizes[i]) / type.getDimSize(axes[i]);
+      }
+    } else if (*policy == "not_larger" || *policy == "not_smaller") {
+      float scale = *policy == "not_larger" ? INFINITY : 0.0f;
+      for (size_t i = 0; i < n; ++i) {
+        float s = static_cast<float>(sizes[i]) / type.getDimSize(axes[i]);
+        scale = *policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
+      }
+      for (size_t i = 0; i < n; ++i) {
+        fullScales[axes[i]] = scale;
+        shape[axes[i]] = static_cast<int64_t>(
+            std::nearbyint(scale * type.getDimSize(axes[i])));
+      }
+    } else {
+      ctx.emitError() << "unknown keep_aspect_ratio_policy '" << *policy << "'";
+      return failure();
+    }
+  } else {
+    ctx.emitError() << "expects scales or sizes";
+    return failure();
+  }
+  bool downsampling = llvm::any_of(fullScales, [](float s) { return s < 1; });
+  if (*antialias && *mode != "nearest" && downsampling) {
+    ctx.emitError() << "unsupported: antialiased downsampling";
+    return failure();
+  }
+  SmallVector<float> fullRoi;
+  if (*coords == "tf_crop_and_resize") {
+    fullRoi.assign(rank, 0.0f);
+    fullRoi.append(rank, 1.0f);
+    if (roi->size() == 2 * n) {
+      for (size_t i = 0; i < n; ++i) {
+        fullRoi[axes[i]] = (*roi)[i];
+        fullRoi[axes[i] + rank] = (*roi)[i + n];
+      }
+    } else if (!roi->empty()) {
+      ctx.emitError() << "expects " << 2 * n << " roi entries";
+      return failure();
+    }
+  }
+  OpBuilder &b = ctx.getBuilder();
+  auto op = ResizeOp::create(
+      b, ctx.getLoc(), RankedTensorType::get(shape, type.getElementType()),
+      input, b.getStringAttr(*mode), b.getStringAttr(*coords),
+      b.getStringAttr(*nearest), b.getDenseF32ArrayAttr(fullScales),
+      b.getDenseF32ArrayAttr(fullRoi), b.getF32FloatAttr(*cubicA),
+      b.getBoolAttr(*exclude != 0), b.getF32FloatAttr(*extrapolation));
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return failure();
+  }
+  ctx.setResults(op.getResult());
+  return success();
+}
+
 void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Versions from 19 on add element types (float8, int4, ...), not
   // semantics, to these operators.
@@ -724,4 +864,7 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("Trilu", {14}, 14, importTrilu);
   registry.on("Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, 1, importPad);
   registry.on("GatherElements", {11, 13}, 11, importGatherElements);
+  // Resize-10 had its own coordinate rules; 18 adds axes, antialias and the
+  // aspect-ratio policy, 19 half_pixel_symmetric.
+  registry.on("Resize", {10, 11, 13, 18, 19}, 11, importResize);
 }

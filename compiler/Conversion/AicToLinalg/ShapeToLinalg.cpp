@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -502,6 +503,213 @@ struct GatherElementsToLinalg : OpRewritePattern<GatherElementsOp> {
     return success();
   }
 };
+/// Resize: each output element maps back to a source coordinate per dim
+/// (x_original = a * x_resized + b, with a and b known at compile time) and
+/// samples it: the nearest element, or the 2 (linear) or 4 (cubic) nearest
+/// along each resized dim, weighted; indices clamp to the edges.
+struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = inputType.getRank();
+    StringRef mode = op.getMode(), coords = op.getCoordinateMode(),
+              nearest = op.getNearestMode();
+    bool crop = coords == "tf_crop_and_resize";
+    // The affine map from output to source coordinates, per dim.
+    struct Dim {
+      bool resized;
+      double a, b;
+      int64_t size;
+    };
+    SmallVector<Dim> dims;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
+      double s = op.getScales()[d];
+      Dim dim{crop || in != out || s != 1.0, 1.0 / s, 0.0, in};
+      if (coords == "half_pixel") {
+        dim.b = 0.5 / s - 0.5;
+      } else if (coords == "half_pixel_symmetric") {
+        double adjustment = out / (s * in);
+        double offset = in / 2.0 * (1 - adjustment);
+        dim.b = offset + 0.5 / s - 0.5;
+      } else if (coords == "pytorch_half_pixel") {
+        if (out > 1)
+          dim.b = 0.5 / s - 0.5;
+        else
+          dim.a = 0;
+      } else if (coords == "align_corners") {
+        dim.a = out > 1 ? double(in - 1) / (out - 1) : 0;
+      } else if (crop) {
+        double start = op.getRoi()[d], end = op.getRoi()[d + rank];
+        if (out > 1) {
+          dim.a = (end - start) * (in - 1) / (out - 1);
+          dim.b = start * (in - 1);
+        } else {
+          dim.a = 0;
+          dim.b = 0.5 * (start + end) * (in - 1);
+        }
+      }
+      dims.push_back(dim);
+    }
+    double cubicA = op.getCubicCoeffA().convertToFloat();
+    bool excludeOutside = op.getExcludeOutside();
+    float extrapolation = op.getExtrapolationValue().convertToFloat();
+
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), {}, {}, resultType, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Type f64 = b.getF64Type(), f32 = b.getF32Type();
+          Type et = resultType.getElementType();
+          auto cst = [&](double v) -> Value {
+            return arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(v));
+          };
+          auto toIndex = [&](Value v) -> Value {
+            Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), v);
+            return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+          };
+          auto clampIndex = [&](Value v, int64_t size) -> Value {
+            // v is f64: clamp into [0, size - 1] before converting.
+            v = arith::MaximumFOp::create(b, l, v, cst(0));
+            v = arith::MinimumFOp::create(b, l, v, cst(size - 1));
+            return toIndex(v);
+          };
+          // Per dim: the taps (index, weight) to combine.
+          SmallVector<SmallVector<std::pair<Value, Value>>> taps(rank);
+          Value outside;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value index = linalg::IndexOp::create(b, l, d);
+            if (!dims[d].resized) {
+              taps[d].push_back({index, Value()});
+              continue;
+            }
+            Value x = arith::SIToFPOp::create(
+                b, l, f64,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), index));
+            x = arith::AddFOp::create(
+                b, l, arith::MulFOp::create(b, l, x, cst(dims[d].a)),
+                cst(dims[d].b));
+            int64_t size = dims[d].size;
+            if (crop) {
+              Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                               x, cst(0));
+              Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                               x, cst(size - 1));
+              Value out = arith::OrIOp::create(b, l, lo, hi);
+              outside = outside ? arith::OrIOp::create(b, l, outside, out) : out;
+            }
+            if (mode == "nearest") {
+              Value r;
+              if (nearest == "round_prefer_floor")
+                r = math::CeilOp::create(b, l,
+                                         arith::SubFOp::create(b, l, x, cst(0.5)));
+              else if (nearest == "round_prefer_ceil")
+                r = math::FloorOp::create(
+                    b, l, arith::AddFOp::create(b, l, x, cst(0.5)));
+              else if (nearest == "floor")
+                r = math::FloorOp::create(b, l, x);
+              else
+                r = math::CeilOp::create(b, l, x);
+              taps[d].push_back({clampIndex(r, size), Value()});
+              continue;
+            }
+            Value x0 = math::FloorOp::create(b, l, x);
+            Value t = arith::SubFOp::create(b, l, x, x0);
+            SmallVector<std::pair<int64_t, Value>> offsets;
+            if (mode == "linear") {
+              offsets = {{0, arith::SubFOp::create(b, l, cst(1), t)}, {1, t}};
+            } else {
+              // Cubic convolution weights for the taps at -1, 0, 1, 2.
+              auto weight = [&](Value dist) -> Value {
+                // dist = |offset - t| in [0, 2).
+                Value d1 = dist, d2 = arith::MulFOp::create(b, l, d1, d1);
+                Value d3 = arith::MulFOp::create(b, l, d2, d1);
+                auto m = [&](Value v, double c) -> Value {
+                  return arith::MulFOp::create(b, l, v, cst(c));
+                };
+                auto plus = [&](Value p, Value q) -> Value {
+                  return arith::AddFOp::create(b, l, p, q);
+                };
+                // |d| <= 1: (A+2)|d|^3 - (A+3)|d|^2 + 1
+                Value inner = plus(plus(m(d3, cubicA + 2), m(d2, -(cubicA + 3))),
+                                   cst(1));
+                // 1 < |d| < 2: A|d|^3 - 5A|d|^2 + 8A|d| - 4A
+                Value outer = plus(plus(plus(m(d3, cubicA), m(d2, -5 * cubicA)),
+                                        m(d1, 8 * cubicA)),
+                                   cst(-4 * cubicA));
+                Value near = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OLE, d1, cst(1));
+                return arith::SelectOp::create(b, l, near, inner, outer);
+              };
+              for (int64_t o = -1; o <= 2; ++o) {
+                Value dist = math::AbsFOp::create(
+                    b, l, arith::SubFOp::create(b, l, cst(o), t));
+                offsets.push_back({o, weight(dist)});
+              }
+            }
+            SmallVector<std::pair<Value, Value>> dimTaps;
+            Value total;
+            for (auto [o, w] : offsets) {
+              Value at = arith::AddFOp::create(b, l, x0, cst(o));
+              if (excludeOutside && mode == "cubic") {
+                Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                                 at, cst(0));
+                Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
+                                                 at, cst(size - 1));
+                w = arith::SelectOp::create(
+                    b, l, arith::AndIOp::create(b, l, lo, hi), w, cst(0));
+              }
+              total = total ? arith::AddFOp::create(b, l, total, w) : w;
+              dimTaps.push_back({clampIndex(at, size), w});
+            }
+            if (excludeOutside && mode == "cubic")
+              for (auto &tap : dimTaps)
+                tap.second = arith::DivFOp::create(b, l, tap.second, total);
+            taps[d] = dimTaps;
+          }
+          // Sum over every combination of taps.
+          Value acc;
+          SmallVector<size_t> choice(rank, 0);
+          while (true) {
+            SmallVector<Value> coordsAt;
+            Value w;
+            for (int64_t d = 0; d < rank; ++d) {
+              auto [index, weight] = taps[d][choice[d]];
+              coordsAt.push_back(index);
+              if (weight)
+                w = w ? arith::MulFOp::create(b, l, w, weight) : weight;
+            }
+            Value v = tensor::ExtractOp::create(b, l, input, coordsAt);
+            Value term = v.getType() == f64
+                             ? v
+                             : Value(arith::ExtFOp::create(b, l, f64, v));
+            if (w)
+              term = arith::MulFOp::create(b, l, term, w);
+            acc = acc ? arith::AddFOp::create(b, l, acc, term) : term;
+            int64_t d = rank - 1;
+            for (; d >= 0; --d) {
+              if (++choice[d] < taps[d].size())
+                break;
+              choice[d] = 0;
+            }
+            if (d < 0)
+              break;
+          }
+          if (outside)
+            acc = arith::SelectOp::create(b, l, outside, cst(extrapolation),
+                                          acc);
+          (void)f32;
+          return acc.getType() == et
+                     ? acc
+                     : Value(arith::TruncFOp::create(b, l, et, acc));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
@@ -510,5 +718,5 @@ void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
                TransposeToLinalg, ConcatToTensor, SqueezeToTensor,
                UnsqueezeToTensor, ShapeToTensor, GatherToLinalg, SliceToLinalg,
                ExpandToLinalg, TileToLinalg, PadToLinalg,
-               GatherElementsToLinalg>(patterns.getContext());
+               GatherElementsToLinalg, ResizeToLinalg>(patterns.getContext());
 }

@@ -607,5 +607,35 @@ LogicalResult GatherElementsOp::inferReturnTypes(
   return success();
 }
 
+LogicalResult ResizeOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getType());
+  int64_t rank = inputType.getRank();
+  if (resultType.getRank() != rank ||
+      static_cast<int64_t>(getScales().size()) != rank)
+    return emitOpError("expects one scale per dim and a result of rank ")
+           << rank;
+  if (!getRoi().empty() && static_cast<int64_t>(getRoi().size()) != 2 * rank)
+    return emitOpError("expects an empty roi or ") << 2 * rank << " entries";
+  StringRef mode = getMode(), coords = getCoordinateMode(),
+            nearest = getNearestMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError("unknown mode '") << mode << "'";
+  if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric",
+                           "pytorch_half_pixel", "align_corners", "asymmetric",
+                           "tf_crop_and_resize"},
+                          coords))
+    return emitOpError("unknown coordinate_transformation_mode '")
+           << coords << "'";
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          nearest))
+    return emitOpError("unknown nearest_mode '") << nearest << "'";
+  for (float scale : getScales())
+    if (!(scale > 0))
+      return emitOpError("expects positive scales");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/aic/IR/AicOps.cpp.inc"

@@ -742,4 +742,33 @@ def Aic_LrnOp : Aic_Op<"lrn", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Aic_ResizeOp : Aic_Op<"resize", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "ONNX Resize: nearest, linear or cubic, per dim";
+  let description = [{
+    The importer resolves scales, sizes, axes and the aspect-ratio policy:
+    `scales` has one entry per dim (1 where a dim is not resized) and the
+    result type carries the output size. Each output coordinate maps back
+    through `coordinate_mode` (half_pixel, half_pixel_symmetric,
+    pytorch_half_pixel, align_corners, asymmetric, tf_crop_and_resize with
+    `roi`, begins then ends) and is sampled by `mode`.
+
+    ```mlir
+    %r = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel",
+        nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>,
+        roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false,
+        extrapolation_value = 0.0 : f32}
+        : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, StrAttr:$mode,
+                   StrAttr:$coordinate_mode, StrAttr:$nearest_mode,
+                   DenseF32ArrayAttr:$scales, DenseF32ArrayAttr:$roi,
+                   F32Attr:$cubic_coeff_a, BoolAttr:$exclude_outside,
+                   F32Attr:$extrapolation_value);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // AIC_DIALECT_AIC_IR_AICOPS_TD

@@ -307,3 +307,18 @@ func.func @lrn(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
   %0 = aic.lrn %x {alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32, bias = 1.0 : f32, size = 3 : i64} : tensor<1x4x2x2xf32>
   return %0 : tensor<1x4x2x2xf32>
 }
+
+// -----
+
+// Tests that a linear resize maps each output index back through the
+// half_pixel transform (x / 2 - 0.25 for scale 2) and blends two taps.
+// CHECK-LABEL: func.func @resize_linear
+func.func @resize_linear(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
+  // CHECK: linalg.generic
+  // CHECK-DAG: arith.constant 5.000000e-01 : f64
+  // CHECK-DAG: arith.constant -2.500000e-01 : f64
+  // CHECK: math.floor
+  // CHECK-COUNT-2: tensor.extract
+  %0 = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel", nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 2.0>, roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false, extrapolation_value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x8xf32>
+  return %0 : tensor<1x8xf32>
+}
