@@ -43,6 +43,8 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // expand-strided-metadata computes dynamic sizes with affine.apply.
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   // Math: integer powers as generated functions, then LLVM intrinsics, and
   // libm calls for what has no intrinsic (erf, acosh, ...).

@@ -310,12 +310,36 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   // IR version 4, initializers were listed as inputs too).
   SmallVector<const onnx::ValueInfoProto *> inputs;
   SmallVector<Type> inputTypes;
+  std::vector<std::pair<std::string, onnx::TensorProto>> constInputs;
   for (const auto &in : g.input()) {
     if (initializerNames.contains(in.name()))
       continue;
+    if (!options.constInputsDir.empty() && in.type().has_tensor_type()) {
+      // Input K takes its value from input_K.pb.
+      std::string path = options.constInputsDir + "/input_" +
+                         std::to_string(constInputs.size()) + ".pb";
+      auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                                /*RequiresNullTerminator=*/false);
+      onnx::TensorProto value;
+      if (!buffer || !value.ParseFromArray((*buffer)->getBufferStart(),
+                                           (*buffer)->getBufferSize())) {
+        emitError(fileLoc) << "--const-inputs: cannot read '" << path
+                           << "' for input '" << in.name() << "'";
+        return nullptr;
+      }
+      value.set_name(in.name());
+      constInputs.push_back({in.name(), std::move(value)});
+      continue;
+    }
     FailureOr<Type> type = importValueInfoType(in, /*isInput=*/true);
     if (failed(type))
       return nullptr;
+    if (options.symbolicDims) {
+      auto ranked = cast<RankedTensorType>(*type);
+      *type = RankedTensorType::get(
+          SmallVector<int64_t>(ranked.getRank(), ShapedType::kDynamic),
+          ranked.getElementType());
+    }
     inputs.push_back(&in);
     inputTypes.push_back(*type);
   }
@@ -345,6 +369,17 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     inputNames.push_back(b.getStringAttr(in->name()));
   }
 
+  for (auto &[name, tensor] : constInputs) {
+    std::string error;
+    FailureOr<ElementsAttr> value =
+        importTensorData(context, tensor, modelDir, error);
+    if (failed(value)) {
+      emitError(fileLoc) << "--const-inputs: input '" << name << "': " << error;
+      return nullptr;
+    }
+    values[name] = ConstantOp::create(
+        b, NameLoc::get(b.getStringAttr(name), fileLoc), *value);
+  }
   if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
     return nullptr;
 

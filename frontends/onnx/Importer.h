@@ -23,6 +23,12 @@ struct ImportOptions {
   /// Input dims to pin, by input name (`--shape NAME=1x3x224x224`); they
   /// replace symbolic and dynamic dims and must agree with static ones.
   llvm::StringMap<SmallVector<int64_t>> inputShapes;
+  /// A folder of input_K.pb files: graph input K becomes a constant with
+  /// that value (`--const-inputs`; the "constant inputs" test variant).
+  std::string constInputsDir;
+  /// Makes every input dim symbolic (`--symbolic-dims`; the "dynamic
+  /// shapes" test variant).
+  bool symbolicDims = false;
 };
 
 /// Imports the model at `path`. Errors are emitted as diagnostics, each one

@@ -56,6 +56,12 @@ cl::list<std::string> shapes("shape",
                              cl::desc("Pin an input's dims: NAME=D0xD1x..."),
                              cl::value_desc("NAME=DIMS"));
 cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
+cl::opt<std::string> constInputs(
+    "const-inputs",
+    cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
+    cl::value_desc("DIR"));
+cl::opt<bool> symbolicDims("symbolic-dims",
+                           cl::desc("Treat every input dim as symbolic"));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print the supported ONNX operators as a "
                                "Markdown table (docs/supported-ops.md)"));
@@ -118,6 +124,8 @@ int main(int argc, char **argv) {
   });
 
   aic::onnx_import::ImportOptions importOptions;
+  importOptions.constInputsDir = constInputs;
+  importOptions.symbolicDims = symbolicDims;
   for (const std::string &s : shapes) {
     std::string error;
     if (failed(aic::onnx_import::parseShapeOption(s, importOptions, error)))

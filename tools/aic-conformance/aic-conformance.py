@@ -63,27 +63,44 @@ def tidy(text, path):
     return line.replace(path + "/", "").replace(path, "")
 
 
-def run_test(name, path, args, workdir):
-    lib = os.path.join(workdir, name + ".so")
+def compile_model(path, lib, args, extra):
+    """Returns None on success, else (status, reason)."""
     try:
         compiled = subprocess.run(
-            [args.aic_compile, os.path.join(path, "model.onnx"), "-o", lib],
-            capture_output=True, text=True, timeout=args.timeout)
+            [args.aic_compile, os.path.join(path, "model.onnx"), "-o", lib]
+            + extra, capture_output=True, text=True, timeout=args.timeout)
     except subprocess.TimeoutExpired:
-        return name, "failed", "compile timed out"
+        return "failed", "compile timed out"
     if compiled.returncode != 0:
         message = tidy(compiled.stderr, path)
         if "unsupported" in message:
-            return name, "unsupported", message
-        return name, "failed", "compile: " + message
+            return "unsupported", message
+        return "failed", "compile: " + message
+    return None
+
+
+def run_test(name, path, args, workdir):
+    lib = os.path.join(workdir, name + ".so")
     sets = sorted(s for s in os.listdir(path) if s.startswith("test_data_set_"))
     if not sets:
         return name, "failed", "no test_data_set_* folder"
+    # The constant-inputs variant compiles once per data set.
+    if args.variant != "constant-inputs":
+        extra = ["--symbolic-dims"] if args.variant == "symbolic-dims" else []
+        problem = compile_model(path, lib, args, extra)
+        if problem:
+            return (name,) + problem
     for s in sets:
         data = os.path.join(path, s)
+        inputs = ["--inputs", data]
+        if args.variant == "constant-inputs":
+            problem = compile_model(path, lib, args, ["--const-inputs", data])
+            if problem:
+                return (name,) + problem
+            inputs = []
         try:
             ran = subprocess.run(
-                [args.aic_run, lib, "--inputs", data, "--compare", data,
+                [args.aic_run, lib] + inputs + ["--compare", data,
                  "--rtol", str(args.rtol), "--atol", str(args.atol)],
                 capture_output=True, text=True, timeout=args.timeout)
         except subprocess.TimeoutExpired:
@@ -110,6 +127,11 @@ def main():
                         help="seconds per compile and per run")
     parser.add_argument("--aic-compile", default=os.path.join(HERE, "aic-compile"))
     parser.add_argument("--aic-run", default=os.path.join(HERE, "aic-run"))
+    parser.add_argument("--variant", default="plain",
+                        choices=["plain", "constant-inputs", "symbolic-dims"],
+                        help="compile as given, with every input frozen to "
+                             "its data set's value, or with every input dim "
+                             "symbolic (onnx-mlir's test variants)")
     parser.add_argument("--expected", metavar="FILE",
                         help="tests known not to pass; fail on any change")
     parser.add_argument("--write-expected", metavar="FILE",

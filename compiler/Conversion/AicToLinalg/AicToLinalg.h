@@ -50,6 +50,12 @@ Value buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
 /// The dynamic dims of `value`, in order, as tensor.dim ops.
 SmallVector<Value> buildDynamicDims(OpBuilder &b, Location loc, Value value);
 
+/// The output extent of a strided, dilated window over a padded dim of
+/// `size` (an index value): (size + pads - span) / stride + 1.
+Value buildWindowExtent(OpBuilder &b, Location loc, Value size, int64_t kernel,
+                        int64_t stride, int64_t dilation, int64_t padBegin,
+                        int64_t padEnd);
+
 /// A zero of `type`'s element type.
 Value buildZero(OpBuilder &b, Location loc, Type elementType);
 

@@ -290,9 +290,8 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
     Type elementType = resultType.getElementType();
     int64_t rank = resultType.getRank(), spatial = rank - 2;
     int64_t group = op.getGroup();
-    for (int64_t d = 1; d < rank; ++d)
-      if (resultType.isDynamicDim(d))
-        return cannotLower(op, "dynamic channel or spatial dims");
+    if (resultType.isDynamicDim(1))
+      return cannotLower(op, "a dynamic number of filters");
     if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
       return cannotLower(op, "grouped convolution with dynamic channels");
     if (group == 1 && spatial > 3)
@@ -317,6 +316,15 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
     SmallVector<Value> dynamicSizes;
     if (resultType.isDynamicDim(0))
       dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+    for (int64_t i = 0; i < spatial; ++i) {
+      if (!resultType.isDynamicDim(i + 2))
+        continue;
+      Value size = tensor::DimOp::create(rewriter, loc, op.getInput(), i + 2);
+      dynamicSizes.push_back(buildWindowExtent(
+          rewriter, loc, size, weightType.getDimSize(i + 2),
+          op.getStrides()[i], op.getDilations()[i], pads[i],
+          pads[i + spatial]));
+    }
     Type accType = getAccumulatorType(elementType);
     RankedTensorType finalType = resultType;
     resultType = RankedTensorType::get(resultType.getShape(), accType);

@@ -86,15 +86,20 @@ struct Scalar {
                ? Value(arith::DivFOp::create(b, loc, x, y))
                : Value(arith::DivSIOp::create(b, loc, x, y));
   }
+  // Bools (i1) compare unsigned: true is the larger.
   Value max(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::MaximumFOp::create(b, loc, x, y))
-               : Value(arith::MaxSIOp::create(b, loc, x, y));
+    if (isa<FloatType>(x.getType()))
+      return arith::MaximumFOp::create(b, loc, x, y);
+    if (x.getType().isInteger(1))
+      return arith::MaxUIOp::create(b, loc, x, y);
+    return arith::MaxSIOp::create(b, loc, x, y);
   }
   Value min(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::MinimumFOp::create(b, loc, x, y))
-               : Value(arith::MinSIOp::create(b, loc, x, y));
+    if (isa<FloatType>(x.getType()))
+      return arith::MinimumFOp::create(b, loc, x, y);
+    if (x.getType().isInteger(1))
+      return arith::MinUIOp::create(b, loc, x, y);
+    return arith::MinSIOp::create(b, loc, x, y);
   }
   /// x `pred` y, with float predicates ordered (false on NaN).
   Value compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip, Value x,

@@ -168,13 +168,20 @@ static Value div(OpBuilder &b, Location loc, Value x, Value y) {
   return isFloat(x.getType()) ? Value(arith::DivFOp::create(b, loc, x, y))
                               : Value(arith::DivSIOp::create(b, loc, x, y));
 }
+// Bools (i1) compare unsigned: true is the larger.
 static Value maximum(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::MaximumFOp::create(b, loc, x, y))
-                              : Value(arith::MaxSIOp::create(b, loc, x, y));
+  if (isFloat(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (x.getType().isInteger(1))
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
 }
 static Value minimum(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::MinimumFOp::create(b, loc, x, y))
-                              : Value(arith::MinSIOp::create(b, loc, x, y));
+  if (isFloat(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (x.getType().isInteger(1))
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
 }
 /// `fn(x)` for a math function, in f32 where x is a 16-bit float.
 static Value inF32(OpBuilder &b, Location loc, Value x,
@@ -723,12 +730,17 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t rank = inputType.getRank(), spatial = rank - 2;
-    for (int64_t d = 1; d < rank; ++d)
-      if (inputType.isDynamicDim(d))
-        return op.emitOpError("cannot be lowered yet: dynamic channel or "
-                              "spatial dims");
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
                       dilations = op.getDilations(), pads = op.getPads();
+    bool dynamicSpatial = false;
+    for (int64_t d = 2; d < rank; ++d)
+      dynamicSpatial |= inputType.isDynamicDim(d);
+    bool anyPads = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+    // ceil_mode's extra padding and per-position averaging counts are
+    // computed at compile time, which needs the sizes.
+    if (dynamicSpatial && (op.getCeilMode() || (!IsMax && anyPads)))
+      return op.emitOpError("cannot be lowered yet: ceil_mode or padded "
+                            "averaging on dynamic spatial dims");
     OpBuilder &b = rewriter;
     MLIRContext *ctx = b.getContext();
     Type et = inputType.getElementType();
@@ -741,8 +753,11 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
       int64_t size = inputType.getDimSize(i + 2);
       int64_t span = dilations[i] * (kernel[i] - 1) + 1;
       int64_t out = resultType.getDimSize(i + 2);
-      int64_t extra = std::max<int64_t>(
-          0, (out - 1) * strides[i] + span - (size + pads[i] + pads[i + spatial]));
+      int64_t extra =
+          dynamicSpatial
+              ? 0
+              : std::max<int64_t>(0, (out - 1) * strides[i] + span -
+                                         (size + pads[i] + pads[i + spatial]));
       low.push_back(b.getIndexAttr(pads[i]));
       high.push_back(b.getIndexAttr(pads[i + spatial] + extra));
       padded |= pads[i] || pads[i + spatial] || extra;
@@ -765,8 +780,16 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
     }
     Value window = tensor::EmptyOp::create(b, loc, kernel, et);
     SmallVector<Value> dynamicSizes;
-    if (resultType.isDynamicDim(0))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, op.getInput(), 0));
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      Value size = tensor::DimOp::create(b, loc, op.getInput(), d);
+      dynamicSizes.push_back(
+          d < 2 ? size
+                : buildWindowExtent(b, loc, size, kernel[d - 2],
+                                    strides[d - 2], dilations[d - 2],
+                                    pads[d - 2], pads[d - 2 + spatial]));
+    }
     Value init = linalg::FillOp::create(
                      b, loc,
                      IsMax ? extremeValue(b, loc, et, true)
@@ -806,6 +829,19 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
     int64_t spatial = inputType.getRank() - 2;
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
                       dilations = op.getDilations(), pads = op.getPads();
+    Type et = resultType.getElementType();
+    if (!resultType.hasStaticShape()) {
+      // Unpadded windows without ceil_mode all hold the whole kernel.
+      int64_t window = 1;
+      for (int64_t k : kernel)
+        window *= k;
+      Value count = scalarConstant(b, loc, et, window);
+      return buildMapped(b, loc, sums,
+                         {b.getMultiDimIdentityMap(resultType.getRank())}, et,
+                         [&](OpBuilder &nb, Location nl, ValueRange a) {
+                           return div(nb, nl, a[0], count);
+                         });
+    }
     bool includePad = false;
     if constexpr (std::is_same_v<OpTy, AveragePoolOp>)
       includePad = op.getCountIncludePad();
@@ -829,7 +865,6 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
     int64_t total = 1;
     for (int64_t e : outShape)
       total *= e;
-    Type et = resultType.getElementType();
     for (int64_t n = 0; n < total; ++n) {
       int64_t c = 1;
       for (int64_t i = 0; i < spatial; ++i)

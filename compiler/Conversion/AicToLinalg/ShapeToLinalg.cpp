@@ -110,6 +110,37 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
   }
 };
 
+/// Flatten with dynamic dims: one collapse (plus a unit dim where `axis` is
+/// 0 or the rank).
+struct DynamicFlattenToTensor : OpRewritePattern<FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (inputType.hasStaticShape() || inputType.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "static shapes");
+    int64_t rank = inputType.getRank(), axis = op.getAxis();
+    Location loc = op.getLoc();
+    if (axis > 0 && axis < rank) {
+      ReassociationIndices outer, inner;
+      for (int64_t d = 0; d < rank; ++d)
+        (d < axis ? outer : inner).push_back(d);
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, resultType, op.getInput(),
+          SmallVector<ReassociationIndices>{outer, inner});
+      return success();
+    }
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, op.getInput(), ArrayRef<ReassociationIndices>{all});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, flat, SmallVector<ReassociationIndices>{{0, 1}});
+    return success();
+  }
+};
+
 struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -542,7 +573,9 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
         else
           dim.a = 0;
       } else if (coords == "align_corners") {
-        dim.a = out > 1 ? double(in - 1) / (out - 1) : 0;
+        // ONNX divides by the unrounded output length, scale * input.
+        double resized = s * in;
+        dim.a = resized > 1 ? double(in - 1) / (resized - 1) : 0;
       } else if (crop) {
         double start = op.getRoi()[d], end = op.getRoi()[d + rank];
         if (out > 1) {
@@ -715,7 +748,8 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith, ReshapeToViews<ReshapeOp>,
                DynamicReshapeToTensor, ReshapeToViews<FlattenOp>,
-               TransposeToLinalg, ConcatToTensor, SqueezeToTensor,
+               TransposeToLinalg, DynamicFlattenToTensor, ConcatToTensor,
+               SqueezeToTensor,
                UnsqueezeToTensor, ShapeToTensor, GatherToLinalg, SliceToLinalg,
                ExpandToLinalg, TileToLinalg, PadToLinalg,
                GatherElementsToLinalg, ResizeToLinalg>(patterns.getContext());

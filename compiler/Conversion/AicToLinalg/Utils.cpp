@@ -31,6 +31,20 @@ SmallVector<Value> mlir::aic::buildDynamicDims(OpBuilder &b, Location loc,
   return dims;
 }
 
+Value mlir::aic::buildWindowExtent(OpBuilder &b, Location loc, Value size,
+                                   int64_t kernel, int64_t stride,
+                                   int64_t dilation, int64_t padBegin,
+                                   int64_t padEnd) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  Value padded = arith::AddIOp::create(
+      b, loc, size,
+      arith::ConstantIndexOp::create(b, loc, padBegin + padEnd - span));
+  Value steps = arith::DivSIOp::create(
+      b, loc, padded, arith::ConstantIndexOp::create(b, loc, stride));
+  return arith::AddIOp::create(b, loc, steps,
+                               arith::ConstantIndexOp::create(b, loc, 1));
+}
+
 Value mlir::aic::buildZero(OpBuilder &b, Location loc, Type elementType) {
   return arith::ConstantOp::create(b, loc, elementType,
                                    b.getZeroAttr(elementType));

@@ -322,3 +322,18 @@ func.func @resize_linear(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
   %0 = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel", nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 2.0>, roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false, extrapolation_value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x8xf32>
   return %0 : tensor<1x8xf32>
 }
+
+// -----
+
+// Tests that a conv over dynamic spatial dims computes its output extent at
+// run time: (H + 2 - 3) / 1 + 1.
+// CHECK-LABEL: func.func @conv_dynamic_spatial
+func.func @conv_dynamic_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<6x3x3x3xf32>) -> tensor<1x6x?x?xf32> {
+  // CHECK: %[[H:.*]] = tensor.dim %{{.*}}, %c2
+  // CHECK: arith.addi %[[H]], %c-1
+  // CHECK: arith.divsi
+  // CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x6x?x?xf32>
+  // CHECK: linalg.conv_2d_nchw_fchw
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x?x?xf32>, tensor<6x3x3x3xf32>) -> tensor<1x6x?x?xf32>
+  return %0 : tensor<1x6x?x?xf32>
+}
