@@ -49,21 +49,21 @@ static LogicalResult importVariadic(NodeContext &ctx) {
   }
   Value result = ctx.operand(0);
   for (unsigned i = 1; i < ctx.numOperands(); ++i) {
-    FailureOr<SmallVector<Value>> next = ctx.createOp(
-        BinaryOpTy::getOperationName(), {result, ctx.operand(i)});
+    FailureOr<SmallVector<Value>> next =
+        ctx.createOp(BinaryOpTy::getOperationName(), {result, ctx.operand(i)});
     if (failed(next))
       return failure();
     result = next->front();
   }
   if (IsMean && ctx.numOperands() > 1) {
-    Type elementType = cast<RankedTensorType>(result.getType()).getElementType();
+    Type elementType =
+        cast<RankedTensorType>(result.getType()).getElementType();
     auto countType = RankedTensorType::get({}, elementType);
     OpBuilder &b = ctx.getBuilder();
-    Attribute count = isa<FloatType>(elementType)
-                          ? Attribute(b.getFloatAttr(elementType,
-                                                     ctx.numOperands()))
-                          : Attribute(b.getIntegerAttr(elementType,
-                                                       ctx.numOperands()));
+    Attribute count =
+        isa<FloatType>(elementType)
+            ? Attribute(b.getFloatAttr(elementType, ctx.numOperands()))
+            : Attribute(b.getIntegerAttr(elementType, ctx.numOperands()));
     Value divisor = ConstantOp::create(
         b, ctx.getLoc(), DenseElementsAttr::get(countType, count));
     return ctx.emitOp(DivOp::getOperationName(), {result, divisor});
@@ -85,8 +85,7 @@ static LogicalResult importMod(NodeContext &ctx) {
     return failure();
   }
   OpBuilder &b = ctx.getBuilder();
-  return ctx.emitOp(ModOp::getOperationName(),
-                    {ctx.operand(0), ctx.operand(1)},
+  return ctx.emitOp(ModOp::getOperationName(), {ctx.operand(0), ctx.operand(1)},
                     {b.getNamedAttr("fmod", b.getBoolAttr(*fmod != 0))});
 }
 
@@ -102,8 +101,7 @@ importActivation(SmallVector<std::pair<StringRef, float>> params) {
       FailureOr<float> value = ctx.floatAttr(name, defaultValue);
       if (failed(value))
         return failure();
-      attrs.push_back(
-          ctx.getBuilder().getNamedAttr(name, ctx.f32(*value)));
+      attrs.push_back(ctx.getBuilder().getNamedAttr(name, ctx.f32(*value)));
     }
     return ctx.emitOp(OpTy::getOperationName(), ctx.operand(0), attrs);
   };
@@ -261,13 +259,15 @@ void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
               importActivation<LeakyReluOp>({{"alpha", 0.01f}}));
   registry.on("Elu", {1, 6, 22}, 6, importActivation<EluOp>({{"alpha", 1.0f}}));
   registry.on("Celu", {12}, 12, importActivation<CeluOp>({{"alpha", 1.0f}}));
-  registry.on("Selu", {1, 6, 22}, 6,
-              importActivation<SeluOp>({{"alpha", 1.67326319217681884765625f},
-                                        {"gamma", 1.05070102214813232421875f}}));
+  registry.on(
+      "Selu", {1, 6, 22}, 6,
+      importActivation<SeluOp>({{"alpha", 1.67326319217681884765625f},
+                                {"gamma", 1.05070102214813232421875f}}));
   registry.on("ThresholdedRelu", {10, 22}, 10,
               importActivation<ThresholdedReluOp>({{"alpha", 1.0f}}));
-  registry.on("HardSigmoid", {1, 6, 22}, 6,
-              importActivation<HardSigmoidOp>({{"alpha", 0.2f}, {"beta", 0.5f}}));
+  registry.on(
+      "HardSigmoid", {1, 6, 22}, 6,
+      importActivation<HardSigmoidOp>({{"alpha", 0.2f}, {"beta", 0.5f}}));
   registry.on("Gelu", {20}, 20, importGelu);
   registry.on("Clip", {1, 6, 11, 12, 13}, 6, importClip);
 

@@ -318,8 +318,9 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
       // Input K takes its value from input_K.pb.
       std::string path = options.constInputsDir + "/input_" +
                          std::to_string(constInputs.size()) + ".pb";
-      auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                                /*RequiresNullTerminator=*/false);
+      auto buffer =
+          llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
       onnx::TensorProto value;
       if (!buffer || !value.ParseFromArray((*buffer)->getBufferStart(),
                                            (*buffer)->getBufferSize())) {
@@ -566,8 +567,9 @@ FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
                    "not supported yet)";
     return failure();
   }
-  return llvm::to_vector(llvm::map_range(
-      values.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); }));
+  return llvm::to_vector(
+      llvm::map_range(values.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
 }
 
 //===----------------------------------------------------------------------===//

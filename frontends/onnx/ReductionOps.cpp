@@ -42,8 +42,7 @@ normalizeAxes(NodeContext &ctx, ArrayRef<int64_t> axes, int64_t rank) {
 /// Reduce*: axes from the attribute (older versions) or the optional second
 /// input (from `axesInputSince` on); empty axes mean all of them unless
 /// noop_with_empty_axes.
-template <typename OpTy>
-static ImportFn importReduce(int64_t axesInputSince) {
+template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
   return [axesInputSince](NodeContext &ctx) -> LogicalResult {
     Value input = ctx.operand(0);
     if (!input) {
@@ -81,9 +80,10 @@ static ImportFn importReduce(int64_t axesInputSince) {
     if (failed(normalized))
       return failure();
     OpBuilder &b = ctx.getBuilder();
-    return ctx.emitOp(OpTy::getOperationName(), input,
-                      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*normalized)),
-                       b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims))});
+    return ctx.emitOp(
+        OpTy::getOperationName(), input,
+        {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*normalized)),
+         b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims))});
   };
 }
 
@@ -113,8 +113,7 @@ static LogicalResult importArgReduce(NodeContext &ctx) {
 
 /// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at
 /// `axis` and normalized over the second dim; from 13 over `axis` alone.
-template <typename OpTy>
-static LogicalResult importSoftmax(NodeContext &ctx) {
+template <typename OpTy> static LogicalResult importSoftmax(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
     ctx.emitError() << "expects an input";
@@ -139,9 +138,9 @@ static LogicalResult importSoftmax(NodeContext &ctx) {
     ctx.emitError() << "unsupported: the opset < 13 form on dynamic shapes";
     return failure();
   }
-  FailureOr<SmallVector<Value>> flat = ctx.createOp(
-      FlattenOp::getOperationName(), input,
-      {b.getNamedAttr("axis", b.getI64IntegerAttr(a))});
+  FailureOr<SmallVector<Value>> flat =
+      ctx.createOp(FlattenOp::getOperationName(), input,
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(a))});
   if (failed(flat))
     return failure();
   FailureOr<SmallVector<Value>> normalizedFlat =
@@ -285,18 +284,16 @@ static LogicalResult importLrn(NodeContext &ctx) {
     return failure();
   }
   OpBuilder &b = ctx.getBuilder();
-  ctx.setResults(LrnOp::create(b, ctx.getLoc(), input.getType(), input,
-                               b.getF32FloatAttr(*alpha),
-                               b.getF32FloatAttr(*beta),
-                               b.getF32FloatAttr(*bias),
-                               b.getI64IntegerAttr(*size))
-                     .getResult());
+  ctx.setResults(
+      LrnOp::create(b, ctx.getLoc(), input.getType(), input,
+                    b.getF32FloatAttr(*alpha), b.getF32FloatAttr(*beta),
+                    b.getF32FloatAttr(*bias), b.getI64IntegerAttr(*size))
+          .getResult());
   return success();
 }
 
 /// MaxPool and AveragePool: resolves auto_pad and defaults.
-template <typename OpTy>
-static LogicalResult importPool(NodeContext &ctx) {
+template <typename OpTy> static LogicalResult importPool(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
     ctx.emitError() << "expects an input";
@@ -413,7 +410,6 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("MaxPool", {1, 8, 10, 11, 12, 22}, 1, importPool<MaxPoolOp>);
   registry.on("AveragePool", {1, 7, 10, 11, 19, 22}, 1,
               importPool<AveragePoolOp>);
-  registry.on("GlobalAveragePool", {1, 22}, 1,
-              importGlobalPool<ReduceMeanOp>);
+  registry.on("GlobalAveragePool", {1, 22}, 1, importGlobalPool<ReduceMeanOp>);
   registry.on("GlobalMaxPool", {1, 22}, 1, importGlobalPool<ReduceMaxOp>);
 }

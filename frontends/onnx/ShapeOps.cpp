@@ -217,8 +217,9 @@ static LogicalResult importSqueeze(NodeContext &ctx) {
   }
   llvm::sort(normalized);
   OpBuilder &b = ctx.getBuilder();
-  return ctx.emitOp(OpTy::getOperationName(), input,
-                    {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(normalized))});
+  return ctx.emitOp(
+      OpTy::getOperationName(), input,
+      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(normalized))});
 }
 
 static LogicalResult importShape(NodeContext &ctx) {
@@ -255,16 +256,18 @@ static LogicalResult importSize(NodeContext &ctx) {
     return failure();
   }
   OpBuilder &b = ctx.getBuilder();
-  ctx.setResults(ConstantOp::create(
-                     b, ctx.getLoc(),
-                     DenseElementsAttr::get(
-                         RankedTensorType::get({}, b.getI64Type()),
-                         b.getI64IntegerAttr(type.getNumElements())))
-                     .getResult());
+  ctx.setResults(
+      ConstantOp::create(
+          b, ctx.getLoc(),
+          DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                                 b.getI64IntegerAttr(type.getNumElements())))
+          .getResult());
   return success();
 }
 
-static LogicalResult importGather(NodeContext &ctx) {
+/// Gather and GatherElements: data, indices and a normalized axis.
+template <typename OpTy>
+static LogicalResult importGatherLike(NodeContext &ctx) {
   Value data = ctx.operand(0), indices = ctx.operand(1);
   if (!data || !indices) {
     ctx.emitError() << "expects inputs data and indices";
@@ -277,7 +280,7 @@ static LogicalResult importGather(NodeContext &ctx) {
   if (failed(normalized))
     return failure();
   OpBuilder &b = ctx.getBuilder();
-  return ctx.emitOp(GatherOp::getOperationName(), {data, indices},
+  return ctx.emitOp(OpTy::getOperationName(), {data, indices},
                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
 }
 
@@ -341,8 +344,9 @@ static LogicalResult importSlice(NodeContext &ctx) {
                       : std::clamp<int64_t>(v, -1, dim - 1);
     };
     int64_t start = clampIndex((*starts)[i]), end = clampIndex((*ends)[i]);
-    int64_t size = step > 0 ? std::max<int64_t>(0, (end - start + step - 1) / step)
-                            : std::max<int64_t>(0, (start - end - step - 1) / -step);
+    int64_t size = step > 0
+                       ? std::max<int64_t>(0, (end - start + step - 1) / step)
+                       : std::max<int64_t>(0, (start - end - step - 1) / -step);
     outStarts[*axis] = size ? start : 0;
     sizes[*axis] = size;
     outSteps[*axis] = step;
@@ -377,8 +381,9 @@ static LogicalResult importTile(NodeContext &ctx) {
   if (failed(repeats))
     return failure();
   OpBuilder &b = ctx.getBuilder();
-  return ctx.emitOp(TileOp::getOperationName(), ctx.operand(0),
-                    {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr(*repeats))});
+  return ctx.emitOp(
+      TileOp::getOperationName(), ctx.operand(0),
+      {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr(*repeats))});
 }
 
 /// Split into slices along `axis`: sizes from `split` (attribute before
@@ -432,11 +437,11 @@ static LogicalResult importSplit(NodeContext &ctx) {
         steps(type.getRank(), 1);
     starts[*a] = size ? offset : 0;
     sizes[*a] = size;
-    FailureOr<SmallVector<Value>> part = ctx.createOp(
-        SliceOp::getOperationName(), input,
-        {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
-         b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-         b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
+    FailureOr<SmallVector<Value>> part =
+        ctx.createOp(SliceOp::getOperationName(), input,
+                     {b.getNamedAttr("starts", b.getDenseI64ArrayAttr(starts)),
+                      b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+                      b.getNamedAttr("steps", b.getDenseI64ArrayAttr(steps))});
     if (failed(part))
       return failure();
     results.push_back(part->front());
@@ -457,8 +462,7 @@ static LogicalResult importDropout(NodeContext &ctx) {
   if (failed(training))
     return failure();
   if (ctx.operand(2)) {
-    FailureOr<SmallVector<int64_t>> mode =
-        ctx.constantInts(2, "training_mode");
+    FailureOr<SmallVector<int64_t>> mode = ctx.constantInts(2, "training_mode");
     if (failed(mode))
       return failure();
     if (!mode->empty() && mode->front() != 0) {
@@ -475,8 +479,8 @@ static LogicalResult importDropout(NodeContext &ctx) {
     }
     OpBuilder &b = ctx.getBuilder();
     auto maskType = RankedTensorType::get(type.getShape(), b.getI1Type());
-    results.push_back(ConstantOp::create(b, ctx.getLoc(),
-                                         DenseElementsAttr::get(maskType, true)));
+    results.push_back(ConstantOp::create(
+        b, ctx.getLoc(), DenseElementsAttr::get(maskType, true)));
   }
   ctx.setResults(results);
   return success();
@@ -507,11 +511,11 @@ static LogicalResult importConstantOfShape(NodeContext &ctx) {
     }
   }
   Type elementType = cast<TypedAttr>(element).getType();
-  ctx.setResults(
-      ConstantOp::create(b, ctx.getLoc(),
-                         DenseElementsAttr::get(
-                             RankedTensorType::get(*shape, elementType), element))
-          .getResult());
+  ctx.setResults(ConstantOp::create(
+                     b, ctx.getLoc(),
+                     DenseElementsAttr::get(
+                         RankedTensorType::get(*shape, elementType), element))
+                     .getResult());
   return success();
 }
 
@@ -519,7 +523,8 @@ static LogicalResult importConstantOfShape(NodeContext &ctx) {
 static LogicalResult importRange(NodeContext &ctx) {
   DenseElementsAttr values[3];
   for (unsigned i = 0; i < 3; ++i) {
-    if (!ctx.operand(i) || !matchPattern(ctx.operand(i), m_Constant(&values[i])) ||
+    if (!ctx.operand(i) ||
+        !matchPattern(ctx.operand(i), m_Constant(&values[i])) ||
         values[i].getNumElements() != 1) {
       ctx.emitError() << "unsupported: Range with inputs known only at run "
                          "time";
@@ -540,8 +545,8 @@ static LogicalResult importRange(NodeContext &ctx) {
     ctx.emitError() << "expects a non-zero delta";
     return failure();
   }
-  int64_t count =
-      std::max<int64_t>(0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
+  int64_t count = std::max<int64_t>(
+      0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
   if (count > (int64_t(1) << 24)) {
     ctx.emitError() << "unsupported: a Range of " << count << " elements";
     return failure();
@@ -549,18 +554,17 @@ static LogicalResult importRange(NodeContext &ctx) {
   SmallVector<Attribute> elements;
   for (int64_t i = 0; i < count; ++i) {
     if (isa<IntegerType>(elementType))
-      elements.push_back(b.getIntegerAttr(
-          elementType, static_cast<int64_t>(start) +
-                           i * static_cast<int64_t>(delta)));
+      elements.push_back(
+          b.getIntegerAttr(elementType, static_cast<int64_t>(start) +
+                                            i * static_cast<int64_t>(delta)));
     else
       elements.push_back(b.getFloatAttr(elementType, start + i * delta));
   }
-  ctx.setResults(
-      ConstantOp::create(b, ctx.getLoc(),
-                         DenseElementsAttr::get(
-                             RankedTensorType::get({count}, elementType),
-                             elements))
-          .getResult());
+  ctx.setResults(ConstantOp::create(
+                     b, ctx.getLoc(),
+                     DenseElementsAttr::get(
+                         RankedTensorType::get({count}, elementType), elements))
+                     .getResult());
   return success();
 }
 
@@ -619,8 +623,8 @@ static LogicalResult importPad(NodeContext &ctx) {
       auto scalar = RankedTensorType::get({}, type.getElementType());
       value = ConstantOp::create(
           b, ctx.getLoc(),
-          DenseElementsAttr::get(scalar,
-                                 b.getFloatAttr(type.getElementType(), *constant)));
+          DenseElementsAttr::get(
+              scalar, b.getFloatAttr(type.getElementType(), *constant)));
     }
   } else {
     FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "pads");
@@ -658,8 +662,9 @@ static LogicalResult importPad(NodeContext &ctx) {
       }
       FailureOr<SmallVector<Value>> scalar = ctx.createOp(
           SqueezeOp::getOperationName(), value,
-          {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(llvm::to_vector(
-                                      llvm::seq<int64_t>(0, valueType.getRank()))))});
+          {b.getNamedAttr("axes",
+                          b.getDenseI64ArrayAttr(llvm::to_vector(
+                              llvm::seq<int64_t>(0, valueType.getRank()))))});
       if (failed(scalar))
         return failure();
       value = scalar->front();
@@ -673,26 +678,9 @@ static LogicalResult importPad(NodeContext &ctx) {
                      b.getNamedAttr("mode", b.getStringAttr(*mode))});
 }
 
-static LogicalResult importGatherElements(NodeContext &ctx) {
-  Value data = ctx.operand(0), indices = ctx.operand(1);
-  if (!data || !indices) {
-    ctx.emitError() << "expects inputs data and indices";
-    return failure();
-  }
-  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
-  if (failed(axis))
-    return failure();
-  FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(data));
-  if (failed(normalized))
-    return failure();
-  OpBuilder &b = ctx.getBuilder();
-  return ctx.emitOp(GatherElementsOp::getOperationName(), {data, indices},
-                    {b.getNamedAttr("axis", b.getI64IntegerAttr(*normalized))});
-}
-
 /// The values of a constant float input (roi, scales); empty when absent.
-static FailureOr<SmallVector<float>> constantFloats(NodeContext &ctx,
-                                                    unsigned i, StringRef what) {
+static FailureOr<SmallVector<float>>
+constantFloats(NodeContext &ctx, unsigned i, StringRef what) {
   if (!ctx.operand(i))
     return SmallVector<float>();
   DenseFPElementsAttr values;
@@ -780,7 +768,8 @@ static LogicalResult importResize(NodeContext &ctx) {
       float scale = *policy == "not_larger" ? INFINITY : 0.0f;
       for (size_t i = 0; i < n; ++i) {
         float s = static_cast<float>(sizes[i]) / type.getDimSize(axes[i]);
-        scale = *policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
+        scale =
+            *policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
       }
       for (size_t i = 0; i < n; ++i) {
         fullScales[axes[i]] = scale;
@@ -851,7 +840,7 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   // Shape-15 adds start and end.
   registry.on("Shape", {1, 13, 15, 19, 21, 23, 24, 25}, 1, importShape);
   registry.on("Size", {1, 13, 19, 21, 23, 24, 25}, 1, importSize);
-  registry.on("Gather", {1, 11, 13}, 1, importGather);
+  registry.on("Gather", {1, 11, 13}, 1, importGatherLike<GatherOp>);
   registry.on("Slice", {1, 10, 11, 13}, 1, importSlice);
   registry.on("Expand", {8, 13}, 8, importExpand);
   // Tile-1 took `tiles` and `axis` inputs.
@@ -863,7 +852,8 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("Range", {11}, 11, importRange);
   registry.on("Trilu", {14}, 14, importTrilu);
   registry.on("Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, 1, importPad);
-  registry.on("GatherElements", {11, 13}, 11, importGatherElements);
+  registry.on("GatherElements", {11, 13}, 11,
+              importGatherLike<GatherElementsOp>);
   // Resize-10 had its own coordinate rules; 18 adds axes, antialias and the
   // aspect-ratio policy, 19 half_pixel_symmetric.
   registry.on("Resize", {10, 11, 13, 18, 19}, 11, importResize);

@@ -136,14 +136,14 @@ TEST_CASE("pooling extents follow ONNX, with ceil_mode", "[shape]") {
   // A last window that would start in the end padding is dropped.
   CHECK(getPooledExtent(5, 2, 2, 1, 0, 1, true) == 3);
   CHECK(getPooledExtent(4, 2, 2, 1, 0, 1, true) == 2);
-  CHECK(failed(inferPoolShape({1, 1, 2}, {3}, {1}, {1}, {0, 0}, false,
-                              e.fn())));
+  CHECK(
+      failed(inferPoolShape({1, 1, 2}, {3}, {1}, {1}, {0, 0}, false, e.fn())));
 }
 
 TEST_CASE("concat, squeeze, gather, slice and tile shapes", "[shape]") {
   ErrorSink e;
-  CHECK(*inferConcatShape({ArrayRef<int64_t>{2, 3}, ArrayRef<int64_t>{4, 3}},
-                          0, e.fn()) == Shape{6, 3});
+  CHECK(*inferConcatShape({ArrayRef<int64_t>{2, 3}, ArrayRef<int64_t>{4, 3}}, 0,
+                          e.fn()) == Shape{6, 3});
   CHECK(failed(inferConcatShape(
       {ArrayRef<int64_t>{2, 3}, ArrayRef<int64_t>{2, 4}}, 0, e.fn())));
   CHECK(*inferSqueezeShape({1, 3, 1}, {0, 2}, false, e.fn()) == Shape{3});

@@ -56,10 +56,10 @@ cl::list<std::string> shapes("shape",
                              cl::desc("Pin an input's dims: NAME=D0xD1x..."),
                              cl::value_desc("NAME=DIMS"));
 cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
-cl::opt<std::string> constInputs(
-    "const-inputs",
-    cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
-    cl::value_desc("DIR"));
+cl::opt<std::string>
+    constInputs("const-inputs",
+                cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
+                cl::value_desc("DIR"));
 cl::opt<bool> symbolicDims("symbolic-dims",
                            cl::desc("Treat every input dim as symbolic"));
 cl::opt<bool> listOps("list-ops",

@@ -79,9 +79,10 @@ static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
   Type accType = getAccumulatorType(elementType);
   auto accTensorType = RankedTensorType::get(resultType.getShape(), accType);
   Value zero = buildZero(b, loc, accType);
-  Value init = linalg::FillOp::create(
-                   b, loc, zero, buildEmpty(b, loc, accTensorType, dynamicSizes))
-                   .getResult(0);
+  Value init =
+      linalg::FillOp::create(b, loc, zero,
+                             buildEmpty(b, loc, accTensorType, dynamicSizes))
+          .getResult(0);
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
@@ -321,9 +322,8 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
         continue;
       Value size = tensor::DimOp::create(rewriter, loc, op.getInput(), i + 2);
       dynamicSizes.push_back(buildWindowExtent(
-          rewriter, loc, size, weightType.getDimSize(i + 2),
-          op.getStrides()[i], op.getDilations()[i], pads[i],
-          pads[i + spatial]));
+          rewriter, loc, size, weightType.getDimSize(i + 2), op.getStrides()[i],
+          op.getDilations()[i], pads[i], pads[i + spatial]));
     }
     Type accType = getAccumulatorType(elementType);
     RankedTensorType finalType = resultType;

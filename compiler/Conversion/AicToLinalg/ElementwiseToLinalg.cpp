@@ -20,8 +20,8 @@ using namespace mlir::aic;
 namespace {
 /// The scalar body of an elementwise op: its block arguments (one per
 /// operand) to the result element.
-using ElementwiseBody = std::function<Value(OpBuilder &, Location,
-                                            Operation *, ValueRange)>;
+using ElementwiseBody =
+    std::function<Value(OpBuilder &, Location, Operation *, ValueRange)>;
 
 struct ElementwiseToGeneric : RewritePattern {
   ElementwiseToGeneric(StringRef opName, MLIRContext *context,
@@ -164,8 +164,10 @@ Value mathBody(OpBuilder &b, Location loc, Operation *, ValueRange a) {
   return s.unary<MathOp>(a[0]);
 }
 
-#define BODY [](OpBuilder & b, Location loc, Operation * op, ValueRange a) -> Value
-#define S Scalar s{b, loc}
+#define BODY                                                                   \
+  [](OpBuilder & b, Location loc, Operation * op, ValueRange a) -> Value
+#define S                                                                      \
+  Scalar s { b, loc }
 } // namespace
 
 void mlir::aic::populateElementwiseToLinalgPatterns(
@@ -176,65 +178,99 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   };
 
   // Binary arithmetic.
-  add(AddOp::getOperationName(), BODY { S; return s.add(a[0], a[1]); });
-  add(SubOp::getOperationName(), BODY { S; return s.sub(a[0], a[1]); });
-  add(MulOp::getOperationName(), BODY { S; return s.mul(a[0], a[1]); });
-  add(DivOp::getOperationName(), BODY { S; return s.div(a[0], a[1]); });
-  add(MaxOp::getOperationName(), BODY { S; return s.max(a[0], a[1]); });
-  add(MinOp::getOperationName(), BODY { S; return s.min(a[0], a[1]); });
-  add(PowOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    if (isa<FloatType>(type))
-      return s.math(a[0], [&](Value x) {
-        return math::PowFOp::create(b, loc, x, s.convert(a[1], x.getType()));
+  add(
+      AddOp::getOperationName(), BODY {
+        S;
+        return s.add(a[0], a[1]);
       });
-    if (isa<FloatType>(a[1].getType())) {
-      // Integer base, float exponent: computed in the exponent's type.
-      Value base = s.convert(a[0], a[1].getType());
-      return s.convert(math::PowFOp::create(b, loc, base, a[1]), type);
-    }
-    return math::IPowIOp::create(b, loc, a[0], s.convert(a[1], type));
-  });
-  add(PReluOp::getOperationName(), BODY {
-    S;
-    return s.select(s.lessThanZero(a[0]), s.mul(a[0], a[1]), a[0]);
-  });
-  add(ModOp::getOperationName(), BODY {
-    S;
-    if (isa<FloatType>(a[0].getType()))
-      return arith::RemFOp::create(b, loc, a[0], a[1]);
-    Value rem = arith::RemSIOp::create(b, loc, a[0], a[1]);
-    if (cast<ModOp>(op).getFmod())
-      return rem;
-    // The result takes the divisor's sign (Python's %).
-    Value zero = s.constant(rem.getType(), 0);
-    Value nonZero =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
-    Value signsDiffer = arith::XOrIOp::create(b, loc, s.lessThanZero(rem),
-                                              s.lessThanZero(a[1]));
-    Value fix = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
-    return s.select(fix, s.add(rem, a[1]), rem);
-  });
+  add(
+      SubOp::getOperationName(), BODY {
+        S;
+        return s.sub(a[0], a[1]);
+      });
+  add(
+      MulOp::getOperationName(), BODY {
+        S;
+        return s.mul(a[0], a[1]);
+      });
+  add(
+      DivOp::getOperationName(), BODY {
+        S;
+        return s.div(a[0], a[1]);
+      });
+  add(
+      MaxOp::getOperationName(), BODY {
+        S;
+        return s.max(a[0], a[1]);
+      });
+  add(
+      MinOp::getOperationName(), BODY {
+        S;
+        return s.min(a[0], a[1]);
+      });
+  add(
+      PowOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        if (isa<FloatType>(type))
+          return s.math(a[0], [&](Value x) {
+            return math::PowFOp::create(b, loc, x,
+                                        s.convert(a[1], x.getType()));
+          });
+        if (isa<FloatType>(a[1].getType())) {
+          // Integer base, float exponent: computed in the exponent's type.
+          Value base = s.convert(a[0], a[1].getType());
+          return s.convert(math::PowFOp::create(b, loc, base, a[1]), type);
+        }
+        return math::IPowIOp::create(b, loc, a[0], s.convert(a[1], type));
+      });
+  add(
+      PReluOp::getOperationName(), BODY {
+        S;
+        return s.select(s.lessThanZero(a[0]), s.mul(a[0], a[1]), a[0]);
+      });
+  add(
+      ModOp::getOperationName(), BODY {
+        S;
+        if (isa<FloatType>(a[0].getType()))
+          return arith::RemFOp::create(b, loc, a[0], a[1]);
+        Value rem = arith::RemSIOp::create(b, loc, a[0], a[1]);
+        if (cast<ModOp>(op).getFmod())
+          return rem;
+        // The result takes the divisor's sign (Python's %).
+        Value zero = s.constant(rem.getType(), 0);
+        Value nonZero =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
+        Value signsDiffer = arith::XOrIOp::create(b, loc, s.lessThanZero(rem),
+                                                  s.lessThanZero(a[1]));
+        Value fix = arith::AndIOp::create(b, loc, nonZero, signsDiffer);
+        return s.select(fix, s.add(rem, a[1]), rem);
+      });
 
   // Logic and comparisons.
-  add(AndOp::getOperationName(),
+  add(
+      AndOp::getOperationName(),
       BODY { return arith::AndIOp::create(b, loc, a[0], a[1]); });
-  add(OrOp::getOperationName(),
+  add(
+      OrOp::getOperationName(),
       BODY { return arith::OrIOp::create(b, loc, a[0], a[1]); });
-  add(XorOp::getOperationName(),
+  add(
+      XorOp::getOperationName(),
       BODY { return arith::XOrIOp::create(b, loc, a[0], a[1]); });
-  add(NotOp::getOperationName(), BODY {
-    S;
-    return arith::XOrIOp::create(b, loc, a[0], s.constant(a[0].getType(), 1));
-  });
+  add(
+      NotOp::getOperationName(), BODY {
+        S;
+        return arith::XOrIOp::create(b, loc, a[0],
+                                     s.constant(a[0].getType(), 1));
+      });
   auto compare = [&](StringRef name, arith::CmpFPredicate fp,
                      arith::CmpIPredicate ip) {
-    add(name, [fp, ip](OpBuilder &b, Location loc, Operation *,
-                       ValueRange a) -> Value {
-      S;
-      return s.compare(fp, ip, a[0], a[1]);
-    });
+    add(name,
+        [fp, ip](OpBuilder &b, Location loc, Operation *,
+                 ValueRange a) -> Value {
+          S;
+          return s.compare(fp, ip, a[0], a[1]);
+        });
   };
   compare(EqualOp::getOperationName(), arith::CmpFPredicate::OEQ,
           arith::CmpIPredicate::eq);
@@ -246,43 +282,49 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
           arith::CmpIPredicate::sgt);
   compare(GreaterOrEqualOp::getOperationName(), arith::CmpFPredicate::OGE,
           arith::CmpIPredicate::sge);
-  add(WhereOp::getOperationName(), BODY {
-    S;
-    return s.select(a[0], a[1], a[2]);
-  });
+  add(
+      WhereOp::getOperationName(), BODY {
+        S;
+        return s.select(a[0], a[1], a[2]);
+      });
 
   // Unary math.
-  add(ReluOp::getOperationName(), BODY {
-    S;
-    // maximumf propagates NaN, as numpy.maximum does.
-    return s.max(a[0], s.constant(a[0].getType(), 0));
-  });
-  add(AbsOp::getOperationName(), BODY {
-    if (isa<FloatType>(a[0].getType()))
-      return math::AbsFOp::create(b, loc, a[0]);
-    return math::AbsIOp::create(b, loc, a[0]);
-  });
-  add(NegOp::getOperationName(), BODY {
-    S;
-    if (isa<FloatType>(a[0].getType()))
-      return arith::NegFOp::create(b, loc, a[0]);
-    return s.sub(s.constant(a[0].getType(), 0), a[0]);
-  });
-  add(SignOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    Value zero = s.constant(type, 0);
-    Value positive = s.compare(arith::CmpFPredicate::OGT,
-                               arith::CmpIPredicate::sgt, a[0], zero);
-    Value negative = s.lessThanZero(a[0]);
-    return s.select(positive, s.constant(type, 1),
-                    s.select(negative, s.constant(type, -1),
-                             isa<FloatType>(type) ? a[0] : zero));
-  });
-  add(ReciprocalOp::getOperationName(), BODY {
-    S;
-    return s.div(s.constant(a[0].getType(), 1), a[0]);
-  });
+  add(
+      ReluOp::getOperationName(), BODY {
+        S;
+        // maximumf propagates NaN, as numpy.maximum does.
+        return s.max(a[0], s.constant(a[0].getType(), 0));
+      });
+  add(
+      AbsOp::getOperationName(), BODY {
+        if (isa<FloatType>(a[0].getType()))
+          return math::AbsFOp::create(b, loc, a[0]);
+        return math::AbsIOp::create(b, loc, a[0]);
+      });
+  add(
+      NegOp::getOperationName(), BODY {
+        S;
+        if (isa<FloatType>(a[0].getType()))
+          return arith::NegFOp::create(b, loc, a[0]);
+        return s.sub(s.constant(a[0].getType(), 0), a[0]);
+      });
+  add(
+      SignOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value zero = s.constant(type, 0);
+        Value positive = s.compare(arith::CmpFPredicate::OGT,
+                                   arith::CmpIPredicate::sgt, a[0], zero);
+        Value negative = s.lessThanZero(a[0]);
+        return s.select(positive, s.constant(type, 1),
+                        s.select(negative, s.constant(type, -1),
+                                 isa<FloatType>(type) ? a[0] : zero));
+      });
+  add(
+      ReciprocalOp::getOperationName(), BODY {
+        S;
+        return s.div(s.constant(a[0].getType(), 1), a[0]);
+      });
   add(ExpOp::getOperationName(), mathBody<math::ExpOp>);
   add(LogOp::getOperationName(), mathBody<math::LogOp>);
   add(SqrtOp::getOperationName(), mathBody<math::SqrtOp>);
@@ -302,144 +344,158 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   add(AsinhOp::getOperationName(), mathBody<math::AsinhOp>);
   add(AcoshOp::getOperationName(), mathBody<math::AcoshOp>);
   add(AtanhOp::getOperationName(), mathBody<math::AtanhOp>);
-  add(SigmoidOp::getOperationName(), BODY {
-    S;
-    return s.math(a[0], [&](Value x) {
-      Value one = s.constant(x.getType(), 1);
-      Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-      return s.div(one, s.add(one, e));
-    });
-  });
-  add(SoftsignOp::getOperationName(), BODY {
-    S;
-    Value one = s.constant(a[0].getType(), 1);
-    return s.div(a[0], s.add(one, math::AbsFOp::create(b, loc, a[0])));
-  });
+  add(
+      SigmoidOp::getOperationName(), BODY {
+        S;
+        return s.math(a[0], [&](Value x) {
+          Value one = s.constant(x.getType(), 1);
+          Value e =
+              math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+          return s.div(one, s.add(one, e));
+        });
+      });
+  add(
+      SoftsignOp::getOperationName(), BODY {
+        S;
+        Value one = s.constant(a[0].getType(), 1);
+        return s.div(a[0], s.add(one, math::AbsFOp::create(b, loc, a[0])));
+      });
   // softplus(x) = max(x, 0) + log1p(e^-|x|), which does not overflow.
   auto softplus = [](Scalar &s, Value x) -> Value {
-    Value negAbs = arith::NegFOp::create(s.b, s.loc,
-                                         math::AbsFOp::create(s.b, s.loc, x));
-    Value tail =
-        math::Log1pOp::create(s.b, s.loc, math::ExpOp::create(s.b, s.loc, negAbs));
+    Value negAbs =
+        arith::NegFOp::create(s.b, s.loc, math::AbsFOp::create(s.b, s.loc, x));
+    Value tail = math::Log1pOp::create(s.b, s.loc,
+                                       math::ExpOp::create(s.b, s.loc, negAbs));
     return s.add(s.max(x, s.constant(x.getType(), 0)), tail);
   };
-  add(SoftplusOp::getOperationName(), [softplus](OpBuilder &b, Location loc,
-                                                 Operation *, ValueRange a) {
-    S;
-    return s.math(a[0], [&](Value x) { return softplus(s, x); });
-  });
-  add(MishOp::getOperationName(), [softplus](OpBuilder &b, Location loc,
-                                             Operation *, ValueRange a) {
-    S;
-    return s.math(a[0], [&](Value x) {
-      return s.mul(x, math::TanhOp::create(b, loc, softplus(s, x)));
-    });
-  });
-  add(HardSwishOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    Value t = s.add(s.mul(a[0], s.constant(type, 1.0 / 6.0)),
-                    s.constant(type, 0.5));
-    t = s.max(s.constant(type, 0), s.min(s.constant(type, 1), t));
-    return s.mul(a[0], t);
-  });
+  add(SoftplusOp::getOperationName(),
+      [softplus](OpBuilder &b, Location loc, Operation *, ValueRange a) {
+        S;
+        return s.math(a[0], [&](Value x) { return softplus(s, x); });
+      });
+  add(MishOp::getOperationName(),
+      [softplus](OpBuilder &b, Location loc, Operation *, ValueRange a) {
+        S;
+        return s.math(a[0], [&](Value x) {
+          return s.mul(x, math::TanhOp::create(b, loc, softplus(s, x)));
+        });
+      });
+  add(
+      HardSwishOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value t = s.add(s.mul(a[0], s.constant(type, 1.0 / 6.0)),
+                        s.constant(type, 0.5));
+        t = s.max(s.constant(type, 0), s.min(s.constant(type, 1), t));
+        return s.mul(a[0], t);
+      });
 
   // Activations with parameters.
-  add(LeakyReluOp::getOperationName(), BODY {
-    S;
-    Value alpha = s.constant(a[0].getType(),
-                             cast<LeakyReluOp>(op).getAlpha().convertToFloat());
-    return s.select(s.lessThanZero(a[0]), s.mul(alpha, a[0]), a[0]);
-  });
-  add(EluOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    Value alpha =
-        s.constant(type, cast<EluOp>(op).getAlpha().convertToFloat());
-    Value negative = s.mul(alpha, s.sub(s.exp(a[0]), s.constant(type, 1)));
-    return s.select(s.lessThanZero(a[0]), negative, a[0]);
-  });
-  add(CeluOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    Value alpha =
-        s.constant(type, cast<CeluOp>(op).getAlpha().convertToFloat());
-    Value zero = s.constant(type, 0);
-    Value negative =
-        s.mul(alpha, s.sub(s.exp(s.div(a[0], alpha)), s.constant(type, 1)));
-    return s.add(s.max(zero, a[0]), s.min(zero, negative));
-  });
-  add(SeluOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    auto selu = cast<SeluOp>(op);
-    Value alpha = s.constant(type, selu.getAlpha().convertToFloat());
-    Value gamma = s.constant(type, selu.getGamma().convertToFloat());
-    Value zero = s.constant(type, 0);
-    Value negative = s.mul(alpha, s.sub(s.exp(a[0]), s.constant(type, 1)));
-    Value positive = s.compare(arith::CmpFPredicate::OGT,
-                               arith::CmpIPredicate::sgt, a[0], zero);
-    return s.mul(gamma, s.select(positive, a[0], negative));
-  });
-  add(ThresholdedReluOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    Value alpha = s.constant(
-        type, cast<ThresholdedReluOp>(op).getAlpha().convertToFloat());
-    Value above = s.compare(arith::CmpFPredicate::OGT,
-                            arith::CmpIPredicate::sgt, a[0], alpha);
-    return s.select(above, a[0], s.constant(type, 0));
-  });
-  add(HardSigmoidOp::getOperationName(), BODY {
-    S;
-    Type type = a[0].getType();
-    auto hs = cast<HardSigmoidOp>(op);
-    Value t = s.add(s.mul(s.constant(type, hs.getAlpha().convertToFloat()),
-                          a[0]),
-                    s.constant(type, hs.getBeta().convertToFloat()));
-    return s.max(s.constant(type, 0), s.min(s.constant(type, 1), t));
-  });
-  add(GeluOp::getOperationName(), BODY {
-    S;
-    bool tanhApprox = cast<GeluOp>(op).getTanhApproximation();
-    return s.math(a[0], [&](Value x) {
-      Type type = x.getType();
-      Value half = s.constant(type, 0.5), one = s.constant(type, 1);
-      Value inner;
-      if (tanhApprox) {
-        Value cube = s.mul(s.mul(x, x), x);
-        Value arg = s.mul(s.constant(type, std::sqrt(2.0 / M_PI)),
-                          s.add(x, s.mul(s.constant(type, 0.044715), cube)));
-        inner = math::TanhOp::create(b, loc, arg);
-      } else {
-        inner = math::ErfOp::create(b, loc,
-                                    s.mul(x, s.constant(type, M_SQRT1_2)));
-      }
-      return s.mul(s.mul(half, x), s.add(one, inner));
-    });
-  });
-  add(ClipOp::getOperationName(), BODY {
-    S;
-    auto clip = cast<ClipOp>(op);
-    Value x = a[0];
-    unsigned next = 1;
-    // Compare-and-select keeps NaN inputs NaN.
-    if (clip.getMin()) {
-      Value lo = a[next++];
-      x = s.select(s.compare(arith::CmpFPredicate::OLT,
-                             arith::CmpIPredicate::slt, x, lo),
-                   lo, x);
-    }
-    if (clip.getMax()) {
-      Value hi = a[next++];
-      x = s.select(s.compare(arith::CmpFPredicate::OGT,
-                             arith::CmpIPredicate::sgt, x, hi),
-                   hi, x);
-    }
-    return x;
-  });
-  add(CastOp::getOperationName(), BODY {
-    S;
-    return s.convert(a[0], cast<CastOp>(op).getTo());
-  });
+  add(
+      LeakyReluOp::getOperationName(), BODY {
+        S;
+        Value alpha = s.constant(
+            a[0].getType(), cast<LeakyReluOp>(op).getAlpha().convertToFloat());
+        return s.select(s.lessThanZero(a[0]), s.mul(alpha, a[0]), a[0]);
+      });
+  add(
+      EluOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value alpha =
+            s.constant(type, cast<EluOp>(op).getAlpha().convertToFloat());
+        Value negative = s.mul(alpha, s.sub(s.exp(a[0]), s.constant(type, 1)));
+        return s.select(s.lessThanZero(a[0]), negative, a[0]);
+      });
+  add(
+      CeluOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value alpha =
+            s.constant(type, cast<CeluOp>(op).getAlpha().convertToFloat());
+        Value zero = s.constant(type, 0);
+        Value negative =
+            s.mul(alpha, s.sub(s.exp(s.div(a[0], alpha)), s.constant(type, 1)));
+        return s.add(s.max(zero, a[0]), s.min(zero, negative));
+      });
+  add(
+      SeluOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        auto selu = cast<SeluOp>(op);
+        Value alpha = s.constant(type, selu.getAlpha().convertToFloat());
+        Value gamma = s.constant(type, selu.getGamma().convertToFloat());
+        Value zero = s.constant(type, 0);
+        Value negative = s.mul(alpha, s.sub(s.exp(a[0]), s.constant(type, 1)));
+        Value positive = s.compare(arith::CmpFPredicate::OGT,
+                                   arith::CmpIPredicate::sgt, a[0], zero);
+        return s.mul(gamma, s.select(positive, a[0], negative));
+      });
+  add(
+      ThresholdedReluOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value alpha = s.constant(
+            type, cast<ThresholdedReluOp>(op).getAlpha().convertToFloat());
+        Value above = s.compare(arith::CmpFPredicate::OGT,
+                                arith::CmpIPredicate::sgt, a[0], alpha);
+        return s.select(above, a[0], s.constant(type, 0));
+      });
+  add(
+      HardSigmoidOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        auto hs = cast<HardSigmoidOp>(op);
+        Value t =
+            s.add(s.mul(s.constant(type, hs.getAlpha().convertToFloat()), a[0]),
+                  s.constant(type, hs.getBeta().convertToFloat()));
+        return s.max(s.constant(type, 0), s.min(s.constant(type, 1), t));
+      });
+  add(
+      GeluOp::getOperationName(), BODY {
+        S;
+        bool tanhApprox = cast<GeluOp>(op).getTanhApproximation();
+        return s.math(a[0], [&](Value x) {
+          Type type = x.getType();
+          Value half = s.constant(type, 0.5), one = s.constant(type, 1);
+          Value inner;
+          if (tanhApprox) {
+            Value cube = s.mul(s.mul(x, x), x);
+            Value arg =
+                s.mul(s.constant(type, std::sqrt(2.0 / M_PI)),
+                      s.add(x, s.mul(s.constant(type, 0.044715), cube)));
+            inner = math::TanhOp::create(b, loc, arg);
+          } else {
+            inner = math::ErfOp::create(b, loc,
+                                        s.mul(x, s.constant(type, M_SQRT1_2)));
+          }
+          return s.mul(s.mul(half, x), s.add(one, inner));
+        });
+      });
+  add(
+      ClipOp::getOperationName(), BODY {
+        S;
+        auto clip = cast<ClipOp>(op);
+        Value x = a[0];
+        unsigned next = 1;
+        // Compare-and-select keeps NaN inputs NaN.
+        if (clip.getMin()) {
+          Value lo = a[next++];
+          x = s.select(s.compare(arith::CmpFPredicate::OLT,
+                                 arith::CmpIPredicate::slt, x, lo),
+                       lo, x);
+        }
+        if (clip.getMax()) {
+          Value hi = a[next++];
+          x = s.select(s.compare(arith::CmpFPredicate::OGT,
+                                 arith::CmpIPredicate::sgt, x, hi),
+                       hi, x);
+        }
+        return x;
+      });
+  add(
+      CastOp::getOperationName(), BODY {
+        S;
+        return s.convert(a[0], cast<CastOp>(op).getTo());
+      });
 }

@@ -193,18 +193,30 @@ static Value inF32(OpBuilder &b, Location loc, Value x,
   return arith::TruncFOp::create(b, loc, type, fn(wide));
 }
 static Value exp(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x, [&](Value v) { return math::ExpOp::create(b, loc, v); });
+  return inF32(b, loc, x,
+               [&](Value v) { return math::ExpOp::create(b, loc, v); });
 }
 static Value log(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x, [&](Value v) { return math::LogOp::create(b, loc, v); });
+  return inF32(b, loc, x,
+               [&](Value v) { return math::LogOp::create(b, loc, v); });
 }
 static Value sqrt(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x, [&](Value v) { return math::SqrtOp::create(b, loc, v); });
+  return inF32(b, loc, x,
+               [&](Value v) { return math::SqrtOp::create(b, loc, v); });
 }
 
 namespace {
 enum class ReduceKind {
-  Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp
+  Sum,
+  Mean,
+  Max,
+  Min,
+  Prod,
+  L1,
+  L2,
+  SumSquare,
+  LogSum,
+  LogSumExp
 };
 
 template <typename OpTy, ReduceKind Kind>
@@ -227,10 +239,10 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
     };
     auto zero = [&] { return scalarConstant(b, loc, et, 0); };
     auto sumOf = [&](auto pre) {
-      return reduceWith(zero(), [&](OpBuilder &nb, Location nl, Value x,
-                                    Value acc) {
-        return add(nb, nl, acc, pre(nb, nl, x));
-      });
+      return reduceWith(zero(),
+                        [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                          return add(nb, nl, acc, pre(nb, nl, x));
+                        });
     };
     auto identity = [](OpBuilder &, Location, Value x) { return x; };
     auto post = [&](Value reduced, auto fn) {
@@ -303,11 +315,11 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
       if (!isFloat(et))
         return rewriter.notifyMatchFailure(op, "integer ReduceLogSumExp");
       // max + ln(sum(e^(x - max))), which does not overflow.
-      Value max = buildReduce(
-          b, loc, input, {}, axes, extremeValue(b, loc, et, true),
-          [](OpBuilder &nb, Location nl, ValueRange a) {
-            return maximum(nb, nl, a[1], a[0]);
-          });
+      Value max =
+          buildReduce(b, loc, input, {}, axes, extremeValue(b, loc, et, true),
+                      [](OpBuilder &nb, Location nl, ValueRange a) {
+                        return maximum(nb, nl, a[1], a[0]);
+                      });
       int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
       AffineMap keptMap = keptDimsMap(rank, axes, b.getContext());
       Value sum = buildReduce(
@@ -330,8 +342,8 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
       break;
     }
     }
-    rewriter.replaceOp(op, restoreReducedDims(b, loc, reduced, resultType,
-                                              axes));
+    rewriter.replaceOp(op,
+                       restoreReducedDims(b, loc, reduced, resultType, axes));
     return success();
   }
 };
@@ -360,14 +372,14 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
     Type et = inputType.getElementType();
     auto valueType = RankedTensorType::get(shape, et);
     auto indexType = RankedTensorType::get(shape, b.getI64Type());
-    Value values = linalg::FillOp::create(
-                       b, loc, extremeValue(b, loc, et, IsMax),
-                       buildEmpty(b, loc, valueType, dynamicSizes))
-                       .getResult(0);
-    Value indices =
-        linalg::FillOp::create(b, loc, scalarConstant(b, loc, b.getI64Type(), 0),
-                               buildEmpty(b, loc, indexType, dynamicSizes))
+    Value values =
+        linalg::FillOp::create(b, loc, extremeValue(b, loc, et, IsMax),
+                               buildEmpty(b, loc, valueType, dynamicSizes))
             .getResult(0);
+    Value indices = linalg::FillOp::create(
+                        b, loc, scalarConstant(b, loc, b.getI64Type(), 0),
+                        buildEmpty(b, loc, indexType, dynamicSizes))
+                        .getResult(0);
     AffineMap outMap = keptDimsMap(rank, {axis}, b.getContext());
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
@@ -380,29 +392,27 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
           Value x = a[0], best = a[1], bestIndex = a[2];
           Value index = arith::IndexCastOp::create(
               nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
-          arith::CmpFPredicate fp =
-              IsMax ? (last ? arith::CmpFPredicate::OGE
-                            : arith::CmpFPredicate::OGT)
-                    : (last ? arith::CmpFPredicate::OLE
-                            : arith::CmpFPredicate::OLT);
-          arith::CmpIPredicate ip =
-              IsMax ? (last ? arith::CmpIPredicate::sge
-                            : arith::CmpIPredicate::sgt)
-                    : (last ? arith::CmpIPredicate::sle
-                            : arith::CmpIPredicate::slt);
+          arith::CmpFPredicate fp = IsMax ? (last ? arith::CmpFPredicate::OGE
+                                                  : arith::CmpFPredicate::OGT)
+                                          : (last ? arith::CmpFPredicate::OLE
+                                                  : arith::CmpFPredicate::OLT);
+          arith::CmpIPredicate ip = IsMax ? (last ? arith::CmpIPredicate::sge
+                                                  : arith::CmpIPredicate::sgt)
+                                          : (last ? arith::CmpIPredicate::sle
+                                                  : arith::CmpIPredicate::slt);
           Value better =
               isFloat(et) ? Value(arith::CmpFOp::create(nb, nl, fp, x, best))
                           : Value(arith::CmpIOp::create(nb, nl, ip, x, best));
           // The first element always counts (also when it is the extreme).
-          Value first = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::eq, index,
-              scalarConstant(nb, nl, nb.getI64Type(), 0));
+          Value first =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, index,
+                                    scalarConstant(nb, nl, nb.getI64Type(), 0));
           better = arith::OrIOp::create(nb, nl, better, first);
           linalg::YieldOp::create(
               nb, nl,
-              ValueRange{arith::SelectOp::create(nb, nl, better, x, best),
-                         arith::SelectOp::create(nb, nl, better, index,
-                                                 bestIndex)});
+              ValueRange{
+                  arith::SelectOp::create(nb, nl, better, x, best),
+                  arith::SelectOp::create(nb, nl, better, index, bestIndex)});
         });
     rewriter.replaceOp(op, restoreReducedDims(b, loc, generic.getResult(1),
                                               resultType, {axis}));
@@ -422,12 +432,13 @@ struct SoftmaxToLinalg : OpRewritePattern<OpTy> {
     if (type.getRank() == 0) {
       // Softmax of a scalar is 1 (log: 0).
       rewriter.replaceOp(
-          op, buildMapped(rewriter, loc, x, {rewriter.getMultiDimIdentityMap(0)},
-                          type.getElementType(),
-                          [](OpBuilder &nb, Location nl, ValueRange a) {
-                            return scalarConstant(nb, nl, a[0].getType(),
-                                                  IsLog ? 0 : 1);
-                          }));
+          op,
+          buildMapped(rewriter, loc, x, {rewriter.getMultiDimIdentityMap(0)},
+                      type.getElementType(),
+                      [](OpBuilder &nb, Location nl, ValueRange a) {
+                        return scalarConstant(nb, nl, a[0].getType(),
+                                              IsLog ? 0 : 1);
+                      }));
       return success();
     }
     int64_t axis = op.getAxis(), rank = type.getRank();
@@ -435,26 +446,25 @@ struct SoftmaxToLinalg : OpRewritePattern<OpTy> {
     Type et = type.getElementType();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     AffineMap kept = keptDimsMap(rank, {axis}, b.getContext());
-    Value max = buildReduce(b, loc, x, {}, {axis},
-                            extremeValue(b, loc, et, true),
-                            [](OpBuilder &nb, Location nl, ValueRange a) {
-                              return maximum(nb, nl, a[1], a[0]);
-                            });
+    Value max =
+        buildReduce(b, loc, x, {}, {axis}, extremeValue(b, loc, et, true),
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      return maximum(nb, nl, a[1], a[0]);
+                    });
     // e = exp(x - max), sum = sum(e).
-    Value sum = buildReduce(b, loc, {x, max}, {kept}, {axis},
-                            scalarConstant(b, loc, et, 0),
-                            [](OpBuilder &nb, Location nl, ValueRange a) {
-                              return add(nb, nl, a[2],
-                                         exp(nb, nl, sub(nb, nl, a[0], a[1])));
-                            });
-    Value result = buildMapped(
-        b, loc, {x, max, sum}, {id, kept, kept}, et,
-        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-          Value shifted = sub(nb, nl, a[0], a[1]);
-          if (IsLog)
-            return sub(nb, nl, shifted, log(nb, nl, a[2]));
-          return div(nb, nl, exp(nb, nl, shifted), a[2]);
+    Value sum = buildReduce(
+        b, loc, {x, max}, {kept}, {axis}, scalarConstant(b, loc, et, 0),
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          return add(nb, nl, a[2], exp(nb, nl, sub(nb, nl, a[0], a[1])));
         });
+    Value result =
+        buildMapped(b, loc, {x, max, sum}, {id, kept, kept}, et,
+                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                      Value shifted = sub(nb, nl, a[0], a[1]);
+                      if (IsLog)
+                        return sub(nb, nl, shifted, log(nb, nl, a[2]));
+                      return div(nb, nl, exp(nb, nl, shifted), a[2]);
+                    });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -516,12 +526,12 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
                               return add(nb, nl, a[1], widen(nb, nl, a[0]));
                             });
     auto statsType = cast<RankedTensorType>(sum.getType());
-    mean = buildParallelGeneric(
-        b, loc, sum, {b.getMultiDimIdentityMap(statsType.getRank())},
-        statsType, buildDynamicDims(b, loc, sum),
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
-          return div(nb, nl, a[0], count);
-        });
+    mean = buildParallelGeneric(b, loc, sum,
+                                {b.getMultiDimIdentityMap(statsType.getRank())},
+                                statsType, buildDynamicDims(b, loc, sum),
+                                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                  return div(nb, nl, a[0], count);
+                                });
   }
   SmallVector<Value> sqInputs = {x};
   SmallVector<AffineMap> sqMaps;
@@ -529,14 +539,13 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
     sqInputs.push_back(mean);
     sqMaps.push_back(kept);
   }
-  Value squares = buildReduce(
-      b, loc, sqInputs, sqMaps, axes, zero,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value v = widen(nb, nl, a[0]);
-        if (a.size() > 2)
-          v = sub(nb, nl, v, a[1]);
-        return add(nb, nl, a.back(), mul(nb, nl, v, v));
-      });
+  Value squares = buildReduce(b, loc, sqInputs, sqMaps, axes, zero,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                Value v = widen(nb, nl, a[0]);
+                                if (a.size() > 2)
+                                  v = sub(nb, nl, v, a[1]);
+                                return add(nb, nl, a.back(), mul(nb, nl, v, v));
+                              });
   auto statsType = cast<RankedTensorType>(squares.getType());
   Value invStd = buildParallelGeneric(
       b, loc, squares, {b.getMultiDimIdentityMap(statsType.getRank())},
@@ -557,7 +566,8 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
   int64_t biasIndex = inputs.size();
   if (bias) {
     inputs.push_back(bias);
-    maps.push_back(getBroadcastMap(cast<RankedTensorType>(bias.getType()), type));
+    maps.push_back(
+        getBroadcastMap(cast<RankedTensorType>(bias.getType()), type));
   }
   Value y = buildMapped(
       b, loc, inputs, maps, et, [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -567,8 +577,9 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
         v = mul(nb, nl, mul(nb, nl, v, a[1]), widen(nb, nl, a[2]));
         if (bias)
           v = add(nb, nl, v, widen(nb, nl, a[biasIndex]));
-        return v.getType() == et ? v
-                                 : Value(arith::TruncFOp::create(nb, nl, et, v));
+        return v.getType() == et
+                   ? v
+                   : Value(arith::TruncFOp::create(nb, nl, et, v));
       });
   return {y, mean, invStd};
 }
@@ -628,10 +639,10 @@ struct TriluToLinalg : OpRewritePattern<TriluOp> {
           Value j = linalg::IndexOp::create(nb, nl, rank - 1);
           Value diff = arith::SubIOp::create(nb, nl, j, i);
           Value kv = arith::ConstantIndexOp::create(nb, nl, k);
-          Value keep = arith::CmpIOp::create(
-              nb, nl,
-              upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-              diff, kv);
+          Value keep = arith::CmpIOp::create(nb, nl,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, kv);
           return arith::SelectOp::create(
               nb, nl, keep, a[0], scalarConstant(nb, nl, a[0].getType(), 0));
         });
@@ -704,14 +715,15 @@ struct LrnToLinalg : OpRewritePattern<LrnOp> {
           Value v = a[0].getType() == f32
                         ? a[0]
                         : Value(arith::ExtFOp::create(nb, nl, f32, a[0]));
-          Value base = add(nb, nl, scalarConstant(nb, nl, f32, bias),
-                           mul(nb, nl, scalarConstant(nb, nl, f32, alpha / size),
-                               a[1]));
+          Value base =
+              add(nb, nl, scalarConstant(nb, nl, f32, bias),
+                  mul(nb, nl, scalarConstant(nb, nl, f32, alpha / size), a[1]));
           Value denom = math::PowFOp::create(nb, nl, base,
                                              scalarConstant(nb, nl, f32, beta));
           Value r = div(nb, nl, v, denom);
-          return r.getType() == et ? r
-                                   : Value(arith::TruncFOp::create(nb, nl, et, r));
+          return r.getType() == et
+                     ? r
+                     : Value(arith::TruncFOp::create(nb, nl, et, r));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -763,15 +775,15 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
       padded |= pads[i] || pads[i + spatial] || extra;
     }
     if (padded)
-      input = tensor::PadOp::create(
-          b, loc, Type(), input, low, high,
-          IsMax ? extremeValue(b, loc, et, true) : scalarConstant(b, loc, et, 0));
+      input = tensor::PadOp::create(b, loc, Type(), input, low, high,
+                                    IsMax ? extremeValue(b, loc, et, true)
+                                          : scalarConstant(b, loc, et, 0));
 
     // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
     int64_t numLoops = 2 + 2 * spatial;
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, outExprs = {dim(0), dim(1)},
-                            windowExprs;
+    SmallVector<AffineExpr> inExprs = {dim(0), dim(1)},
+                            outExprs = {dim(0), dim(1)}, windowExprs;
     for (int64_t i = 0; i < spatial; ++i) {
       inExprs.push_back(dim(2 + i) * strides[i] +
                         dim(2 + spatial + i) * dilations[i]);
@@ -786,16 +798,16 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
       Value size = tensor::DimOp::create(b, loc, op.getInput(), d);
       dynamicSizes.push_back(
           d < 2 ? size
-                : buildWindowExtent(b, loc, size, kernel[d - 2],
-                                    strides[d - 2], dilations[d - 2],
-                                    pads[d - 2], pads[d - 2 + spatial]));
+                : buildWindowExtent(b, loc, size, kernel[d - 2], strides[d - 2],
+                                    dilations[d - 2], pads[d - 2],
+                                    pads[d - 2 + spatial]));
     }
-    Value init = linalg::FillOp::create(
-                     b, loc,
-                     IsMax ? extremeValue(b, loc, et, true)
-                           : scalarConstant(b, loc, et, 0),
-                     buildEmpty(b, loc, resultType, dynamicSizes))
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(b, loc,
+                               IsMax ? extremeValue(b, loc, et, true)
+                                     : scalarConstant(b, loc, et, 0),
+                               buildEmpty(b, loc, resultType, dynamicSizes))
+            .getResult(0);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
     for (int64_t i = 0; i < spatial; ++i)
@@ -897,21 +909,20 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
 
 void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ReduceToLinalg<ReduceSumOp, ReduceKind::Sum>,
-               ReduceToLinalg<ReduceMeanOp, ReduceKind::Mean>,
-               ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
-               ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
-               ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
-               ReduceToLinalg<ReduceL1Op, ReduceKind::L1>,
-               ReduceToLinalg<ReduceL2Op, ReduceKind::L2>,
-               ReduceToLinalg<ReduceSumSquareOp, ReduceKind::SumSquare>,
-               ReduceToLinalg<ReduceLogSumOp, ReduceKind::LogSum>,
-               ReduceToLinalg<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
-               ArgReduceToLinalg<ArgMaxOp, true>,
-               ArgReduceToLinalg<ArgMinOp, false>,
-               SoftmaxToLinalg<SoftmaxOp, false>,
-               SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg,
-               LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg, LrnToLinalg,
-               PoolToLinalg<MaxPoolOp, true>,
-               PoolToLinalg<AveragePoolOp, false>>(context);
+  patterns.add<
+      ReduceToLinalg<ReduceSumOp, ReduceKind::Sum>,
+      ReduceToLinalg<ReduceMeanOp, ReduceKind::Mean>,
+      ReduceToLinalg<ReduceMaxOp, ReduceKind::Max>,
+      ReduceToLinalg<ReduceMinOp, ReduceKind::Min>,
+      ReduceToLinalg<ReduceProdOp, ReduceKind::Prod>,
+      ReduceToLinalg<ReduceL1Op, ReduceKind::L1>,
+      ReduceToLinalg<ReduceL2Op, ReduceKind::L2>,
+      ReduceToLinalg<ReduceSumSquareOp, ReduceKind::SumSquare>,
+      ReduceToLinalg<ReduceLogSumOp, ReduceKind::LogSum>,
+      ReduceToLinalg<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
+      ArgReduceToLinalg<ArgMaxOp, true>, ArgReduceToLinalg<ArgMinOp, false>,
+      SoftmaxToLinalg<SoftmaxOp, false>, SoftmaxToLinalg<LogSoftmaxOp, true>,
+      BatchNormToLinalg, LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
+      LrnToLinalg, PoolToLinalg<MaxPoolOp, true>,
+      PoolToLinalg<AveragePoolOp, false>>(context);
 }

@@ -159,6 +159,23 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+/// An ONNX gather index as an in-range index: negative counts from the end,
+/// then clamped into [0, extent) so that a bad index cannot read outside
+/// the data.
+static Value buildGatherIndex(OpBuilder &b, Location l, Value raw,
+                              Value extent) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value negative =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, l, negative,
+                              arith::AddIOp::create(b, l, i, extent), i);
+  Value last = arith::SubIOp::create(b, l, extent,
+                                     arith::ConstantIndexOp::create(b, l, 1));
+  return arith::MaxSIOp::create(b, l, zero,
+                                arith::MinSIOp::create(b, l, i, last));
+}
+
 struct ConcatToTensor : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -194,8 +211,8 @@ struct ConcatToTensor : OpRewritePattern<ConcatOp> {
       SmallVector<OpFoldResult> sizes =
           tensor::getMixedSizes(rewriter, loc, in);
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(rewriter, loc, in, result,
-                                             offsets, sizes, strides);
+      result = tensor::InsertSliceOp::create(rewriter, loc, in, result, offsets,
+                                             sizes, strides);
       // offset += size along the axis.
       std::optional<int64_t> o = getConstantIntValue(offset);
       std::optional<int64_t> n = getConstantIntValue(sizes[axis]);
@@ -286,8 +303,7 @@ struct ShapeToTensor : OpRewritePattern<ShapeOp> {
       dims.push_back(arith::IndexCastOp::create(
           rewriter, loc, rewriter.getI64Type(),
           tensor::DimOp::create(rewriter, loc, op.getInput(), d)));
-    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
-                                                        dims);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
     return success();
   }
 };
@@ -321,24 +337,15 @@ struct GatherToLinalg : OpRewritePattern<GatherOp> {
         dynamicSizes.push_back(
             tensor::DimOp::create(rewriter, loc, indices, d - axis));
       else
-        dynamicSizes.push_back(tensor::DimOp::create(
-            rewriter, loc, data, d - indexRank + 1));
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, data, d - indexRank + 1));
     }
     Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
     Value result = buildParallelGeneric(
         rewriter, loc, indices, {AffineMap::get(rank, 0, indexExprs, ctx)},
         resultType, dynamicSizes,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value negative =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, i, extent), i);
-          Value last = arith::SubIOp::create(
-              b, l, extent, arith::ConstantIndexOp::create(b, l, 1));
-          i = arith::MaxSIOp::create(b, l, zero,
-                                     arith::MinSIOp::create(b, l, i, last));
+          Value i = buildGatherIndex(b, l, a[0], extent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < dataType.getRank(); ++d) {
             if (d == axis)
@@ -371,8 +378,7 @@ struct SliceToLinalg : OpRewritePattern<SliceOp> {
           SmallVector<Value> coords;
           for (int64_t d = 0; d < resultType.getRank(); ++d) {
             Value i = linalg::IndexOp::create(b, l, d);
-            Value step =
-                arith::ConstantIndexOp::create(b, l, op.getSteps()[d]);
+            Value step = arith::ConstantIndexOp::create(b, l, op.getSteps()[d]);
             Value start =
                 arith::ConstantIndexOp::create(b, l, op.getStarts()[d]);
             coords.push_back(arith::AddIOp::create(
@@ -455,8 +461,8 @@ struct PadToLinalg : OpRewritePattern<PadOp> {
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t n = inputType.getDimSize(d);
-            Value i = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d),
-                                            c(op.getPads()[d]));
+            Value i = arith::SubIOp::create(
+                b, l, linalg::IndexOp::create(b, l, d), c(op.getPads()[d]));
             if (mode == "wrap") {
               i = positiveMod(i, n);
             } else if (mode == "reflect" && n > 1) {
@@ -478,7 +484,8 @@ struct PadToLinalg : OpRewritePattern<PadOp> {
               // Clamped: the edge value, or a safe read for constant mode.
               i = arith::MaxSIOp::create(
                   b, l, c(0),
-                  arith::MinSIOp::create(b, l, i, c(std::max<int64_t>(n - 1, 0))));
+                  arith::MinSIOp::create(b, l, i,
+                                         c(std::max<int64_t>(n - 1, 0))));
             }
             coords.push_back(i);
           }
@@ -515,16 +522,7 @@ struct GatherElementsToLinalg : OpRewritePattern<GatherElementsOp> {
         rewriter, loc, indices, {rewriter.getMultiDimIdentityMap(rank)},
         resultType, buildDynamicDims(rewriter, loc, indices),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value negative =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(
-              b, l, negative, arith::AddIOp::create(b, l, i, extent), i);
-          Value last = arith::SubIOp::create(
-              b, l, extent, arith::ConstantIndexOp::create(b, l, 1));
-          i = arith::MaxSIOp::create(b, l, zero,
-                                     arith::MinSIOp::create(b, l, i, last));
+          Value i = buildGatherIndex(b, l, a[0], extent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d)
             coords.push_back(d == axis ? i : linalg::IndexOp::create(b, l, d));
@@ -632,13 +630,14 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
               Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
                                                x, cst(size - 1));
               Value out = arith::OrIOp::create(b, l, lo, hi);
-              outside = outside ? arith::OrIOp::create(b, l, outside, out) : out;
+              outside =
+                  outside ? arith::OrIOp::create(b, l, outside, out) : out;
             }
             if (mode == "nearest") {
               Value r;
               if (nearest == "round_prefer_floor")
-                r = math::CeilOp::create(b, l,
-                                         arith::SubFOp::create(b, l, x, cst(0.5)));
+                r = math::CeilOp::create(
+                    b, l, arith::SubFOp::create(b, l, x, cst(0.5)));
               else if (nearest == "round_prefer_ceil")
                 r = math::FloorOp::create(
                     b, l, arith::AddFOp::create(b, l, x, cst(0.5)));
@@ -667,8 +666,8 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
                   return arith::AddFOp::create(b, l, p, q);
                 };
                 // |d| <= 1: (A+2)|d|^3 - (A+3)|d|^2 + 1
-                Value inner = plus(plus(m(d3, cubicA + 2), m(d2, -(cubicA + 3))),
-                                   cst(1));
+                Value inner =
+                    plus(plus(m(d3, cubicA + 2), m(d2, -(cubicA + 3))), cst(1));
                 // 1 < |d| < 2: A|d|^3 - 5A|d|^2 + 8A|d| - 4A
                 Value outer = plus(plus(plus(m(d3, cubicA), m(d2, -5 * cubicA)),
                                         m(d1, 8 * cubicA)),
@@ -688,10 +687,10 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
             for (auto [o, w] : offsets) {
               Value at = arith::AddFOp::create(b, l, x0, cst(o));
               if (excludeOutside && mode == "cubic") {
-                Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
-                                                 at, cst(0));
-                Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
-                                                 at, cst(size - 1));
+                Value lo = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OGE, at, cst(0));
+                Value hi = arith::CmpFOp::create(
+                    b, l, arith::CmpFPredicate::OLE, at, cst(size - 1));
                 w = arith::SelectOp::create(
                     b, l, arith::AndIOp::create(b, l, lo, hi), w, cst(0));
               }
@@ -732,8 +731,8 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
               break;
           }
           if (outside)
-            acc = arith::SelectOp::create(b, l, outside, cst(extrapolation),
-                                          acc);
+            acc =
+                arith::SelectOp::create(b, l, outside, cst(extrapolation), acc);
           (void)f32;
           return acc.getType() == et
                      ? acc
@@ -746,11 +745,11 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
 } // namespace
 
 void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantToArith, ReshapeToViews<ReshapeOp>,
-               DynamicReshapeToTensor, ReshapeToViews<FlattenOp>,
-               TransposeToLinalg, DynamicFlattenToTensor, ConcatToTensor,
-               SqueezeToTensor,
-               UnsqueezeToTensor, ShapeToTensor, GatherToLinalg, SliceToLinalg,
-               ExpandToLinalg, TileToLinalg, PadToLinalg,
-               GatherElementsToLinalg, ResizeToLinalg>(patterns.getContext());
+  patterns
+      .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
+           ReshapeToViews<FlattenOp>, TransposeToLinalg, DynamicFlattenToTensor,
+           ConcatToTensor, SqueezeToTensor, UnsqueezeToTensor, ShapeToTensor,
+           GatherToLinalg, SliceToLinalg, ExpandToLinalg, TileToLinalg,
+           PadToLinalg, GatherElementsToLinalg, ResizeToLinalg>(
+          patterns.getContext());
 }

@@ -22,7 +22,7 @@ Value mlir::aic::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 SmallVector<Value> mlir::aic::buildDynamicDims(OpBuilder &b, Location loc,
-                                              Value value) {
+                                               Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<Value> dims;
   for (int64_t d = 0; d < type.getRank(); ++d)

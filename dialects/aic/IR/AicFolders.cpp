@@ -72,10 +72,9 @@ static Attribute broadcastElement(DenseElementsAttr value,
 }
 
 /// Folds an integer binary op elementwise with broadcasting.
-static OpFoldResult
-foldIntegerBinary(Operation *op, ArrayRef<Attribute> operands,
-                  function_ref<std::optional<APInt>(const APInt &,
-                                                    const APInt &)> fn) {
+static OpFoldResult foldIntegerBinary(
+    Operation *op, ArrayRef<Attribute> operands,
+    function_ref<std::optional<APInt>(const APInt &, const APInt &)> fn) {
   DenseElementsAttr lhs = smallConstant(operands[0]);
   DenseElementsAttr rhs = smallConstant(operands[1]);
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
@@ -95,18 +94,27 @@ foldIntegerBinary(Operation *op, ArrayRef<Attribute> operands,
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a + b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a + b;
+      });
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a - b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a - b;
+      });
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a * b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a * b;
+      });
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
@@ -120,17 +128,19 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-                             return a.sge(b) ? a : b;
-                           });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.sge(b) ? a : b;
+      });
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-                             return a.sle(b) ? a : b;
-                           });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.sle(b) ? a : b;
+      });
 }
 
 OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
@@ -150,18 +160,27 @@ OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
 
 // Logic on i1 constants (shape conditions in exported attention graphs).
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a & b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a & b;
+      });
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a | b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a | b;
+      });
 }
 
 OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
-  return foldIntegerBinary(*this, adaptor.getOperands(),
-                           [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a ^ b; });
+  return foldIntegerBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a ^ b;
+      });
 }
 
 // The other binary ops do not fold yet.
@@ -179,8 +198,9 @@ OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
 }
 
 /// Folds an integer comparison elementwise with broadcasting.
-static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands,
-                                function_ref<bool(const APInt &, const APInt &)> fn) {
+static OpFoldResult
+foldCompare(Operation *op, ArrayRef<Attribute> operands,
+            function_ref<bool(const APInt &, const APInt &)> fn) {
   DenseElementsAttr lhs = smallConstant(operands[0]);
   DenseElementsAttr rhs = smallConstant(operands[1]);
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
@@ -223,7 +243,9 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   if (!cond || !x || !y || !isStaticSmall(type))
     return {};
   return buildElements(type, [&](ArrayRef<int64_t> index) -> Attribute {
-    bool c = cast<IntegerAttr>(broadcastElement(cond, index)).getValue().getBoolValue();
+    bool c = cast<IntegerAttr>(broadcastElement(cond, index))
+                 .getValue()
+                 .getBoolValue();
     return broadcastElement(c ? x : y, index);
   });
 }
@@ -268,9 +290,9 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         return IntegerAttr::get(to, !v.isZero());
       if (isa<IntegerType>(to)) {
         // bool is unsigned: true is 1.
-        return IntegerAttr::get(to, from.isInteger(1)
-                                        ? v.zextOrTrunc(to.getIntOrFloatBitWidth())
-                                        : v.sextOrTrunc(to.getIntOrFloatBitWidth()));
+        return IntegerAttr::get(
+            to, from.isInteger(1) ? v.zextOrTrunc(to.getIntOrFloatBitWidth())
+                                  : v.sextOrTrunc(to.getIntOrFloatBitWidth()));
       }
       APFloat f(cast<FloatType>(to).getFloatSemantics());
       f.convertFromAPInt(v, /*IsSigned=*/!from.isInteger(1),
@@ -338,7 +360,7 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
         }
         int64_t flat = 0;
         for (int64_t d = 0; d < static_cast<int64_t>(dataShape.size()); ++d) {
-          int64_t at = d < axis ? index[d]
+          int64_t at = d < axis    ? index[d]
                        : d == axis ? i
                                    : index[d - 1 + indexRank];
           flat += at * dataStrides[d];

@@ -167,10 +167,9 @@ static LogicalResult inferCompare(MLIRContext *context,
 }
 
 #define AIC_INFER_COMPARE(Op)                                                  \
-  LogicalResult Op::inferReturnTypes(MLIRContext *context,                    \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,      \
+      SmallVectorImpl<Type> &results) {                                        \
     return inferCompare(context, loc, adaptor, results);                       \
   }
 AIC_INFER_COMPARE(EqualOp)
@@ -266,10 +265,9 @@ static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
 }
 
 #define AIC_INFER_REDUCE(Op)                                                   \
-  LogicalResult Op::inferReturnTypes(MLIRContext *,                           \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
     return inferReduce(loc, adaptor, results);                                 \
   }
 AIC_INFER_REDUCE(ReduceSumOp)
@@ -285,10 +283,9 @@ AIC_INFER_REDUCE(ReduceLogSumExpOp)
 #undef AIC_INFER_REDUCE
 
 template <typename Adaptor>
-static LogicalResult inferArgReduce(MLIRContext *context,
-                                    std::optional<Location> loc,
-                                    Adaptor adaptor,
-                                    SmallVectorImpl<Type> &results) {
+static LogicalResult
+inferArgReduce(MLIRContext *context, std::optional<Location> loc,
+               Adaptor adaptor, SmallVectorImpl<Type> &results) {
   int64_t axis = adaptor.getAxis();
   return pushTensor(inferReduceShape(shapeOf(adaptor.getInput()), {axis},
                                      adaptor.getKeepdims(), LocError{loc}),
@@ -331,9 +328,8 @@ LogicalResult BatchNormOp::verify() {
   int64_t channels = type.getDimSize(1);
   for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
     auto vt = cast<RankedTensorType>(v.getType());
-    if (vt.getRank() != 1 ||
-        (!vt.isDynamicDim(0) && !type.isDynamicDim(1) &&
-         vt.getDimSize(0) != channels))
+    if (vt.getRank() != 1 || (!vt.isDynamicDim(0) && !type.isDynamicDim(1) &&
+                              vt.getDimSize(0) != channels))
       return emitOpError("expects per-channel vectors of size ")
              << channels << ", got " << vt;
   }
@@ -379,8 +375,8 @@ LogicalResult LayerNormOp::verify() {
     expected[d] = 1;
   if (failed(verifyCompatibleShape(stats.getShape(), expected)))
     return emitOpError("expects statistics of shape [")
-           << llvm::make_range(expected.begin(), expected.end())
-           << "], got " << stats;
+           << llvm::make_range(expected.begin(), expected.end()) << "], got "
+           << stats;
   return success();
 }
 
@@ -391,11 +387,11 @@ LogicalResult RmsNormOp::verify() {
 template <typename Adaptor>
 static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
                                SmallVectorImpl<Type> &results) {
-  return pushTensor(
-      inferPoolShape(shapeOf(adaptor.getInput()), adaptor.getKernel(),
-                     adaptor.getStrides(), adaptor.getDilations(),
-                     adaptor.getPads(), adaptor.getCeilMode(), LocError{loc}),
-      elementTypeOf(adaptor.getInput()), results);
+  return pushTensor(inferPoolShape(shapeOf(adaptor.getInput()),
+                                   adaptor.getKernel(), adaptor.getStrides(),
+                                   adaptor.getDilations(), adaptor.getPads(),
+                                   adaptor.getCeilMode(), LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
 }
 
 LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
@@ -589,9 +585,10 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult GatherElementsOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &results) {
   ArrayRef<int64_t> data = shapeOf(adaptor.getData());
   ArrayRef<int64_t> indices = shapeOf(adaptor.getIndices());
   int64_t axis = adaptor.getAxis();

@@ -302,8 +302,7 @@ static LogicalResult checkAxes(ArrayRef<int64_t> axes, int64_t rank,
 
 FailureOr<Shape> mlir::aic::inferReduceShape(ArrayRef<int64_t> input,
                                              ArrayRef<int64_t> axes,
-                                             bool keepDims,
-                                             ErrorFn emitError) {
+                                             bool keepDims, ErrorFn emitError) {
   if (failed(checkAxes(axes, input.size(), emitError)))
     return failure();
   Shape result;
@@ -316,12 +315,10 @@ FailureOr<Shape> mlir::aic::inferReduceShape(ArrayRef<int64_t> input,
   return result;
 }
 
-std::optional<int64_t> mlir::aic::getPooledExtent(int64_t size, int64_t kernel,
-                                                  int64_t stride,
-                                                  int64_t dilation,
-                                                  int64_t padBegin,
-                                                  int64_t padEnd,
-                                                  bool ceilMode) {
+std::optional<int64_t>
+mlir::aic::getPooledExtent(int64_t size, int64_t kernel, int64_t stride,
+                           int64_t dilation, int64_t padBegin, int64_t padEnd,
+                           bool ceilMode) {
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t padded = size + padBegin + padEnd;
   if (padded < span)
@@ -386,8 +383,7 @@ FailureOr<Shape> mlir::aic::inferConcatShape(ArrayRef<ArrayRef<int64_t>> inputs,
   }
   Shape result(inputs.front());
   if (axis < 0 || axis >= static_cast<int64_t>(result.size())) {
-    emitError() << "expects axis in [0, " << result.size() << "), got "
-                << axis;
+    emitError() << "expects axis in [0, " << result.size() << "), got " << axis;
     return failure();
   }
   result[axis] = 0;
@@ -458,8 +454,7 @@ FailureOr<Shape> mlir::aic::inferSliceShape(ArrayRef<int64_t> input,
                                             ErrorFn emitError) {
   size_t rank = input.size();
   if (starts.size() != rank || sizes.size() != rank || steps.size() != rank) {
-    emitError() << "expects one start, size and step per dim (" << rank
-                << ")";
+    emitError() << "expects one start, size and step per dim (" << rank << ")";
     return failure();
   }
   for (size_t d = 0; d < rank; ++d) {
@@ -472,8 +467,7 @@ FailureOr<Shape> mlir::aic::inferSliceShape(ArrayRef<int64_t> input,
     int64_t last = starts[d] + (sizes[d] - 1) * steps[d];
     if (starts[d] < 0 || starts[d] >= input[d] || last < 0 ||
         last >= input[d]) {
-      emitError() << "slice of dim " << d << " leaves [0, " << input[d]
-                  << ")";
+      emitError() << "slice of dim " << d << " leaves [0, " << input[d] << ")";
       return failure();
     }
   }

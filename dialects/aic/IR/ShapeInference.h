@@ -60,12 +60,10 @@ FailureOr<Shape> inferReduceShape(ArrayRef<int64_t> input,
                                   ErrorFn emitError);
 
 /// Pooling in NC[D]HW layout with explicit pads (begins, then ends).
-FailureOr<Shape> inferPoolShape(ArrayRef<int64_t> input,
-                                ArrayRef<int64_t> kernel,
-                                ArrayRef<int64_t> strides,
-                                ArrayRef<int64_t> dilations,
-                                ArrayRef<int64_t> pads, bool ceilMode,
-                                ErrorFn emitError);
+FailureOr<Shape>
+inferPoolShape(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
+               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+               ArrayRef<int64_t> pads, bool ceilMode, ErrorFn emitError);
 
 /// The output extent of one pooled dim, and whether it is valid.
 std::optional<int64_t> getPooledExtent(int64_t size, int64_t kernel,
