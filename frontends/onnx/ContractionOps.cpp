@@ -84,29 +84,9 @@ static LogicalResult importConv(NodeContext &ctx) {
     }
   }
 
-  if (*autoPad == "VALID") {
-    pads->assign(2 * spatial, 0);
-  } else if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
-    pads->assign(2 * spatial, 0);
-    for (size_t i = 0; i < spatial; ++i) {
-      int64_t size = inputType.getDimSize(i + 2);
-      int64_t stride = (*strides)[i];
-      if (size == ShapedType::kDynamic || stride < 1) {
-        ctx.emitError() << "auto_pad " << *autoPad
-                        << " needs static spatial dims and positive strides";
-        return failure();
-      }
-      int64_t out = (size + stride - 1) / stride;
-      int64_t span = (*dilations)[i] * ((*kernel)[i] - 1) + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - size);
-      int64_t small = total / 2, large = total - small;
-      (*pads)[i] = *autoPad == "SAME_UPPER" ? small : large;
-      (*pads)[i + spatial] = *autoPad == "SAME_UPPER" ? large : small;
-    }
-  } else if (*autoPad != "NOTSET") {
-    ctx.emitError() << "unknown auto_pad '" << *autoPad << "'";
+  if (failed(resolveAutoPad(ctx, *autoPad, inputType, *kernel, *strides,
+                            *dilations, *pads)))
     return failure();
-  }
 
   OpBuilder &b = ctx.getBuilder();
   SmallVector<Value> operands = {input, weight};

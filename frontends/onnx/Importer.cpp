@@ -572,6 +572,41 @@ FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
                       [](const APInt &v) { return v.getSExtValue(); }));
 }
 
+LogicalResult mlir::aic::onnx_import::resolveAutoPad(
+    NodeContext &ctx, StringRef autoPad, RankedTensorType inputType,
+    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations, SmallVectorImpl<int64_t> &pads) {
+  size_t spatial = kernel.size();
+  if (autoPad == "NOTSET")
+    return success();
+  if (autoPad == "VALID") {
+    pads.assign(2 * spatial, 0);
+    return success();
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
+    ctx.emitError() << "unknown auto_pad '" << autoPad << "'";
+    return failure();
+  }
+  // The output covers ceil(size / stride); the odd padding element goes at
+  // the end for SAME_UPPER and at the beginning for SAME_LOWER.
+  pads.assign(2 * spatial, 0);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t size = inputType.getDimSize(i + 2), stride = strides[i];
+    if (ShapedType::isDynamic(size) || stride < 1) {
+      ctx.emitError() << "unsupported: auto_pad " << autoPad
+                      << " on dynamic spatial dims or non-positive strides";
+      return failure();
+    }
+    int64_t out = (size + stride - 1) / stride;
+    int64_t span = dilations[i] * (kernel[i] - 1) + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - size);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//

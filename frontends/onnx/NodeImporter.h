@@ -12,6 +12,7 @@
 #define AIC_FRONTENDS_ONNX_NODEIMPORTER_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -98,6 +99,14 @@ private:
 };
 
 using ImportFn = std::function<LogicalResult(NodeContext &)>;
+
+/// Resolves ONNX's `auto_pad` (NOTSET, VALID, SAME_UPPER, SAME_LOWER) for a
+/// window over the spatial dims of `inputType` (NC...) into explicit `pads`
+/// (all begins, then all ends).
+LogicalResult
+resolveAutoPad(NodeContext &ctx, StringRef autoPad, RankedTensorType inputType,
+               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+               ArrayRef<int64_t> dilations, SmallVectorImpl<int64_t> &pads);
 
 /// One operator aic imports.
 struct OpImporter {

@@ -328,27 +328,9 @@ template <typename OpTy> static LogicalResult importPool(NodeContext &ctx) {
                     << spatial << " entries and " << 2 * spatial << " pads";
     return failure();
   }
-  if (*autoPad == "VALID") {
-    pads->assign(2 * spatial, 0);
-  } else if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
-    for (int64_t i = 0; i < spatial; ++i) {
-      int64_t size = type.getDimSize(i + 2), stride = (*strides)[i];
-      if (ShapedType::isDynamic(size) || stride < 1) {
-        ctx.emitError() << "unsupported: auto_pad " << *autoPad
-                        << " on dynamic spatial dims";
-        return failure();
-      }
-      int64_t out = (size + stride - 1) / stride;
-      int64_t span = (*dilations)[i] * ((*kernel)[i] - 1) + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - size);
-      int64_t small = total / 2, large = total - small;
-      (*pads)[i] = *autoPad == "SAME_UPPER" ? small : large;
-      (*pads)[i + spatial] = *autoPad == "SAME_UPPER" ? large : small;
-    }
-  } else if (*autoPad != "NOTSET") {
-    ctx.emitError() << "unknown auto_pad '" << *autoPad << "'";
+  if (failed(resolveAutoPad(ctx, *autoPad, type, *kernel, *strides, *dilations,
+                            *pads)))
     return failure();
-  }
   OpBuilder &b = ctx.getBuilder();
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("kernel", b.getDenseI64ArrayAttr(*kernel)),
