@@ -7,6 +7,7 @@
 #ifndef AIC_COMPILER_CONVERSION_AICTOLINALG_AICTOLINALG_H
 #define AIC_COMPILER_CONVERSION_AICTOLINALG_AICTOLINALG_H
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
@@ -55,6 +56,12 @@ SmallVector<Value> buildDynamicDims(OpBuilder &b, Location loc, Value value);
 Value buildWindowExtent(OpBuilder &b, Location loc, Value size, int64_t kernel,
                         int64_t stride, int64_t dilation, int64_t padBegin,
                         int64_t padEnd);
+
+/// The reassociation groups that merge the size-1 dims at `unitDims` of a
+/// rank-`rank` shape into their neighbours (empty when every dim is one):
+/// for squeeze/unsqueeze and for keepdims after a reduction.
+SmallVector<ReassociationIndices> unitDimGroups(int64_t rank,
+                                                ArrayRef<int64_t> unitDims);
 
 /// A zero of `type`'s element type.
 Value buildZero(OpBuilder &b, Location loc, Type elementType);

@@ -103,22 +103,8 @@ static Value restoreReducedDims(OpBuilder &b, Location loc, Value reduced,
                                 ArrayRef<int64_t> axes) {
   if (reduced.getType() == resultType)
     return reduced;
-  int64_t rank = resultType.getRank();
-  SmallVector<ReassociationIndices> groups;
-  ReassociationIndices leading;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (llvm::is_contained(axes, d)) {
-      if (groups.empty())
-        leading.push_back(d);
-      else
-        groups.back().push_back(d);
-      continue;
-    }
-    ReassociationIndices group = leading;
-    leading.clear();
-    group.push_back(d);
-    groups.push_back(group);
-  }
+  SmallVector<ReassociationIndices> groups =
+      unitDimGroups(resultType.getRank(), axes);
   if (groups.empty()) // Everything reduced: from rank 0.
     return tensor::ExpandShapeOp::create(b, loc, resultType, reduced,
                                          ArrayRef<ReassociationIndices>{});

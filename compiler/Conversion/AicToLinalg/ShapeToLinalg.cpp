@@ -235,28 +235,6 @@ struct ConcatToTensor : OpRewritePattern<ConcatOp> {
   }
 };
 
-/// The groups that merge size-1 dims at `unitDims` of a rank-`rank` shape
-/// into their neighbours (empty when every dim is a unit dim).
-static SmallVector<ReassociationIndices>
-unitDimGroups(int64_t rank, ArrayRef<int64_t> unitDims) {
-  SmallVector<ReassociationIndices> groups;
-  ReassociationIndices leading;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (llvm::is_contained(unitDims, d)) {
-      if (groups.empty())
-        leading.push_back(d);
-      else
-        groups.back().push_back(d);
-      continue;
-    }
-    ReassociationIndices group = leading;
-    leading.clear();
-    group.push_back(d);
-    groups.push_back(group);
-  }
-  return groups;
-}
-
 struct SqueezeToTensor : OpRewritePattern<SqueezeOp> {
   using OpRewritePattern::OpRewritePattern;
 

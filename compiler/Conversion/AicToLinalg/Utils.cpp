@@ -143,3 +143,23 @@ Value mlir::aic::buildReshape(OpBuilder &b, Location loc, Value input,
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
                                        ArrayRef<ReassociationIndices>{all});
 }
+
+SmallVector<ReassociationIndices>
+mlir::aic::unitDimGroups(int64_t rank, ArrayRef<int64_t> unitDims) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(unitDims, d)) {
+      if (groups.empty())
+        leading.push_back(d);
+      else
+        groups.back().push_back(d);
+      continue;
+    }
+    ReassociationIndices group = leading;
+    leading.clear();
+    group.push_back(d);
+    groups.push_back(group);
+  }
+  return groups;
+}
