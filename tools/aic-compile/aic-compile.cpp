@@ -33,38 +33,45 @@ namespace {
 enum class Emit { Graph, Linalg, Llvm, Obj, Lib };
 enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"));
+cl::OptionCategory aicCategory("aic-compile options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::cat(aicCategory));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"),
-                                cl::value_desc("file"));
+                                cl::value_desc("file"), cl::cat(aicCategory));
 cl::opt<Emit>
     emit("emit", cl::desc("What to produce"), cl::init(Emit::Lib),
          cl::values(clEnumValN(Emit::Graph, "graph", "the aic dialect graph"),
                     clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                     clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                     clEnumValN(Emit::Obj, "obj", "an object file"),
-                    clEnumValN(Emit::Lib, "lib", "a shared model library")));
-cl::opt<OptLevel>
-    optLevel(cl::desc("Optimization level"), cl::init(O2),
-             cl::values(clEnumVal(O0, "no optimization"),
-                        clEnumVal(O1, "basic optimization"),
-                        clEnumVal(O2, "default optimization"),
-                        clEnumVal(O3, "aggressive optimization")));
+                    clEnumValN(Emit::Lib, "lib", "a shared model library")),
+         cl::cat(aicCategory));
+cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
+                           cl::values(clEnumVal(O0, "no optimization"),
+                                      clEnumVal(O1, "basic optimization"),
+                                      clEnumVal(O2, "default optimization"),
+                                      clEnumVal(O3, "aggressive optimization")),
+                           cl::cat(aicCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (native or an LLVM name)"),
-                             cl::init("native"));
+                             cl::init("native"), cl::cat(aicCategory));
 cl::list<std::string> shapes("shape",
                              cl::desc("Pin an input's dims: NAME=D0xD1x..."),
-                             cl::value_desc("NAME=DIMS"));
-cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"));
+                             cl::value_desc("NAME=DIMS"), cl::cat(aicCategory));
+cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"),
+                      cl::cat(aicCategory));
 cl::opt<std::string>
     constInputs("const-inputs",
                 cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
-                cl::value_desc("DIR"));
+                cl::value_desc("DIR"), cl::cat(aicCategory));
 cl::opt<bool> symbolicDims("symbolic-dims",
-                           cl::desc("Treat every input dim as symbolic"));
+                           cl::desc("Treat every input dim as symbolic"),
+                           cl::cat(aicCategory));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print the supported ONNX operators as a "
-                               "Markdown table (docs/supported-ops.md)"));
+                               "Markdown table (docs/supported-ops.md)"),
+                      cl::cat(aicCategory));
 
 std::string inputFile;
 
@@ -95,6 +102,7 @@ void printModule(ModuleOp module, raw_ostream &os) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(aicCategory);
   cl::ParseCommandLineOptions(argc, argv, "aic ONNX compiler\n");
   if (listOps) {
     aic::onnx_import::printSupportedOps(outs());
