@@ -34,6 +34,14 @@ static int32_t onnxDataType(Type type) {
     return 16;
   if (type.isInteger(1))
     return 9;
+  if (type.isUnsignedInteger(8))
+    return 2;
+  if (type.isUnsignedInteger(16))
+    return 4;
+  if (type.isUnsignedInteger(32))
+    return 12;
+  if (type.isUnsignedInteger(64))
+    return 13;
   if (type.isInteger(8))
     return 3;
   if (type.isInteger(16))
@@ -68,6 +76,7 @@ private:
   LLVM::GlobalOp addString(StringRef value);
   LLVM::GlobalOp addShape(MemRefType type);
   LLVM::GlobalOp addTensorInfos(StringRef name, ArrayRef<MemRefType> types,
+                                ArrayRef<int32_t> dataTypes,
                                 ArrayRef<Attribute> names);
   LLVM::GlobalOp addModelInfo(StringRef modelName, LLVM::GlobalOp inputs,
                               LLVM::GlobalOp outputs, unsigned numInputs,
@@ -122,6 +131,7 @@ Value AbiBuilder::addressOrNull(OpBuilder &ib, LLVM::GlobalOp global) {
 
 LLVM::GlobalOp AbiBuilder::addTensorInfos(StringRef name,
                                           ArrayRef<MemRefType> types,
+                                          ArrayRef<int32_t> dataTypes,
                                           ArrayRef<Attribute> names) {
   if (types.empty())
     return nullptr;
@@ -141,8 +151,7 @@ LLVM::GlobalOp AbiBuilder::addTensorInfos(StringRef name,
     Value info = LLVM::UndefOp::create(ib, loc, tensorInfoType);
     Value fields[] = {
         addressOrNull(ib, nameGlobals[i]), addressOrNull(ib, shapeGlobals[i]),
-        LLVM::ConstantOp::create(ib, loc, i32Type,
-                                 onnxDataType(type.getElementType())),
+        LLVM::ConstantOp::create(ib, loc, i32Type, dataTypes[i]),
         LLVM::ConstantOp::create(ib, loc, i32Type, type.getRank())};
     for (auto [f, field] : llvm::enumerate(fields))
       info = LLVM::InsertValueOp::create(ib, loc, info, field,
@@ -274,21 +283,33 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
                                ArrayRef<Attribute> outputNames,
                                StringRef modelName) {
   SmallVector<MemRefType> inputTypes, outputTypes;
+  SmallVector<int32_t> inputDataTypes, outputDataTypes;
   SmallVector<Type> types(graph.getArgumentTypes());
   llvm::append_range(types, graph.getResultTypes());
   for (auto [i, type] : llvm::enumerate(types)) {
+    bool isInput = i < inputNames.size();
     auto memref = dyn_cast<MemRefType>(type);
-    if (!memref || !memref.getLayout().isIdentity() ||
-        !onnxDataType(memref.getElementType()))
+    // Unsigned integers became signless; their type is an attribute.
+    auto recorded =
+        isInput ? graph.getArgAttrOfType<TypeAttr>(i, "aic.element_type")
+                : graph.getResultAttrOfType<TypeAttr>(i - inputNames.size(),
+                                                      "aic.element_type");
+    int32_t dataType = memref ? onnxDataType(recorded ? recorded.getValue()
+                                                      : memref.getElementType())
+                              : 0;
+    if (!memref || !memref.getLayout().isIdentity() || !dataType)
       return graph.emitError("input or output ")
              << i << " has type " << type
              << "; the model ABI needs identity-layout memrefs of a "
                 "supported element type";
-    (i < inputNames.size() ? inputTypes : outputTypes).push_back(memref);
+    (isInput ? inputTypes : outputTypes).push_back(memref);
+    (isInput ? inputDataTypes : outputDataTypes).push_back(dataType);
   }
 
-  LLVM::GlobalOp inputs = addTensorInfos("inputs", inputTypes, inputNames);
-  LLVM::GlobalOp outputs = addTensorInfos("outputs", outputTypes, outputNames);
+  LLVM::GlobalOp inputs =
+      addTensorInfos("inputs", inputTypes, inputDataTypes, inputNames);
+  LLVM::GlobalOp outputs =
+      addTensorInfos("outputs", outputTypes, outputDataTypes, outputNames);
   LLVM::GlobalOp info = addModelInfo(modelName, inputs, outputs,
                                      inputTypes.size(), outputTypes.size());
 

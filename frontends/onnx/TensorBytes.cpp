@@ -29,9 +29,11 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
     return 2;
   case onnx::TensorProto::FLOAT:
   case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
     return 4;
   case onnx::TensorProto::DOUBLE:
   case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
     return 8;
   default:
     return 0;
@@ -223,6 +225,10 @@ bool aic::onnx_tensor::decodeTensor(const onnx::TensorProto &tensor,
                      error);
   case onnx::TensorProto::INT64:
     return copyTyped(tensor.int64_data(), count, tensor.data_type(), bytes,
+                     error);
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return copyTyped(tensor.uint64_data(), count, tensor.data_type(), bytes,
                      error);
   default: // INT32 and narrower, bool, float16, bfloat16.
     return copyTyped(tensor.int32_data(), count, tensor.data_type(), bytes,

@@ -139,16 +139,20 @@ size_t aic_element_size(int32_t elem_type) {
   switch (elem_type) {
   case AIC_BOOL:
   case AIC_INT8:
+  case AIC_UINT8:
     return 1;
   case AIC_INT16:
+  case AIC_UINT16:
   case AIC_FLOAT16:
   case AIC_BFLOAT16:
     return 2;
   case AIC_FLOAT32:
   case AIC_INT32:
+  case AIC_UINT32:
     return 4;
   case AIC_FLOAT64:
   case AIC_INT64:
+  case AIC_UINT64:
     return 8;
   default:
     return 0;
@@ -167,6 +171,14 @@ const char *aic_element_type_name(int32_t elem_type) {
     return "int32";
   case AIC_INT64:
     return "int64";
+  case AIC_UINT8:
+    return "uint8";
+  case AIC_UINT16:
+    return "uint16";
+  case AIC_UINT32:
+    return "uint32";
+  case AIC_UINT64:
+    return "uint64";
   case AIC_BOOL:
     return "bool";
   case AIC_FLOAT16:

@@ -177,6 +177,14 @@ double elementAt(const HostTensor &t, size_t i) {
     return load<int32_t>(p, i);
   case AIC_INT64:
     return static_cast<double>(load<int64_t>(p, i));
+  case AIC_UINT8:
+    return load<uint8_t>(p, i);
+  case AIC_UINT16:
+    return load<uint16_t>(p, i);
+  case AIC_UINT32:
+    return load<uint32_t>(p, i);
+  case AIC_UINT64:
+    return static_cast<double>(load<uint64_t>(p, i));
   }
   return 0;
 }

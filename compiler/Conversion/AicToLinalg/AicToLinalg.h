@@ -11,15 +11,35 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include <functional>
 
 namespace mlir::aic {
 
-void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
-void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
-void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
-void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
+/// The aic dialect keeps ONNX's unsigned integers as `ui8`..`ui64`; linalg,
+/// tensor and arith compute on signless integers. The patterns see their
+/// operands converted by this and read signedness from the aic op.
+class SignlessTypeConverter : public TypeConverter {
+public:
+  SignlessTypeConverter();
+};
+
+/// `type` (a scalar or a tensor) with signed and unsigned integers made
+/// signless.
+Type toSignless(Type type);
+
+/// Whether `type`'s element type is an unsigned integer.
+bool isUnsignedElement(Type type);
+
+void populateElementwiseToLinalgPatterns(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(const TypeConverter &converter,
+                                         RewritePatternSet &patterns);
+void populateShapeToLinalgPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
+void populateReductionToLinalgPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 
 /// Builds the scalar body of a generic op from its block arguments (inputs
 /// only; the output's is not passed).

@@ -1,7 +1,9 @@
 //===- AicToLinalgPass.cpp - the aic-convert-aic-to-linalg pass -----------===//
 //
 // Applies every op family's patterns as a partial conversion with the aic
-// dialect illegal, so that an op no pattern lowers is reported by name.
+// dialect illegal, so that an op no pattern lowers is reported by name. The
+// same conversion makes unsigned integer types signless everywhere,
+// function signatures included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,7 @@
 #include "dialects/aic/IR/AicDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::aic {
@@ -25,17 +28,47 @@ struct ConvertAicToLinalgPass
     : mlir::aic::impl::ConvertAicToLinalgPassBase<ConvertAicToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    SignlessTypeConverter converter;
+    recordUnsignedElementTypes(converter);
     ConversionTarget target(*context);
     target.addIllegalDialect<AicDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
     RewritePatternSet patterns(context);
-    populateElementwiseToLinalgPatterns(patterns);
-    populateContractionToLinalgPatterns(patterns);
-    populateShapeToLinalgPatterns(patterns);
-    populateReductionToLinalgPatterns(patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateElementwiseToLinalgPatterns(converter, patterns);
+    populateContractionToLinalgPatterns(converter, patterns);
+    populateShapeToLinalgPatterns(converter, patterns);
+    populateReductionToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
+  }
+
+  /// The graph's signature becomes signless; the element types it had are
+  /// kept as `aic.element_type` argument and result attributes, so that the
+  /// model ABI still describes a uint8 input as uint8.
+  void recordUnsignedElementTypes(const TypeConverter &converter) {
+    getOperation()->walk([&](func::FuncOp func) {
+      auto mark = [&](Type type, auto setAttr) {
+        if (converter.convertType(type) != type)
+          setAttr(TypeAttr::get(getElementTypeOrSelf(type)));
+      };
+      for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+        mark(type, [&](TypeAttr attr) {
+          func.setArgAttr(i, "aic.element_type", attr);
+        });
+      for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
+        mark(type, [&](TypeAttr attr) {
+          func.setResultAttr(i, "aic.element_type", attr);
+        });
+    });
   }
 };
 } // namespace

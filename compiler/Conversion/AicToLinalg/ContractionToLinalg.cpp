@@ -102,14 +102,15 @@ static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
 }
 
 namespace {
-struct MatMulToLinalg : OpRewritePattern<MatMulOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(MatMulOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Value lhs = op.getLhs(), rhs = op.getRhs();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
     Type elementType = resultType.getElementType();
@@ -174,17 +175,18 @@ struct MatMulToLinalg : OpRewritePattern<MatMulOp> {
   }
 };
 
-struct GemmToLinalg : OpRewritePattern<GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GemmToLinalg : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(GemmOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     Type elementType = resultType.getElementType();
-    float alpha = op.getAlpha().convertToFloat();
-    float beta = op.getBeta().convertToFloat();
-    bool scaled = alpha != 1.0f || (op.getC() && beta != 1.0f);
+    float alpha = adaptor.getAlpha().convertToFloat();
+    float beta = adaptor.getBeta().convertToFloat();
+    bool scaled = alpha != 1.0f || (adaptor.getC() && beta != 1.0f);
     if (scaled && !isa<FloatType>(elementType))
       return rewriter.notifyMatchFailure(op, "alpha/beta on integer Gemm");
 
@@ -194,19 +196,19 @@ struct GemmToLinalg : OpRewritePattern<GemmOp> {
     auto map = [&](AffineExpr a, AffineExpr b) {
       return AffineMap::get(3, 0, {a, b}, ctx);
     };
-    Value result = buildContraction(rewriter, loc, op.getA(), op.getB(),
-                                    op.getTransA() ? map(k, m) : map(m, k),
-                                    op.getTransB() ? map(n, k) : map(k, n),
-                                    map(m, n), resultType);
-    if (!scaled && !op.getC()) {
+    Value result = buildContraction(
+        rewriter, loc, adaptor.getA(), adaptor.getB(),
+        adaptor.getTransA() ? map(k, m) : map(m, k),
+        adaptor.getTransB() ? map(n, k) : map(k, n), map(m, n), resultType);
+    if (!scaled && !adaptor.getC()) {
       rewriter.replaceOp(op, result);
       return success();
     }
 
     // Epilogue: alpha * AB + beta * C, with C broadcast to [M, N].
     SmallVector<Value> inputs = {result};
-    if (op.getC())
-      inputs.push_back(op.getC());
+    if (adaptor.getC())
+      inputs.push_back(adaptor.getC());
     result = buildBroadcastElementwise(
         rewriter, loc, inputs, resultType,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -274,23 +276,24 @@ static Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
   return generic.getResult(0);
 }
 
-struct ConvToLinalg : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConvToLinalg : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
 
   /// Conv has one pattern: say why it does not apply, at the op.
   static LogicalResult cannotLower(ConvOp op, StringRef reason) {
     return op.emitOpError("cannot be lowered yet: ") << reason;
   }
 
-  LogicalResult matchAndRewrite(ConvOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
     Type elementType = resultType.getElementType();
     int64_t rank = resultType.getRank(), spatial = rank - 2;
-    int64_t group = op.getGroup();
+    int64_t group = adaptor.getGroup();
     if (resultType.isDynamicDim(1))
       return cannotLower(op, "a dynamic number of filters");
     if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
@@ -299,8 +302,8 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
       return cannotLower(op, "convolution with more than 3 spatial dims");
 
     // Explicit zero padding.
-    Value input = op.getInput();
-    ArrayRef<int64_t> pads = op.getPads();
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> pads = adaptor.getPads();
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
       SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)),
           high(2, rewriter.getIndexAttr(0));
@@ -320,17 +323,19 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
     for (int64_t i = 0; i < spatial; ++i) {
       if (!resultType.isDynamicDim(i + 2))
         continue;
-      Value size = tensor::DimOp::create(rewriter, loc, op.getInput(), i + 2);
-      dynamicSizes.push_back(buildWindowExtent(
-          rewriter, loc, size, weightType.getDimSize(i + 2), op.getStrides()[i],
-          op.getDilations()[i], pads[i], pads[i + spatial]));
+      Value size =
+          tensor::DimOp::create(rewriter, loc, adaptor.getInput(), i + 2);
+      dynamicSizes.push_back(
+          buildWindowExtent(rewriter, loc, size, weightType.getDimSize(i + 2),
+                            adaptor.getStrides()[i], adaptor.getDilations()[i],
+                            pads[i], pads[i + spatial]));
     }
     Type accType = getAccumulatorType(elementType);
     RankedTensorType finalType = resultType;
     resultType = RankedTensorType::get(resultType.getShape(), accType);
-    Value lateBias = accType != elementType ? op.getBias() : Value();
+    Value lateBias = accType != elementType ? adaptor.getBias() : Value();
     Value init = buildEmpty(rewriter, loc, resultType, dynamicSizes);
-    if (Value bias = lateBias ? Value() : op.getBias()) {
+    if (Value bias = lateBias ? Value() : adaptor.getBias()) {
       SmallVector<int64_t> dims = {0};
       for (int64_t i = 2; i < rank; ++i)
         dims.push_back(i);
@@ -348,9 +353,9 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
                                 rewriter.getI64Type()),
           values);
     };
-    Attribute strides = i64Vector(op.getStrides());
-    Attribute dilations = i64Vector(op.getDilations());
-    Value weight = op.getWeight();
+    Attribute strides = i64Vector(adaptor.getStrides());
+    Attribute dilations = i64Vector(adaptor.getDilations());
+    Value weight = adaptor.getWeight();
     Value result;
     if (group == 1) {
       TypeRange types(resultType);
@@ -398,16 +403,16 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
       Value groupedInput = split(input, paddedType, 1, channels);
       Value groupedWeight = split(weight, weightType, 0, filters);
       Value groupedInit = split(init, resultType, 1, filters);
-      Value grouped =
-          spatial == 2
-              ? linalg::Conv2DNgchwGfchwOp::create(
-                    rewriter, loc, TypeRange(groupedInit.getType()),
-                    ValueRange{groupedInput, groupedWeight}, groupedInit,
-                    strides, dilations)
-                    .getResult(0)
-              : buildGroupedConvGeneric(rewriter, loc, groupedInput,
-                                        groupedWeight, groupedInit,
-                                        op.getStrides(), op.getDilations());
+      Value grouped = spatial == 2
+                          ? linalg::Conv2DNgchwGfchwOp::create(
+                                rewriter, loc, TypeRange(groupedInit.getType()),
+                                ValueRange{groupedInput, groupedWeight},
+                                groupedInit, strides, dilations)
+                                .getResult(0)
+                          : buildGroupedConvGeneric(rewriter, loc, groupedInput,
+                                                    groupedWeight, groupedInit,
+                                                    adaptor.getStrides(),
+                                                    adaptor.getDilations());
       SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
       for (int64_t i = 0; i < spatial; ++i)
         reassociation.push_back({3 + i});
@@ -440,7 +445,7 @@ struct ConvToLinalg : OpRewritePattern<ConvOp> {
 } // namespace
 
 void mlir::aic::populateContractionToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }

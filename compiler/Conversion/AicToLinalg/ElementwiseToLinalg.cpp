@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "compiler/Conversion/AicToLinalg/Scalar.h"
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,17 +24,20 @@ namespace {
 using ElementwiseBody =
     std::function<Value(OpBuilder &, Location, Operation *, ValueRange)>;
 
-struct ElementwiseToGeneric : RewritePattern {
-  ElementwiseToGeneric(StringRef opName, MLIRContext *context,
-                       ElementwiseBody body)
-      : RewritePattern(opName, /*benefit=*/1, context), body(std::move(body)) {}
+struct ElementwiseToGeneric : ConversionPattern {
+  ElementwiseToGeneric(const TypeConverter &converter, StringRef opName,
+                       MLIRContext *context, ElementwiseBody body)
+      : ConversionPattern(converter, opName, /*benefit=*/1, context),
+        body(std::move(body)) {}
 
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType =
+        cast<RankedTensorType>(toSignless(op->getResult(0).getType()));
     auto isNarrowFloat = [](Type t) { return t.isF16() || t.isBF16(); };
     Value result = buildBroadcastElementwise(
-        rewriter, op->getLoc(), op->getOperands(), resultType,
+        rewriter, op->getLoc(), operands, resultType,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           // 16-bit floats compute in f32 and round once, as the ONNX
           // reference does.
@@ -54,107 +58,9 @@ struct ElementwiseToGeneric : RewritePattern {
   ElementwiseBody body;
 };
 
-/// Scalar helpers.
-struct Scalar {
-  OpBuilder &b;
-  Location loc;
-
-  Value constant(Type type, double value) {
-    if (isa<FloatType>(type))
-      return arith::ConstantOp::create(b, loc, type,
-                                       b.getFloatAttr(type, value));
-    return arith::ConstantOp::create(b, loc, type,
-                                     b.getIntegerAttr(type, (int64_t)value));
-  }
-  Value add(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::AddFOp::create(b, loc, x, y))
-               : Value(arith::AddIOp::create(b, loc, x, y));
-  }
-  Value sub(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::SubFOp::create(b, loc, x, y))
-               : Value(arith::SubIOp::create(b, loc, x, y));
-  }
-  Value mul(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::MulFOp::create(b, loc, x, y))
-               : Value(arith::MulIOp::create(b, loc, x, y));
-  }
-  Value div(Value x, Value y) {
-    return isa<FloatType>(x.getType())
-               ? Value(arith::DivFOp::create(b, loc, x, y))
-               : Value(arith::DivSIOp::create(b, loc, x, y));
-  }
-  // Bools (i1) compare unsigned: true is the larger.
-  Value max(Value x, Value y) {
-    if (isa<FloatType>(x.getType()))
-      return arith::MaximumFOp::create(b, loc, x, y);
-    if (x.getType().isInteger(1))
-      return arith::MaxUIOp::create(b, loc, x, y);
-    return arith::MaxSIOp::create(b, loc, x, y);
-  }
-  Value min(Value x, Value y) {
-    if (isa<FloatType>(x.getType()))
-      return arith::MinimumFOp::create(b, loc, x, y);
-    if (x.getType().isInteger(1))
-      return arith::MinUIOp::create(b, loc, x, y);
-    return arith::MinSIOp::create(b, loc, x, y);
-  }
-  /// x `pred` y, with float predicates ordered (false on NaN).
-  Value compare(arith::CmpFPredicate fp, arith::CmpIPredicate ip, Value x,
-                Value y) {
-    if (isa<FloatType>(x.getType()))
-      return arith::CmpFOp::create(b, loc, fp, x, y);
-    return arith::CmpIOp::create(b, loc, ip, x, y);
-  }
-  Value lessThanZero(Value x) {
-    return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt, x,
-                   constant(x.getType(), 0));
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  /// `fn` on `x`, computed in f32 where x is a 16-bit float.
-  Value math(Value x, function_ref<Value(Value)> fn) {
-    Type type = x.getType();
-    if (!type.isF16() && !type.isBF16())
-      return fn(x);
-    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-    return arith::TruncFOp::create(b, loc, type, fn(wide));
-  }
-  template <typename MathOp> Value unary(Value x) {
-    return math(x, [&](Value v) { return MathOp::create(b, loc, v); });
-  }
-  Value exp(Value x) { return unary<math::ExpOp>(x); }
-  Value convert(Value x, Type to);
-};
-
-Value Scalar::convert(Value x, Type to) {
-  Type from = x.getType();
-  if (from == to)
-    return x;
-  if (to.isInteger(1))
-    return compare(arith::CmpFPredicate::UNE, arith::CmpIPredicate::ne, x,
-                   constant(from, 0));
-  if (auto toFloat = dyn_cast<FloatType>(to)) {
-    if (auto fromFloat = dyn_cast<FloatType>(from))
-      return toFloat.getWidth() > fromFloat.getWidth()
-                 ? Value(arith::ExtFOp::create(b, loc, to, x))
-                 : Value(arith::TruncFOp::create(b, loc, to, x));
-    if (from.isInteger(1))
-      return arith::UIToFPOp::create(b, loc, to, x);
-    return arith::SIToFPOp::create(b, loc, to, x);
-  }
-  if (isa<FloatType>(from))
-    return arith::FPToSIOp::create(b, loc, to, x);
-  unsigned fromWidth = from.getIntOrFloatBitWidth(),
-           toWidth = to.getIntOrFloatBitWidth();
-  if (toWidth < fromWidth)
-    return arith::TruncIOp::create(b, loc, to, x);
-  if (from.isInteger(1))
-    return arith::ExtUIOp::create(b, loc, to, x);
-  return arith::ExtSIOp::create(b, loc, to, x);
+/// Whether any operand of `op` holds unsigned integers.
+bool hasUnsignedOperand(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), isUnsignedElement);
 }
 
 /// A math dialect function of one operand.
@@ -167,14 +73,15 @@ Value mathBody(OpBuilder &b, Location loc, Operation *, ValueRange a) {
 #define BODY                                                                   \
   [](OpBuilder & b, Location loc, Operation * op, ValueRange a) -> Value
 #define S                                                                      \
-  Scalar s { b, loc }
+  Scalar s { b, loc, hasUnsignedOperand(op) }
 } // namespace
 
 void mlir::aic::populateElementwiseToLinalgPatterns(
-    RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   auto add = [&](StringRef name, ElementwiseBody body) {
-    patterns.add<ElementwiseToGeneric>(name, context, std::move(body));
+    patterns.add<ElementwiseToGeneric>(converter, name, context,
+                                       std::move(body));
   };
 
   // Binary arithmetic.
@@ -234,6 +141,8 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
         S;
         if (isa<FloatType>(a[0].getType()))
           return arith::RemFOp::create(b, loc, a[0], a[1]);
+        if (s.isUnsigned)
+          return arith::RemUIOp::create(b, loc, a[0], a[1]);
         Value rem = arith::RemSIOp::create(b, loc, a[0], a[1]);
         if (cast<ModOp>(op).getFmod())
           return rem;
@@ -266,7 +175,7 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   auto compare = [&](StringRef name, arith::CmpFPredicate fp,
                      arith::CmpIPredicate ip) {
     add(name,
-        [fp, ip](OpBuilder &b, Location loc, Operation *,
+        [fp, ip](OpBuilder &b, Location loc, Operation *op,
                  ValueRange a) -> Value {
           S;
           return s.compare(fp, ip, a[0], a[1]);
@@ -297,6 +206,8 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
       });
   add(
       AbsOp::getOperationName(), BODY {
+        if (hasUnsignedOperand(op))
+          return a[0];
         if (isa<FloatType>(a[0].getType()))
           return math::AbsFOp::create(b, loc, a[0]);
         return math::AbsIOp::create(b, loc, a[0]);
@@ -369,12 +280,12 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
     return s.add(s.max(x, s.constant(x.getType(), 0)), tail);
   };
   add(SoftplusOp::getOperationName(),
-      [softplus](OpBuilder &b, Location loc, Operation *, ValueRange a) {
+      [softplus](OpBuilder &b, Location loc, Operation *op, ValueRange a) {
         S;
         return s.math(a[0], [&](Value x) { return softplus(s, x); });
       });
   add(MishOp::getOperationName(),
-      [softplus](OpBuilder &b, Location loc, Operation *, ValueRange a) {
+      [softplus](OpBuilder &b, Location loc, Operation *op, ValueRange a) {
         S;
         return s.math(a[0], [&](Value x) {
           return s.mul(x, math::TanhOp::create(b, loc, softplus(s, x)));
@@ -496,6 +407,7 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   add(
       CastOp::getOperationName(), BODY {
         S;
-        return s.convert(a[0], cast<CastOp>(op).getTo());
+        Type to = cast<CastOp>(op).getTo();
+        return s.convert(a[0], toSignless(to), to.isUnsignedInteger());
       });
 }

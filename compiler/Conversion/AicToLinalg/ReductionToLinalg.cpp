@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "compiler/Conversion/AicToLinalg/Scalar.h"
 #include "dialects/aic/IR/AicOps.h"
 #include "dialects/aic/IR/ShapeInference.h"
 
@@ -25,28 +26,6 @@ using namespace mlir::aic;
 using CombineFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 static bool isFloat(Type t) { return isa<FloatType>(t); }
-
-static Value scalarConstant(OpBuilder &b, Location loc, Type type,
-                            double value) {
-  if (isFloat(type))
-    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
-  return arith::ConstantOp::create(b, loc, type,
-                                   b.getIntegerAttr(type, (int64_t)value));
-}
-
-/// The lowest (or highest) value of `type`: the identity of max (min).
-static Value extremeValue(OpBuilder &b, Location loc, Type type, bool lowest) {
-  if (auto f = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(
-        b, loc, type,
-        b.getFloatAttr(type, APFloat::getInf(f.getFloatSemantics(), lowest)));
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt v = lowest ? APInt::getSignedMinValue(width)
-                   : APInt::getSignedMaxValue(width);
-  if (width == 1)
-    v = APInt(1, lowest ? 0 : 1);
-  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, v));
-}
 
 /// The map from the loops of `rank` to the dims that remain after reducing
 /// `axes`.
@@ -138,59 +117,6 @@ static Value buildCount(OpBuilder &b, Location loc, Value input,
   return arith::SIToFPOp::create(b, loc, type, i64);
 }
 
-static Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
-                              : Value(arith::AddIOp::create(b, loc, x, y));
-}
-static Value mul(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
-                              : Value(arith::MulIOp::create(b, loc, x, y));
-}
-static Value sub(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::SubFOp::create(b, loc, x, y))
-                              : Value(arith::SubIOp::create(b, loc, x, y));
-}
-static Value div(OpBuilder &b, Location loc, Value x, Value y) {
-  return isFloat(x.getType()) ? Value(arith::DivFOp::create(b, loc, x, y))
-                              : Value(arith::DivSIOp::create(b, loc, x, y));
-}
-// Bools (i1) compare unsigned: true is the larger.
-static Value maximum(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isFloat(x.getType()))
-    return arith::MaximumFOp::create(b, loc, x, y);
-  if (x.getType().isInteger(1))
-    return arith::MaxUIOp::create(b, loc, x, y);
-  return arith::MaxSIOp::create(b, loc, x, y);
-}
-static Value minimum(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isFloat(x.getType()))
-    return arith::MinimumFOp::create(b, loc, x, y);
-  if (x.getType().isInteger(1))
-    return arith::MinUIOp::create(b, loc, x, y);
-  return arith::MinSIOp::create(b, loc, x, y);
-}
-/// `fn(x)` for a math function, in f32 where x is a 16-bit float.
-static Value inF32(OpBuilder &b, Location loc, Value x,
-                   function_ref<Value(Value)> fn) {
-  Type type = x.getType();
-  if (!type.isF16() && !type.isBF16())
-    return fn(x);
-  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-  return arith::TruncFOp::create(b, loc, type, fn(wide));
-}
-static Value exp(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x,
-               [&](Value v) { return math::ExpOp::create(b, loc, v); });
-}
-static Value log(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x,
-               [&](Value v) { return math::LogOp::create(b, loc, v); });
-}
-static Value sqrt(OpBuilder &b, Location loc, Value x) {
-  return inF32(b, loc, x,
-               [&](Value v) { return math::SqrtOp::create(b, loc, v); });
-}
-
 namespace {
 enum class ReduceKind {
   Sum,
@@ -206,16 +132,18 @@ enum class ReduceKind {
 };
 
 template <typename OpTy, ReduceKind Kind>
-struct ReduceToLinalg : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct ReduceToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = op.getInput();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    Value input = adaptor.getInput();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     Type et = resultType.getElementType();
-    ArrayRef<int64_t> axes = op.getAxes();
+    ArrayRef<int64_t> axes = adaptor.getAxes();
     OpBuilder &b = rewriter;
     auto reduceWith = [&](Value init, auto combine) {
       return buildReduce(b, loc, input, {}, axes, init,
@@ -223,11 +151,12 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
                            return combine(nb, nl, a[0], a[1]);
                          });
     };
-    auto zero = [&] { return scalarConstant(b, loc, et, 0); };
+    auto zero = [&] { return Scalar{b, loc, isUnsigned}.constant(et, 0); };
     auto sumOf = [&](auto pre) {
       return reduceWith(zero(),
                         [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                          return add(nb, nl, acc, pre(nb, nl, x));
+                          Scalar s{nb, nl, isUnsigned};
+                          return s.add(acc, pre(nb, nl, x));
                         });
     };
     auto identity = [](OpBuilder &, Location, Value x) { return x; };
@@ -249,24 +178,26 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
     case ReduceKind::Mean: {
       Value count = buildCount(b, loc, input, axes, et);
       reduced = post(sumOf(identity), [&](OpBuilder &nb, Location nl, Value s) {
-        return div(nb, nl, s, count);
+        return Scalar{nb, nl, isUnsigned}.div(s, count);
       });
       break;
     }
     case ReduceKind::Max:
     case ReduceKind::Min: {
       bool isMax = Kind == ReduceKind::Max;
-      reduced = reduceWith(extremeValue(b, loc, et, isMax),
-                           [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                             return isMax ? maximum(nb, nl, acc, x)
-                                          : minimum(nb, nl, acc, x);
-                           });
+      reduced =
+          reduceWith(Scalar{b, loc, isUnsigned}.extreme(et, isMax),
+                     [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                       return isMax ? Scalar{nb, nl, isUnsigned}.max(acc, x)
+                                    : Scalar{nb, nl, isUnsigned}.min(acc, x);
+                     });
       break;
     }
     case ReduceKind::Prod:
-      reduced = reduceWith(scalarConstant(b, loc, et, 1),
+      reduced = reduceWith(Scalar{b, loc, isUnsigned}.constant(et, 1),
                            [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                             return mul(nb, nl, acc, x);
+                             Scalar s{nb, nl, isUnsigned};
+                             return s.mul(acc, x);
                            });
       break;
     case ReduceKind::L1:
@@ -279,13 +210,13 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
     case ReduceKind::SumSquare:
     case ReduceKind::L2: {
       reduced = sumOf([](OpBuilder &nb, Location nl, Value x) {
-        return mul(nb, nl, x, x);
+        return Scalar{nb, nl}.mul(x, x);
       });
       if (Kind == ReduceKind::L2) {
         if (!isFloat(et))
           return rewriter.notifyMatchFailure(op, "integer ReduceL2");
         reduced = post(reduced, [](OpBuilder &nb, Location nl, Value s) {
-          return sqrt(nb, nl, s);
+          return Scalar{nb, nl}.sqrt(s);
         });
       }
       break;
@@ -294,24 +225,25 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
       if (!isFloat(et))
         return rewriter.notifyMatchFailure(op, "integer ReduceLogSum");
       reduced = post(sumOf(identity), [](OpBuilder &nb, Location nl, Value s) {
-        return log(nb, nl, s);
+        return Scalar{nb, nl}.log(s);
       });
       break;
     case ReduceKind::LogSumExp: {
       if (!isFloat(et))
         return rewriter.notifyMatchFailure(op, "integer ReduceLogSumExp");
       // max + ln(sum(e^(x - max))), which does not overflow.
-      Value max =
-          buildReduce(b, loc, input, {}, axes, extremeValue(b, loc, et, true),
-                      [](OpBuilder &nb, Location nl, ValueRange a) {
-                        return maximum(nb, nl, a[1], a[0]);
-                      });
+      Value max = buildReduce(b, loc, input, {}, axes,
+                              Scalar{b, loc, isUnsigned}.extreme(et, true),
+                              [](OpBuilder &nb, Location nl, ValueRange a) {
+                                return Scalar{nb, nl}.max(a[1], a[0]);
+                              });
       int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
       AffineMap keptMap = keptDimsMap(rank, axes, b.getContext());
       Value sum = buildReduce(
           b, loc, {input, max}, {keptMap}, axes, zero(),
           [](OpBuilder &nb, Location nl, ValueRange a) {
-            return add(nb, nl, a[2], exp(nb, nl, sub(nb, nl, a[0], a[1])));
+            return Scalar{nb, nl}.add(
+                a[2], Scalar{nb, nl}.exp(Scalar{nb, nl}.sub(a[0], a[1])));
           });
       auto type = cast<RankedTensorType>(sum.getType());
       AffineMap id = b.getMultiDimIdentityMap(type.getRank());
@@ -321,8 +253,8 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
             // All -inf: the sum is 0 and the result -inf.
             Value isInf = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::OEQ, a[1],
-                extremeValue(nb, nl, a[1].getType(), true));
-            Value logSum = add(nb, nl, log(nb, nl, a[0]), a[1]);
+                Scalar{nb, nl}.extreme(a[1].getType(), true));
+            Value logSum = Scalar{nb, nl}.add(Scalar{nb, nl}.log(a[0]), a[1]);
             return arith::SelectOp::create(nb, nl, isInf, a[1], logSum);
           });
       break;
@@ -335,17 +267,19 @@ struct ReduceToLinalg : OpRewritePattern<OpTy> {
 };
 
 template <typename OpTy, bool IsMax>
-struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct ArgReduceToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = op.getInput();
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t axis = op.getAxis(), rank = inputType.getRank();
-    bool last = op.getSelectLastIndex();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    int64_t axis = adaptor.getAxis(), rank = inputType.getRank();
+    bool last = adaptor.getSelectLastIndex();
     OpBuilder &b = rewriter;
     SmallVector<int64_t> shape;
     for (int64_t d = 0; d < rank; ++d)
@@ -358,14 +292,15 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
     Type et = inputType.getElementType();
     auto valueType = RankedTensorType::get(shape, et);
     auto indexType = RankedTensorType::get(shape, b.getI64Type());
-    Value values =
-        linalg::FillOp::create(b, loc, extremeValue(b, loc, et, IsMax),
-                               buildEmpty(b, loc, valueType, dynamicSizes))
+    Value values = linalg::FillOp::create(
+                       b, loc, Scalar{b, loc, isUnsigned}.extreme(et, IsMax),
+                       buildEmpty(b, loc, valueType, dynamicSizes))
+                       .getResult(0);
+    Value indices =
+        linalg::FillOp::create(
+            b, loc, Scalar{b, loc, isUnsigned}.constant(b.getI64Type(), 0),
+            buildEmpty(b, loc, indexType, dynamicSizes))
             .getResult(0);
-    Value indices = linalg::FillOp::create(
-                        b, loc, scalarConstant(b, loc, b.getI64Type(), 0),
-                        buildEmpty(b, loc, indexType, dynamicSizes))
-                        .getResult(0);
     AffineMap outMap = keptDimsMap(rank, {axis}, b.getContext());
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
@@ -375,6 +310,7 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
         ValueRange{values, indices},
         ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap, outMap},
         iterators, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Scalar s{nb, nl, isUnsigned};
           Value x = a[0], best = a[1], bestIndex = a[2];
           Value index = arith::IndexCastOp::create(
               nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
@@ -386,13 +322,11 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
                                                   : arith::CmpIPredicate::sgt)
                                           : (last ? arith::CmpIPredicate::sle
                                                   : arith::CmpIPredicate::slt);
-          Value better =
-              isFloat(et) ? Value(arith::CmpFOp::create(nb, nl, fp, x, best))
-                          : Value(arith::CmpIOp::create(nb, nl, ip, x, best));
+          Value better = s.compare(fp, ip, x, best);
           // The first element always counts (also when it is the extreme).
           Value first =
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, index,
-                                    scalarConstant(nb, nl, nb.getI64Type(), 0));
+                                    s.constant(nb.getI64Type(), 0));
           better = arith::OrIOp::create(nb, nl, better, first);
           linalg::YieldOp::create(
               nb, nl,
@@ -407,77 +341,81 @@ struct ArgReduceToLinalg : OpRewritePattern<OpTy> {
 };
 
 template <typename OpTy, bool IsLog>
-struct SoftmaxToLinalg : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct SoftmaxToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value x = op.getInput();
+    Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
     if (type.getRank() == 0) {
       // Softmax of a scalar is 1 (log: 0).
       rewriter.replaceOp(
           op,
-          buildMapped(rewriter, loc, x, {rewriter.getMultiDimIdentityMap(0)},
-                      type.getElementType(),
-                      [](OpBuilder &nb, Location nl, ValueRange a) {
-                        return scalarConstant(nb, nl, a[0].getType(),
-                                              IsLog ? 0 : 1);
-                      }));
+          buildMapped(
+              rewriter, loc, x, {rewriter.getMultiDimIdentityMap(0)},
+              type.getElementType(),
+              [](OpBuilder &nb, Location nl, ValueRange a) {
+                return Scalar{nb, nl}.constant(a[0].getType(), IsLog ? 0 : 1);
+              }));
       return success();
     }
-    int64_t axis = op.getAxis(), rank = type.getRank();
+    int64_t axis = adaptor.getAxis(), rank = type.getRank();
     OpBuilder &b = rewriter;
     Type et = type.getElementType();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     AffineMap kept = keptDimsMap(rank, {axis}, b.getContext());
     Value max =
-        buildReduce(b, loc, x, {}, {axis}, extremeValue(b, loc, et, true),
+        buildReduce(b, loc, x, {}, {axis}, Scalar{b, loc}.extreme(et, true),
                     [](OpBuilder &nb, Location nl, ValueRange a) {
-                      return maximum(nb, nl, a[1], a[0]);
+                      return Scalar{nb, nl}.max(a[1], a[0]);
                     });
     // e = exp(x - max), sum = sum(e).
     Value sum = buildReduce(
-        b, loc, {x, max}, {kept}, {axis}, scalarConstant(b, loc, et, 0),
+        b, loc, {x, max}, {kept}, {axis}, Scalar{b, loc}.constant(et, 0),
         [](OpBuilder &nb, Location nl, ValueRange a) {
-          return add(nb, nl, a[2], exp(nb, nl, sub(nb, nl, a[0], a[1])));
+          return Scalar{nb, nl}.add(
+              a[2], Scalar{nb, nl}.exp(Scalar{nb, nl}.sub(a[0], a[1])));
         });
-    Value result =
-        buildMapped(b, loc, {x, max, sum}, {id, kept, kept}, et,
-                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                      Value shifted = sub(nb, nl, a[0], a[1]);
-                      if (IsLog)
-                        return sub(nb, nl, shifted, log(nb, nl, a[2]));
-                      return div(nb, nl, exp(nb, nl, shifted), a[2]);
-                    });
+    Value result = buildMapped(
+        b, loc, {x, max, sum}, {id, kept, kept}, et,
+        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value shifted = Scalar{nb, nl}.sub(a[0], a[1]);
+          if (IsLog)
+            return Scalar{nb, nl}.sub(shifted, Scalar{nb, nl}.log(a[2]));
+          return Scalar{nb, nl}.div(Scalar{nb, nl}.exp(shifted), a[2]);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct BatchNormToLinalg : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct BatchNormToLinalg : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(BatchNormOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    auto type = cast<RankedTensorType>(toSignless(op.getType()));
     int64_t rank = type.getRank();
     MLIRContext *ctx = rewriter.getContext();
     AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx);
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    float epsilon = op.getEpsilon().convertToFloat();
+    float epsilon = adaptor.getEpsilon().convertToFloat();
     Value result = buildMapped(
         rewriter, loc,
-        {op.getInput(), op.getScale(), op.getBias(), op.getMean(),
-         op.getVariance()},
+        {adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+         adaptor.getMean(), adaptor.getVariance()},
         {id, channel, channel, channel, channel}, type.getElementType(),
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value eps = scalarConstant(nb, nl, a[0].getType(), epsilon);
-          Value inv = sqrt(nb, nl, add(nb, nl, a[4], eps));
-          Value normalized = div(nb, nl, sub(nb, nl, a[0], a[3]), inv);
-          return add(nb, nl, mul(nb, nl, normalized, a[1]), a[2]);
+          Scalar s{nb, nl};
+          Value eps = s.constant(a[0].getType(), epsilon);
+          Value inv = s.sqrt(s.add(a[4], eps));
+          Value normalized = s.div(s.sub(a[0], a[3]), inv);
+          return s.add(s.mul(normalized, a[1]), a[2]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -504,19 +442,21 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
                                   : arith::ExtFOp::create(nb, nl, accType, v);
   };
   Value count = buildCount(b, loc, x, axes, accType);
-  Value zero = scalarConstant(b, loc, accType, 0);
+  Value zero = Scalar{b, loc}.constant(accType, 0);
   Value mean;
   if (centered) {
     Value sum = buildReduce(b, loc, x, {}, axes, zero,
                             [&](OpBuilder &nb, Location nl, ValueRange a) {
-                              return add(nb, nl, a[1], widen(nb, nl, a[0]));
+                              Scalar s{nb, nl};
+                              return s.add(a[1], widen(nb, nl, a[0]));
                             });
     auto statsType = cast<RankedTensorType>(sum.getType());
     mean = buildParallelGeneric(b, loc, sum,
                                 {b.getMultiDimIdentityMap(statsType.getRank())},
                                 statsType, buildDynamicDims(b, loc, sum),
                                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                                  return div(nb, nl, a[0], count);
+                                  Scalar s{nb, nl};
+                                  return s.div(a[0], count);
                                 });
   }
   SmallVector<Value> sqInputs = {x};
@@ -527,20 +467,21 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
   }
   Value squares = buildReduce(b, loc, sqInputs, sqMaps, axes, zero,
                               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                Scalar s{nb, nl};
                                 Value v = widen(nb, nl, a[0]);
                                 if (a.size() > 2)
-                                  v = sub(nb, nl, v, a[1]);
-                                return add(nb, nl, a.back(), mul(nb, nl, v, v));
+                                  v = s.sub(v, a[1]);
+                                return s.add(a.back(), s.mul(v, v));
                               });
   auto statsType = cast<RankedTensorType>(squares.getType());
   Value invStd = buildParallelGeneric(
       b, loc, squares, {b.getMultiDimIdentityMap(statsType.getRank())},
       statsType, buildDynamicDims(b, loc, squares),
       [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value var = div(nb, nl, a[0], count);
-        Value eps = scalarConstant(nb, nl, accType, epsilon);
-        return div(nb, nl, scalarConstant(nb, nl, accType, 1),
-                   sqrt(nb, nl, add(nb, nl, var, eps)));
+        Scalar s{nb, nl};
+        Value var = s.div(a[0], count);
+        Value eps = s.constant(accType, epsilon);
+        return s.div(s.constant(accType, 1), s.sqrt(s.add(var, eps)));
       });
   SmallVector<Value> inputs = {x, invStd, scale};
   SmallVector<AffineMap> maps = {
@@ -557,12 +498,13 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
   }
   Value y = buildMapped(
       b, loc, inputs, maps, et, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Scalar s{nb, nl};
         Value v = widen(nb, nl, a[0]);
         if (mean)
-          v = sub(nb, nl, v, a[3]);
-        v = mul(nb, nl, mul(nb, nl, v, a[1]), widen(nb, nl, a[2]));
+          v = s.sub(v, a[3]);
+        v = s.mul(s.mul(v, a[1]), widen(nb, nl, a[2]));
         if (bias)
-          v = add(nb, nl, v, widen(nb, nl, a[biasIndex]));
+          v = s.add(v, widen(nb, nl, a[biasIndex]));
         return v.getType() == et
                    ? v
                    : Value(arith::TruncFOp::create(nb, nl, et, v));
@@ -570,19 +512,21 @@ buildNormalization(OpBuilder &b, Location loc, Value x, int64_t axis,
   return {y, mean, invStd};
 }
 
-struct LayerNormToLinalg : OpRewritePattern<LayerNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(LayerNormOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto statsType = cast<RankedTensorType>(op.getMean().getType());
-    auto [y, mean, invStd] = buildNormalization(
-        rewriter, loc, op.getInput(), op.getAxis(),
-        op.getEpsilon().convertToFloat(), op.getScale(), op.getBias(),
-        /*centered=*/true, statsType.getElementType());
+    auto [y, mean, invStd] =
+        buildNormalization(rewriter, loc, adaptor.getInput(), adaptor.getAxis(),
+                           adaptor.getEpsilon().convertToFloat(),
+                           adaptor.getScale(), adaptor.getBias(),
+                           /*centered=*/true, statsType.getElementType());
     SmallVector<int64_t> axes;
-    for (int64_t d = op.getAxis(); d < statsType.getRank(); ++d)
+    for (int64_t d = adaptor.getAxis(); d < statsType.getRank(); ++d)
       axes.push_back(d);
     rewriter.replaceOp(
         op, {y, restoreReducedDims(rewriter, loc, mean, statsType, axes),
@@ -591,14 +535,15 @@ struct LayerNormToLinalg : OpRewritePattern<LayerNormOp> {
   }
 };
 
-struct RmsNormToLinalg : OpRewritePattern<RmsNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(RmsNormOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(RmsNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     auto [y, mean, invStd] = buildNormalization(
-        rewriter, op.getLoc(), op.getInput(), op.getAxis(),
-        op.getEpsilon().convertToFloat(), op.getScale(), Value(),
+        rewriter, op.getLoc(), adaptor.getInput(), adaptor.getAxis(),
+        adaptor.getEpsilon().convertToFloat(), adaptor.getScale(), Value(),
         /*centered=*/false, rewriter.getF32Type());
     (void)mean;
     (void)invStd;
@@ -608,19 +553,21 @@ struct RmsNormToLinalg : OpRewritePattern<RmsNormOp> {
 };
 
 /// Trilu: a generic that keeps (i, j) where j - i >= k (upper) or <= k.
-struct TriluToLinalg : OpRewritePattern<TriluOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TriluToLinalg : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TriluOp op,
-                                PatternRewriter &rewriter) const override {
-    Value x = op.getInput();
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    int64_t rank = type.getRank(), k = op.getK();
-    bool upper = op.getUpper();
+    int64_t rank = type.getRank(), k = adaptor.getK();
+    bool upper = adaptor.getUpper();
     Value result = buildMapped(
         rewriter, op.getLoc(), x, {rewriter.getMultiDimIdentityMap(rank)},
         type.getElementType(),
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Scalar s{nb, nl};
           Value i = linalg::IndexOp::create(nb, nl, rank - 2);
           Value j = linalg::IndexOp::create(nb, nl, rank - 1);
           Value diff = arith::SubIOp::create(nb, nl, j, i);
@@ -629,8 +576,8 @@ struct TriluToLinalg : OpRewritePattern<TriluOp> {
                                              upper ? arith::CmpIPredicate::sge
                                                    : arith::CmpIPredicate::sle,
                                              diff, kv);
-          return arith::SelectOp::create(
-              nb, nl, keep, a[0], scalarConstant(nb, nl, a[0].getType(), 0));
+          return arith::SelectOp::create(nb, nl, keep, a[0],
+                                         s.constant(a[0].getType(), 0));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -639,15 +586,16 @@ struct TriluToLinalg : OpRewritePattern<TriluOp> {
 
 /// LRN: the sum of squares over a channel window (zero-padded), then
 /// x / (bias + alpha / size * sum)^beta, computed in f32.
-struct LrnToLinalg : OpRewritePattern<LrnOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct LrnToLinalg : OpConversionPattern<LrnOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(LrnOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(LrnOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value x = op.getInput();
+    Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    int64_t rank = type.getRank(), size = op.getSize();
+    int64_t rank = type.getRank(), size = adaptor.getSize();
     OpBuilder &b = rewriter;
     MLIRContext *ctx = b.getContext();
     Type et = type.getElementType();
@@ -657,7 +605,7 @@ struct LrnToLinalg : OpRewritePattern<LrnOp> {
     low[1] = b.getIndexAttr(before);
     high[1] = b.getIndexAttr(after);
     Value padded = tensor::PadOp::create(b, loc, Type(), x, low, high,
-                                         scalarConstant(b, loc, et, 0));
+                                         Scalar{b, loc}.constant(et, 0));
     // Loops: the result dims, then the window (reduction).
     SmallVector<AffineExpr> inExprs, outExprs;
     for (int64_t d = 0; d < rank; ++d) {
@@ -668,7 +616,7 @@ struct LrnToLinalg : OpRewritePattern<LrnOp> {
     Type f32 = b.getF32Type();
     auto sumType = RankedTensorType::get(type.getShape(), f32);
     Value init = linalg::FillOp::create(
-                     b, loc, scalarConstant(b, loc, f32, 0),
+                     b, loc, Scalar{b, loc}.constant(f32, 0),
                      buildEmpty(b, loc, sumType, buildDynamicDims(b, loc, x)))
                      .getResult(0);
     Value window = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{size}, et);
@@ -684,29 +632,29 @@ struct LrnToLinalg : OpRewritePattern<LrnOp> {
                 AffineMap::get(rank + 1, 0, outExprs, ctx)},
             iterators,
             [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Scalar s{nb, nl};
               Value v = a[0].getType() == f32
                             ? a[0]
                             : Value(arith::ExtFOp::create(nb, nl, f32, a[0]));
-              linalg::YieldOp::create(nb, nl,
-                                      add(nb, nl, a[2], mul(nb, nl, v, v)));
+              linalg::YieldOp::create(nb, nl, s.add(a[2], s.mul(v, v)));
             })
             .getResult(0);
-    float alpha = op.getAlpha().convertToFloat(),
-          beta = op.getBeta().convertToFloat(),
-          bias = op.getBias().convertToFloat();
+    float alpha = adaptor.getAlpha().convertToFloat(),
+          beta = adaptor.getBeta().convertToFloat(),
+          bias = adaptor.getBias().convertToFloat();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     Value result = buildMapped(
         b, loc, {x, sums}, {id, id}, et,
         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Scalar s{nb, nl};
           Value v = a[0].getType() == f32
                         ? a[0]
                         : Value(arith::ExtFOp::create(nb, nl, f32, a[0]));
-          Value base =
-              add(nb, nl, scalarConstant(nb, nl, f32, bias),
-                  mul(nb, nl, scalarConstant(nb, nl, f32, alpha / size), a[1]));
-          Value denom = math::PowFOp::create(nb, nl, base,
-                                             scalarConstant(nb, nl, f32, beta));
-          Value r = div(nb, nl, v, denom);
+          Value base = s.add(s.constant(f32, bias),
+                             s.mul(s.constant(f32, alpha / size), a[1]));
+          Value denom =
+              math::PowFOp::create(nb, nl, base, s.constant(f32, beta));
+          Value r = s.div(v, denom);
           return r.getType() == et
                      ? r
                      : Value(arith::TruncFOp::create(nb, nl, et, r));
@@ -718,25 +666,29 @@ struct LrnToLinalg : OpRewritePattern<LrnOp> {
 
 /// MaxPool and AveragePool over any number of spatial dims.
 template <typename OpTy, bool IsMax>
-struct PoolToLinalg : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct PoolToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = op.getInput();
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     int64_t rank = inputType.getRank(), spatial = rank - 2;
-    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
-                      dilations = op.getDilations(), pads = op.getPads();
+    ArrayRef<int64_t> kernel = adaptor.getKernel(),
+                      strides = adaptor.getStrides(),
+                      dilations = adaptor.getDilations(),
+                      pads = adaptor.getPads();
     bool dynamicSpatial = false;
     for (int64_t d = 2; d < rank; ++d)
       dynamicSpatial |= inputType.isDynamicDim(d);
     bool anyPads = llvm::any_of(pads, [](int64_t p) { return p != 0; });
     // ceil_mode's extra padding and per-position averaging counts are
     // computed at compile time, which needs the sizes.
-    if (dynamicSpatial && (op.getCeilMode() || (!IsMax && anyPads)))
+    if (dynamicSpatial && (adaptor.getCeilMode() || (!IsMax && anyPads)))
       return op.emitOpError("cannot be lowered yet: ceil_mode or padded "
                             "averaging on dynamic spatial dims");
     OpBuilder &b = rewriter;
@@ -761,9 +713,10 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
       padded |= pads[i] || pads[i + spatial] || extra;
     }
     if (padded)
-      input = tensor::PadOp::create(b, loc, Type(), input, low, high,
-                                    IsMax ? extremeValue(b, loc, et, true)
-                                          : scalarConstant(b, loc, et, 0));
+      input = tensor::PadOp::create(
+          b, loc, Type(), input, low, high,
+          IsMax ? Scalar{b, loc, isUnsigned}.extreme(et, true)
+                : Scalar{b, loc, isUnsigned}.constant(et, 0));
 
     // Loops: n, c, o_1..o_s (parallel), k_1..k_s (reduction).
     int64_t numLoops = 2 + 2 * spatial;
@@ -781,19 +734,19 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
     for (int64_t d = 0; d < rank; ++d) {
       if (!resultType.isDynamicDim(d))
         continue;
-      Value size = tensor::DimOp::create(b, loc, op.getInput(), d);
+      Value size = tensor::DimOp::create(b, loc, adaptor.getInput(), d);
       dynamicSizes.push_back(
           d < 2 ? size
                 : buildWindowExtent(b, loc, size, kernel[d - 2], strides[d - 2],
                                     dilations[d - 2], pads[d - 2],
                                     pads[d - 2 + spatial]));
     }
-    Value init =
-        linalg::FillOp::create(b, loc,
-                               IsMax ? extremeValue(b, loc, et, true)
-                                     : scalarConstant(b, loc, et, 0),
-                               buildEmpty(b, loc, resultType, dynamicSizes))
-            .getResult(0);
+    Value init = linalg::FillOp::create(
+                     b, loc,
+                     IsMax ? Scalar{b, loc, isUnsigned}.extreme(et, true)
+                           : Scalar{b, loc, isUnsigned}.constant(et, 0),
+                     buildEmpty(b, loc, resultType, dynamicSizes))
+                     .getResult(0);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
     for (int64_t i = 0; i < spatial; ++i)
@@ -807,8 +760,8 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
             iterators,
             [](OpBuilder &nb, Location nl, ValueRange a) {
               linalg::YieldOp::create(nb, nl,
-                                      IsMax ? maximum(nb, nl, a[2], a[0])
-                                            : add(nb, nl, a[2], a[0]));
+                                      IsMax ? Scalar{nb, nl}.max(a[2], a[0])
+                                            : Scalar{nb, nl}.add(a[2], a[0]));
             })
             .getResult(0);
     if constexpr (!IsMax) {
@@ -833,11 +786,12 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
       int64_t window = 1;
       for (int64_t k : kernel)
         window *= k;
-      Value count = scalarConstant(b, loc, et, window);
+      Value count = Scalar{b, loc}.constant(et, window);
       return buildMapped(b, loc, sums,
                          {b.getMultiDimIdentityMap(resultType.getRank())}, et,
                          [&](OpBuilder &nb, Location nl, ValueRange a) {
-                           return div(nb, nl, a[0], count);
+                           Scalar s{nb, nl};
+                           return s.div(a[0], count);
                          });
     }
     bool includePad = false;
@@ -887,13 +841,14 @@ struct PoolToLinalg : OpRewritePattern<OpTy> {
                        {b.getMultiDimIdentityMap(rank),
                         AffineMap::get(rank, 0, spatialExprs, ctx)},
                        et, [](OpBuilder &nb, Location nl, ValueRange a) {
-                         return div(nb, nl, a[0], a[1]);
+                         return Scalar{nb, nl}.div(a[0], a[1]);
                        });
   }
 };
 } // namespace
 
-void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::aic::populateReductionToLinalgPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<
       ReduceToLinalg<ReduceSumOp, ReduceKind::Sum>,
@@ -910,5 +865,5 @@ void mlir::aic::populateReductionToLinalgPatterns(RewritePatternSet &patterns) {
       SoftmaxToLinalg<SoftmaxOp, false>, SoftmaxToLinalg<LogSoftmaxOp, true>,
       BatchNormToLinalg, LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
       LrnToLinalg, PoolToLinalg<MaxPoolOp, true>,
-      PoolToLinalg<AveragePoolOp, false>>(context);
+      PoolToLinalg<AveragePoolOp, false>>(converter, context);
 }

@@ -13,33 +13,48 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 using namespace mlir::aic;
 
 namespace {
-struct ConstantToArith : OpRewritePattern<ConstantOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConstantToArith : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConstantOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ElementsAttr value = adaptor.getValue();
+    auto type = cast<ShapedType>(toSignless(value.getType()));
+    if (type != value.getType()) {
+      // Unsigned constants keep their bits under the signless type.
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        value = dense.bitcast(type.getElementType());
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        value = DenseResourceElementsAttr::get(type, resource.getRawHandle());
+      else
+        return rewriter.notifyMatchFailure(op, "unknown constant kind");
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(value));
     return success();
   }
 };
 
 /// Reshape and Flatten with static shapes: a view of the same elements.
-template <typename OpTy> struct ReshapeToViews : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+template <typename OpTy> struct ReshapeToViews : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     if (!resultType.hasStaticShape() || !inputType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    rewriter.replaceOp(
-        op, buildReshape(rewriter, op.getLoc(), op.getInput(), resultType));
+    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(),
+                                        adaptor.getInput(), resultType));
     return success();
   }
 };
@@ -47,13 +62,14 @@ template <typename OpTy> struct ReshapeToViews : OpRewritePattern<OpTy> {
 /// Reshape to a shape known only at run time: computes the target dims
 /// with ONNX's rules (0 copies the input's dim unless allowzero, -1 takes
 /// the remaining elements) and reshapes with tensor.reshape.
-struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct DynamicReshapeToTensor : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ReshapeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     if (resultType.hasStaticShape() && inputType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "static shapes");
     Location loc = op.getLoc();
@@ -63,7 +79,7 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
                                        rewriter.getI64IntegerAttr(v));
     };
     auto inputDim = [&](int64_t d) -> Value {
-      Value dim = tensor::DimOp::create(rewriter, loc, op.getInput(), d);
+      Value dim = tensor::DimOp::create(rewriter, loc, adaptor.getInput(), d);
       return arith::IndexCastOp::create(rewriter, loc, i64, dim);
     };
     Value zero = constant(0), one = constant(1), minusOne = constant(-1);
@@ -75,9 +91,9 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
     Value known = one;
     for (int64_t i = 0; i < resultType.getRank(); ++i) {
       Value index = arith::ConstantIndexOp::create(rewriter, loc, i);
-      Value dim = tensor::ExtractOp::create(rewriter, loc, op.getShape(),
+      Value dim = tensor::ExtractOp::create(rewriter, loc, adaptor.getShape(),
                                             ValueRange{index});
-      if (!op.getAllowzero() && i < inputType.getRank()) {
+      if (!adaptor.getAllowzero() && i < inputType.getRank()) {
         Value isZero = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, dim, zero);
         dim = arith::SelectOp::create(rewriter, loc, isZero, inputDim(i), dim);
@@ -105,56 +121,58 @@ struct DynamicReshapeToTensor : OpRewritePattern<ReshapeOp> {
         rewriter, loc, RankedTensorType::get({resultType.getRank()}, i64),
         dims);
     rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
-                                                   op.getInput(), shape);
+                                                   adaptor.getInput(), shape);
     return success();
   }
 };
 
 /// Flatten with dynamic dims: one collapse (plus a unit dim where `axis` is
 /// 0 or the rank).
-struct DynamicFlattenToTensor : OpRewritePattern<FlattenOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct DynamicFlattenToTensor : OpConversionPattern<FlattenOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(FlattenOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+  LogicalResult
+  matchAndRewrite(FlattenOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     if (inputType.hasStaticShape() || inputType.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "static shapes");
-    int64_t rank = inputType.getRank(), axis = op.getAxis();
+    int64_t rank = inputType.getRank(), axis = adaptor.getAxis();
     Location loc = op.getLoc();
     if (axis > 0 && axis < rank) {
       ReassociationIndices outer, inner;
       for (int64_t d = 0; d < rank; ++d)
         (d < axis ? outer : inner).push_back(d);
       rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-          op, resultType, op.getInput(),
+          op, resultType, adaptor.getInput(),
           SmallVector<ReassociationIndices>{outer, inner});
       return success();
     }
     ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, op.getInput(), ArrayRef<ReassociationIndices>{all});
+        rewriter, loc, adaptor.getInput(), ArrayRef<ReassociationIndices>{all});
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
         op, resultType, flat, SmallVector<ReassociationIndices>{{0, 1}});
     return success();
   }
 };
 
-struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TransposeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     SmallVector<Value> dynamicSizes;
-    for (auto [i, p] : llvm::enumerate(op.getPerm()))
+    for (auto [i, p] : llvm::enumerate(adaptor.getPerm()))
       if (resultType.isDynamicDim(i))
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, op.getLoc(), op.getInput(), p));
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, op.getLoc(),
+                                                     adaptor.getInput(), p));
     Value init = buildEmpty(rewriter, op.getLoc(), resultType, dynamicSizes);
     auto transpose = linalg::TransposeOp::create(
-        rewriter, op.getLoc(), op.getInput(), init, op.getPerm());
+        rewriter, op.getLoc(), adaptor.getInput(), init, adaptor.getPerm());
     rewriter.replaceOp(op, transpose.getResult());
     return success();
   }
@@ -176,33 +194,34 @@ static Value buildGatherIndex(OpBuilder &b, Location l, Value raw,
                                 arith::MinSIOp::create(b, l, i, last));
 }
 
-struct ConcatToTensor : OpRewritePattern<ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConcatToTensor : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConcatOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t axis = op.getAxis(), rank = resultType.getRank();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    int64_t axis = adaptor.getAxis(), rank = resultType.getRank();
     // Dynamic result dims: the first input's, or the sum along the axis.
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < rank; ++d) {
       if (!resultType.isDynamicDim(d))
         continue;
       if (d != axis) {
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, op.getInputs().front(), d));
+        dynamicSizes.push_back(tensor::DimOp::create(
+            rewriter, loc, adaptor.getInputs().front(), d));
         continue;
       }
       Value total = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      for (Value in : op.getInputs())
+      for (Value in : adaptor.getInputs())
         total = arith::AddIOp::create(
             rewriter, loc, total, tensor::DimOp::create(rewriter, loc, in, d));
       dynamicSizes.push_back(total);
     }
     Value result = buildEmpty(rewriter, loc, resultType, dynamicSizes);
     OpFoldResult offset = rewriter.getIndexAttr(0);
-    for (Value in : op.getInputs()) {
+    for (Value in : adaptor.getInputs()) {
       // Empty inputs add nothing (and their offset may be past the end).
       if (cast<RankedTensorType>(in.getType()).getDimSize(axis) == 0)
         continue;
@@ -235,53 +254,57 @@ struct ConcatToTensor : OpRewritePattern<ConcatOp> {
   }
 };
 
-struct SqueezeToTensor : OpRewritePattern<SqueezeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SqueezeToTensor : OpConversionPattern<SqueezeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SqueezeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  LogicalResult
+  matchAndRewrite(SqueezeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, op.getType(), op.getInput(),
-        unitDimGroups(inputType.getRank(), op.getAxes()));
+        op, toSignless(op.getType()), adaptor.getInput(),
+        unitDimGroups(inputType.getRank(), adaptor.getAxes()));
     return success();
   }
 };
 
-struct UnsqueezeToTensor : OpRewritePattern<UnsqueezeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct UnsqueezeToTensor : OpConversionPattern<UnsqueezeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(UnsqueezeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+  LogicalResult
+  matchAndRewrite(UnsqueezeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     SmallVector<OpFoldResult> inputSizes =
-        tensor::getMixedSizes(rewriter, op.getLoc(), op.getInput());
+        tensor::getMixedSizes(rewriter, op.getLoc(), adaptor.getInput());
     SmallVector<OpFoldResult> outputShape;
     auto in = inputSizes.begin();
     for (int64_t d = 0; d < resultType.getRank(); ++d)
-      outputShape.push_back(llvm::is_contained(op.getAxes(), d)
+      outputShape.push_back(llvm::is_contained(adaptor.getAxes(), d)
                                 ? rewriter.getIndexAttr(1)
                                 : *in++);
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        op, resultType, op.getInput(),
-        unitDimGroups(resultType.getRank(), op.getAxes()), outputShape);
+        op, resultType, adaptor.getInput(),
+        unitDimGroups(resultType.getRank(), adaptor.getAxes()), outputShape);
     return success();
   }
 };
 
 /// Shape of a tensor with dynamic dims (static ones fold away earlier).
-struct ShapeToTensor : OpRewritePattern<ShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ShapeToTensor : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ShapeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     SmallVector<Value> dims;
-    for (int64_t d = op.getStart(); d < op.getEnd(); ++d)
+    for (int64_t d = adaptor.getStart(); d < adaptor.getEnd(); ++d)
       dims.push_back(arith::IndexCastOp::create(
           rewriter, loc, rewriter.getI64Type(),
-          tensor::DimOp::create(rewriter, loc, op.getInput(), d)));
-    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
+          tensor::DimOp::create(rewriter, loc, adaptor.getInput(), d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(
+        op, toSignless(op.getType()), dims);
     return success();
   }
 };
@@ -289,17 +312,18 @@ struct ShapeToTensor : OpRewritePattern<ShapeOp> {
 /// Gather: a generic over the result that reads the index and extracts the
 /// element; negative indices count from the end, others are clamped into
 /// range so that a bad index cannot read outside the data.
-struct GatherToLinalg : OpRewritePattern<GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GatherToLinalg : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(GatherOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value data = op.getData(), indices = op.getIndices();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     auto dataType = cast<RankedTensorType>(data.getType());
     auto indexType = cast<RankedTensorType>(indices.getType());
-    int64_t axis = op.getAxis(), indexRank = indexType.getRank();
+    int64_t axis = adaptor.getAxis(), indexRank = indexType.getRank();
     int64_t rank = resultType.getRank();
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineExpr> indexExprs;
@@ -341,24 +365,26 @@ struct GatherToLinalg : OpRewritePattern<GatherOp> {
 
 /// Slice: each result element extracts input[start + index * step] (steps
 /// may be negative).
-struct SliceToLinalg : OpRewritePattern<SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SliceToLinalg : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SliceOp op,
-                                PatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(op.getType());
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic slice sizes");
-    Value input = op.getInput();
+    Value input = adaptor.getInput();
     Value result = buildParallelGeneric(
         rewriter, op.getLoc(), {}, {}, resultType, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           SmallVector<Value> coords;
           for (int64_t d = 0; d < resultType.getRank(); ++d) {
             Value i = linalg::IndexOp::create(b, l, d);
-            Value step = arith::ConstantIndexOp::create(b, l, op.getSteps()[d]);
+            Value step =
+                arith::ConstantIndexOp::create(b, l, adaptor.getSteps()[d]);
             Value start =
-                arith::ConstantIndexOp::create(b, l, op.getStarts()[d]);
+                arith::ConstantIndexOp::create(b, l, adaptor.getStarts()[d]);
             coords.push_back(arith::AddIOp::create(
                 b, l, start, arith::MulIOp::create(b, l, i, step)));
           }
@@ -369,28 +395,30 @@ struct SliceToLinalg : OpRewritePattern<SliceOp> {
   }
 };
 
-struct ExpandToLinalg : OpRewritePattern<ExpandOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ExpandOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(
         op, buildBroadcastElementwise(
-                rewriter, op.getLoc(), op.getInput(),
-                cast<RankedTensorType>(op.getType()),
+                rewriter, op.getLoc(), adaptor.getInput(),
+                cast<RankedTensorType>(toSignless(op.getType())),
                 [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
     return success();
   }
 };
 
 /// Tile: a copy through the map d -> d mod size.
-struct TileToLinalg : OpRewritePattern<TileOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TileToLinalg : OpConversionPattern<TileOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TileOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+  LogicalResult
+  matchAndRewrite(TileOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     if (!inputType.hasStaticShape())
       return op.emitOpError("cannot be lowered yet: dynamic input dims");
     MLIRContext *ctx = rewriter.getContext();
@@ -401,7 +429,7 @@ struct TileToLinalg : OpRewritePattern<TileOp> {
                                 : getAffineDimExpr(d, ctx) % size);
     }
     Value result = buildParallelGeneric(
-        rewriter, op.getLoc(), op.getInput(),
+        rewriter, op.getLoc(), adaptor.getInput(),
         {AffineMap::get(inputType.getRank(), 0, exprs, ctx)}, resultType, {},
         [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     rewriter.replaceOp(op, result);
@@ -411,19 +439,20 @@ struct TileToLinalg : OpRewritePattern<TileOp> {
 /// Pad: each result element reads the source index its mode gives
 /// (clamped for edge, mirrored for reflect, modulo for wrap) or the
 /// constant value outside the input.
-struct PadToLinalg : OpRewritePattern<PadOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct PadToLinalg : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(PadOp op,
-                                PatternRewriter &rewriter) const override {
-    Value input = op.getInput();
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     if (!inputType.hasStaticShape())
       return op.emitOpError("cannot be lowered yet: dynamic input dims");
     int64_t rank = inputType.getRank();
-    StringRef mode = op.getMode();
-    Value padValue = op.getValue();
+    StringRef mode = adaptor.getMode();
+    Value padValue = adaptor.getValue();
     Value result = buildParallelGeneric(
         rewriter, op.getLoc(), {}, {}, resultType, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
@@ -439,8 +468,9 @@ struct PadToLinalg : OpRewritePattern<PadOp> {
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t n = inputType.getDimSize(d);
-            Value i = arith::SubIOp::create(
-                b, l, linalg::IndexOp::create(b, l, d), c(op.getPads()[d]));
+            Value i =
+                arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d),
+                                      c(adaptor.getPads()[d]));
             if (mode == "wrap") {
               i = positiveMod(i, n);
             } else if (mode == "reflect" && n > 1) {
@@ -486,15 +516,16 @@ struct PadToLinalg : OpRewritePattern<PadOp> {
 
 /// GatherElements: each result element extracts data at its own index with
 /// dim `axis` from indices (negative from the end, clamped into range).
-struct GatherElementsToLinalg : OpRewritePattern<GatherElementsOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GatherElementsToLinalg : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(GatherElementsOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value data = op.getData(), indices = op.getIndices();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t rank = resultType.getRank(), axis = op.getAxis();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    int64_t rank = resultType.getRank(), axis = adaptor.getAxis();
     Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
     Value result = buildParallelGeneric(
         rewriter, loc, indices, {rewriter.getMultiDimIdentityMap(rank)},
@@ -514,17 +545,18 @@ struct GatherElementsToLinalg : OpRewritePattern<GatherElementsOp> {
 /// (x_original = a * x_resized + b, with a and b known at compile time) and
 /// samples it: the nearest element, or the 2 (linear) or 4 (cubic) nearest
 /// along each resized dim, weighted; indices clamp to the edges.
-struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ResizeOp op,
-                                PatternRewriter &rewriter) const override {
-    Value input = op.getInput();
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     int64_t rank = inputType.getRank();
-    StringRef mode = op.getMode(), coords = op.getCoordinateMode(),
-              nearest = op.getNearestMode();
+    StringRef mode = adaptor.getMode(), coords = adaptor.getCoordinateMode(),
+              nearest = adaptor.getNearestMode();
     bool crop = coords == "tf_crop_and_resize";
     // The affine map from output to source coordinates, per dim.
     struct Dim {
@@ -535,7 +567,7 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
     SmallVector<Dim> dims;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
-      double s = op.getScales()[d];
+      double s = adaptor.getScales()[d];
       Dim dim{crop || in != out || s != 1.0, 1.0 / s, 0.0, in};
       if (coords == "half_pixel") {
         dim.b = 0.5 / s - 0.5;
@@ -553,7 +585,7 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
         double resized = s * in;
         dim.a = resized > 1 ? double(in - 1) / (resized - 1) : 0;
       } else if (crop) {
-        double start = op.getRoi()[d], end = op.getRoi()[d + rank];
+        double start = adaptor.getRoi()[d], end = adaptor.getRoi()[d + rank];
         if (out > 1) {
           dim.a = (end - start) * (in - 1) / (out - 1);
           dim.b = start * (in - 1);
@@ -564,9 +596,9 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
       }
       dims.push_back(dim);
     }
-    double cubicA = op.getCubicCoeffA().convertToFloat();
-    bool excludeOutside = op.getExcludeOutside();
-    float extrapolation = op.getExtrapolationValue().convertToFloat();
+    double cubicA = adaptor.getCubicCoeffA().convertToFloat();
+    bool excludeOutside = adaptor.getExcludeOutside();
+    float extrapolation = adaptor.getExtrapolationValue().convertToFloat();
 
     Value result = buildParallelGeneric(
         rewriter, op.getLoc(), {}, {}, resultType, {},
@@ -722,12 +754,13 @@ struct ResizeToLinalg : OpRewritePattern<ResizeOp> {
 };
 } // namespace
 
-void mlir::aic::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::aic::populateShapeToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
   patterns
       .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
            ReshapeToViews<FlattenOp>, TransposeToLinalg, DynamicFlattenToTensor,
            ConcatToTensor, SqueezeToTensor, UnsqueezeToTensor, ShapeToTensor,
            GatherToLinalg, SliceToLinalg, ExpandToLinalg, TileToLinalg,
            PadToLinalg, GatherElementsToLinalg, ResizeToLinalg>(
-          patterns.getContext());
+          converter, patterns.getContext());
 }

@@ -1,7 +1,7 @@
 //===- Utils.cpp - builders shared by the aic to linalg patterns ----------===//
 //
 // Generic-op, broadcasting, empty-tensor and reshape builders used by every
-// op family's lowering.
+// op family's lowering, and the signless type conversion they share.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,23 @@
 
 using namespace mlir;
 using namespace mlir::aic;
+
+Type mlir::aic::toSignless(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.clone(toSignless(tensor.getElementType()));
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && !integer.isSignless())
+    return IntegerType::get(type.getContext(), integer.getWidth());
+  return type;
+}
+
+bool mlir::aic::isUnsignedElement(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger();
+}
+
+SignlessTypeConverter::SignlessTypeConverter() {
+  addConversion([](Type type) { return toSignless(type); });
+}
 
 Value mlir::aic::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                             ValueRange dynamicSizes) {

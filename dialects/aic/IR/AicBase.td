@@ -27,8 +27,9 @@ def Aic_Dialect : Dialect {
 }
 
 /// Element types the aic ops compute on. Signed ONNX integers and bool are
-/// signless integers; unsigned integers are not yet imported.
-def Aic_Numeric : AnyTypeOf<[AnyFloat, AnySignlessInteger]>;
+/// signless integers; unsigned ONNX integers are unsigned (`ui8`), so that
+/// division, comparison and conversion know their signedness.
+def Aic_Numeric : AnyTypeOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Aic_Tensor : RankedTensorOf<[Aic_Numeric]>;
 def Aic_FloatTensor : RankedTensorOf<[AnyFloat]>;
 

@@ -1,7 +1,8 @@
 //===- AicFolders.cpp - constant folding of the aic ops -------------------===//
 //
 // Folds the ops that shape computations are made of (Shape, Gather, Concat,
-// Slice, Squeeze, Unsqueeze, Reshape, Cast and integer arithmetic) when
+// Slice, Squeeze, Unsqueeze, Reshape, Cast and integer arithmetic, Neg
+// and Abs) when
 // their operands are small constants, so that Shape -> Gather -> Concat ->
 // Reshape chains, as PyTorch and Paddle export them, become constants and
 // the ops after them get static shapes. Large tensors are left alone.
@@ -187,6 +188,25 @@ OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
 OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult PReluOp::fold(FoldAdaptor) { return {}; }
 
+/// Folds an integer unary op elementwise.
+static OpFoldResult foldIntegerUnary(Attribute operand,
+                                     function_ref<APInt(const APInt &)> fn) {
+  DenseElementsAttr value = smallConstant(operand);
+  if (!value || !value.getElementType().isSignlessInteger())
+    return {};
+  return value.mapValues(value.getElementType(), fn);
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldIntegerUnary(adaptor.getInput(),
+                          [](const APInt &a) { return -a; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldIntegerUnary(adaptor.getInput(),
+                          [](const APInt &a) { return a.abs(); });
+}
+
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr value = smallConstant(adaptor.getInput());
   if (!value || !value.getElementType().isInteger(1))
@@ -283,19 +303,20 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   Type to = type.getElementType();
   Type from = value.getElementType();
   bool failedOnce = false;
+  // bool and the unsigned types zero-extend: true is 1.
+  bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
   auto convert = [&](Attribute a) -> Attribute {
     if (auto i = dyn_cast<IntegerAttr>(a)) {
       const APInt &v = i.getValue();
       if (to.isInteger(1))
         return IntegerAttr::get(to, !v.isZero());
       if (isa<IntegerType>(to)) {
-        // bool is unsigned: true is 1.
         return IntegerAttr::get(
-            to, from.isInteger(1) ? v.zextOrTrunc(to.getIntOrFloatBitWidth())
-                                  : v.sextOrTrunc(to.getIntOrFloatBitWidth()));
+            to, fromUnsigned ? v.zextOrTrunc(to.getIntOrFloatBitWidth())
+                             : v.sextOrTrunc(to.getIntOrFloatBitWidth()));
       }
       APFloat f(cast<FloatType>(to).getFloatSemantics());
-      f.convertFromAPInt(v, /*IsSigned=*/!from.isInteger(1),
+      f.convertFromAPInt(v, /*IsSigned=*/!fromUnsigned,
                          APFloat::rmNearestTiesToEven);
       return FloatAttr::get(to, f);
     }
@@ -303,7 +324,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     if (to.isInteger(1))
       return IntegerAttr::get(to, !f.isZero());
     if (isa<IntegerType>(to)) {
-      APSInt result(to.getIntOrFloatBitWidth(), /*isUnsigned=*/false);
+      APSInt result(to.getIntOrFloatBitWidth(), to.isUnsignedInteger());
       bool exact;
       if (f.isNaN() || f.convertToInteger(result, APFloat::rmTowardZero,
                                           &exact) != APFloat::opOK)

@@ -206,7 +206,7 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
   Type to = adaptor.getTo();
-  if (!to.isIntOrFloat() || (isa<IntegerType>(to) && !to.isSignlessInteger())) {
+  if (!to.isIntOrFloat() || to.isSignedInteger()) {
     if (loc)
       mlir::emitError(*loc) << "cannot cast to " << to;
     return failure();

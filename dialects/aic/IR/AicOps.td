@@ -154,8 +154,12 @@ class Aic_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
 }
 
 def Aic_ReluOp : Aic_UnaryOp<"relu", "max(x, 0)">;
-def Aic_AbsOp : Aic_UnaryOp<"abs", "|x|">;
-def Aic_NegOp : Aic_UnaryOp<"neg", "-x">;
+def Aic_AbsOp : Aic_UnaryOp<"abs", "|x|"> {
+  let hasFolder = 1;
+}
+def Aic_NegOp : Aic_UnaryOp<"neg", "-x"> {
+  let hasFolder = 1;
+}
 def Aic_SignOp : Aic_UnaryOp<"sign", "sign(x): -1, 0 or 1">;
 def Aic_NotOp : Aic_UnaryOp<"not", "logical not"> {
   let hasFolder = 1;

@@ -26,13 +26,17 @@ extern "C" {
 /** Element types (ONNX TensorProto.DataType values). */
 enum aic_element_type {
   AIC_FLOAT32 = 1,
+  AIC_UINT8 = 2,
   AIC_INT8 = 3,
+  AIC_UINT16 = 4,
   AIC_INT16 = 5,
   AIC_INT32 = 6,
   AIC_INT64 = 7,
   AIC_BOOL = 9,
   AIC_FLOAT16 = 10,
   AIC_FLOAT64 = 11,
+  AIC_UINT32 = 12,
+  AIC_UINT64 = 13,
   AIC_BFLOAT16 = 16
 };
 
