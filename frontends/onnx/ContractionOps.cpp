@@ -1,13 +1,19 @@
-//===- ContractionOps.cpp - import of MatMul, Gemm and Conv ---------------===//
+//===- ContractionOps.cpp - import of MatMul, Gemm, Conv and Attention ----===//
 //
-// Contractions: MatMul (numpy semantics), Gemm, and Conv with its padding
-// modes resolved into explicit pads.
+// Contractions: MatMul (numpy semantics), Gemm, Conv with its padding
+// modes resolved into explicit pads, and Attention brought into the 4-D
+// head layout of aic.attention.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/NodeImporter.h"
 
 #include "dialects/aic/IR/AicOps.h"
+
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -100,9 +106,242 @@ static LogicalResult importConv(NodeContext &ctx) {
        b.getNamedAttr("group", b.getI64IntegerAttr(*group))});
 }
 
+/// A rank-0 constant of `type` holding `value`.
+static Value scalarConstant(OpBuilder &b, Location loc, Type type,
+                            double value) {
+  auto tensorType = RankedTensorType::get({}, type);
+  return ConstantOp::create(
+      b, loc, DenseElementsAttr::get(tensorType, b.getFloatAttr(type, value)));
+}
+
+/// [B, S, H * D] -> [B, H, S, D] (ONNX Attention's 3-D inputs).
+static FailureOr<Value> splitHeads(NodeContext &ctx, Value x, int64_t heads) {
+  OpBuilder &b = ctx.getBuilder();
+  Value shape = ConstantOp::create(
+      b, ctx.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({4}, b.getI64Type()),
+                             ArrayRef<int64_t>{0, 0, heads, -1}));
+  FailureOr<SmallVector<Value>> split =
+      ctx.createOp(ReshapeOp::getOperationName(), {x, shape});
+  if (failed(split))
+    return failure();
+  FailureOr<SmallVector<Value>> transposed = ctx.createOp(
+      TransposeOp::getOperationName(), split->front(),
+      {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({0, 2, 1, 3}))});
+  if (failed(transposed))
+    return failure();
+  return transposed->front();
+}
+
+/// [B, H, S, D] -> [B, S, H * D].
+static FailureOr<Value> mergeHeads(NodeContext &ctx, Value x) {
+  OpBuilder &b = ctx.getBuilder();
+  FailureOr<SmallVector<Value>> transposed = ctx.createOp(
+      TransposeOp::getOperationName(), x,
+      {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({0, 2, 1, 3}))});
+  if (failed(transposed))
+    return failure();
+  Value shape = ConstantOp::create(
+      b, ctx.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({3}, b.getI64Type()),
+                             ArrayRef<int64_t>{0, 0, -1}));
+  FailureOr<SmallVector<Value>> merged =
+      ctx.createOp(ReshapeOp::getOperationName(), {transposed->front(), shape});
+  if (failed(merged))
+    return failure();
+  return merged->front();
+}
+
+/// The attention mask as an additive bias of `type`: booleans become 0
+/// (attend) and -inf (masked), and a mask shorter than the keys is padded
+/// with -inf.
+static FailureOr<Value> maskToBias(NodeContext &ctx, Value mask, Type type,
+                                   int64_t kvLength) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  double negInf = -std::numeric_limits<double>::infinity();
+  auto maskType = cast<RankedTensorType>(mask.getType());
+  if (maskType.getRank() == 0 || maskType.getRank() > 4) {
+    ctx.emitError() << "expects an attn_mask of rank 1 to 4";
+    return failure();
+  }
+  if (maskType.getElementType().isInteger(1)) {
+    FailureOr<SmallVector<Value>> bias = ctx.createOp(
+        WhereOp::getOperationName(), {mask, scalarConstant(b, loc, type, 0.0),
+                                      scalarConstant(b, loc, type, negInf)});
+    if (failed(bias))
+      return failure();
+    mask = bias->front();
+  } else if (maskType.getElementType() != type) {
+    ctx.emitError() << "expects a bool attn_mask or one of Q's element type";
+    return failure();
+  }
+  int64_t last = maskType.getShape().back();
+  if (last == ShapedType::kDynamic || kvLength == ShapedType::kDynamic ||
+      last == kvLength || last == 1)
+    return mask;
+  if (last > kvLength) {
+    ctx.emitError() << "attn_mask covers " << last << " keys, but there are "
+                    << kvLength;
+    return failure();
+  }
+  int64_t rank = maskType.getRank();
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads.back() = kvLength - last;
+  FailureOr<SmallVector<Value>> padded = ctx.createOp(
+      PadOp::getOperationName(), {mask, scalarConstant(b, loc, type, negInf)},
+      {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+       b.getNamedAttr("mode", b.getStringAttr("constant"))});
+  if (failed(padded))
+    return failure();
+  return padded->front();
+}
+
+/// Attention-23/24: Q, K, V in 4-D [B, H, S, D] or 3-D [B, S, H * D]
+/// layout, an optional mask (bool or additive), an optional key/value cache
+/// (past_key, past_value; returned extended as present_key, present_value)
+/// and, since version 24, per-batch key counts (nonpad_kv_seqlen).
+static LogicalResult importAttention(NodeContext &ctx) {
+  Value q = ctx.operand(0), k = ctx.operand(1), v = ctx.operand(2);
+  Value mask = ctx.operand(3), pastKey = ctx.operand(4),
+        pastValue = ctx.operand(5), kvLengths = ctx.operand(6);
+  if (!q || !k || !v) {
+    ctx.emitError() << "expects inputs Q, K and V";
+    return failure();
+  }
+  if (!pastKey != !pastValue) {
+    ctx.emitError() << "expects both past_key and past_value, or neither";
+    return failure();
+  }
+  FailureOr<int64_t> isCausal = ctx.intAttr("is_causal", 0);
+  FailureOr<int64_t> qHeads = ctx.intAttr("q_num_heads", 0);
+  FailureOr<int64_t> kvHeads = ctx.intAttr("kv_num_heads", 0);
+  FailureOr<int64_t> mode = ctx.intAttr("qk_matmul_output_mode", 0);
+  FailureOr<float> softcap = ctx.floatAttr("softcap", 0.0f);
+  // The softmax runs in f32 (or f64 for f64 inputs) whatever
+  // softmax_precision asks, which is at least as precise.
+  FailureOr<int64_t> precision = ctx.intAttr("softmax_precision", 1);
+  if (failed(isCausal) || failed(qHeads) || failed(kvHeads) || failed(mode) ||
+      failed(softcap) || failed(precision))
+    return failure();
+  auto qType = cast<RankedTensorType>(q.getType());
+  int64_t rank = qType.getRank();
+  if (rank != 3 && rank != 4) {
+    ctx.emitError() << "expects 3-D or 4-D Q, got rank " << rank;
+    return failure();
+  }
+  if (rankOf(k) != rank || rankOf(v) != rank) {
+    ctx.emitError() << "expects Q, K and V of one rank";
+    return failure();
+  }
+  if (rank == 3) {
+    if (*qHeads <= 0 || *kvHeads <= 0) {
+      ctx.emitError() << "expects q_num_heads and kv_num_heads for 3-D inputs";
+      return failure();
+    }
+    FailureOr<Value> q4 = splitHeads(ctx, q, *qHeads);
+    FailureOr<Value> k4 =
+        failed(q4) ? FailureOr<Value>(failure()) : splitHeads(ctx, k, *kvHeads);
+    FailureOr<Value> v4 =
+        failed(k4) ? FailureOr<Value>(failure()) : splitHeads(ctx, v, *kvHeads);
+    if (failed(v4))
+      return failure();
+    q = *q4, k = *k4, v = *v4;
+  }
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<NamedAttribute> attrs;
+  if (pastKey) {
+    int64_t pastLength =
+        cast<RankedTensorType>(pastKey.getType()).getRank() == 4
+            ? cast<RankedTensorType>(pastKey.getType()).getDimSize(2)
+            : -1;
+    if (pastLength < 0) {
+      ctx.emitError() << (pastLength == -1
+                              ? "expects a 4-D past_key"
+                              : "unsupported: past_key of a length known only "
+                                "at run time");
+      return failure();
+    }
+    auto concat = [&](Value past, Value current) -> FailureOr<Value> {
+      FailureOr<SmallVector<Value>> r =
+          ctx.createOp(ConcatOp::getOperationName(), {past, current},
+                       {b.getNamedAttr("axis", b.getI64IntegerAttr(2))});
+      if (failed(r))
+        return failure();
+      return r->front();
+    };
+    FailureOr<Value> presentKey = concat(pastKey, k);
+    FailureOr<Value> presentValue =
+        failed(presentKey) ? FailureOr<Value>(failure()) : concat(pastValue, v);
+    if (failed(presentValue))
+      return failure();
+    k = *presentKey, v = *presentValue;
+    attrs.push_back(
+        b.getNamedAttr("past_length", b.getI64IntegerAttr(pastLength)));
+  }
+  auto headType = cast<RankedTensorType>(q.getType());
+  Type et = headType.getElementType();
+  double scale;
+  if (ctx.hasAttr("scale")) {
+    FailureOr<float> s = ctx.floatAttr("scale", 1.0f);
+    if (failed(s))
+      return failure();
+    scale = *s;
+  } else {
+    int64_t headSize = headType.getDimSize(3);
+    if (headSize == ShapedType::kDynamic || headSize == 0) {
+      ctx.emitError() << "unsupported: a default scale for a head size known "
+                         "only at run time";
+      return failure();
+    }
+    scale = 1.0 / std::sqrt(static_cast<double>(headSize));
+  }
+  Value bias;
+  if (mask) {
+    FailureOr<Value> converted = maskToBias(
+        ctx, mask, et, cast<RankedTensorType>(k.getType()).getDimSize(2));
+    if (failed(converted))
+      return failure();
+    bias = *converted;
+  }
+  if (*mode < 0 || *mode > 3) {
+    ctx.emitError() << "unsupported qk_matmul_output_mode " << *mode;
+    return failure();
+  }
+  attrs.append({b.getNamedAttr("scale", b.getF32FloatAttr(scale)),
+                b.getNamedAttr("softcap", b.getF32FloatAttr(*softcap)),
+                b.getNamedAttr("is_causal", b.getBoolAttr(*isCausal != 0)),
+                b.getNamedAttr("scores_mode", b.getI64IntegerAttr(*mode)),
+                b.getNamedAttr("operandSegmentSizes",
+                               b.getDenseI32ArrayAttr({1, 1, 1, bias ? 1 : 0,
+                                                       kvLengths ? 1 : 0}))});
+  SmallVector<Value> operands = {q, k, v};
+  if (bias)
+    operands.push_back(bias);
+  if (kvLengths)
+    operands.push_back(kvLengths);
+  FailureOr<SmallVector<Value>> results =
+      ctx.createOp(AttentionOp::getOperationName(), operands, attrs,
+                   /*numResults=*/2);
+  if (failed(results))
+    return failure();
+  if (failed(mlir::verify(results->front().getDefiningOp())))
+    return failure();
+  Value y = (*results)[0];
+  if (rank == 3) {
+    FailureOr<Value> merged = mergeHeads(ctx, y);
+    if (failed(merged))
+      return failure();
+    y = *merged;
+  }
+  ctx.setResults({y, k, v, (*results)[1]});
+  return success();
+}
+
 void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {
   registry.on("MatMul", {1, 9, 13}, 1, importMatMul);
   // Gemm before 7 broadcast C through a `broadcast` attribute.
   registry.on("Gemm", {1, 6, 7, 9, 11, 13}, 7, importGemm);
   registry.on("Conv", {1, 11, 22}, 1, importConv);
+  registry.on("Attention", {23, 24}, 23, importAttention);
 }

@@ -493,13 +493,13 @@ FailureOr<Value> NodeContext::tensorAttr(StringRef name) {
 
 FailureOr<SmallVector<Value>>
 NodeContext::createOp(StringRef opName, ValueRange operands,
-                      ArrayRef<NamedAttribute> attrs) {
+                      ArrayRef<NamedAttribute> attrs, unsigned numResults) {
   // Build with a placeholder result type, then let the op infer its types;
   // a rejected node is erased again and reported with the node's label.
   OperationState state(loc, opName);
   state.addOperands(operands);
   state.addAttributes(attrs);
-  state.addTypes(builder.getNoneType());
+  state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
   Operation *op = builder.create(state);
   auto infer = dyn_cast<InferTypeOpInterface>(op);
   SmallVector<Type> types;
@@ -520,9 +520,10 @@ NodeContext::createOp(StringRef opName, ValueRange operands,
     // Ops whose result type equals their first operand's.
     types.push_back(operands.front().getType());
   }
-  if (failed(inferred)) {
+  if (failed(inferred) || types.size() != numResults) {
     op->erase();
-    emitError() << message;
+    emitError() << (message.empty() ? "cannot infer the result types"
+                                    : message);
     return failure();
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))

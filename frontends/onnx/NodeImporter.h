@@ -69,7 +69,8 @@ public:
   /// attributes, and folds it where its operands are constants; returns its
   /// results, or reports failure (with the op's diagnostic) on bad input.
   FailureOr<SmallVector<Value>> createOp(StringRef opName, ValueRange operands,
-                                         ArrayRef<NamedAttribute> attrs = {});
+                                         ArrayRef<NamedAttribute> attrs = {},
+                                         unsigned numResults = 1);
 
   /// The values of operand `i` when it is an integer constant (shape, axes
   /// and similar inputs); reports an error naming `what` otherwise.
@@ -99,6 +100,11 @@ private:
 };
 
 using ImportFn = std::function<LogicalResult(NodeContext &)>;
+
+/// The rank of an imported (ranked tensor) value.
+inline int64_t rankOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getRank();
+}
 
 /// Resolves ONNX's `auto_pad` (NOTSET, VALID, SAME_UPPER, SAME_LOWER) for a
 /// window over the spatial dims of `inputType` (NC...) into explicit `pads`

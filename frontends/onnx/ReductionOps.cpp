@@ -15,10 +15,6 @@ using namespace mlir;
 using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
-static int64_t rankOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getRank();
-}
-
 /// Normalizes ONNX axes (negative from the end) to sorted, distinct axes.
 static FailureOr<SmallVector<int64_t>>
 normalizeAxes(NodeContext &ctx, ArrayRef<int64_t> axes, int64_t rank) {

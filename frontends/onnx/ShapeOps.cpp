@@ -133,10 +133,6 @@ static LogicalResult importFlatten(NodeContext &ctx) {
                     {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis))});
 }
 
-static int64_t rankOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getRank();
-}
-
 /// Normalizes one axis in [-rank, rank) to [0, rank).
 static FailureOr<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
                                         int64_t rank) {

@@ -40,6 +40,8 @@ void populateShapeToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+void populateAttentionToLinalgPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
 
 /// Builds the scalar body of a generic op from its block arguments (inputs
 /// only; the output's is not passed).
@@ -82,6 +84,22 @@ Value buildWindowExtent(OpBuilder &b, Location loc, Value size, int64_t kernel,
 /// for squeeze/unsqueeze and for keepdims after a reduction.
 SmallVector<ReassociationIndices> unitDimGroups(int64_t rank,
                                                 ArrayRef<int64_t> unitDims);
+
+/// The map from the loops of `rank` to the dims that remain after reducing
+/// `axes`.
+AffineMap keptDimsMap(int64_t rank, ArrayRef<int64_t> axes,
+                      MLIRContext *context);
+
+/// Combines the block arguments of a reduction (inputs, then the
+/// accumulator) into the new accumulator.
+using CombineFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Reduces `inputs` (all of the first one's shape, or read through
+/// `extraMaps`) over `axes` with `combine(args..., acc)` from `init`; the
+/// result drops the reduced dims.
+Value buildReduce(OpBuilder &b, Location loc, ValueRange inputs,
+                  ArrayRef<AffineMap> extraMaps, ArrayRef<int64_t> axes,
+                  Value init, CombineFn combine);
 
 /// A zero of `type`'s element type.
 Value buildZero(OpBuilder &b, Location loc, Type elementType);

@@ -46,6 +46,7 @@ struct ConvertAicToLinalgPass
     populateContractionToLinalgPatterns(converter, patterns);
     populateShapeToLinalgPatterns(converter, patterns);
     populateReductionToLinalgPatterns(converter, patterns);
+    populateAttentionToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

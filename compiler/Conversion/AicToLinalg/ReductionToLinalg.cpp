@@ -23,58 +23,7 @@
 using namespace mlir;
 using namespace mlir::aic;
 
-using CombineFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
 static bool isFloat(Type t) { return isa<FloatType>(t); }
-
-/// The map from the loops of `rank` to the dims that remain after reducing
-/// `axes`.
-static AffineMap keptDimsMap(int64_t rank, ArrayRef<int64_t> axes,
-                             MLIRContext *context) {
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < rank; ++d)
-    if (!llvm::is_contained(axes, d))
-      exprs.push_back(getAffineDimExpr(d, context));
-  return AffineMap::get(rank, 0, exprs, context);
-}
-
-/// Reduces `inputs` (all of the first one's shape, or read through
-/// `extraMaps`) over `axes` with `combine(args..., acc)` from `init`; the
-/// result drops the reduced dims.
-static Value buildReduce(OpBuilder &b, Location loc, ValueRange inputs,
-                         ArrayRef<AffineMap> extraMaps, ArrayRef<int64_t> axes,
-                         Value init, CombineFn combine) {
-  Value input = inputs.front();
-  auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (llvm::is_contained(axes, d))
-      continue;
-    shape.push_back(type.getDimSize(d));
-    if (type.isDynamicDim(d))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
-  }
-  auto reducedType = RankedTensorType::get(shape, init.getType());
-  Value acc = linalg::FillOp::create(
-                  b, loc, init, buildEmpty(b, loc, reducedType, dynamicSizes))
-                  .getResult(0);
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-  llvm::append_range(maps, extraMaps);
-  maps.push_back(keptDimsMap(rank, axes, b.getContext()));
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t d = 0; d < rank; ++d)
-    iterators.push_back(llvm::is_contained(axes, d)
-                            ? utils::IteratorType::reduction
-                            : utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, reducedType, inputs, acc, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args));
-      });
-  return generic.getResult(0);
-}
 
 /// Puts the reduced dims back as 1s (keepdims).
 static Value restoreReducedDims(OpBuilder &b, Location loc, Value reduced,

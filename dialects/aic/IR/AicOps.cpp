@@ -67,6 +67,7 @@ static std::optional<ArrayRef<int64_t>> optionalShape(Value v) {
     return compatibleTensorTypes(l, r);                                        \
   }
 AIC_COMPATIBLE_RETURN_TYPES(AddOp)
+AIC_COMPATIBLE_RETURN_TYPES(AttentionOp)
 AIC_COMPATIBLE_RETURN_TYPES(SubOp)
 AIC_COMPATIBLE_RETURN_TYPES(MulOp)
 AIC_COMPATIBLE_RETURN_TYPES(DivOp)
@@ -249,6 +250,42 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                      adaptor.getDilations(), adaptor.getPads(),
                      adaptor.getGroup(), LocError{loc}),
       elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  FailureOr<std::pair<Shape, Shape>> shapes = inferAttentionShapes(
+      shapeOf(adaptor.getQuery()), shapeOf(adaptor.getKey()),
+      shapeOf(adaptor.getValue()), optionalShape(adaptor.getBias()),
+      LocError{loc});
+  if (failed(shapes))
+    return failure();
+  Type et = elementTypeOf(adaptor.getQuery());
+  results.push_back(RankedTensorType::get(shapes->first, et));
+  results.push_back(RankedTensorType::get(shapes->second, et));
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  Type et = elementTypeOf(getQuery());
+  for (Value v : {getKey(), getValue(), getBias()})
+    if (v && elementTypeOf(v) != et)
+      return emitOpError("expects query, key, value and bias of one element "
+                         "type");
+  if (Value lengths = getKvLengths()) {
+    int64_t batch = shapeOf(getQuery())[0], n = shapeOf(lengths)[0];
+    if (batch != ShapedType::kDynamic && n != ShapedType::kDynamic &&
+        batch != n)
+      return emitOpError("expects one kv length per batch, got ")
+             << n << " for a batch of " << batch;
+  }
+  if (getPastLength() && *getPastLength() < 0)
+    return emitOpError("expects a non-negative past_length");
+  if (getScoresMode() < 0 || getScoresMode() > 3)
+    return emitOpError("expects scores_mode 0..3, got ") << getScoresMode();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

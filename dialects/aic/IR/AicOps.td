@@ -330,6 +330,55 @@ def Aic_ConvOp : Aic_Op<"conv",
   }];
 }
 
+def Aic_AttentionOp : Aic_Op<"attention",
+    [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "scaled dot-product attention with masks and grouped heads";
+  let description = [{
+    `softmax(softcap(Q K^T * scale) + bias) V` over 4-D operands in
+    `[batch, heads, sequence, head_size]` layout: query `[B, Hq, Sq, D]`,
+    key `[B, Hkv, Skv, D]`, value `[B, Hkv, Skv, Dv]`, where `Hq` is a
+    multiple of `Hkv` and query head `h` reads key/value head
+    `h / (Hq / Hkv)` (grouped-query attention). Kept whole so that lowering
+    (or a later fusion pass) decides how to compute it.
+
+    - `bias` (optional) is added to the scores, broadcasting (numpy rules)
+      against `[B, Hq, Sq, Skv]`; masked positions hold -inf.
+    - `is_causal` masks key `j` for query `i` where `j > i + offset`; the
+      offset is `past_length` when set (keys from a cache precede the new
+      ones), else `kv_lengths[b] - Sq` when `kv_lengths` is given, else 0.
+    - `kv_lengths` (optional, `[B]` i64) masks keys `j >= kv_lengths[b]`.
+    - `softcap > 0` applies `softcap * tanh(x / softcap)` before the bias.
+    - A row whose keys are all masked gets zero weights (not NaN).
+    - The second result holds the scores as `scores_mode` says: 0 or 1 after
+      the softcap, 2 after the bias, 3 the softmax weights.
+
+    The scaling follows ONNX: Q and K are each multiplied by
+    `sqrt(scale)` in their element type; 16-bit types round the scores and
+    weights to their type where ONNX's reference does, and accumulate and
+    take the softmax in f32.
+
+    ```mlir
+    %y, %s = aic.attention %q, %k, %v {scale = 0.35 : f32}
+        : (tensor<2x8x4x16xf32>, tensor<2x2x6x16xf32>, tensor<2x2x6x16xf32>)
+          -> (tensor<2x8x4x16xf32>, tensor<2x8x4x6xf32>)
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$query, Aic_FloatTensor:$key,
+                   Aic_FloatTensor:$value, Optional<Aic_FloatTensor>:$bias,
+                   Optional<1DTensorOf<[I64]>>:$kv_lengths,
+                   F32Attr:$scale,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$softcap,
+                   DefaultValuedAttr<BoolAttr, "false">:$is_causal,
+                   OptionalAttr<I64Attr>:$past_length,
+                   DefaultValuedAttr<I64Attr, "0">:$scores_mode);
+  let results = (outs Aic_FloatTensor:$output, Aic_FloatTensor:$scores);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`bias` $bias^)? (`kv_lengths` $kv_lengths^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and normalizations
 //===----------------------------------------------------------------------===//

@@ -97,6 +97,52 @@ FailureOr<Shape> mlir::aic::inferMatMulShape(ArrayRef<int64_t> lhs,
   return result;
 }
 
+FailureOr<std::pair<Shape, Shape>> mlir::aic::inferAttentionShapes(
+    ArrayRef<int64_t> query, ArrayRef<int64_t> key, ArrayRef<int64_t> value,
+    std::optional<ArrayRef<int64_t>> bias, ErrorFn emitError) {
+  if (query.size() != 4 || key.size() != 4 || value.size() != 4) {
+    emitError() << "expects 4-D query, key and value, got " << shapeStr(query)
+                << ", " << shapeStr(key) << " and " << shapeStr(value);
+    return failure();
+  }
+  auto differ = [](int64_t a, int64_t b) {
+    return a != kDynamic && b != kDynamic && a != b;
+  };
+  if (differ(query[0], key[0]) || differ(key[0], value[0]) ||
+      differ(key[1], value[1]) || differ(key[2], value[2]) ||
+      differ(query[3], key[3])) {
+    emitError() << "query " << shapeStr(query) << ", key " << shapeStr(key)
+                << " and value " << shapeStr(value)
+                << " disagree on batch, kv heads, kv length or head size";
+    return failure();
+  }
+  if (query[1] != kDynamic && key[1] != kDynamic &&
+      (key[1] == 0 || query[1] % key[1] != 0)) {
+    emitError() << "expects the " << query[1]
+                << " query heads to be a multiple of the " << key[1]
+                << " key/value heads";
+    return failure();
+  }
+  Shape output = {query[0], query[1], query[2], value[3]};
+  Shape scores = {query[0], query[1], query[2], key[2]};
+  if (bias) {
+    if (bias->size() > 4) {
+      emitError() << "expects a bias of rank <= 4, got " << shapeStr(*bias);
+      return failure();
+    }
+    FailureOr<Shape> broadcast = inferBroadcastShape(scores, *bias, emitError);
+    if (failed(broadcast))
+      return failure();
+    for (auto [s, b] : llvm::zip(scores, *broadcast))
+      if (differ(s, b)) {
+        emitError() << "bias " << shapeStr(*bias)
+                    << " does not broadcast to the scores " << shapeStr(scores);
+        return failure();
+      }
+  }
+  return std::make_pair(output, scores);
+}
+
 FailureOr<Shape> mlir::aic::inferGemmShape(ArrayRef<int64_t> a,
                                            ArrayRef<int64_t> b,
                                            std::optional<ArrayRef<int64_t>> c,

@@ -33,6 +33,15 @@ FailureOr<Shape> inferGemmShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b,
                                 std::optional<ArrayRef<int64_t>> c, bool transA,
                                 bool transB, ErrorFn emitError);
 
+/// Attention over [B, Hq, Sq, D] queries and [B, Hkv, Skv, D] keys and
+/// [B, Hkv, Skv, Dv] values (Hq a multiple of Hkv): the output
+/// [B, Hq, Sq, Dv] and the scores [B, Hq, Sq, Skv]; `bias` must broadcast to
+/// the scores.
+FailureOr<std::pair<Shape, Shape>>
+inferAttentionShapes(ArrayRef<int64_t> query, ArrayRef<int64_t> key,
+                     ArrayRef<int64_t> value,
+                     std::optional<ArrayRef<int64_t>> bias, ErrorFn emitError);
+
 /// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
 FailureOr<Shape>
 inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,

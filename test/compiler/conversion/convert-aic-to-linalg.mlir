@@ -337,3 +337,38 @@ func.func @conv_dynamic_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<6x3x3x3xf32>
   %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x?x?xf32>, tensor<6x3x3x3xf32>) -> tensor<1x6x?x?xf32>
   return %0 : tensor<1x6x?x?xf32>
 }
+
+// -----
+
+// Tests that grouped-query attention reads key/value head h floordiv 4
+// through the contraction's map (no repeated copies of K and V), that the
+// causal mask compares key and query indices, and that a fully masked row
+// is selected to zero.
+// CHECK-DAG: #[[$KV:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 4, d3, d4)>
+// CHECK-LABEL: func.func @attention_gqa_causal
+func.func @attention_gqa_causal(%q: tensor<1x8x4x16xf32>, %k: tensor<1x2x6x16xf32>) -> tensor<1x8x4x16xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$KV]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK: linalg.index 3
+  // CHECK: arith.cmpi sgt
+  // CHECK: arith.maximumf
+  // CHECK: math.exp
+  // CHECK: arith.cmpf oeq
+  // CHECK: arith.select
+  %y, %s = aic.attention %q, %k, %k {scale = 0.25 : f32, is_causal = true} : (tensor<1x8x4x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32>) -> (tensor<1x8x4x16xf32>, tensor<1x8x4x6xf32>)
+  return %y : tensor<1x8x4x16xf32>
+}
+
+// -----
+
+// Tests that unsigned integers become signless with unsigned arithmetic,
+// and that the signature keeps their type as an attribute.
+// CHECK-LABEL: func.func @unsigned
+// CHECK-SAME: (%{{.*}}: tensor<4xi8> {aic.element_type = ui8}, %{{.*}}: tensor<4xi8> {aic.element_type = ui8})
+// CHECK-SAME: -> (tensor<4xi8> {aic.element_type = ui8}, tensor<4xf32>)
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xf32>) {
+  // CHECK: arith.divui
+  %0 = aic.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: arith.uitofp
+  %1 = aic.cast %0 {to = f32} : (tensor<4xui8>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xui8>, tensor<4xf32>
+}

@@ -339,3 +339,42 @@ func.func @pad_mode(%x: tensor<3xf32>) -> tensor<5xf32> {
   %0 = aic.pad %x {mode = "mirror", pads = array<i64: 1, 1>} : (tensor<3xf32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// Tests that query heads must be a multiple of the key/value heads.
+func.func @attention_heads(%q: tensor<1x5x4x8xf32>, %k: tensor<1x2x6x8xf32>) -> tensor<1x5x4x8xf32> {
+  // expected-error @+2 {{expects the 5 query heads to be a multiple of the 2 key/value heads}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = aic.attention %q, %k, %k {scale = 1.0 : f32} : (tensor<1x5x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) -> (tensor<1x5x4x8xf32>, tensor<1x5x4x6xf32>)
+  return %y : tensor<1x5x4x8xf32>
+}
+
+// -----
+
+// Tests that the bias must broadcast to the scores.
+func.func @attention_bias(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %m: tensor<4x5xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+2 {{operands do not broadcast: [1, 2, 4, 6] vs [4, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = aic.attention %q, %k, %k bias %m {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<4x5xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x6xf32>)
+  return %y : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// Tests that there is one kv length per batch.
+func.func @attention_lengths(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x6x8xf32>, %n: tensor<3xi64>) -> tensor<2x2x4x8xf32> {
+  // expected-error @+1 {{expects one kv length per batch, got 3 for a batch of 2}}
+  %y, %s = aic.attention %q, %k, %k kv_lengths %n {scale = 1.0 : f32} : (tensor<2x2x4x8xf32>, tensor<2x2x6x8xf32>, tensor<2x2x6x8xf32>, tensor<3xi64>) -> (tensor<2x2x4x8xf32>, tensor<2x2x4x6xf32>)
+  return %y : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// Tests that the bias may not grow the scores.
+func.func @attention_bias_grows(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %m: tensor<3x1x4x6xf32>) -> tensor<1x2x4x8xf32> {
+  // expected-error @+2 {{bias [3, 1, 4, 6] does not broadcast to the scores [1, 2, 4, 6]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y, %s = aic.attention %q, %k, %k bias %m {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<3x1x4x6xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x6xf32>)
+  return %y : tensor<1x2x4x8xf32>
+}

@@ -95,3 +95,23 @@ func.func @reductions(%x: tensor<1x3x4x4xf32>, %c: tensor<3xf32>, %g: tensor<4xf
   %4 = aic.max_pool %t {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
   return %0, %1, %2, %3, %4 : tensor<1x3xf32>, tensor<1x1x4x4xi64>, tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>, tensor<1x3x2x2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<2x8x4x16xf32>, %k: tensor<2x2x6x16xf32>, %v: tensor<2x2x6x16xf32>, %m: tensor<4x6xf32>, %n: tensor<2xi64>) -> (tensor<2x8x4x16xf32>, tensor<2x8x4x6xf32>) {
+  // CHECK: aic.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} kv_lengths %{{.*}} {is_causal = true, scale = 2.500000e-01 : f32}
+  %y, %s = aic.attention %q, %k, %v bias %m kv_lengths %n {scale = 0.25 : f32, is_causal = true} : (tensor<2x8x4x16xf32>, tensor<2x2x6x16xf32>, tensor<2x2x6x16xf32>, tensor<4x6xf32>, tensor<2xi64>) -> (tensor<2x8x4x16xf32>, tensor<2x8x4x6xf32>)
+  return %y, %s : tensor<2x8x4x16xf32>, tensor<2x8x4x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @unsigned
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xi32> {
+  // CHECK: aic.div {{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %0 = aic.div %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: aic.cast {{.*}} {to = i32}
+  %1 = aic.cast %0 {to = i32} : (tensor<4xui8>) -> tensor<4xi32>
+  return %1 : tensor<4xi32>
+}
