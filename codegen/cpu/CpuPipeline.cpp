@@ -39,6 +39,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createExpandSmallFloatsPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

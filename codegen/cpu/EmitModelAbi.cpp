@@ -34,6 +34,14 @@ static int32_t onnxDataType(Type type) {
     return 16;
   if (type.isInteger(1))
     return 9;
+  if (isa<Float8E4M3FNType>(type))
+    return 17;
+  if (isa<Float8E4M3FNUZType>(type))
+    return 18;
+  if (isa<Float8E5M2Type>(type))
+    return 19;
+  if (isa<Float8E5M2FNUZType>(type))
+    return 20;
   if (type.isUnsignedInteger(8))
     return 2;
   if (type.isUnsignedInteger(16))
@@ -257,8 +265,12 @@ void AbiBuilder::storeOutput(OpBuilder &ib, Value result, Value refs,
     return LLVM::ExtractValueOp::create(ib, loc, desc, position);
   };
   Value allocated = field(0);
-  Value data = LLVM::GEPOp::create(ib, loc, ptrType, type.getElementType(),
-                                   field(1), ValueRange{field(2)});
+  // Elements LLVM has no type for (8-bit floats) are stored as integers.
+  Type elementType = type.getElementType();
+  if (!LLVM::isCompatibleType(elementType))
+    elementType = ib.getIntegerType(elementType.getIntOrFloatBitWidth());
+  Value data = LLVM::GEPOp::create(ib, loc, ptrType, elementType, field(1),
+                                   ValueRange{field(2)});
   // refs[index] is {data, allocation, shape}.
   Value ref = LLVM::GEPOp::create(ib, loc, ptrType, outputRefType, refs,
                                   ArrayRef<LLVM::GEPArg>{index});

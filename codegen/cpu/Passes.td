@@ -47,4 +47,22 @@ def LowerStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ExpandSmallFloatsPass : Pass<"aic-expand-small-floats", "ModuleOp"> {
+  let summary = "Rewrites conversions to and from 8-bit floats as integer code";
+  let description = [{
+    LLVM has no 8-bit float types (the LLVM lowering stores them as i8).
+    `arith.extf` from f8E4M3FN, f8E4M3FNUZ, f8E5M2 or f8E5M2FNUZ becomes a
+    load from a module-level table of the 256 values; `arith.truncf` to them
+    becomes round-to-nearest-even on the f32 bits, with values beyond the
+    largest finite one becoming infinity (where the type has one) or NaN.
+    f8E8M0FNU and f4E2M1FN use upstream's arith expansions. Runs on scalar
+    code, after linalg became loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // AIC_CODEGEN_CPU_PASSES_TD

@@ -162,10 +162,16 @@ static LogicalResult importClip(NodeContext &ctx) {
 }
 
 /// Cast to `to`, folding where the input is constant.
+/// Cast and CastLike; `saturate` (version 19 on) clamps casts to 8-bit
+/// floats into their finite range.
 static LogicalResult emitCast(NodeContext &ctx, Type to) {
   OpBuilder &b = ctx.getBuilder();
+  FailureOr<int64_t> saturate = ctx.intAttr("saturate", 1);
+  if (failed(saturate))
+    return failure();
   return ctx.emitOp(CastOp::getOperationName(), ctx.operand(0),
-                    {b.getNamedAttr("to", TypeAttr::get(to))});
+                    {b.getNamedAttr("to", TypeAttr::get(to)),
+                     b.getNamedAttr("saturate", b.getBoolAttr(*saturate))});
 }
 
 static LogicalResult importCast(NodeContext &ctx) {

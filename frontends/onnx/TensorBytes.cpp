@@ -21,6 +21,10 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
   case onnx::TensorProto::BOOL:
   case onnx::TensorProto::INT8:
   case onnx::TensorProto::UINT8:
+  case 17: // FLOAT8E4M3FN
+  case 18: // FLOAT8E4M3FNUZ
+  case 19: // FLOAT8E5M2
+  case 20: // FLOAT8E5M2FNUZ
     return 1;
   case onnx::TensorProto::INT16:
   case onnx::TensorProto::UINT16:

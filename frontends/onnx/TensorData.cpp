@@ -42,6 +42,15 @@ Type mlir::aic::onnx_import::getElementType(MLIRContext *context,
     return b.getIntegerType(64);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
+  // The 8-bit floats (newer than Debian's ONNX enum).
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
   case onnx::TensorProto::UINT8:
     return b.getIntegerType(8, /*isSigned=*/false);
   case onnx::TensorProto::UINT16:

@@ -140,6 +140,10 @@ size_t aic_element_size(int32_t elem_type) {
   case AIC_BOOL:
   case AIC_INT8:
   case AIC_UINT8:
+  case AIC_FLOAT8E4M3FN:
+  case AIC_FLOAT8E4M3FNUZ:
+  case AIC_FLOAT8E5M2:
+  case AIC_FLOAT8E5M2FNUZ:
     return 1;
   case AIC_INT16:
   case AIC_UINT16:
@@ -179,6 +183,14 @@ const char *aic_element_type_name(int32_t elem_type) {
     return "uint32";
   case AIC_UINT64:
     return "uint64";
+  case AIC_FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case AIC_FLOAT8E4M3FNUZ:
+    return "float8e4m3fnuz";
+  case AIC_FLOAT8E5M2:
+    return "float8e5m2";
+  case AIC_FLOAT8E5M2FNUZ:
+    return "float8e5m2fnuz";
   case AIC_BOOL:
     return "bool";
   case AIC_FLOAT16:

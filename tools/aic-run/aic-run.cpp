@@ -155,6 +155,28 @@ float bfloat16ToFloat(uint16_t v) {
   return f;
 }
 
+/// The value of an 8-bit float with `exponentBits` exponent bits and
+/// `bias`. E5M2 has IEEE infinities and NaNs; E4M3FN has no infinity and
+/// NaN at magnitude 0x7F; the FNUZ types have NaN at 0x80 and no -0.
+enum class Float8Kind { IEEE, FN, FNUZ };
+double float8ToDouble(uint8_t v, int exponentBits, int bias, Float8Kind kind) {
+  int mantissaBits = 7 - exponentBits;
+  bool negative = v & 0x80;
+  int exponent = (v >> mantissaBits) & ((1 << exponentBits) - 1);
+  int mantissa = v & ((1 << mantissaBits) - 1);
+  if (kind == Float8Kind::FNUZ && v == 0x80)
+    return NAN;
+  if (kind == Float8Kind::FN && (v & 0x7F) == 0x7F)
+    return NAN;
+  if (kind == Float8Kind::IEEE && exponent == (1 << exponentBits) - 1)
+    return mantissa ? NAN : (negative ? -INFINITY : INFINITY);
+  double magnitude = exponent == 0
+                         ? std::ldexp(mantissa, 1 - bias - mantissaBits)
+                         : std::ldexp(mantissa + (1 << mantissaBits),
+                                      exponent - bias - mantissaBits);
+  return negative ? -magnitude : magnitude;
+}
+
 /// Element `i` of `t` as a double (for printing and comparing).
 double elementAt(const HostTensor &t, size_t i) {
   const char *p = t.data.data();
@@ -185,6 +207,14 @@ double elementAt(const HostTensor &t, size_t i) {
     return load<uint32_t>(p, i);
   case AIC_UINT64:
     return static_cast<double>(load<uint64_t>(p, i));
+  case AIC_FLOAT8E4M3FN:
+    return float8ToDouble(load<uint8_t>(p, i), 4, 7, Float8Kind::FN);
+  case AIC_FLOAT8E4M3FNUZ:
+    return float8ToDouble(load<uint8_t>(p, i), 4, 8, Float8Kind::FNUZ);
+  case AIC_FLOAT8E5M2:
+    return float8ToDouble(load<uint8_t>(p, i), 5, 15, Float8Kind::IEEE);
+  case AIC_FLOAT8E5M2FNUZ:
+    return float8ToDouble(load<uint8_t>(p, i), 5, 16, Float8Kind::FNUZ);
   }
   return 0;
 }

@@ -35,7 +35,9 @@ struct ElementwiseToGeneric : ConversionPattern {
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType =
         cast<RankedTensorType>(toSignless(op->getResult(0).getType()));
-    auto isNarrowFloat = [](Type t) { return t.isF16() || t.isBF16(); };
+    auto isNarrowFloat = [](Type t) {
+      return isa<FloatType>(t) && t.getIntOrFloatBitWidth() < 32;
+    };
     Value result = buildBroadcastElementwise(
         rewriter, op->getLoc(), operands, resultType,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
@@ -407,7 +409,9 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   add(
       CastOp::getOperationName(), BODY {
         S;
-        Type to = cast<CastOp>(op).getTo();
-        return s.convert(a[0], toSignless(to), to.isUnsignedInteger());
+        auto cast_ = cast<CastOp>(op);
+        Type to = cast_.getTo();
+        return s.convert(a[0], toSignless(to), to.isUnsignedInteger(),
+                         cast_.getSaturate());
       });
 }

@@ -5,10 +5,33 @@
 using namespace mlir;
 using namespace mlir::aic;
 
-Value Scalar::convert(Value x, Type to, bool toUnsigned) {
+Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate) {
   Type from = x.getType();
   if (from == to)
     return x;
+  // 8-bit floats go through f32.
+  Type f32 = b.getF32Type();
+  if (auto small = dyn_cast<FloatType>(from); small && small.getWidth() <= 8)
+    return convert(arith::ExtFOp::create(b, loc, f32, x), to, toUnsigned,
+                   saturate);
+  if (auto small = dyn_cast<FloatType>(to); small && small.getWidth() <= 8) {
+    Value wide = convert(x, f32);
+    if (saturate) {
+      // Clamps into the finite range; NaN compares false and stays NaN.
+      APFloat largest = APFloat::getLargest(small.getFloatSemantics());
+      bool lost;
+      largest.convert(APFloat::IEEEsingle(), APFloat::rmTowardZero, &lost);
+      Value hi = constant(f32, largest.convertToFloat());
+      Value lo = constant(f32, -largest.convertToFloat());
+      wide = select(compare(arith::CmpFPredicate::OGT,
+                            arith::CmpIPredicate::sgt, wide, hi),
+                    hi, wide);
+      wide = select(compare(arith::CmpFPredicate::OLT,
+                            arith::CmpIPredicate::slt, wide, lo),
+                    lo, wide);
+    }
+    return arith::TruncFOp::create(b, loc, to, wide);
+  }
   if (to.isInteger(1))
     return compare(arith::CmpFPredicate::UNE, arith::CmpIPredicate::ne, x,
                    constant(from, 0));

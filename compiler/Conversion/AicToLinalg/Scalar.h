@@ -115,7 +115,9 @@ struct Scalar {
   /// The lowest (or highest) value of `type`: the identity of max (min).
   Value extreme(Type type, bool lowest);
   /// `x` converted to `to` (signless), which is unsigned if `toUnsigned`.
-  Value convert(Value x, Type to, bool toUnsigned = false);
+  /// To an 8-bit float, `saturate` clamps to its finite range first.
+  Value convert(Value x, Type to, bool toUnsigned = false,
+                bool saturate = true);
 };
 
 } // namespace mlir::aic

@@ -302,6 +302,9 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return {};
   Type to = type.getElementType();
   Type from = value.getElementType();
+  // Casts to 8-bit floats saturate or not; they are left to run time.
+  if (isa<FloatType>(to) && to.getIntOrFloatBitWidth() <= 8)
+    return {};
   bool failedOnce = false;
   // bool and the unsigned types zero-extend: true is 1.
   bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();

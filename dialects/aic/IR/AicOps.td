@@ -243,13 +243,17 @@ def Aic_ClipOp : Aic_Op<"clip", [Pure, AttrSizedOperandSegments,
 def Aic_CastOp : Aic_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "converts elements to the element type `to`";
   let description = [{
-    Float to integer truncates toward zero; to bool is `x != 0`.
+    Float to integer truncates toward zero; to bool is `x != 0`. Floats
+    round to nearest even; to an 8-bit float, `saturate` clamps values
+    beyond the finite range (infinities included) to the largest finite
+    value, and without it they become infinity or NaN as the type has.
 
     ```mlir
     %r = aic.cast %x {to = i64} : (tensor<4xf32>) -> tensor<4xi64>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, TypeAttr:$to);
+  let arguments = (ins Aic_Tensor:$input, TypeAttr:$to,
+                   DefaultValuedAttr<BoolAttr, "true">:$saturate);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";

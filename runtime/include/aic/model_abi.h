@@ -37,7 +37,11 @@ enum aic_element_type {
   AIC_FLOAT64 = 11,
   AIC_UINT32 = 12,
   AIC_UINT64 = 13,
-  AIC_BFLOAT16 = 16
+  AIC_BFLOAT16 = 16,
+  AIC_FLOAT8E4M3FN = 17,
+  AIC_FLOAT8E4M3FNUZ = 18,
+  AIC_FLOAT8E5M2 = 19,
+  AIC_FLOAT8E5M2FNUZ = 20
 };
 
 /** One input or output of the model. */
