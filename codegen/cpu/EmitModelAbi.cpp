@@ -42,6 +42,14 @@ static int32_t onnxDataType(Type type) {
     return 19;
   if (isa<Float8E5M2FNUZType>(type))
     return 20;
+  if (type.isUnsignedInteger(4))
+    return 21;
+  if (type.isSignlessInteger(4))
+    return 22;
+  if (type.isUnsignedInteger(2))
+    return 25;
+  if (type.isSignlessInteger(2))
+    return 26;
   if (type.isUnsignedInteger(8))
     return 2;
   if (type.isUnsignedInteger(16))

@@ -27,6 +27,12 @@ using namespace mlir;
 using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
+/// int4, uint4, int2 and uint2 (not bool).
+static bool isSubByteInteger(Type type) {
+  return type.isInteger() && type.getIntOrFloatBitWidth() > 1 &&
+         type.getIntOrFloatBitWidth() < 8;
+}
+
 //===----------------------------------------------------------------------===//
 // Registry
 //===----------------------------------------------------------------------===//
@@ -369,6 +375,20 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     values[in->name()] = arg;
     inputNames.push_back(b.getStringAttr(in->name()));
   }
+  // Sub-byte integers (int4, uint2, ...) cross the model ABI one element
+  // per byte in the low bits: a uint8 argument truncated to the type.
+  for (BlockArgument arg : entry->getArguments()) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    if (!isSubByteInteger(type.getElementType()))
+      continue;
+    Type logical = type.getElementType();
+    arg.setType(type.clone(b.getIntegerType(8, /*isSigned=*/false)));
+    inputTypes[arg.getArgNumber()] = arg.getType();
+    auto cast = CastOp::create(b, fileLoc, type, arg, logical);
+    values[inputs[arg.getArgNumber()]->name()] = cast;
+    func.setArgAttr(arg.getArgNumber(), "aic.element_type",
+                    TypeAttr::get(logical));
+  }
 
   for (auto &[name, tensor] : constInputs) {
     std::string error;
@@ -395,9 +415,26 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     results.push_back(it->second);
     outputNames.push_back(b.getStringAttr(out.name()));
   }
+  // Sub-byte results go out zero-extended into uint8 (see the inputs).
+  SmallVector<Type> logicalResultTypes;
+  for (Value &result : results) {
+    auto type = cast<RankedTensorType>(result.getType());
+    logicalResultTypes.push_back(type.getElementType());
+    if (!isSubByteInteger(type.getElementType()))
+      continue;
+    auto asUnsigned = b.getIntegerType(
+        type.getElementType().getIntOrFloatBitWidth(), /*isSigned=*/false);
+    Value bits =
+        CastOp::create(b, fileLoc, type.clone(asUnsigned), result, asUnsigned);
+    Type carrier = b.getIntegerType(8, /*isSigned=*/false);
+    result = CastOp::create(b, fileLoc, type.clone(carrier), bits, carrier);
+  }
   func::ReturnOp::create(b, fileLoc, results);
   func.setFunctionType(
       b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  for (auto [i, type] : llvm::enumerate(logicalResultTypes))
+    if (isSubByteInteger(type))
+      func.setResultAttr(i, "aic.element_type", TypeAttr::get(type));
   func->setAttr("aic.input_names", b.getArrayAttr(inputNames));
   func->setAttr("aic.output_names", b.getArrayAttr(outputNames));
   std::string name = model.graph().name().empty() ? "model" : g.name();

@@ -16,7 +16,46 @@
 
 using namespace aic::onnx_tensor;
 
+int aic::onnx_tensor::packedBits(int32_t dataType) {
+  switch (dataType) {
+  case 21: // UINT4
+  case 22: // INT4
+    return 4;
+  case 25: // UINT2
+  case 26: // INT2
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+std::vector<char>
+aic::onnx_tensor::packElements(const std::vector<char> &unpacked, int bits) {
+  int perByte = 8 / bits;
+  std::vector<char> packed((unpacked.size() + perByte - 1) / perByte, 0);
+  for (size_t i = 0; i < unpacked.size(); ++i)
+    packed[i / perByte] |= static_cast<char>(
+        (static_cast<unsigned char>(unpacked[i]) & ((1u << bits) - 1))
+        << (bits * (i % perByte)));
+  return packed;
+}
+
+/// One element per byte (zero-extended) from ONNX's packing.
+static std::vector<char> unpackElements(const std::vector<char> &packed,
+                                        int bits, int64_t count) {
+  int perByte = 8 / bits;
+  std::vector<char> unpacked(count);
+  for (int64_t i = 0; i < count; ++i)
+    unpacked[i] =
+        static_cast<char>((static_cast<unsigned char>(packed[i / perByte]) >>
+                           (bits * (i % perByte))) &
+                          ((1u << bits) - 1));
+  return unpacked;
+}
+
 int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
+  if (packedBits(dataType))
+    return 1;
   switch (dataType) {
   case onnx::TensorProto::BOOL:
   case onnx::TensorProto::INT8:
@@ -208,6 +247,19 @@ bool aic::onnx_tensor::decodeTensor(const onnx::TensorProto &tensor,
   if (__builtin_mul_overflow(count, width, &needed)) {
     error = "dimensions overflow 64 bits";
     return false;
+  }
+  if (int bits = packedBits(tensor.data_type())) {
+    // Stored packed (also in int32_data, one byte per entry); unpacked to
+    // one element per byte.
+    onnx::TensorProto bytesOnly(tensor);
+    bytesOnly.set_data_type(onnx::TensorProto::UINT8);
+    bytesOnly.clear_dims();
+    bytesOnly.add_dims((count * bits + 7) / 8);
+    std::vector<char> packed;
+    if (!decodeTensor(bytesOnly, baseDir, packed, error))
+      return false;
+    bytes = unpackElements(packed, bits, count);
+    return true;
   }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return readExternal(tensor, baseDir, needed, bytes, error);

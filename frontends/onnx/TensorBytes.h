@@ -21,8 +21,17 @@ class TensorProto;
 namespace aic::onnx_tensor {
 
 /// Bytes per element of ONNX data type `dataType` as aic stores it (bool:
-/// one byte), or 0 where aic does not support the type.
+/// one byte; the 4- and 2-bit types: one byte each, in the low bits), or 0
+/// where aic does not support the type.
 int64_t elementSize(int32_t dataType);
+
+/// Bits per element of the sub-byte types ONNX packs (UINT4, INT4: 4;
+/// UINT2, INT2: 2), else 0.
+int packedBits(int32_t dataType);
+
+/// ONNX's packing of sub-byte elements (the first in the lowest bits) from
+/// one element per byte.
+std::vector<char> packElements(const std::vector<char> &unpacked, int bits);
 
 /// The ONNX name of a data type ("FLOAT", ...), for messages.
 std::string dataTypeName(int32_t dataType);

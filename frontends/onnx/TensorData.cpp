@@ -51,6 +51,15 @@ Type mlir::aic::onnx_import::getElementType(MLIRContext *context,
     return b.getType<Float8E5M2Type>();
   case 20:
     return b.getType<Float8E5M2FNUZType>();
+  // The packed sub-byte integers (newer than Debian's ONNX enum).
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
   case onnx::TensorProto::UINT8:
     return b.getIntegerType(8, /*isSigned=*/false);
   case onnx::TensorProto::UINT16:

@@ -140,6 +140,10 @@ size_t aic_element_size(int32_t elem_type) {
   case AIC_BOOL:
   case AIC_INT8:
   case AIC_UINT8:
+  case AIC_UINT4:
+  case AIC_INT4:
+  case AIC_UINT2:
+  case AIC_INT2:
   case AIC_FLOAT8E4M3FN:
   case AIC_FLOAT8E4M3FNUZ:
   case AIC_FLOAT8E5M2:
@@ -183,6 +187,14 @@ const char *aic_element_type_name(int32_t elem_type) {
     return "uint32";
   case AIC_UINT64:
     return "uint64";
+  case AIC_UINT4:
+    return "uint4";
+  case AIC_INT4:
+    return "int4";
+  case AIC_UINT2:
+    return "uint2";
+  case AIC_INT2:
+    return "int2";
   case AIC_FLOAT8E4M3FN:
     return "float8e4m3fn";
   case AIC_FLOAT8E4M3FNUZ:

@@ -48,7 +48,13 @@ bool aic::run::writeTensorFile(const std::string &path,
   proto.set_data_type(tensor.elemType);
   for (int64_t d : tensor.shape)
     proto.add_dims(d);
-  proto.set_raw_data(tensor.data.data(), tensor.data.size());
+  if (int bits = aic::onnx_tensor::packedBits(tensor.elemType)) {
+    std::vector<char> packed =
+        aic::onnx_tensor::packElements(tensor.data, bits);
+    proto.set_raw_data(packed.data(), packed.size());
+  } else {
+    proto.set_raw_data(tensor.data.data(), tensor.data.size());
+  }
   std::ofstream file(path, std::ios::binary);
   if (!file || !proto.SerializeToOstream(&file)) {
     error = "cannot write '" + path + "'";

@@ -207,6 +207,14 @@ double elementAt(const HostTensor &t, size_t i) {
     return load<uint32_t>(p, i);
   case AIC_UINT64:
     return static_cast<double>(load<uint64_t>(p, i));
+  case AIC_UINT4:
+    return load<uint8_t>(p, i) & 0xF;
+  case AIC_INT4:
+    return static_cast<int8_t>(load<uint8_t>(p, i) << 4) >> 4;
+  case AIC_UINT2:
+    return load<uint8_t>(p, i) & 0x3;
+  case AIC_INT2:
+    return static_cast<int8_t>(load<uint8_t>(p, i) << 6) >> 6;
   case AIC_FLOAT8E4M3FN:
     return float8ToDouble(load<uint8_t>(p, i), 4, 7, Float8Kind::FN);
   case AIC_FLOAT8E4M3FNUZ:

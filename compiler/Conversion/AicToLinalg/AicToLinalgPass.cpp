@@ -57,16 +57,20 @@ struct ConvertAicToLinalgPass
   /// model ABI still describes a uint8 input as uint8.
   void recordUnsignedElementTypes(const TypeConverter &converter) {
     getOperation()->walk([&](func::FuncOp func) {
-      auto mark = [&](Type type, auto setAttr) {
+      // Keeps what the importer recorded (the sub-byte types whose uint8
+      // carriers these are).
+      auto mark = [&](Type type, DictionaryAttr attrs, auto setAttr) {
+        if (attrs && attrs.contains("aic.element_type"))
+          return;
         if (converter.convertType(type) != type)
           setAttr(TypeAttr::get(getElementTypeOrSelf(type)));
       };
       for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
-        mark(type, [&](TypeAttr attr) {
+        mark(type, func.getArgAttrDict(i), [&](TypeAttr attr) {
           func.setArgAttr(i, "aic.element_type", attr);
         });
       for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
-        mark(type, [&](TypeAttr attr) {
+        mark(type, func.getResultAttrDict(i), [&](TypeAttr attr) {
           func.setResultAttr(i, "aic.element_type", attr);
         });
     });

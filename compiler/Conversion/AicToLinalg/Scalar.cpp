@@ -44,9 +44,18 @@ Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate) {
       return arith::UIToFPOp::create(b, loc, to, x);
     return arith::SIToFPOp::create(b, loc, to, x);
   }
-  if (isa<FloatType>(from))
+  if (isa<FloatType>(from)) {
+    unsigned width = to.getIntOrFloatBitWidth();
+    if (width > 1 && width < 8) {
+      // To the sub-byte integers ONNX truncates toward zero and wraps: the
+      // low bits of the 32-bit integer (fptosi to i4 itself would make
+      // values out of its range poison).
+      Value wide = arith::FPToSIOp::create(b, loc, b.getI32Type(), x);
+      return arith::TruncIOp::create(b, loc, to, wide);
+    }
     return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
                       : Value(arith::FPToSIOp::create(b, loc, to, x));
+  }
   unsigned fromWidth = from.getIntOrFloatBitWidth(),
            toWidth = to.getIntOrFloatBitWidth();
   if (toWidth < fromWidth)

@@ -302,8 +302,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return {};
   Type to = type.getElementType();
   Type from = value.getElementType();
-  // Casts to 8-bit floats saturate or not; they are left to run time.
-  if (isa<FloatType>(to) && to.getIntOrFloatBitWidth() <= 8)
+  // Casts to 8-bit floats saturate or not, and to sub-byte integers wrap;
+  // they are left to run time.
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if ((isa<FloatType>(to) && toWidth <= 8) || (toWidth > 1 && toWidth < 8))
     return {};
   bool failedOnce = false;
   // bool and the unsigned types zero-extend: true is 1.
