@@ -50,12 +50,9 @@ static LogicalResult importGemm(NodeContext &ctx) {
                      b.getNamedAttr("trans_b", b.getBoolAttr(*transB != 0))});
 }
 
-static LogicalResult importConv(NodeContext &ctx) {
-  Value input = ctx.operand(0), weight = ctx.operand(1), bias = ctx.operand(2);
-  if (!input || !weight) {
-    ctx.emitError() << "expects inputs X and W";
-    return failure();
-  }
+FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
+                                                   Value input, Value weight,
+                                                   Value bias) {
   auto inputType = cast<RankedTensorType>(input.getType());
   auto weightType = cast<RankedTensorType>(weight.getType());
   int64_t rank = inputType.getRank();
@@ -98,20 +95,38 @@ static LogicalResult importConv(NodeContext &ctx) {
   SmallVector<Value> operands = {input, weight};
   if (bias)
     operands.push_back(bias);
-  return ctx.emitOp(
+  FailureOr<SmallVector<Value>> conv = ctx.createOp(
       ConvOp::getOperationName(), operands,
       {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(*strides)),
        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(*dilations)),
        b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
        b.getNamedAttr("group", b.getI64IntegerAttr(*group))});
+  if (failed(conv))
+    return failure();
+  return conv->front();
 }
 
-/// A rank-0 constant of `type` holding `value`.
-static Value scalarConstant(OpBuilder &b, Location loc, Type type,
-                            double value) {
+static LogicalResult importConv(NodeContext &ctx) {
+  Value input = ctx.operand(0), weight = ctx.operand(1), bias = ctx.operand(2);
+  if (!input || !weight) {
+    ctx.emitError() << "expects inputs X and W";
+    return failure();
+  }
+  FailureOr<Value> conv = buildConv(ctx, input, weight, bias);
+  if (failed(conv))
+    return failure();
+  ctx.setResults(*conv);
+  return success();
+}
+
+Value mlir::aic::onnx_import::scalarConstant(OpBuilder &b, Location loc,
+                                             Type type, double value) {
   auto tensorType = RankedTensorType::get({}, type);
-  return ConstantOp::create(
-      b, loc, DenseElementsAttr::get(tensorType, b.getFloatAttr(type, value)));
+  Attribute element = isa<FloatType>(type)
+                          ? Attribute(b.getFloatAttr(type, value))
+                          : Attribute(b.getIntegerAttr(type, (int64_t)value));
+  return ConstantOp::create(b, loc,
+                            DenseElementsAttr::get(tensorType, element));
 }
 
 /// [B, S, H * D] -> [B, H, S, D] (ONNX Attention's 3-D inputs).

@@ -55,6 +55,7 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
     registerContractionOps(r);
     registerShapeOps(r);
     registerReductionOps(r);
+    registerQuantizationOps(r);
     return r;
   }();
   return registry;

@@ -101,6 +101,14 @@ private:
 
 using ImportFn = std::function<LogicalResult(NodeContext &)>;
 
+/// A rank-0 aic.constant of `type` holding `value`.
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// An aic.conv of `input` and `weight` (and `bias`) with the node's Conv
+/// attributes (strides, dilations, pads or auto_pad, kernel_shape, group).
+FailureOr<Value> buildConv(NodeContext &ctx, Value input, Value weight,
+                           Value bias);
+
 /// The rank of an imported (ranked tensor) value.
 inline int64_t rankOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getRank();
@@ -143,6 +151,7 @@ void registerElementwiseOps(OpRegistry &registry);
 void registerContractionOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
 
 } // namespace mlir::aic::onnx_import
 

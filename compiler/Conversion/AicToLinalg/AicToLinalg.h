@@ -42,6 +42,8 @@ void populateReductionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+void populateQuantizationToLinalgPatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns);
 
 /// Builds the scalar body of a generic op from its block arguments (inputs
 /// only; the output's is not passed).

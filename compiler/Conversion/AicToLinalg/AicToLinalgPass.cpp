@@ -47,6 +47,7 @@ struct ConvertAicToLinalgPass
     populateShapeToLinalgPatterns(converter, patterns);
     populateReductionToLinalgPatterns(converter, patterns);
     populateAttentionToLinalgPatterns(converter, patterns);
+    populateQuantizationToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -289,6 +289,68 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// Checks that `scale` (and `zeroPoint`, of its shape) applies to `input`
+/// per tensor, per `axis` or per block along it; `axis` is normalized.
+static LogicalResult verifyQuantizationParams(Operation *op, Value input,
+                                              Value scale, Value zeroPoint,
+                                              int64_t axis, int64_t blockSize) {
+  ArrayRef<int64_t> x = shapeOf(input), s = shapeOf(scale);
+  if (zeroPoint && shapeOf(zeroPoint) != s)
+    return op->emitOpError("expects the zero point of the scale's shape");
+  if (s.empty())
+    return success();
+  int64_t rank = x.size();
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
+  auto known = [](int64_t d) { return d != ShapedType::kDynamic; };
+  if (blockSize <= 0) {
+    if (s.size() != 1 || (known(s[0]) && known(x[axis]) && s[0] != x[axis]))
+      return op->emitOpError("expects a scale of one value per element of "
+                             "axis ")
+             << axis;
+    return success();
+  }
+  if (static_cast<int64_t>(s.size()) != rank)
+    return op->emitOpError("expects a blocked scale of the input's rank");
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!known(s[d]) || !known(x[d]))
+      continue;
+    int64_t expected = d == axis ? llvm::divideCeil(x[d], blockSize) : x[d];
+    if (s[d] != expected)
+      return op->emitOpError("expects scale dim ")
+             << d << " to be " << expected << ", got " << s[d];
+  }
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("expects the result of the input's shape");
+  Type et = elementTypeOf(getOutput());
+  if (!isa<IntegerType>(et) &&
+      !(isa<FloatType>(et) && et.getIntOrFloatBitWidth() <= 8))
+    return emitOpError("quantizes to integers or 8-bit floats, not ") << et;
+  if (getZeroPoint() && elementTypeOf(getZeroPoint()) != et)
+    return emitOpError("expects the zero point of the result's type");
+  return verifyQuantizationParams(*this, getInput(), getScale(), getZeroPoint(),
+                                  getAxis(), getBlockSize());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("expects the result of the input's shape");
+  if (getZeroPoint() &&
+      elementTypeOf(getZeroPoint()) != elementTypeOf(getInput()))
+    return emitOpError("expects the zero point of the input's type");
+  return verifyQuantizationParams(*this, getInput(), getScale(), getZeroPoint(),
+                                  getAxis(), getBlockSize());
+}
+
+//===----------------------------------------------------------------------===//
 // Reductions, normalizations, pooling
 //===----------------------------------------------------------------------===//
 

@@ -261,6 +261,63 @@ def Aic_CastOp : Aic_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Aic_QuantizeOp : Aic_Op<"quantize", [Pure]> {
+  let summary = "x / scale, rounded, plus the zero point, saturated";
+  let description = [{
+    ONNX QuantizeLinear into the result's element type: for integers,
+    `clamp(roundeven(x / scale) + zero_point)` to the type's range; for
+    8-bit floats, `x / scale` cast (saturating when `saturate`). The
+    division is in f32 (f64 for f64). `scale` and `zero_point` (of one
+    shape) are per tensor (rank 0), per `axis` (1-D along it), or per
+    block of `block_size` elements along `axis` (the rank of `x`). Kept
+    whole so that a pass can fuse quantized producers and consumers.
+
+    ```mlir
+    %q = aic.quantize %x, %s zero_point %z {axis = 1 : i64}
+        : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<2x3xui8>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$scale,
+                   Optional<Aic_Tensor>:$zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$block_size,
+                   DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`zero_point` $zero_point^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Aic_DequantizeOp : Aic_Op<"dequantize", [Pure]> {
+  let summary = "(x - zero_point) * scale";
+  let description = [{
+    ONNX DequantizeLinear into the result's (float) element type, computed
+    in f32 (f64 for f64). `scale` and `zero_point` broadcast as for
+    aic.quantize.
+
+    ```mlir
+    %x = aic.dequantize %q, %s zero_point %z
+        : (tensor<2x3xi8>, tensor<f32>, tensor<i8>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, Aic_FloatTensor:$scale,
+                   Optional<Aic_Tensor>:$zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$block_size);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`zero_point` $zero_point^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Contractions
 //===----------------------------------------------------------------------===//
 

@@ -372,3 +372,23 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, ten
   %1 = aic.cast %0 {to = f32} : (tensor<4xui8>) -> tensor<4xf32>
   return %0, %1 : tensor<4xui8>, tensor<4xf32>
 }
+
+// -----
+
+// Tests that quantization reads a blocked scale through d1 floordiv 2,
+// rounds half to even, adds the unsigned zero point and clamps to [0, 255].
+// CHECK-DAG: #[[$BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
+// CHECK-LABEL: func.func @quantize_blocked
+func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor<2x2xui8>) -> tensor<2x4xui8> {
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$BLOCK]], #[[$BLOCK]], #{{.*}}]
+  // CHECK: arith.divf
+  // CHECK: math.roundeven
+  // CHECK: arith.uitofp
+  // CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: arith.maximumf %{{.*}}, %[[LO]]
+  // CHECK: %[[HI:.*]] = arith.constant 2.550000e+02 : f32
+  // CHECK: arith.minimumf %{{.*}}, %[[HI]]
+  // CHECK: arith.fptoui
+  %0 = aic.quantize %x, %s zero_point %z {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}

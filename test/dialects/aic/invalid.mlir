@@ -378,3 +378,30 @@ func.func @attention_bias_grows(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>
   %y, %s = aic.attention %q, %k, %k bias %m {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<3x1x4x6xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x6xf32>)
   return %y : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// Tests that quantization produces integers or 8-bit floats.
+func.func @quantize_to_float(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf16> {
+  // expected-error @+1 {{quantizes to integers or 8-bit floats, not 'f16'}}
+  %0 = aic.quantize %x, %s : (tensor<4xf32>, tensor<f32>) -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// Tests that a blocked scale has one value per block along the axis.
+func.func @quantize_blocks(%x: tensor<2x6xf32>, %s: tensor<2x2xf32>) -> tensor<2x6xi8> {
+  // expected-error @+1 {{expects scale dim 1 to be 3, got 2}}
+  %0 = aic.quantize %x, %s {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x6xf32>, tensor<2x2xf32>) -> tensor<2x6xi8>
+  return %0 : tensor<2x6xi8>
+}
+
+// -----
+
+// Tests that a per-axis scale has one value per element of the axis.
+func.func @dequantize_axis(%x: tensor<2x6xi8>, %s: tensor<2xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{expects a scale of one value per element of axis 1}}
+  %0 = aic.dequantize %x, %s {axis = 1 : i64} : (tensor<2x6xi8>, tensor<2xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}

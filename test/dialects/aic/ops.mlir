@@ -115,3 +115,16 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xi32> {
   %1 = aic.cast %0 {to = i32} : (tensor<4xui8>) -> tensor<4xi32>
   return %1 : tensor<4xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @quantization
+func.func @quantization(%x: tensor<2x4xf32>, %s: tensor<4xf32>, %z: tensor<4xui8>, %b: tensor<2x2xf32>) -> (tensor<2x4xf32>, tensor<2x4xi4>) {
+  // CHECK: aic.quantize %{{.*}}, %{{.*}} zero_point %{{.*}} : (tensor<2x4xf32>, tensor<4xf32>, tensor<4xui8>) -> tensor<2x4xui8>
+  %q = aic.quantize %x, %s zero_point %z {axis = 1 : i64} : (tensor<2x4xf32>, tensor<4xf32>, tensor<4xui8>) -> tensor<2x4xui8>
+  // CHECK: aic.dequantize
+  %d = aic.dequantize %q, %s zero_point %z {axis = 1 : i64} : (tensor<2x4xui8>, tensor<4xf32>, tensor<4xui8>) -> tensor<2x4xf32>
+  // CHECK: aic.quantize {{.*}} {block_size = 2 : i64}
+  %i = aic.quantize %d, %b {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>) -> tensor<2x4xi4>
+  return %d, %i : tensor<2x4xf32>, tensor<2x4xi4>
+}

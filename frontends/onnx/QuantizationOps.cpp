@@ -1,0 +1,388 @@
+//===- QuantizationOps.cpp - import of the quantization operators ---------===//
+//
+// QuantizeLinear and DequantizeLinear become whole aic.quantize and
+// aic.dequantize ops. The integer operators compute as ONNX's reference
+// does: MatMulInteger and ConvInteger subtract the zero points in i32 and
+// contract in i32; QLinearMatMul and QLinearConv requantize that with the
+// multiplier a_scale * b_scale / y_scale; DynamicQuantizeLinear derives the
+// scale and zero point from the input's range.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorData.h"
+
+#include "dialects/aic/IR/AicOps.h"
+
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+using namespace mlir::aic::onnx_import;
+
+namespace {
+/// Builds aic ops for one node, stopping at the first failure.
+struct NodeBuilder {
+  NodeContext &ctx;
+  bool ok = true;
+
+  Value op(StringRef name, ValueRange operands,
+           ArrayRef<NamedAttribute> attrs = {}) {
+    if (!ok || llvm::any_of(operands, [](Value v) { return !v; }))
+      return ok = false, Value();
+    FailureOr<SmallVector<Value>> r = ctx.createOp(name, operands, attrs);
+    if (failed(r))
+      return ok = false, Value();
+    return r->front();
+  }
+  Value cast(Value v, Type to) {
+    OpBuilder &b = ctx.getBuilder();
+    return op(CastOp::getOperationName(), v,
+              {b.getNamedAttr("to", TypeAttr::get(to))});
+  }
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    OpBuilder &b = ctx.getBuilder();
+    Value target = ConstantOp::create(
+        b, ctx.getLoc(),
+        DenseElementsAttr::get(
+            RankedTensorType::get({(int64_t)shape.size()}, b.getI64Type()),
+            shape));
+    return op(ReshapeOp::getOperationName(), {v, target});
+  }
+  Value constant(Type type, double value) {
+    return scalarConstant(ctx.getBuilder(), ctx.getLoc(), type, value);
+  }
+};
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// A one-element 1-D scale (or zero point) used per tensor becomes rank 0.
+Value perTensorIfSingle(NodeBuilder &b, Value v, Value input, int64_t axis) {
+  if (!v || typeOf(v).getRank() != 1 || typeOf(v).getDimSize(0) != 1)
+    return v;
+  auto inputType = typeOf(input);
+  if (inputType.getRank() > axis && inputType.getDimSize(axis) == 1)
+    return v;
+  return b.reshape(v, {});
+}
+
+/// QuantizeLinear and DequantizeLinear's common inputs and attributes.
+struct QdqParams {
+  Value input, scale, zeroPoint;
+  int64_t axis, blockSize;
+};
+
+FailureOr<QdqParams> readQdq(NodeContext &ctx, NodeBuilder &b) {
+  QdqParams p{ctx.operand(0), ctx.operand(1), ctx.operand(2), 1, 0};
+  if (!p.input || !p.scale) {
+    ctx.emitError() << "expects inputs x and a scale";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 1);
+  FailureOr<int64_t> blockSize = ctx.intAttr("block_size", 0);
+  if (failed(axis) || failed(blockSize))
+    return failure();
+  int64_t rank = typeOf(p.input).getRank();
+  p.axis = *axis < 0 ? *axis + rank : *axis;
+  p.blockSize = *blockSize;
+  if (typeOf(p.scale).getRank() > 0 && (p.axis < 0 || p.axis >= rank)) {
+    ctx.emitError() << "axis " << *axis << " is out of range for rank " << rank;
+    return failure();
+  }
+  p.scale = perTensorIfSingle(b, p.scale, p.input, p.axis);
+  p.zeroPoint = perTensorIfSingle(b, p.zeroPoint, p.input, p.axis);
+  if (!b.ok)
+    return failure();
+  return p;
+}
+
+/// The element type an `output_dtype` attribute asks for, `fallback` if 0.
+FailureOr<Type> outputDtype(NodeContext &ctx, Type fallback) {
+  FailureOr<int64_t> dtype = ctx.intAttr("output_dtype", 0);
+  if (failed(dtype))
+    return failure();
+  if (*dtype == 0)
+    return fallback;
+  Type type = getElementType(ctx.getBuilder().getContext(), *dtype);
+  if (!type) {
+    ctx.emitError() << "unsupported output_dtype " << getDataTypeName(*dtype);
+    return failure();
+  }
+  return type;
+}
+
+/// Verifies a quantization op just built; erases it on failure.
+template <typename OpTy> Value verified(NodeBuilder &b, OpTy op) {
+  if (succeeded(mlir::verify(op)))
+    return op.getResult();
+  op->erase();
+  b.ok = false;
+  return Value();
+}
+
+/// aic.quantize of `x` by `scale` (and `zeroPoint`) into `type`.
+Value quantize(NodeBuilder &b, Value x, Value scale, Value zeroPoint, Type type,
+               int64_t axis = 1, int64_t blockSize = 0, bool saturate = true) {
+  if (!b.ok || !x || !scale)
+    return b.ok = false, Value();
+  return verified(b, QuantizeOp::create(b.ctx.getBuilder(), b.ctx.getLoc(),
+                                        typeOf(x).clone(type), x, scale,
+                                        zeroPoint, axis, blockSize, saturate));
+}
+} // namespace
+
+static LogicalResult importQuantizeLinear(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  FailureOr<QdqParams> p = readQdq(ctx, b);
+  if (failed(p))
+    return failure();
+  FailureOr<int64_t> saturate = ctx.intAttr("saturate", 1);
+  if (failed(saturate))
+    return failure();
+  Type fallback = p->zeroPoint
+                      ? typeOf(p->zeroPoint).getElementType()
+                      : ctx.getBuilder().getIntegerType(8, /*isSigned=*/false);
+  FailureOr<Type> type = outputDtype(ctx, fallback);
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(typeOf(p->input).getElementType()) ||
+      typeOf(p->input).getElementType() != typeOf(p->scale).getElementType()) {
+    ctx.emitError() << "expects a float input and a scale of its type";
+    return failure();
+  }
+  Value y = quantize(b, p->input, p->scale, p->zeroPoint, *type, p->axis,
+                     p->blockSize, *saturate != 0);
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+static LogicalResult importDequantizeLinear(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  FailureOr<QdqParams> p = readQdq(ctx, b);
+  if (failed(p))
+    return failure();
+  FailureOr<Type> type = outputDtype(ctx, typeOf(p->scale).getElementType());
+  if (failed(type))
+    return failure();
+  if (!isa<FloatType>(*type)) {
+    ctx.emitError() << "dequantizes to floats only";
+    return failure();
+  }
+  Value y = verified(b, DequantizeOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                             typeOf(p->input).clone(*type),
+                                             p->input, p->scale, p->zeroPoint,
+                                             p->axis, p->blockSize));
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+/// `v` - `zeroPoint` in i32; a per-row zero point ([M] against [..., M, K])
+/// is made a column.
+static Value minusZeroPoint(NodeBuilder &b, Value v, Value zeroPoint,
+                            bool perRow) {
+  Type i32 = b.ctx.getBuilder().getI32Type();
+  Value wide = b.cast(v, i32);
+  if (!zeroPoint)
+    return wide;
+  Value zp = b.cast(zeroPoint, i32);
+  if (perRow && typeOf(zeroPoint).getRank() == 1 &&
+      typeOf(zeroPoint).getDimSize(0) != 1)
+    zp = b.reshape(zp, {typeOf(zeroPoint).getDimSize(0), 1});
+  return b.op(SubOp::getOperationName(), {wide, zp});
+}
+
+/// (A - a_zero_point) (B - b_zero_point) in i32.
+static Value integerMatMul(NodeBuilder &b, Value a, Value aZero, Value bMat,
+                           Value bZero) {
+  Value lhs = minusZeroPoint(b, a, aZero, /*perRow=*/true);
+  Value rhs = minusZeroPoint(b, bMat, bZero, /*perRow=*/false);
+  return b.op(MatMulOp::getOperationName(), {lhs, rhs});
+}
+
+static LogicalResult importMatMulInteger(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  if (!ctx.operand(0) || !ctx.operand(1)) {
+    ctx.emitError() << "expects inputs A and B";
+    return failure();
+  }
+  Value y = integerMatMul(b, ctx.operand(0), ctx.operand(2), ctx.operand(1),
+                          ctx.operand(3));
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+/// Requantizes an i32 accumulator: `acc * (aScale * bScale / yScale)`
+/// rounded into the zero point's type; `multiplierShape` reshapes the
+/// multiplier when it is per channel.
+static Value requantize(NodeBuilder &b, Value acc, Value aScale, Value bScale,
+                        Value yScale, Value yZero,
+                        std::optional<SmallVector<int64_t>> multiplierShape) {
+  Value multiplier =
+      b.op(DivOp::getOperationName(),
+           {b.op(MulOp::getOperationName(), {aScale, bScale}), yScale});
+  if (!b.ok)
+    return Value();
+  Type f32 = b.ctx.getBuilder().getF32Type();
+  multiplier = b.cast(multiplier, f32);
+  if (multiplierShape && typeOf(multiplier).getRank() == 1 &&
+      typeOf(multiplier).getDimSize(0) != 1)
+    multiplier = b.reshape(multiplier, *multiplierShape);
+  Value scaled =
+      b.op(MulOp::getOperationName(), {b.cast(acc, f32), multiplier});
+  // The multiplier is applied already: a unit scale of the zero point's
+  // shape (which is per tensor, or per the last axis).
+  int64_t lastAxis = typeOf(acc).getRank() - 1;
+  yZero = perTensorIfSingle(b, yZero, acc, lastAxis);
+  if (!b.ok || !typeOf(yZero).hasStaticShape())
+    return b.ok = false, Value();
+  OpBuilder &builder = b.ctx.getBuilder();
+  Value ones =
+      ConstantOp::create(builder, b.ctx.getLoc(),
+                         DenseElementsAttr::get(typeOf(yZero).clone(f32),
+                                                builder.getF32FloatAttr(1.0f)));
+  return quantize(b, scaled, ones, yZero, typeOf(yZero).getElementType(),
+                  lastAxis);
+}
+
+static LogicalResult importQLinearMatMul(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  for (unsigned i = 0; i < 8; ++i)
+    if (!ctx.operand(i)) {
+      ctx.emitError() << "expects all 8 inputs";
+      return failure();
+    }
+  Value acc = integerMatMul(b, ctx.operand(0), ctx.operand(2), ctx.operand(3),
+                            ctx.operand(5));
+  if (!b.ok)
+    return failure();
+  // A per-row a_scale ([M]) becomes a column; a per-column b_scale ([N])
+  // broadcasts as it is.
+  Value aScale = ctx.operand(1);
+  if (typeOf(aScale).getRank() == 1 && typeOf(aScale).getDimSize(0) != 1)
+    aScale = b.reshape(aScale, {typeOf(aScale).getDimSize(0), 1});
+  Value y = requantize(b, acc, aScale, ctx.operand(4), ctx.operand(6),
+                       ctx.operand(7), std::nullopt);
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+/// The [M, 1, ..., 1] shape that broadcasts a per-output-channel value
+/// against a convolution's [N, M, spatial...] result.
+static SmallVector<int64_t> channelShape(Value weight) {
+  SmallVector<int64_t> shape(typeOf(weight).getRank() - 1, 1);
+  shape[0] = typeOf(weight).getDimSize(0);
+  return shape;
+}
+
+/// conv(X - x_zero_point, W - w_zero_point) (+ bias) in i32.
+static Value integerConv(NodeContext &ctx, NodeBuilder &b, Value x, Value xZero,
+                         Value w, Value wZero, Value bias) {
+  Value input = minusZeroPoint(b, x, xZero, /*perRow=*/false);
+  Type i32 = ctx.getBuilder().getI32Type();
+  Value weight = b.cast(w, i32);
+  if (wZero) {
+    Value zp = b.cast(wZero, i32);
+    if (typeOf(wZero).getRank() == 1 && typeOf(wZero).getDimSize(0) != 1) {
+      SmallVector<int64_t> shape(typeOf(w).getRank(), 1);
+      shape[0] = typeOf(wZero).getDimSize(0);
+      zp = b.reshape(zp, shape);
+    }
+    weight = b.op(SubOp::getOperationName(), {weight, zp});
+  }
+  if (!b.ok)
+    return Value();
+  FailureOr<Value> conv = buildConv(ctx, input, weight, bias);
+  if (failed(conv))
+    return b.ok = false, Value();
+  return *conv;
+}
+
+static LogicalResult importConvInteger(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  if (!ctx.operand(0) || !ctx.operand(1)) {
+    ctx.emitError() << "expects inputs x and w";
+    return failure();
+  }
+  Value y = integerConv(ctx, b, ctx.operand(0), ctx.operand(2), ctx.operand(1),
+                        ctx.operand(3), Value());
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+static LogicalResult importQLinearConv(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  for (unsigned i = 0; i < 8; ++i)
+    if (!ctx.operand(i)) {
+      ctx.emitError() << "expects inputs x through y_zero_point";
+      return failure();
+    }
+  Value acc = integerConv(ctx, b, ctx.operand(0), ctx.operand(2),
+                          ctx.operand(3), ctx.operand(5), ctx.operand(8));
+  if (!b.ok)
+    return failure();
+  Value y = requantize(b, acc, ctx.operand(1), ctx.operand(4), ctx.operand(6),
+                       ctx.operand(7), channelShape(ctx.operand(3)));
+  if (!b.ok)
+    return failure();
+  ctx.setResults(y);
+  return success();
+}
+
+/// y_scale = (max(0, max x) - min(0, min x)) / 255, y_zero_point =
+/// quantize(-min, y_scale), y = quantize(x, y_scale, y_zero_point).
+static LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
+  NodeBuilder b{ctx};
+  Value x = ctx.operand(0);
+  if (!x || !typeOf(x).getElementType().isF32()) {
+    ctx.emitError() << "expects a float32 input x";
+    return failure();
+  }
+  OpBuilder &builder = ctx.getBuilder();
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < typeOf(x).getRank(); ++d)
+    all.push_back(d);
+  auto reduce = [&](StringRef name) {
+    return b.op(
+        name, x,
+        {builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(all)),
+         builder.getNamedAttr("keepdims", builder.getBoolAttr(false))});
+  };
+  Type f32 = builder.getF32Type();
+  Value zero = b.constant(f32, 0.0);
+  Value lo = b.op(MinOp::getOperationName(),
+                  {reduce(ReduceMinOp::getOperationName()), zero});
+  Value hi = b.op(MaxOp::getOperationName(),
+                  {reduce(ReduceMaxOp::getOperationName()), zero});
+  Value scale =
+      b.op(DivOp::getOperationName(),
+           {b.op(SubOp::getOperationName(), {hi, lo}), b.constant(f32, 255.0)});
+  Type u8 = builder.getIntegerType(8, /*isSigned=*/false);
+  Value zeroPoint =
+      quantize(b, b.op(NegOp::getOperationName(), lo), scale, Value(), u8);
+  Value y = quantize(b, x, scale, zeroPoint, u8);
+  if (!b.ok)
+    return failure();
+  ctx.setResults({y, scale, zeroPoint});
+  return success();
+}
+
+void mlir::aic::onnx_import::registerQuantizationOps(OpRegistry &registry) {
+  static constexpr int64_t qdq[] = {10, 13, 19, 21, 23, 24, 25};
+  registry.on("QuantizeLinear", qdq, 10, importQuantizeLinear);
+  registry.on("DequantizeLinear", qdq, 10, importDequantizeLinear);
+  registry.on("DynamicQuantizeLinear", {11}, 11, importDynamicQuantizeLinear);
+  registry.on("MatMulInteger", {10}, 10, importMatMulInteger);
+  registry.on("QLinearMatMul", {10, 21}, 10, importQLinearMatMul);
+  registry.on("ConvInteger", {10}, 10, importConvInteger);
+  registry.on("QLinearConv", {10}, 10, importQLinearConv);
+}
