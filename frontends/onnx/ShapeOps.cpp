@@ -570,23 +570,29 @@ static LogicalResult importTrilu(NodeContext &ctx) {
     ctx.emitError() << "expects an input of rank >= 2";
     return failure();
   }
+  // k is an attribute where it is a constant, else an operand read at run
+  // time.
   int64_t k = 0;
-  if (ctx.operand(1)) {
-    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "k");
-    if (failed(given))
-      return failure();
-    if (given->size() != 1) {
-      ctx.emitError() << "expects a scalar k";
+  Value kInput = ctx.operand(1);
+  if (kInput) {
+    auto kType = cast<RankedTensorType>(kInput.getType());
+    if (!kType.getElementType().isInteger(64) || !kType.hasStaticShape() ||
+        kType.getNumElements() != 1) {
+      ctx.emitError() << "expects a scalar int64 k";
       return failure();
     }
-    k = given->front();
+    DenseIntElementsAttr value;
+    if (matchPattern(kInput, m_Constant(&value))) {
+      k = (*value.getValues<APInt>().begin()).getSExtValue();
+      kInput = Value();
+    }
   }
   FailureOr<int64_t> upper = ctx.intAttr("upper", 1);
   if (failed(upper))
     return failure();
   OpBuilder &b = ctx.getBuilder();
   ctx.setResults(TriluOp::create(b, ctx.getLoc(), input.getType(), input,
-                                 b.getI64IntegerAttr(k),
+                                 kInput, b.getI64IntegerAttr(k),
                                  b.getBoolAttr(*upper != 0))
                      .getResult());
   return success();

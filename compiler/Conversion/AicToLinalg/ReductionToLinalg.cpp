@@ -510,8 +510,20 @@ struct TriluToLinalg : OpConversionPattern<TriluOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    int64_t rank = type.getRank(), k = adaptor.getK();
+    int64_t rank = type.getRank();
     bool upper = adaptor.getUpper();
+    Location loc = op.getLoc();
+    Value k;
+    if (Value kInput = adaptor.getKInput()) {
+      auto kType = cast<RankedTensorType>(kInput.getType());
+      SmallVector<Value> zeros(
+          kType.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+      k = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          tensor::ExtractOp::create(rewriter, loc, kInput, zeros));
+    } else {
+      k = arith::ConstantIndexOp::create(rewriter, loc, adaptor.getK());
+    }
     Value result = buildMapped(
         rewriter, op.getLoc(), x, {rewriter.getMultiDimIdentityMap(rank)},
         type.getElementType(),
@@ -520,11 +532,10 @@ struct TriluToLinalg : OpConversionPattern<TriluOp> {
           Value i = linalg::IndexOp::create(nb, nl, rank - 2);
           Value j = linalg::IndexOp::create(nb, nl, rank - 1);
           Value diff = arith::SubIOp::create(nb, nl, j, i);
-          Value kv = arith::ConstantIndexOp::create(nb, nl, k);
           Value keep = arith::CmpIOp::create(nb, nl,
                                              upper ? arith::CmpIPredicate::sge
                                                    : arith::CmpIPredicate::sle,
-                                             diff, kv);
+                                             diff, k);
           return arith::SelectOp::create(nb, nl, keep, a[0],
                                          s.constant(a[0].getType(), 0));
         });

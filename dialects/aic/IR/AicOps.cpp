@@ -327,6 +327,13 @@ static LogicalResult verifyQuantizationParams(Operation *op, Value input,
   return success();
 }
 
+LogicalResult TriluOp::verify() {
+  if (Value k = getKInput();
+      k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)
+    return emitOpError("expects a k_input of one element");
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   if (shapeOf(getInput()) != shapeOf(getOutput()))
     return emitOpError("expects the result of the input's shape");

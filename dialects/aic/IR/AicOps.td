@@ -585,19 +585,27 @@ def Aic_RmsNormOp : Aic_Op<"rms_norm",
   let hasVerifier = 1;
 }
 
-def Aic_TriluOp : Aic_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+def Aic_TriluOp : Aic_Op<"trilu", [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "keeps the upper or lower triangle of the last two dims";
   let description = [{
     Element (i, j) of each matrix is kept where `j - i >= k` (upper) or
-    `j - i <= k` (lower), and zero elsewhere.
+    `j - i <= k` (lower), and zero elsewhere. `k` is the attribute, or the
+    value of `k_input` (one i64, known at run time) where that is given.
 
     ```mlir
     %r = aic.trilu %x {k = 0 : i64, upper = true} : tensor<3x4xf32>
+    %s = aic.trilu %x k_input %k {upper = false} : tensor<3x4xf32>, tensor<1xi64>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, I64Attr:$k, BoolAttr:$upper);
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<TensorOf<[I64]>>:$k_input,
+                   DefaultValuedAttr<I64Attr, "0">:$k, BoolAttr:$upper);
   let results = (outs Aic_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`k_input` $k_input^)? attr-dict `:` type($input)
+    (`,` type($k_input)^)?
+  }];
+  let hasVerifier = 1;
 }
 
 class Aic_PoolOp<string mnemonic, string what, dag extra>

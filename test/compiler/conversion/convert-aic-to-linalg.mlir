@@ -392,3 +392,17 @@ func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor
   %0 = aic.quantize %x, %s zero_point %z {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
+
+// -----
+
+// Tests that a k known only at run time is read once, outside the generic,
+// and compared with j - i inside it.
+// CHECK-LABEL: func.func @trilu_runtime_k
+func.func @trilu_runtime_k(%x: tensor<3x4xf32>, %k: tensor<i64>) -> tensor<3x4xf32> {
+  // CHECK: %[[K:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+  // CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : i64 to index
+  // CHECK: linalg.generic
+  // CHECK: arith.cmpi sle, %{{.*}}, %[[KI]] : index
+  %0 = aic.trilu %x k_input %k {upper = false} : tensor<3x4xf32>, tensor<i64>
+  return %0 : tensor<3x4xf32>
+}
