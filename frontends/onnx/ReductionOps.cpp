@@ -9,6 +9,7 @@
 #include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 
 using namespace mlir;
@@ -47,8 +48,25 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
     }
     int64_t rank = rankOf(input);
     SmallVector<int64_t> axes;
+    OpBuilder &b = ctx.getBuilder();
+    FailureOr<int64_t> keepDims = ctx.intAttr("keepdims", 1);
+    if (failed(keepDims))
+      return failure();
     if (ctx.getSinceVersion() >= axesInputSince) {
-      if (ctx.operand(1)) {
+      Value axesInput = ctx.operand(1);
+      DenseIntElementsAttr constantAxes;
+      auto axesType = axesInput
+                          ? dyn_cast<RankedTensorType>(axesInput.getType())
+                          : RankedTensorType();
+      if (axesType && axesType.getNumElements() != 0 &&
+          !matchPattern(axesInput, m_Constant(&constantAxes))) {
+        // Axes known only at run time (at least one of them).
+        return ctx.emitOp(
+            OpTy::getOperationName(), {input, axesInput},
+            {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({})),
+             b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims))});
+      }
+      if (axesInput) {
         FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
         if (failed(given))
           return failure();
@@ -60,9 +78,8 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
         return failure();
       axes = *given;
     }
-    FailureOr<int64_t> keepDims = ctx.intAttr("keepdims", 1);
     FailureOr<int64_t> noop = ctx.intAttr("noop_with_empty_axes", 0);
-    if (failed(keepDims) || failed(noop))
+    if (failed(noop))
       return failure();
     if (axes.empty()) {
       if (*noop) {
@@ -75,7 +92,6 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
     FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(ctx, axes, rank);
     if (failed(normalized))
       return failure();
-    OpBuilder &b = ctx.getBuilder();
     return ctx.emitOp(
         OpTy::getOperationName(), input,
         {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*normalized)),

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -53,17 +54,165 @@ static Value buildMapped(OpBuilder &b, Location loc, ValueRange inputs,
 
 /// The number of elements over `axes`, as a scalar of `type`.
 static Value buildCount(OpBuilder &b, Location loc, Value input,
-                        ArrayRef<int64_t> axes, Type type) {
+                        ArrayRef<int64_t> axes, Type type,
+                        ArrayRef<Value> runtimeFlags = {}) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value count = one;
   for (int64_t d : axes)
     count = arith::MulIOp::create(b, loc, count,
                                   tensor::DimOp::create(b, loc, input, d));
+  // Axes known at run time: the dims whose flag is set.
+  for (auto [d, flag] : llvm::enumerate(runtimeFlags))
+    count = arith::MulIOp::create(
+        b, loc, count,
+        arith::SelectOp::create(b, loc, flag,
+                                tensor::DimOp::create(b, loc, input, d), one));
   if (!isFloat(type))
     return arith::IndexCastOp::create(b, loc, type, count);
   Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
   (void)inputType;
   return arith::SIToFPOp::create(b, loc, type, i64);
+}
+
+/// Per dim of a rank-`rank` input, whether the run-time `axes` (1-D i64,
+/// negative ones counting from the end) name it.
+static SmallVector<Value> runtimeAxisFlags(OpBuilder &b, Location loc,
+                                           Value axes, int64_t rank) {
+  int64_t n = cast<RankedTensorType>(axes.getType()).getDimSize(0);
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64, v);
+  };
+  SmallVector<Value> named;
+  for (int64_t k = 0; k < n; ++k) {
+    Value a = tensor::ExtractOp::create(
+        b, loc, axes, ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, c(0));
+    named.push_back(arith::SelectOp::create(
+        b, loc, negative, arith::AddIOp::create(b, loc, a, c(rank)), a));
+  }
+  SmallVector<Value> flags;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value flag = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+    for (Value a : named)
+      flag = arith::OrIOp::create(
+          b, loc, flag,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c(d)));
+    flags.push_back(flag);
+  }
+  return flags;
+}
+
+/// Reduces `input` over the dims whose flag is set, one dim at a time (an
+/// scf.if on each flag), keeping reduced dims as 1; a dim that may be
+/// reduced becomes dynamic.
+static Value reduceRuntimeAxes(OpBuilder &b, Location loc, Value input,
+                               ArrayRef<Value> flags, Value init,
+                               CombineFn combine) {
+  Value x = input;
+  for (auto [d, flag] : llvm::enumerate(flags)) {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getDimSize(d) == 1)
+      continue; // Reducing it changes nothing.
+    SmallVector<int64_t> shape(type.getShape());
+    shape[d] = ShapedType::kDynamic;
+    auto dynamicType = type.clone(shape);
+    shape[d] = 1;
+    auto keptType = type.clone(shape);
+    auto branch = scf::IfOp::create(b, loc, TypeRange{dynamicType}, flag,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    Value reduced = buildReduce(b, loc, x, {}, {(int64_t)d}, init, combine);
+    Value kept = restoreReducedDims(b, loc, reduced, keptType, {(int64_t)d});
+    scf::YieldOp::create(
+        b, loc, ValueRange{tensor::CastOp::create(b, loc, dynamicType, kept)});
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(
+        b, loc, ValueRange{tensor::CastOp::create(b, loc, dynamicType, x)});
+    x = branch.getResult(0);
+  }
+  return x;
+}
+
+/// log-sum-exp over run-time axes: the max (kept dims as 1) is read back
+/// for each element at index 0 in the dims whose flag is set.
+static Value logSumExpRuntimeAxes(OpBuilder &b, Location loc, Value input,
+                                  ArrayRef<Value> flags) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type et = type.getElementType();
+  Value max =
+      reduceRuntimeAxes(b, loc, input, flags, Scalar{b, loc}.extreme(et, true),
+                        [](OpBuilder &nb, Location nl, ValueRange a) {
+                          return Scalar{nb, nl}.max(a[1], a[0]);
+                        });
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto maxAt = [&](OpBuilder &nb, Location nl) {
+    SmallVector<Value> index;
+    for (auto [d, flag] : llvm::enumerate(flags))
+      index.push_back(arith::SelectOp::create(
+          nb, nl, flag, zero, linalg::IndexOp::create(nb, nl, d)));
+    Value m = tensor::ExtractOp::create(nb, nl, max, index);
+    // All -inf: no shift (the sum is 0 and the result -inf).
+    Value isInf = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, m,
+                                        Scalar{nb, nl}.extreme(et, true));
+    return arith::SelectOp::create(nb, nl, isInf,
+                                   Scalar{nb, nl}.constant(et, 0), m);
+  };
+  Value shifted = buildParallelGeneric(
+      b, loc, input, {b.getMultiDimIdentityMap(type.getRank())}, type,
+      buildDynamicDims(b, loc, input),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Scalar s{nb, nl};
+        return s.exp(s.sub(a[0], maxAt(nb, nl)));
+      });
+  Value sum =
+      reduceRuntimeAxes(b, loc, shifted, flags, Scalar{b, loc}.constant(et, 0),
+                        [](OpBuilder &nb, Location nl, ValueRange a) {
+                          return Scalar{nb, nl}.add(a[1], a[0]);
+                        });
+  auto sumType = cast<RankedTensorType>(sum.getType());
+  AffineMap id = b.getMultiDimIdentityMap(sumType.getRank());
+  return buildParallelGeneric(
+      b, loc, {sum, max}, {id, id}, sumType, buildDynamicDims(b, loc, sum),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Scalar s{nb, nl};
+        Value isInf = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                            a[1], s.extreme(et, true));
+        return s.select(isInf, a[1], s.add(s.log(a[0]), a[1]));
+      });
+}
+
+/// Drops the dims of a keepdims reduction whose flag is set: the kept
+/// dims, found at run time, as the shape of a tensor.reshape to `type`.
+static Value dropRuntimeReducedDims(OpBuilder &b, Location loc, Value reduced,
+                                    ArrayRef<Value> flags,
+                                    RankedTensorType type) {
+  int64_t rank = flags.size(), kept = type.getRank();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> dims(kept, zero);
+  Value position = zero;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value size = tensor::DimOp::create(b, loc, reduced, d);
+    Value keep = arith::XOrIOp::create(
+        b, loc, flags[d],
+        arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    for (int64_t k = 0; k < kept; ++k) {
+      Value here = arith::AndIOp::create(
+          b, loc, keep,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, position,
+                                arith::ConstantIndexOp::create(b, loc, k)));
+      dims[k] = arith::SelectOp::create(b, loc, here, size, dims[k]);
+    }
+    position = arith::AddIOp::create(
+        b, loc, position, arith::SelectOp::create(b, loc, keep, one, zero));
+  }
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({kept}, b.getIndexType()), dims);
+  return tensor::ReshapeOp::create(b, loc, type, reduced, shape);
 }
 
 namespace {
@@ -94,21 +243,21 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
     Type et = resultType.getElementType();
     ArrayRef<int64_t> axes = adaptor.getAxes();
     OpBuilder &b = rewriter;
+    // Axes known only at run time: which dims they name.
+    Value axesInput = adaptor.getAxesInput();
+    int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+    SmallVector<Value> flags = axesInput
+                                   ? runtimeAxisFlags(b, loc, axesInput, rank)
+                                   : SmallVector<Value>();
     auto reduceWith = [&](Value init, auto combine) {
-      return buildReduce(b, loc, input, {}, axes, init,
-                         [&](OpBuilder &nb, Location nl, ValueRange a) {
-                           return combine(nb, nl, a[0], a[1]);
-                         });
+      auto fn = [&](OpBuilder &nb, Location nl, ValueRange a) {
+        return combine(nb, nl, a[0], a[1]);
+      };
+      if (axesInput)
+        return reduceRuntimeAxes(b, loc, input, flags, init, fn);
+      return buildReduce(b, loc, input, {}, axes, init, fn);
     };
     auto zero = [&] { return Scalar{b, loc, isUnsigned}.constant(et, 0); };
-    auto sumOf = [&](auto pre) {
-      return reduceWith(zero(),
-                        [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-                          Scalar s{nb, nl, isUnsigned};
-                          return s.add(acc, pre(nb, nl, x));
-                        });
-    };
-    auto identity = [](OpBuilder &, Location, Value x) { return x; };
     auto post = [&](Value reduced, auto fn) {
       auto type = cast<RankedTensorType>(reduced.getType());
       return buildParallelGeneric(
@@ -118,6 +267,19 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
             return fn(nb, nl, a[0]);
           });
     };
+    auto sumOf = [&](auto pre) {
+      auto add = [&](OpBuilder &nb, Location nl, ValueRange a) {
+        return Scalar{nb, nl, isUnsigned}.add(a[1], a[0]);
+      };
+      if (axesInput) // One dim at a time: `pre` first, on its own.
+        return reduceRuntimeAxes(b, loc, post(input, pre), flags, zero(), add);
+      return reduceWith(zero(),
+                        [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                          Scalar s{nb, nl, isUnsigned};
+                          return s.add(acc, pre(nb, nl, x));
+                        });
+    };
+    auto identity = [](OpBuilder &, Location, Value x) { return x; };
 
     Value reduced;
     switch (Kind) {
@@ -125,7 +287,7 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
       reduced = sumOf(identity);
       break;
     case ReduceKind::Mean: {
-      Value count = buildCount(b, loc, input, axes, et);
+      Value count = buildCount(b, loc, input, axes, et, flags);
       reduced = post(sumOf(identity), [&](OpBuilder &nb, Location nl, Value s) {
         return Scalar{nb, nl, isUnsigned}.div(s, count);
       });
@@ -181,6 +343,10 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
       if (!isFloat(et))
         return rewriter.notifyMatchFailure(op, "integer ReduceLogSumExp");
       // max + ln(sum(e^(x - max))), which does not overflow.
+      if (axesInput) {
+        reduced = logSumExpRuntimeAxes(b, loc, input, flags);
+        break;
+      }
       Value max = buildReduce(b, loc, input, {}, axes,
                               Scalar{b, loc, isUnsigned}.extreme(et, true),
                               [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -209,8 +375,13 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
       break;
     }
     }
-    rewriter.replaceOp(op,
-                       restoreReducedDims(b, loc, reduced, resultType, axes));
+    rewriter.replaceOp(
+        op,
+        axesInput
+            ? (op.getKeepdims()
+                   ? Value(tensor::CastOp::create(b, loc, resultType, reduced))
+                   : dropRuntimeReducedDims(b, loc, reduced, flags, resultType))
+            : restoreReducedDims(b, loc, reduced, resultType, axes));
     return success();
   }
 };

@@ -364,6 +364,11 @@ LogicalResult DequantizeOp::verify() {
 template <typename Adaptor>
 static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
                                  SmallVectorImpl<Type> &results) {
+  if (Value axes = adaptor.getAxesInput())
+    return pushTensor(inferRuntimeAxesReduceShape(
+                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
+                          adaptor.getKeepdims(), LocError{loc}),
+                      elementTypeOf(adaptor.getInput()), results);
   return pushTensor(inferReduceShape(shapeOf(adaptor.getInput()),
                                      adaptor.getAxes(), adaptor.getKeepdims(),
                                      LocError{loc}),

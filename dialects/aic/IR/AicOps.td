@@ -445,23 +445,31 @@ def Aic_AttentionOp : Aic_Op<"attention",
 //===----------------------------------------------------------------------===//
 
 class Aic_ReduceOp<string mnemonic, string formula>
-    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+    : Aic_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "output"]>,
                         InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "reduces " # formula # " over `axes`";
   let description = [{
     `axes` are sorted, non-negative and distinct (the importer resolves
-    ONNX's negative axes, axes given as an input, and the empty-axes rules);
-    `keepdims` keeps each reduced dim as 1.
+    ONNX's negative axes, constant axes inputs, and the empty-axes rules);
+    `keepdims` keeps each reduced dim as 1. Axes known only at run time come
+    as `axes_input` instead (1-D i64, ONNX's convention, at least one);
+    then every dim that may be reduced is dynamic in the result, and
+    without keepdims the result has one dim fewer per axis.
 
     ```mlir
     %r = aic.}] # mnemonic # [{ %x {axes = array<i64: 1>, keepdims = true} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+    %s = aic.}] # mnemonic # [{ %x axes %a {axes = array<i64>, keepdims = false} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<?xf32>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<1DTensorOf<[I64]>>:$axes_input,
+                   DenseI64ArrayAttr:$axes,
                    DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs Aic_Tensor:$output);
-  let assemblyFormat =
-      "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $axes_input^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
 def Aic_ReduceSumOp : Aic_ReduceOp<"reduce_sum", "the sum">;

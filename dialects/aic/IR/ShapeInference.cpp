@@ -361,6 +361,26 @@ FailureOr<Shape> mlir::aic::inferReduceShape(ArrayRef<int64_t> input,
   return result;
 }
 
+FailureOr<Shape> mlir::aic::inferRuntimeAxesReduceShape(ArrayRef<int64_t> input,
+                                                        int64_t numAxes,
+                                                        bool keepDims,
+                                                        ErrorFn emitError) {
+  int64_t rank = input.size();
+  if (numAxes == kDynamic || numAxes < 1 || numAxes > rank) {
+    emitError() << "expects between 1 and " << rank
+                << " axes known only at run time, got "
+                << (numAxes == kDynamic ? std::string("?")
+                                        : std::to_string(numAxes));
+    return failure();
+  }
+  if (!keepDims)
+    return Shape(rank - numAxes, kDynamic);
+  Shape result;
+  for (int64_t d : input)
+    result.push_back(d == 1 ? 1 : kDynamic);
+  return result;
+}
+
 std::optional<int64_t>
 mlir::aic::getPooledExtent(int64_t size, int64_t kernel, int64_t stride,
                            int64_t dilation, int64_t padBegin, int64_t padEnd,

@@ -42,6 +42,12 @@ inferAttentionShapes(ArrayRef<int64_t> query, ArrayRef<int64_t> key,
                      ArrayRef<int64_t> value,
                      std::optional<ArrayRef<int64_t>> bias, ErrorFn emitError);
 
+/// A reduction over `numAxes` axes known only at run time: with keepDims
+/// each dim not already 1 is dynamic; without, `numAxes` fewer dynamic dims.
+FailureOr<Shape> inferRuntimeAxesReduceShape(ArrayRef<int64_t> input,
+                                             int64_t numAxes, bool keepDims,
+                                             ErrorFn emitError);
+
 /// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
 FailureOr<Shape>
 inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,

@@ -406,3 +406,22 @@ func.func @trilu_runtime_k(%x: tensor<3x4xf32>, %k: tensor<i64>) -> tensor<3x4xf
   %0 = aic.trilu %x k_input %k {upper = false} : tensor<3x4xf32>, tensor<i64>
   return %0 : tensor<3x4xf32>
 }
+
+// -----
+
+// Tests that a reduction over axes known only at run time reduces one dim
+// at a time under an scf.if on whether the axes name it (dims already 1
+// are skipped), and drops the reduced dims with a reshape to the kept ones.
+// CHECK-LABEL: func.func @reduce_runtime_axes
+func.func @reduce_runtime_axes(%x: tensor<3x1x4xf32>, %axes: tensor<1xi64>) -> tensor<?x?xf32> {
+  // CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<1xi64>
+  // CHECK: %[[R0:.*]] = scf.if %{{.*}} -> (tensor<?x1x4xf32>)
+  // CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]
+  // CHECK: } else {
+  // CHECK-NOT: scf.if {{.*}}x1x
+  // CHECK: scf.if %{{.*}} -> (tensor<?x1x?xf32>)
+  // CHECK: tensor.from_elements %{{.*}}, %{{.*}} : tensor<2xindex>
+  // CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<?x1x?xf32>, tensor<2xindex>) -> tensor<?x?xf32>
+  %0 = aic.reduce_sum %x axes %axes {axes = array<i64>, keepdims = false} : (tensor<3x1x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
