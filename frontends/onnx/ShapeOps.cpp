@@ -698,8 +698,20 @@ constantFloats(NodeContext &ctx, unsigned i, StringRef what) {
   return result;
 }
 
+/// Operand `i` when it has elements but no values yet (known at run time).
+static Value runtimeOperand(NodeContext &ctx, unsigned i) {
+  Value v = ctx.operand(i);
+  if (!v || matchPattern(v, m_Constant()))
+    return Value();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (type && type.hasStaticShape() && type.getNumElements() == 0)
+    return Value();
+  return v;
+}
+
 /// Resize (from version 11): resolves scales or sizes (with axes and the
-/// aspect-ratio policy) into one scale per dim and a static output shape.
+/// aspect-ratio policy) into one scale per dim and a static output shape;
+/// scales, sizes or a roi known only at run time stay operands.
 static LogicalResult importResize(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
@@ -722,14 +734,25 @@ static LogicalResult importResize(NodeContext &ctx) {
   auto antialias = ctx.intAttr("antialias", 0);
   SmallVector<int64_t> allAxes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   auto axesAttr = ctx.intsAttr("axes", allAxes);
-  auto roi = constantFloats(ctx, 1, "roi");
-  auto scales = constantFloats(ctx, 2, "scales");
   if (failed(mode) || failed(coords) || failed(nearest) || failed(policy) ||
       failed(cubicA) || failed(exclude) || failed(extrapolation) ||
-      failed(antialias) || failed(axesAttr) || failed(roi) || failed(scales))
+      failed(antialias) || failed(axesAttr))
+    return failure();
+  // Only tf_crop_and_resize reads the roi.
+  Value runtimeRoi =
+      *coords == "tf_crop_and_resize" ? runtimeOperand(ctx, 1) : Value();
+  Value runtimeScales = runtimeOperand(ctx, 2);
+  Value runtimeSizes = runtimeScales ? Value() : runtimeOperand(ctx, 3);
+  FailureOr<SmallVector<float>> roi =
+      runtimeRoi || *coords != "tf_crop_and_resize"
+          ? SmallVector<float>()
+          : constantFloats(ctx, 1, "roi");
+  FailureOr<SmallVector<float>> scales =
+      runtimeScales ? SmallVector<float>() : constantFloats(ctx, 2, "scales");
+  if (failed(roi) || failed(scales))
     return failure();
   SmallVector<int64_t> sizes;
-  if (ctx.operand(3)) {
+  if (ctx.operand(3) && !runtimeSizes && !runtimeScales) {
     FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "sizes");
     if (failed(given))
       return failure();
@@ -745,7 +768,23 @@ static LogicalResult importResize(NodeContext &ctx) {
   size_t n = axes.size();
   SmallVector<float> fullScales(rank, 1.0f);
   SmallVector<int64_t> shape(type.getShape());
-  if (!scales->empty()) {
+  if (runtimeScales || runtimeSizes) {
+    // Resized to a size known at run time.
+    Value given = runtimeScales ? runtimeScales : runtimeSizes;
+    if (cast<RankedTensorType>(given.getType()).getDimSize(0) !=
+        static_cast<int64_t>(n)) {
+      ctx.emitError() << "expects " << n
+                      << (runtimeScales ? " scales" : " sizes");
+      return failure();
+    }
+    if (*antialias && *mode != "nearest") {
+      ctx.emitError() << "unsupported: antialiasing with scales or sizes "
+                         "known only at run time";
+      return failure();
+    }
+    for (int64_t axis : axes)
+      shape[axis] = ShapedType::kDynamic;
+  } else if (!scales->empty()) {
     if (scales->size() != n) {
       ctx.emitError() << "expects " << n << " scales";
       return failure();
@@ -792,6 +831,12 @@ static LogicalResult importResize(NodeContext &ctx) {
     return failure();
   }
   SmallVector<float> fullRoi;
+  if (runtimeRoi &&
+      cast<RankedTensorType>(runtimeRoi.getType()).getDimSize(0) !=
+          static_cast<int64_t>(2 * n)) {
+    ctx.emitError() << "expects " << 2 * n << " roi entries";
+    return failure();
+  }
   if (*coords == "tf_crop_and_resize") {
     fullRoi.assign(rank, 0.0f);
     fullRoi.append(rank, 1.0f);
@@ -806,12 +851,17 @@ static LogicalResult importResize(NodeContext &ctx) {
     }
   }
   OpBuilder &b = ctx.getBuilder();
+  bool runtime = runtimeScales || runtimeSizes || runtimeRoi;
   auto op = ResizeOp::create(
       b, ctx.getLoc(), RankedTensorType::get(shape, type.getElementType()),
-      input, b.getStringAttr(*mode), b.getStringAttr(*coords),
-      b.getStringAttr(*nearest), b.getDenseF32ArrayAttr(fullScales),
-      b.getDenseF32ArrayAttr(fullRoi), b.getF32FloatAttr(*cubicA),
-      b.getBoolAttr(*exclude != 0), b.getF32FloatAttr(*extrapolation));
+      input, runtimeScales, runtimeSizes, runtimeRoi, b.getStringAttr(*mode),
+      b.getStringAttr(*coords), b.getStringAttr(*nearest),
+      b.getDenseF32ArrayAttr(fullScales), b.getDenseF32ArrayAttr(fullRoi),
+      b.getF32FloatAttr(*cubicA), b.getBoolAttr(*exclude != 0),
+      b.getF32FloatAttr(*extrapolation),
+      b.getDenseI64ArrayAttr(runtime ? ArrayRef<int64_t>(axes)
+                                     : ArrayRef<int64_t>()),
+      b.getStringAttr(*policy));
   if (failed(mlir::verify(op))) {
     op->erase();
     return failure();

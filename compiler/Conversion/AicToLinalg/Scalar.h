@@ -29,26 +29,28 @@ struct Scalar {
     return arith::ConstantOp::create(b, loc, type,
                                      b.getIntegerAttr(type, (int64_t)value));
   }
+  // Arithmetic folds where both operands are constants (shape and scale
+  // computations outside the generic bodies).
   Value add(Value x, Value y) {
     return isa<FloatType>(x.getType())
-               ? Value(arith::AddFOp::create(b, loc, x, y))
-               : Value(arith::AddIOp::create(b, loc, x, y));
+               ? b.createOrFold<arith::AddFOp>(loc, x, y)
+               : b.createOrFold<arith::AddIOp>(loc, x, y);
   }
   Value sub(Value x, Value y) {
     return isa<FloatType>(x.getType())
-               ? Value(arith::SubFOp::create(b, loc, x, y))
-               : Value(arith::SubIOp::create(b, loc, x, y));
+               ? b.createOrFold<arith::SubFOp>(loc, x, y)
+               : b.createOrFold<arith::SubIOp>(loc, x, y);
   }
   Value mul(Value x, Value y) {
     return isa<FloatType>(x.getType())
-               ? Value(arith::MulFOp::create(b, loc, x, y))
-               : Value(arith::MulIOp::create(b, loc, x, y));
+               ? b.createOrFold<arith::MulFOp>(loc, x, y)
+               : b.createOrFold<arith::MulIOp>(loc, x, y);
   }
   Value div(Value x, Value y) {
     return isa<FloatType>(x.getType())
-               ? Value(arith::DivFOp::create(b, loc, x, y))
-           : isUnsigned ? Value(arith::DivUIOp::create(b, loc, x, y))
-                        : Value(arith::DivSIOp::create(b, loc, x, y));
+               ? b.createOrFold<arith::DivFOp>(loc, x, y)
+           : isUnsigned ? b.createOrFold<arith::DivUIOp>(loc, x, y)
+                        : b.createOrFold<arith::DivSIOp>(loc, x, y);
   }
   // Bools (i1) compare unsigned: true is the larger.
   Value max(Value x, Value y) {

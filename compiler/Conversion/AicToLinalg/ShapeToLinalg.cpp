@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "compiler/Conversion/AicToLinalg/Scalar.h"
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -558,52 +559,135 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
     StringRef mode = adaptor.getMode(), coords = adaptor.getCoordinateMode(),
               nearest = adaptor.getNearestMode();
     bool crop = coords == "tf_crop_and_resize";
-    // The affine map from output to source coordinates, per dim.
+    Location loc = op.getLoc();
+    OpBuilder &rb = rewriter;
+    Type f64 = rb.getF64Type(), f32 = rb.getF32Type();
+    Scalar s{rb, loc};
+
+    // Per dim: the scale, the output size and the roi, as f64 values;
+    // constants unless the axes' scales, sizes or roi come at run time.
+    ArrayRef<int64_t> axes = adaptor.getAxes();
+    Value scalesIn = adaptor.getScalesInput(),
+          sizesIn = adaptor.getSizesInput(), roiIn = adaptor.getRoiInput();
+    SmallVector<Value> scale(rank), outSize(rank), start(rank), end(rank);
+    SmallVector<Value> dynamicSizes(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      scale[d] = s.constant(f64, adaptor.getScales()[d]);
+      if (!resultType.isDynamicDim(d))
+        outSize[d] = s.constant(f64, resultType.getDimSize(d));
+      if (crop) {
+        start[d] = s.constant(f64, adaptor.getRoi()[d]);
+        end[d] = s.constant(f64, adaptor.getRoi()[d + rank]);
+      }
+    }
+    auto extract = [&](Value t, int64_t i) -> Value {
+      return tensor::ExtractOp::create(
+          rb, loc, t, ValueRange{arith::ConstantIndexOp::create(rb, loc, i)});
+    };
+    auto sizeF32 = [&](int64_t d) {
+      return s.constant(f32, inputType.getDimSize(d));
+    };
+    auto toIndexValue = [&](Value f) -> Value {
+      return arith::IndexCastOp::create(
+          rb, loc, rb.getIndexType(),
+          arith::FPToSIOp::create(rb, loc, rb.getI64Type(), f));
+    };
+    // not_larger / not_smaller: one f32 scale for every resized dim.
+    Value commonScale;
+    if (sizesIn && adaptor.getAspectPolicy() != "stretch")
+      for (auto [i, d] : llvm::enumerate(axes)) {
+        Value ratio = s.div(s.convert(extract(sizesIn, i), f32), sizeF32(d));
+        commonScale = !commonScale ? ratio
+                      : adaptor.getAspectPolicy() == "not_larger"
+                          ? s.min(commonScale, ratio)
+                          : s.max(commonScale, ratio);
+      }
+    for (auto [i, d] : llvm::enumerate(axes)) {
+      if (scalesIn) {
+        // floor(input size * scale), in f64 as ONNX's reference computes.
+        scale[d] = s.convert(extract(scalesIn, i), f64);
+        outSize[d] = math::FloorOp::create(
+            rb, loc, s.mul(scale[d], s.constant(f64, inputType.getDimSize(d))));
+      } else if (sizesIn && !commonScale) {
+        Value size = s.convert(extract(sizesIn, i), f32);
+        scale[d] = s.convert(s.div(size, sizeF32(d)), f64);
+        outSize[d] = s.convert(size, f64);
+      } else if (sizesIn) {
+        scale[d] = s.convert(commonScale, f64);
+        outSize[d] = s.convert(
+            math::RoundEvenOp::create(rb, loc, s.mul(commonScale, sizeF32(d))),
+            f64);
+      }
+      if (roiIn) {
+        start[d] = s.convert(extract(roiIn, i), f64);
+        end[d] = s.convert(extract(roiIn, i + axes.size()), f64);
+      }
+      if (resultType.isDynamicDim(d))
+        dynamicSizes[d] = toIndexValue(outSize[d]);
+    }
+
+    // The affine map from output to source coordinates, per dim:
+    // source = a * output + b.
     struct Dim {
       bool resized;
-      double a, b;
+      Value a, b;
       int64_t size;
     };
     SmallVector<Dim> dims;
     for (int64_t d = 0; d < rank; ++d) {
-      int64_t in = inputType.getDimSize(d), out = resultType.getDimSize(d);
-      double s = adaptor.getScales()[d];
-      Dim dim{crop || in != out || s != 1.0, 1.0 / s, 0.0, in};
+      int64_t in = inputType.getDimSize(d);
+      bool runtime = resultType.isDynamicDim(d) || (roiIn && crop);
+      bool resized = runtime || crop || in != resultType.getDimSize(d) ||
+                     adaptor.getScales()[d] != 1.0f;
+      Value sd = scale[d], out = outSize[d], inF = s.constant(f64, in);
+      Value one = s.constant(f64, 1), zero = s.constant(f64, 0);
+      Value half = s.constant(f64, 0.5);
+      Dim dim{resized, s.div(one, sd), zero, in};
+      Value halfPixel = s.sub(s.div(half, sd), half);
+      auto above = [&](Value v, Value bound) {
+        return s.compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                         v, bound);
+      };
       if (coords == "half_pixel") {
-        dim.b = 0.5 / s - 0.5;
+        dim.b = halfPixel;
+      } else if (coords == "tf_half_pixel_for_nn") {
+        dim.b = s.div(half, sd);
       } else if (coords == "half_pixel_symmetric") {
-        double adjustment = out / (s * in);
-        double offset = in / 2.0 * (1 - adjustment);
-        dim.b = offset + 0.5 / s - 0.5;
+        Value adjustment = s.div(out, s.mul(sd, inF));
+        Value offset =
+            s.mul(s.div(inF, s.constant(f64, 2)), s.sub(one, adjustment));
+        dim.b = s.add(offset, halfPixel);
       } else if (coords == "pytorch_half_pixel") {
-        if (out > 1)
-          dim.b = 0.5 / s - 0.5;
-        else
-          dim.a = 0;
+        Value big = above(out, one);
+        dim.b = s.select(big, halfPixel, zero);
+        dim.a = s.select(big, dim.a, zero);
       } else if (coords == "align_corners") {
         // ONNX divides by the unrounded output length, scale * input.
-        double resized = s * in;
-        dim.a = resized > 1 ? double(in - 1) / (resized - 1) : 0;
+        Value length = s.mul(sd, inF);
+        dim.a = s.select(above(length, one),
+                         s.div(s.sub(inF, one), s.sub(length, one)), zero);
       } else if (crop) {
-        double start = adaptor.getRoi()[d], end = adaptor.getRoi()[d + rank];
-        if (out > 1) {
-          dim.a = (end - start) * (in - 1) / (out - 1);
-          dim.b = start * (in - 1);
-        } else {
-          dim.a = 0;
-          dim.b = 0.5 * (start + end) * (in - 1);
-        }
+        Value big = above(out, one);
+        Value last = s.sub(inF, one);
+        dim.a = s.select(
+            big, s.div(s.mul(s.sub(end[d], start[d]), last), s.sub(out, one)),
+            zero);
+        dim.b = s.select(big, s.mul(start[d], last),
+                         s.mul(s.mul(half, s.add(start[d], end[d])), last));
       }
       dims.push_back(dim);
     }
+    SmallVector<Value> resultSizes;
+    for (Value v : dynamicSizes)
+      if (v)
+        resultSizes.push_back(v);
     double cubicA = adaptor.getCubicCoeffA().convertToFloat();
     bool excludeOutside = adaptor.getExcludeOutside();
     float extrapolation = adaptor.getExtrapolationValue().convertToFloat();
 
     Value result = buildParallelGeneric(
-        rewriter, op.getLoc(), {}, {}, resultType, {},
+        rewriter, op.getLoc(), {}, {}, resultType, resultSizes,
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          Type f64 = b.getF64Type(), f32 = b.getF32Type();
           Type et = resultType.getElementType();
           auto cst = [&](double v) -> Value {
             return arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(v));
@@ -631,8 +715,7 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
                 b, l, f64,
                 arith::IndexCastOp::create(b, l, b.getI64Type(), index));
             x = arith::AddFOp::create(
-                b, l, arith::MulFOp::create(b, l, x, cst(dims[d].a)),
-                cst(dims[d].b));
+                b, l, arith::MulFOp::create(b, l, x, dims[d].a), dims[d].b);
             int64_t size = dims[d].size;
             if (crop) {
               Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
@@ -743,7 +826,6 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
           if (outside)
             acc =
                 arith::SelectOp::create(b, l, outside, cst(extrapolation), acc);
-          (void)f32;
           return acc.getType() == et
                      ? acc
                      : Value(arith::TruncFOp::create(b, l, et, acc));

@@ -731,7 +731,7 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("unknown mode '") << mode << "'";
   if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric",
                            "pytorch_half_pixel", "align_corners", "asymmetric",
-                           "tf_crop_and_resize"},
+                           "tf_crop_and_resize", "tf_half_pixel_for_nn"},
                           coords))
     return emitOpError("unknown coordinate_transformation_mode '")
            << coords << "'";
@@ -742,6 +742,20 @@ LogicalResult ResizeOp::verify() {
   for (float scale : getScales())
     if (!(scale > 0))
       return emitOpError("expects positive scales");
+  if (getScalesInput() && getSizesInput())
+    return emitOpError("expects scales or sizes, not both");
+  int64_t n = getAxes().size();
+  for (Value v : {getScalesInput(), getSizesInput(), getRoiInput()}) {
+    if (!v)
+      continue;
+    int64_t expected = v == getRoiInput() ? 2 * n : n;
+    if (n == 0 || cast<RankedTensorType>(v.getType()).getDimSize(0) != expected)
+      return emitOpError("expects ")
+             << expected << " run-time entries for the " << n << " axes";
+  }
+  if (!llvm::is_contained({"stretch", "not_larger", "not_smaller"},
+                          getAspectPolicy()))
+    return emitOpError("unknown aspect_policy '") << getAspectPolicy() << "'";
   return success();
 }
 

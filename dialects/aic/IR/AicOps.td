@@ -872,15 +872,24 @@ def Aic_LrnOp : Aic_Op<"lrn", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Aic_ResizeOp : Aic_Op<"resize", [Pure, SameOperandsAndResultElementType]> {
+def Aic_ResizeOp : Aic_Op<"resize",
+    [Pure, AllElementTypesMatch<["input", "output"]>,
+     AttrSizedOperandSegments]> {
   let summary = "ONNX Resize: nearest, linear or cubic, per dim";
   let description = [{
     The importer resolves scales, sizes, axes and the aspect-ratio policy:
     `scales` has one entry per dim (1 where a dim is not resized) and the
     result type carries the output size. Each output coordinate maps back
     through `coordinate_mode` (half_pixel, half_pixel_symmetric,
-    pytorch_half_pixel, align_corners, asymmetric, tf_crop_and_resize with
-    `roi`, begins then ends) and is sampled by `mode`.
+    pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn,
+    tf_crop_and_resize with `roi`, begins then ends) and is sampled by
+    `mode`.
+
+    Scales, sizes or a roi known only at run time come as `scales_input`
+    (f32), `sizes_input` (i64, resolved with `aspect_policy`: stretch,
+    not_larger or not_smaller) and `roi_input` (f32, begins then ends),
+    one entry per dim of `axes`; those dims are dynamic in the result and
+    their `scales` entries are placeholders.
 
     ```mlir
     %r = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel",
@@ -890,14 +899,22 @@ def Aic_ResizeOp : Aic_Op<"resize", [Pure, SameOperandsAndResultElementType]> {
         : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
     ```
   }];
-  let arguments = (ins Aic_FloatTensor:$input, StrAttr:$mode,
+  let arguments = (ins Aic_FloatTensor:$input,
+                   Optional<1DTensorOf<[F32]>>:$scales_input,
+                   Optional<1DTensorOf<[I64]>>:$sizes_input,
+                   Optional<1DTensorOf<[F32]>>:$roi_input,
+                   StrAttr:$mode,
                    StrAttr:$coordinate_mode, StrAttr:$nearest_mode,
                    DenseF32ArrayAttr:$scales, DenseF32ArrayAttr:$roi,
                    F32Attr:$cubic_coeff_a, BoolAttr:$exclude_outside,
-                   F32Attr:$extrapolation_value);
+                   F32Attr:$extrapolation_value,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
+                   DefaultValuedAttr<StrAttr, "\"stretch\"">:$aspect_policy);
   let results = (outs Aic_FloatTensor:$output);
-  let assemblyFormat =
-      "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`scales` $scales_input^)? (`sizes` $sizes_input^)?
+    (`roi` $roi_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

@@ -314,9 +314,11 @@ func.func @lrn(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
 // half_pixel transform (x / 2 - 0.25 for scale 2) and blends two taps.
 // CHECK-LABEL: func.func @resize_linear
 func.func @resize_linear(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
-  // CHECK: linalg.generic
   // CHECK-DAG: arith.constant 5.000000e-01 : f64
-  // CHECK-DAG: arith.constant -2.500000e-01 : f64
+  // CHECK-DAG: %[[B:.*]] = arith.constant -2.500000e-01 : f64
+  // CHECK: linalg.generic
+  // CHECK: %[[AX:.*]] = arith.mulf %{{.*}}, %{{.*}} : f64
+  // CHECK: arith.addf %[[AX]], %[[B]] : f64
   // CHECK: math.floor
   // CHECK-COUNT-2: tensor.extract
   %0 = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel", nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 2.0>, roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false, extrapolation_value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x8xf32>
@@ -424,4 +426,23 @@ func.func @reduce_runtime_axes(%x: tensor<3x1x4xf32>, %axes: tensor<1xi64>) -> t
   // CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<?x1x?xf32>, tensor<2xindex>) -> tensor<?x?xf32>
   %0 = aic.reduce_sum %x axes %axes {axes = array<i64>, keepdims = false} : (tensor<3x1x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that scales known only at run time are read once, outside the
+// generic: the output size is floor(size * scale) and the source
+// coordinate x / scale + (0.5 / scale - 0.5) (half_pixel).
+// CHECK-LABEL: func.func @resize_runtime_scales
+func.func @resize_runtime_scales(%x: tensor<1x4xf32>, %s: tensor<1xf32>) -> tensor<1x?xf32> {
+  // CHECK: %[[S32:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<1xf32>
+  // CHECK: %[[S:.*]] = arith.extf %[[S32]] : f32 to f64
+  // CHECK: %[[N:.*]] = arith.mulf %[[S]], %{{.*}} : f64
+  // CHECK: math.floor %[[N]] : f64
+  // CHECK: %[[SIZE:.*]] = arith.index_cast
+  // CHECK: tensor.empty(%[[SIZE]]) : tensor<1x?xf32>
+  // CHECK: linalg.generic
+  // CHECK: math.floor
+  %0 = aic.resize %x scales %s {mode = "linear", coordinate_mode = "half_pixel", nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 1.0>, roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false, extrapolation_value = 0.0 : f32, axes = array<i64: 1>} : (tensor<1x4xf32>, tensor<1xf32>) -> tensor<1x?xf32>
+  return %0 : tensor<1x?xf32>
 }
