@@ -42,6 +42,8 @@ static int32_t onnxDataType(Type type) {
     return 19;
   if (isa<Float8E5M2FNUZType>(type))
     return 20;
+  if (isa<Float4E2M1FNType>(type))
+    return 23;
   if (type.isUnsignedInteger(4))
     return 21;
   if (type.isSignlessInteger(4))

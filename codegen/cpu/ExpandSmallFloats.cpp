@@ -1,18 +1,20 @@
 //===- ExpandSmallFloats.cpp - the aic-expand-small-floats pass -----------===//
 //
-// LLVM has no 8-bit float types; the LLVM lowering stores them as i8. This
-// pass rewrites every conversion to or from an 8-bit float with a sign and a
-// mantissa (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, ...) into integer code
-// on those bits, derived from the type's APFloat semantics:
+// LLVM has no 8-bit or 4-bit float types; the LLVM lowering stores them as
+// integers. This pass rewrites every conversion to or from such a float with
+// a sign and a mantissa (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ,
+// f4E2M1FN, ...) into integer code on its bits, derived from the type's
+// APFloat semantics:
 //
-// - extf: a 256-entry f32 table of every encoding's value (exact), indexed
-//   by the bits;
+// - extf: a table of every encoding's value as f32 (exact), indexed by the
+//   bits;
 // - truncf: round to nearest even on the f32 bits (a scaled roundeven for
 //   the subnormal range); values beyond the largest finite one become
-//   infinity where the type has one and NaN otherwise (saturation is the
-//   caller's clamp before the truncf).
+//   infinity where the type has one, NaN where it has that, and the
+//   largest value otherwise (saturation and the NaN of types without one
+//   are the caller's, before the truncf).
 //
-// f8E8M0FNU and f4E2M1FN use upstream's arith expansions.
+// f8E8M0FNU (no sign, no mantissa) uses upstream's arith expansion.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,29 +37,33 @@ namespace mlir::aic::cpu {
 using namespace mlir;
 
 namespace {
-/// The layout of an 8-bit float with a sign bit and a mantissa.
+/// The layout of a float of at most 8 bits with a sign bit and a mantissa.
 struct SmallFloatLayout {
+  unsigned width;
   unsigned mantissaBits;
   int64_t bias;
   uint32_t largest;  // largest finite magnitude's code
   uint32_t overflow; // code of a magnitude beyond it: +inf or NaN
-  bool nanIsNegZero; // FNUZ types: 0x80 is NaN, there is no -0
-  uint32_t nan;      // a quiet NaN's code
+  bool nanIsNegZero; // FNUZ types: the sign bit alone is NaN, no -0
+  uint32_t nan;      // a quiet NaN's code (the largest without NaNs)
 
   static std::optional<SmallFloatLayout> of(Type type) {
     auto f = dyn_cast<FloatType>(type);
-    if (!f || f.getWidth() != 8)
+    if (!f || f.getWidth() > 8)
       return std::nullopt;
     const llvm::fltSemantics &sem = f.getFloatSemantics();
     if (!APFloat::semanticsHasSignedRepr(sem) ||
-        APFloat::semanticsPrecision(sem) < 2 || !APFloat::semanticsHasNaN(sem))
+        APFloat::semanticsPrecision(sem) < 2)
       return std::nullopt; // f8E8M0FNU: upstream's patterns.
     SmallFloatLayout l;
+    l.width = f.getWidth();
     l.mantissaBits = APFloat::semanticsPrecision(sem) - 1;
     l.bias = 1 - APFloat::semanticsMinExponent(sem);
     l.largest = APFloat::getLargest(sem).bitcastToAPInt().getZExtValue();
-    l.nan = APFloat::getQNaN(sem).bitcastToAPInt().getZExtValue();
-    l.nanIsNegZero = l.nan == 0x80;
+    bool hasNaN = APFloat::semanticsHasNaN(sem);
+    l.nan = hasNaN ? APFloat::getQNaN(sem).bitcastToAPInt().getZExtValue()
+                   : l.largest;
+    l.nanIsNegZero = hasNaN && l.nan == (1u << (l.width - 1));
     l.overflow = APFloat::semanticsHasInf(sem)
                      ? APFloat::getInf(sem).bitcastToAPInt().getZExtValue()
                      : l.nan;
@@ -65,7 +71,7 @@ struct SmallFloatLayout {
   }
 };
 
-/// extf from an 8-bit float: a load from a table of the 256 values.
+/// extf from a small float: a load from a table of its values.
 struct ExpandExtF : OpRewritePattern<arith::ExtFOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -78,8 +84,9 @@ struct ExpandExtF : OpRewritePattern<arith::ExtFOp> {
     memref::GlobalOp table = getTable(rewriter, op, cast<FloatType>(from));
     Value tableRef = memref::GetGlobalOp::create(rewriter, loc, table.getType(),
                                                  table.getSymName());
-    Value bits = arith::BitcastOp::create(rewriter, loc, rewriter.getI8Type(),
-                                          op.getIn());
+    Value bits = arith::BitcastOp::create(
+        rewriter, loc, rewriter.getIntegerType(from.getIntOrFloatBitWidth()),
+        op.getIn());
     Value index = arith::IndexCastUIOp::create(
         rewriter, loc, rewriter.getIndexType(),
         arith::ExtUIOp::create(rewriter, loc, rewriter.getI32Type(), bits));
@@ -93,7 +100,7 @@ struct ExpandExtF : OpRewritePattern<arith::ExtFOp> {
     return success();
   }
 
-  /// The module's table of `type`'s 256 values as f32, made once.
+  /// The module's table of `type`'s values as f32, made once.
   static memref::GlobalOp getTable(PatternRewriter &rewriter, Operation *op,
                                    FloatType type) {
     auto module = op->getParentOfType<ModuleOp>();
@@ -102,17 +109,19 @@ struct ExpandExtF : OpRewritePattern<arith::ExtFOp> {
     os << "__aic_" << type << "_values";
     if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
       return existing;
+    unsigned width = type.getWidth();
     SmallVector<float> values;
-    for (unsigned code = 0; code < 256; ++code) {
-      APFloat v(type.getFloatSemantics(), APInt(8, code));
+    for (unsigned code = 0; code < (1u << width); ++code) {
+      APFloat v(type.getFloatSemantics(), APInt(width, code));
       bool lost;
       v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
       values.push_back(v.convertToFloat());
     }
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(module.getBody());
-    auto memrefType = MemRefType::get({256}, rewriter.getF32Type());
-    auto tensorType = RankedTensorType::get({256}, rewriter.getF32Type());
+    int64_t count = values.size();
+    auto memrefType = MemRefType::get({count}, rewriter.getF32Type());
+    auto tensorType = RankedTensorType::get({count}, rewriter.getF32Type());
     return memref::GlobalOp::create(
         rewriter, op->getLoc(), name, rewriter.getStringAttr("private"),
         memrefType, DenseElementsAttr::get(tensorType, ArrayRef(values)),
@@ -179,24 +188,25 @@ struct ExpandTruncF : OpRewritePattern<arith::TruncFOp> {
     Value overflows = cmp(arith::CmpIPredicate::sgt, code, c(l->largest));
     Value isNaN = cmp(arith::CmpIPredicate::ugt, magnitude, c(0x7F800000));
     Value result;
+    int64_t signShift = l->width - 1, magnitudeMask = (1 << signShift) - 1;
     if (l->nanIsNegZero) {
-      // No -0: the sign only goes on non-zero codes; NaN is 0x80.
+      // No -0: the sign only goes on non-zero codes; NaN is the sign bit.
       Value signed_ = arith::OrIOp::create(
           rewriter, loc, code,
           select(cmp(arith::CmpIPredicate::eq, code, c(0)), c(0),
-                 arith::ShLIOp::create(rewriter, loc, sign, c(7))));
+                 arith::ShLIOp::create(rewriter, loc, sign, c(signShift))));
       Value invalid = arith::OrIOp::create(rewriter, loc, overflows, isNaN);
       result = select(invalid, c(l->nan), signed_);
     } else {
       code = select(overflows, c(l->overflow), code);
-      code = select(isNaN, c(l->nan & 0x7F), code);
+      code = select(isNaN, c(l->nan & magnitudeMask), code);
       result = arith::OrIOp::create(
           rewriter, loc, code,
-          arith::ShLIOp::create(rewriter, loc, sign, c(7)));
+          arith::ShLIOp::create(rewriter, loc, sign, c(signShift)));
     }
-    Value byte =
-        arith::TruncIOp::create(rewriter, loc, rewriter.getI8Type(), result);
-    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), byte);
+    Value narrow = arith::TruncIOp::create(
+        rewriter, loc, rewriter.getIntegerType(l->width), result);
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, op.getType(), narrow);
     return success();
   }
 };
@@ -207,7 +217,6 @@ struct ExpandSmallFloatsPass
     RewritePatternSet patterns(&getContext());
     patterns.add<ExpandExtF, ExpandTruncF>(&getContext());
     arith::populateExpandF8E8M0Patterns(patterns);
-    arith::populateExpandF4E2M1Patterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

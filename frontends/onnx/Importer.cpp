@@ -27,10 +27,10 @@ using namespace mlir;
 using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
-/// int4, uint4, int2 and uint2 (not bool).
-static bool isSubByteInteger(Type type) {
-  return type.isInteger() && type.getIntOrFloatBitWidth() > 1 &&
-         type.getIntOrFloatBitWidth() < 8;
+/// int4, uint4, int2, uint2 (not bool) and float4e2m1.
+static bool isSubByteType(Type type) {
+  return (type.isInteger() || isa<FloatType>(type)) &&
+         type.getIntOrFloatBitWidth() > 1 && type.getIntOrFloatBitWidth() < 8;
 }
 
 //===----------------------------------------------------------------------===//
@@ -376,17 +376,27 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     values[in->name()] = arg;
     inputNames.push_back(b.getStringAttr(in->name()));
   }
-  // Sub-byte integers (int4, uint2, ...) cross the model ABI one element
-  // per byte in the low bits: a uint8 argument truncated to the type.
+  // Sub-byte types (int4, uint2, float4e2m1, ...) cross the model ABI one
+  // element per byte in the low bits: a uint8 argument truncated to the
+  // type's width (and, for floats, its bits reinterpreted).
   for (BlockArgument arg : entry->getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
-    if (!isSubByteInteger(type.getElementType()))
+    if (!isSubByteType(type.getElementType()))
       continue;
     Type logical = type.getElementType();
     arg.setType(type.clone(b.getIntegerType(8, /*isSigned=*/false)));
     inputTypes[arg.getArgNumber()] = arg.getType();
-    auto cast = CastOp::create(b, fileLoc, type, arg, logical);
-    values[inputs[arg.getArgNumber()]->name()] = cast;
+    Value value;
+    if (isa<FloatType>(logical)) {
+      Type bits = b.getIntegerType(logical.getIntOrFloatBitWidth(),
+                                   /*isSigned=*/false);
+      value = BitcastOp::create(
+          b, fileLoc, type,
+          CastOp::create(b, fileLoc, type.clone(bits), arg, bits));
+    } else {
+      value = CastOp::create(b, fileLoc, type, arg, logical);
+    }
+    values[inputs[arg.getArgNumber()]->name()] = value;
     func.setArgAttr(arg.getArgNumber(), "aic.element_type",
                     TypeAttr::get(logical));
   }
@@ -421,12 +431,15 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   for (Value &result : results) {
     auto type = cast<RankedTensorType>(result.getType());
     logicalResultTypes.push_back(type.getElementType());
-    if (!isSubByteInteger(type.getElementType()))
+    if (!isSubByteType(type.getElementType()))
       continue;
     auto asUnsigned = b.getIntegerType(
         type.getElementType().getIntOrFloatBitWidth(), /*isSigned=*/false);
-    Value bits =
-        CastOp::create(b, fileLoc, type.clone(asUnsigned), result, asUnsigned);
+    Value bits = isa<FloatType>(type.getElementType())
+                     ? Value(BitcastOp::create(b, fileLoc,
+                                               type.clone(asUnsigned), result))
+                     : Value(CastOp::create(b, fileLoc, type.clone(asUnsigned),
+                                            result, asUnsigned));
     Type carrier = b.getIntegerType(8, /*isSigned=*/false);
     result = CastOp::create(b, fileLoc, type.clone(carrier), bits, carrier);
   }
@@ -434,7 +447,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   func.setFunctionType(
       b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
   for (auto [i, type] : llvm::enumerate(logicalResultTypes))
-    if (isSubByteInteger(type))
+    if (isSubByteType(type))
       func.setResultAttr(i, "aic.element_type", TypeAttr::get(type));
   func->setAttr("aic.input_names", b.getArrayAttr(inputNames));
   func->setAttr("aic.output_names", b.getArrayAttr(outputNames));

@@ -20,6 +20,7 @@ int aic::onnx_tensor::packedBits(int32_t dataType) {
   switch (dataType) {
   case 21: // UINT4
   case 22: // INT4
+  case 23: // FLOAT4E2M1
     return 4;
   case 25: // UINT2
   case 26: // INT2

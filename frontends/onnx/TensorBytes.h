@@ -25,8 +25,8 @@ namespace aic::onnx_tensor {
 /// where aic does not support the type.
 int64_t elementSize(int32_t dataType);
 
-/// Bits per element of the sub-byte types ONNX packs (UINT4, INT4: 4;
-/// UINT2, INT2: 2), else 0.
+/// Bits per element of the sub-byte types ONNX packs (UINT4, INT4,
+/// FLOAT4E2M1: 4; UINT2, INT2: 2), else 0.
 int packedBits(int32_t dataType);
 
 /// ONNX's packing of sub-byte elements (the first in the lowest bits) from

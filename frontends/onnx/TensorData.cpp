@@ -51,6 +51,8 @@ Type mlir::aic::onnx_import::getElementType(MLIRContext *context,
     return b.getType<Float8E5M2Type>();
   case 20:
     return b.getType<Float8E5M2FNUZType>();
+  case 23:
+    return b.getType<Float4E2M1FNType>();
   // The packed sub-byte integers (newer than Debian's ONNX enum).
   case 21:
     return b.getIntegerType(4, /*isSigned=*/false);

@@ -142,6 +142,7 @@ size_t aic_element_size(int32_t elem_type) {
   case AIC_UINT8:
   case AIC_UINT4:
   case AIC_INT4:
+  case AIC_FLOAT4E2M1:
   case AIC_UINT2:
   case AIC_INT2:
   case AIC_FLOAT8E4M3FN:
@@ -191,6 +192,8 @@ const char *aic_element_type_name(int32_t elem_type) {
     return "uint4";
   case AIC_INT4:
     return "int4";
+  case AIC_FLOAT4E2M1:
+    return "float4e2m1";
   case AIC_UINT2:
     return "uint2";
   case AIC_INT2:

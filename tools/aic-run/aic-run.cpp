@@ -211,6 +211,12 @@ double elementAt(const HostTensor &t, size_t i) {
     return load<uint8_t>(p, i) & 0xF;
   case AIC_INT4:
     return static_cast<int8_t>(load<uint8_t>(p, i) << 4) >> 4;
+  case AIC_FLOAT4E2M1: {
+    // 1 sign, 2 exponent (bias 1), 1 mantissa bit; no infinity or NaN.
+    static const double magnitudes[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
+    uint8_t v = load<uint8_t>(p, i);
+    return (v & 0x8 ? -1 : 1) * magnitudes[v & 0x7];
+  }
   case AIC_UINT2:
     return load<uint8_t>(p, i) & 0x3;
   case AIC_INT2:

@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -35,14 +36,16 @@ struct ElementwiseToGeneric : ConversionPattern {
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType =
         cast<RankedTensorType>(toSignless(op->getResult(0).getType()));
-    auto isNarrowFloat = [](Type t) {
-      return isa<FloatType>(t) && t.getIntOrFloatBitWidth() < 32;
+    // Narrow floats compute in f32 (a bitcast keeps its bits).
+    bool keepBits = isa<BitcastOp>(op);
+    auto isNarrowFloat = [&](Type t) {
+      return !keepBits && isa<FloatType>(t) && t.getIntOrFloatBitWidth() < 32;
     };
     Value result = buildBroadcastElementwise(
         rewriter, op->getLoc(), operands, resultType,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          // 16-bit floats compute in f32 and round once, as the ONNX
-          // reference does.
+          // 8- and 16-bit floats compute in f32 and round once, as the
+          // ONNX reference does.
           SmallVector<Value> wide(args);
           for (Value &v : wide)
             if (isNarrowFloat(v.getType()))
@@ -405,6 +408,11 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
                        hi, x);
         }
         return x;
+      });
+  add(
+      BitcastOp::getOperationName(), BODY {
+        Type to = toSignless(op->getResult(0).getType());
+        return arith::BitcastOp::create(b, loc, getElementTypeOrSelf(to), a[0]);
       });
   add(
       CastOp::getOperationName(), BODY {

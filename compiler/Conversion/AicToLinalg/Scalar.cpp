@@ -16,6 +16,14 @@ Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate) {
                    saturate);
   if (auto small = dyn_cast<FloatType>(to); small && small.getWidth() <= 8) {
     Value wide = convert(x, f32);
+    if (!APFloat::semanticsHasNaN(small.getFloatSemantics())) {
+      // No NaN to become (float4e2m1): ONNX makes it -0, and clamps
+      // whatever else is out of range.
+      Value isNaN =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, wide, wide);
+      wide = select(isNaN, constant(f32, -0.0), wide);
+      saturate = true;
+    }
     if (saturate) {
       // Clamps into the finite range; NaN compares false and stays NaN.
       APFloat largest = APFloat::getLargest(small.getFloatSemantics());

@@ -327,6 +327,15 @@ static LogicalResult verifyQuantizationParams(Operation *op, Value input,
   return success();
 }
 
+LogicalResult BitcastOp::verify() {
+  auto from = cast<RankedTensorType>(getInput().getType());
+  auto to = cast<RankedTensorType>(getType());
+  if (from.getShape() != to.getShape() ||
+      from.getElementTypeBitWidth() != to.getElementTypeBitWidth())
+    return emitOpError("expects a result of the input's shape and bit width");
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (Value k = getKInput();
       k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)

@@ -240,6 +240,22 @@ def Aic_ClipOp : Aic_Op<"clip", [Pure, AttrSizedOperandSegments,
   let hasVerifier = 1;
 }
 
+def Aic_BitcastOp : Aic_Op<"bitcast", [Pure]> {
+  let summary = "reinterprets the bits of each element as another type";
+  let description = [{
+    Between element types of one bit width (for the sub-byte floats the
+    model ABI passes as the bits of an integer).
+
+    ```mlir
+    %r = aic.bitcast %x : tensor<4xui4> to tensor<4xf4E2M1FN>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
 def Aic_CastOp : Aic_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "converts elements to the element type `to`";
   let description = [{

@@ -42,10 +42,11 @@ enum aic_element_type {
   AIC_FLOAT8E4M3FNUZ = 18,
   AIC_FLOAT8E5M2 = 19,
   AIC_FLOAT8E5M2FNUZ = 20,
-  /* The sub-byte integers travel one element per byte, in the low bits
+  /* The sub-byte types travel one element per byte, in the low bits
      with the high bits zero (not packed as ONNX files store them). */
   AIC_UINT4 = 21,
   AIC_INT4 = 22,
+  AIC_FLOAT4E2M1 = 23,
   AIC_UINT2 = 25,
   AIC_INT2 = 26
 };

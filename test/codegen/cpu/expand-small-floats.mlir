@@ -3,7 +3,8 @@
 // Tests that extf from an 8-bit float loads from a table of its 256 values
 // (0x7E of E4M3FN is 448, the largest; 0x7F is NaN) made once per type.
 // (codes 0x7E, 0x7F and 0x80: 448, NaN and -0 as little-endian f32 hex)
-// CHECK: memref.global "private" constant @__aic_f8E4M3FN_values : memref<256xf32> = dense<"0x{{.*}}0000E043{{[0-9A-F]+}}7F00000080{{.*}}">
+// CHECK-DAG: memref.global "private" constant @__aic_f8E4M3FN_values : memref<256xf32> = dense<"0x{{.*}}0000E043{{[0-9A-F]+}}7F00000080{{.*}}">
+// CHECK-DAG: memref.global "private" constant @__aic_f4E2M1FN_values : memref<16xf32>
 // CHECK-NOT: memref.global
 // CHECK-LABEL: func.func @extend
 func.func @extend(%x: f8E4M3FN, %y: f8E4M3FN) -> (f32, f16) {
@@ -39,4 +40,19 @@ func.func @truncate(%x: f32) -> f8E5M2 {
   // CHECK: arith.bitcast %{{.*}} : i8 to f8E5M2
   %0 = arith.truncf %x : f32 to f8E5M2
   return %0 : f8E5M2
+}
+
+// Tests that a 4-bit float has a 16-entry table (above), and that truncf
+// to it saturates at 6.0 (code 7): it has neither infinity nor NaN.
+// CHECK-LABEL: func.func @four_bits
+func.func @four_bits(%x: f4E2M1FN, %y: f32) -> (f32, f4E2M1FN) {
+  // CHECK-DAG: %[[LARGEST:.*]] = arith.constant 7 : i32
+  // CHECK: arith.bitcast %{{.*}} : f4E2M1FN to i4
+  // CHECK: memref.load %{{.*}} : memref<16xf32>
+  %0 = arith.extf %x : f4E2M1FN to f32
+  // CHECK: %[[OVER:.*]] = arith.cmpi sgt, %{{.*}}, %[[LARGEST]]
+  // CHECK: arith.select %[[OVER]], %[[LARGEST]]
+  // CHECK: arith.trunci %{{.*}} : i32 to i4
+  %1 = arith.truncf %y : f32 to f4E2M1FN
+  return %0, %1 : f32, f4E2M1FN
 }
