@@ -99,6 +99,45 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
   };
 }
 
+/// CumSum: the axis is an input, an attribute where it is a constant.
+static LogicalResult importCumSum(NodeContext &ctx) {
+  Value input = ctx.operand(0), axisInput = ctx.operand(1);
+  if (!input || !axisInput || rankOf(input) == 0) {
+    ctx.emitError() << "expects an input of rank >= 1 and an axis";
+    return failure();
+  }
+  FailureOr<int64_t> exclusive = ctx.intAttr("exclusive", 0);
+  FailureOr<int64_t> reverse = ctx.intAttr("reverse", 0);
+  if (failed(exclusive) || failed(reverse))
+    return failure();
+  auto axisType = cast<RankedTensorType>(axisInput.getType());
+  if (!axisType.hasStaticShape() || axisType.getNumElements() != 1 ||
+      !isa<IntegerType>(axisType.getElementType())) {
+    ctx.emitError() << "expects a one-element integer axis";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  int64_t axis = 0;
+  DenseIntElementsAttr value;
+  if (matchPattern(axisInput, m_Constant(&value))) {
+    FailureOr<SmallVector<int64_t>> normalized =
+        normalizeAxes(ctx, {(*value.getValues<APInt>().begin()).getSExtValue()},
+                      rankOf(input));
+    if (failed(normalized))
+      return failure();
+    axis = normalized->front();
+    axisInput = Value();
+  }
+  auto op = CumSumOp::create(b, ctx.getLoc(), input.getType(), input, axisInput,
+                             axis, *exclusive != 0, *reverse != 0);
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return failure();
+  }
+  ctx.setResults(op.getResult());
+  return success();
+}
+
 template <typename OpTy>
 static LogicalResult importArgReduce(NodeContext &ctx) {
   Value input = ctx.operand(0);
@@ -397,6 +436,7 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("LogSoftmax", {1, 11, 13}, 1, importSoftmax<LogSoftmaxOp>);
   // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
+  registry.on("CumSum", {11, 14}, 11, importCumSum);
   registry.on("LayerNormalization", {17}, 17, importLayerNorm);
   registry.on("RMSNormalization", {23}, 23, importRmsNorm);
   registry.on("LRN", {1, 13}, 1, importLrn);

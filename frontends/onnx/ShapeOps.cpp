@@ -187,6 +187,17 @@ static LogicalResult importSqueeze(NodeContext &ctx) {
     ctx.emitError() << "expects an input";
     return failure();
   }
+  OpBuilder &b = ctx.getBuilder();
+  if (ctx.getSinceVersion() >= 13) {
+    // Axes known only at run time.
+    Value axesInput = ctx.operand(1);
+    auto axesType = axesInput ? dyn_cast<RankedTensorType>(axesInput.getType())
+                              : RankedTensorType();
+    if (axesType && axesType.getNumElements() != 0 &&
+        !matchPattern(axesInput, m_Constant()))
+      return ctx.emitOp(OpTy::getOperationName(), {input, axesInput},
+                        {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({}))});
+  }
   bool present;
   FailureOr<SmallVector<int64_t>> axes =
       intsFromAttrOrInput(ctx, "axes", 1, 13, present);
@@ -212,7 +223,6 @@ static LogicalResult importSqueeze(NodeContext &ctx) {
     normalized.push_back(*a);
   }
   llvm::sort(normalized);
-  OpBuilder &b = ctx.getBuilder();
   return ctx.emitOp(
       OpTy::getOperationName(), input,
       {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(normalized))});

@@ -103,6 +103,16 @@ Value buildReduce(OpBuilder &b, Location loc, ValueRange inputs,
                   ArrayRef<AffineMap> extraMaps, ArrayRef<int64_t> axes,
                   Value init, CombineFn combine);
 
+/// Per dim of a rank-`rank` tensor, whether the run-time `axes` (1-D i64,
+/// negative ones counting from the end) name it.
+SmallVector<Value> runtimeAxisFlags(OpBuilder &b, Location loc, Value axes,
+                                    int64_t rank);
+
+/// Drops the size-1 dims of `value` whose flag is set: the other dims,
+/// found at run time, as the shape of a tensor.reshape to `type`.
+Value dropRuntimeUnitDims(OpBuilder &b, Location loc, Value value,
+                          ArrayRef<Value> flags, RankedTensorType type);
+
 /// A zero of `type`'s element type.
 Value buildZero(OpBuilder &b, Location loc, Type elementType);
 

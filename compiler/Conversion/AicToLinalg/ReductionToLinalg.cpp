@@ -75,36 +75,6 @@ static Value buildCount(OpBuilder &b, Location loc, Value input,
   return arith::SIToFPOp::create(b, loc, type, i64);
 }
 
-/// Per dim of a rank-`rank` input, whether the run-time `axes` (1-D i64,
-/// negative ones counting from the end) name it.
-static SmallVector<Value> runtimeAxisFlags(OpBuilder &b, Location loc,
-                                           Value axes, int64_t rank) {
-  int64_t n = cast<RankedTensorType>(axes.getType()).getDimSize(0);
-  Type i64 = b.getI64Type();
-  auto c = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, i64, v);
-  };
-  SmallVector<Value> named;
-  for (int64_t k = 0; k < n; ++k) {
-    Value a = tensor::ExtractOp::create(
-        b, loc, axes, ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
-    Value negative =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, c(0));
-    named.push_back(arith::SelectOp::create(
-        b, loc, negative, arith::AddIOp::create(b, loc, a, c(rank)), a));
-  }
-  SmallVector<Value> flags;
-  for (int64_t d = 0; d < rank; ++d) {
-    Value flag = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
-    for (Value a : named)
-      flag = arith::OrIOp::create(
-          b, loc, flag,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c(d)));
-    flags.push_back(flag);
-  }
-  return flags;
-}
-
 /// Reduces `input` over the dims whose flag is set, one dim at a time (an
 /// scf.if on each flag), keeping reduced dims as 1; a dim that may be
 /// reduced becomes dynamic.
@@ -183,36 +153,6 @@ static Value logSumExpRuntimeAxes(OpBuilder &b, Location loc, Value input,
                                             a[1], s.extreme(et, true));
         return s.select(isInf, a[1], s.add(s.log(a[0]), a[1]));
       });
-}
-
-/// Drops the dims of a keepdims reduction whose flag is set: the kept
-/// dims, found at run time, as the shape of a tensor.reshape to `type`.
-static Value dropRuntimeReducedDims(OpBuilder &b, Location loc, Value reduced,
-                                    ArrayRef<Value> flags,
-                                    RankedTensorType type) {
-  int64_t rank = flags.size(), kept = type.getRank();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  SmallVector<Value> dims(kept, zero);
-  Value position = zero;
-  for (int64_t d = 0; d < rank; ++d) {
-    Value size = tensor::DimOp::create(b, loc, reduced, d);
-    Value keep = arith::XOrIOp::create(
-        b, loc, flags[d],
-        arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
-    for (int64_t k = 0; k < kept; ++k) {
-      Value here = arith::AndIOp::create(
-          b, loc, keep,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, position,
-                                arith::ConstantIndexOp::create(b, loc, k)));
-      dims[k] = arith::SelectOp::create(b, loc, here, size, dims[k]);
-    }
-    position = arith::AddIOp::create(
-        b, loc, position, arith::SelectOp::create(b, loc, keep, one, zero));
-  }
-  Value shape = tensor::FromElementsOp::create(
-      b, loc, RankedTensorType::get({kept}, b.getIndexType()), dims);
-  return tensor::ReshapeOp::create(b, loc, type, reduced, shape);
 }
 
 namespace {
@@ -380,7 +320,7 @@ struct ReduceToLinalg : OpConversionPattern<OpTy> {
         axesInput
             ? (op.getKeepdims()
                    ? Value(tensor::CastOp::create(b, loc, resultType, reduced))
-                   : dropRuntimeReducedDims(b, loc, reduced, flags, resultType))
+                   : dropRuntimeUnitDims(b, loc, reduced, flags, resultType))
             : restoreReducedDims(b, loc, reduced, resultType, axes));
     return success();
   }
@@ -669,6 +609,109 @@ struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
     (void)invStd;
     rewriter.replaceOp(op, y);
     return success();
+  }
+};
+
+/// Cumulative sums: along a known axis, one generic whose extra reduction
+/// loop k sums the elements before (or after) each position; along an axis
+/// known at run time, one such generic per axis under scf.if's on its value.
+struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank();
+    bool isUnsigned = isUnsignedElement(op.getInput().getType());
+    auto along = [&](OpBuilder &b, int64_t axis) -> Value {
+      return cumulativeSum(b, loc, x, axis, op.getExclusive(), op.getReverse(),
+                           isUnsigned);
+    };
+    Value axisInput = adaptor.getAxisInput();
+    if (!axisInput) {
+      rewriter.replaceOp(op, along(rewriter, op.getAxis()));
+      return success();
+    }
+    // The axis's value, negative from the end, as i64.
+    auto axisType = cast<RankedTensorType>(axisInput.getType());
+    SmallVector<Value> zeros(axisType.getRank(),
+                             arith::ConstantIndexOp::create(rewriter, loc, 0));
+    Value axis = tensor::ExtractOp::create(rewriter, loc, axisInput, zeros);
+    Type i64 = rewriter.getI64Type();
+    if (axis.getType() != i64)
+      axis = arith::ExtSIOp::create(rewriter, loc, i64, axis);
+    auto c = [&](OpBuilder &b, int64_t v) -> Value {
+      return arith::ConstantIntOp::create(b, loc, i64, v);
+    };
+    Value negative = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::slt, axis, c(rewriter, 0));
+    axis = arith::SelectOp::create(
+        rewriter, loc, negative,
+        arith::AddIOp::create(rewriter, loc, axis, c(rewriter, rank)), axis);
+    // if axis == 0 ... else if axis == 1 ... else the last axis.
+    std::function<Value(OpBuilder &, int64_t)> chain = [&](OpBuilder &b,
+                                                           int64_t d) -> Value {
+      if (d == rank - 1)
+        return along(b, d);
+      Value is = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, axis,
+                                       c(b, d));
+      auto branch = scf::IfOp::create(b, loc, TypeRange{type}, is,
+                                      /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      scf::YieldOp::create(b, loc, ValueRange{along(b, d)});
+      b.setInsertionPointToStart(branch.elseBlock());
+      scf::YieldOp::create(b, loc, ValueRange{chain(b, d + 1)});
+      return branch.getResult(0);
+    };
+    rewriter.replaceOp(op, chain(rewriter, 0));
+    return success();
+  }
+
+  /// loops (i_0 .. i_{r-1}, k): y[i] += x[i with i_axis = k] where k is
+  /// before i_axis (after it when `reverse`; equal counts unless
+  /// `exclusive`).
+  static Value cumulativeSum(OpBuilder &b, Location loc, Value x, int64_t axis,
+                             bool exclusive, bool reverse, bool isUnsigned) {
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> in, out;
+    for (int64_t d = 0; d < rank; ++d) {
+      out.push_back(getAffineDimExpr(d, ctx));
+      in.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+    }
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Type et = type.getElementType();
+    Value init = linalg::FillOp::create(
+                     b, loc, Scalar{b, loc}.constant(et, 0),
+                     buildEmpty(b, loc, type, buildDynamicDims(b, loc, x)))
+                     .getResult(0);
+    arith::CmpIPredicate pred = reverse
+                                    ? (exclusive ? arith::CmpIPredicate::ugt
+                                                 : arith::CmpIPredicate::uge)
+                                    : (exclusive ? arith::CmpIPredicate::ult
+                                                 : arith::CmpIPredicate::ule);
+    return linalg::GenericOp::create(
+               b, loc, type, x, init,
+               ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, in, ctx),
+                                   AffineMap::get(rank + 1, 0, out, ctx)},
+               iterators,
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Scalar s{nb, nl, isUnsigned};
+                 Value k = linalg::IndexOp::create(nb, nl, rank);
+                 Value i = linalg::IndexOp::create(nb, nl, axis);
+                 Value counts = arith::CmpIOp::create(nb, nl, pred, k, i);
+                 Value term =
+                     s.select(counts, a[0], s.constant(a[0].getType(), 0));
+                 linalg::YieldOp::create(nb, nl, s.add(a[1], term));
+               })
+        .getResult(0);
   }
 };
 
@@ -995,6 +1038,6 @@ void mlir::aic::populateReductionToLinalgPatterns(
       ArgReduceToLinalg<ArgMaxOp, true>, ArgReduceToLinalg<ArgMinOp, false>,
       SoftmaxToLinalg<SoftmaxOp, false>, SoftmaxToLinalg<LogSoftmaxOp, true>,
       BatchNormToLinalg, LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
-      LrnToLinalg, PoolToLinalg<MaxPoolOp, true>,
+      CumSumToLinalg, LrnToLinalg, PoolToLinalg<MaxPoolOp, true>,
       PoolToLinalg<AveragePoolOp, false>>(converter, context);
 }

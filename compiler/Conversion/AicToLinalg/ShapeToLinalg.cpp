@@ -262,12 +262,53 @@ struct SqueezeToTensor : OpConversionPattern<SqueezeOp> {
   matchAndRewrite(SqueezeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    if (Value axes = adaptor.getAxesInput()) {
+      // Axes known at run time: a reshape to the other dims.
+      SmallVector<Value> flags =
+          runtimeAxisFlags(rewriter, op.getLoc(), axes, inputType.getRank());
+      rewriter.replaceOp(op,
+                         dropRuntimeUnitDims(
+                             rewriter, op.getLoc(), adaptor.getInput(), flags,
+                             cast<RankedTensorType>(toSignless(op.getType()))));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, toSignless(op.getType()), adaptor.getInput(),
         unitDimGroups(inputType.getRank(), adaptor.getAxes()));
     return success();
   }
 };
+
+/// Unsqueeze at axes known at run time: result dim p is 1 where the axes
+/// (of the result's rank) name p, else the next input dim; a reshape.
+static Value insertRuntimeUnitDims(OpBuilder &b, Location loc, Value input,
+                                   Value axes, RankedTensorType type) {
+  int64_t rank = type.getRank();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<Value> flags = runtimeAxisFlags(b, loc, axes, rank);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> inputDims;
+  for (int64_t d = 0; d < inputType.getRank(); ++d)
+    inputDims.push_back(tensor::DimOp::create(b, loc, input, d));
+  SmallVector<Value> dims;
+  Value next = zero; // The input dim the next result dim takes.
+  for (int64_t p = 0; p < rank; ++p) {
+    Value size = one;
+    for (auto [k, dim] : llvm::enumerate(inputDims)) {
+      Value here =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, next,
+                                arith::ConstantIndexOp::create(b, loc, k));
+      size = arith::SelectOp::create(b, loc, here, dim, size);
+    }
+    dims.push_back(arith::SelectOp::create(b, loc, flags[p], one, size));
+    next = arith::AddIOp::create(
+        b, loc, next, arith::SelectOp::create(b, loc, flags[p], zero, one));
+  }
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({rank}, b.getIndexType()), dims);
+  return tensor::ReshapeOp::create(b, loc, type, input, shape);
+}
 
 struct UnsqueezeToTensor : OpConversionPattern<UnsqueezeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -276,6 +317,12 @@ struct UnsqueezeToTensor : OpConversionPattern<UnsqueezeOp> {
   matchAndRewrite(UnsqueezeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    if (Value axes = adaptor.getAxesInput()) {
+      rewriter.replaceOp(op, insertRuntimeUnitDims(rewriter, op.getLoc(),
+                                                   adaptor.getInput(), axes,
+                                                   resultType));
+      return success();
+    }
     SmallVector<OpFoldResult> inputSizes =
         tensor::getMixedSizes(rewriter, op.getLoc(), adaptor.getInput());
     SmallVector<OpFoldResult> outputShape;

@@ -230,3 +230,61 @@ Value mlir::aic::buildReduce(OpBuilder &b, Location loc, ValueRange inputs,
       });
   return generic.getResult(0);
 }
+
+/// Per dim of a rank-`rank` input, whether the run-time `axes` (1-D i64,
+/// negative ones counting from the end) name it.
+SmallVector<Value> mlir::aic::runtimeAxisFlags(OpBuilder &b, Location loc,
+                                               Value axes, int64_t rank) {
+  int64_t n = cast<RankedTensorType>(axes.getType()).getDimSize(0);
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i64, v);
+  };
+  SmallVector<Value> named;
+  for (int64_t k = 0; k < n; ++k) {
+    Value a = tensor::ExtractOp::create(
+        b, loc, axes, ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+    Value negative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a, c(0));
+    named.push_back(arith::SelectOp::create(
+        b, loc, negative, arith::AddIOp::create(b, loc, a, c(rank)), a));
+  }
+  SmallVector<Value> flags;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value flag = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+    for (Value a : named)
+      flag = arith::OrIOp::create(
+          b, loc, flag,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, c(d)));
+    flags.push_back(flag);
+  }
+  return flags;
+}
+
+Value mlir::aic::dropRuntimeUnitDims(OpBuilder &b, Location loc, Value reduced,
+                                     ArrayRef<Value> flags,
+                                     RankedTensorType type) {
+  int64_t rank = flags.size(), kept = type.getRank();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> dims(kept, zero);
+  Value position = zero;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value size = tensor::DimOp::create(b, loc, reduced, d);
+    Value keep = arith::XOrIOp::create(
+        b, loc, flags[d],
+        arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+    for (int64_t k = 0; k < kept; ++k) {
+      Value here = arith::AndIOp::create(
+          b, loc, keep,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, position,
+                                arith::ConstantIndexOp::create(b, loc, k)));
+      dims[k] = arith::SelectOp::create(b, loc, here, size, dims[k]);
+    }
+    position = arith::AddIOp::create(
+        b, loc, position, arith::SelectOp::create(b, loc, keep, one, zero));
+  }
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({kept}, b.getIndexType()), dims);
+  return tensor::ReshapeOp::create(b, loc, type, reduced, shape);
+}

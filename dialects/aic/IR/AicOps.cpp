@@ -336,6 +336,20 @@ LogicalResult BitcastOp::verify() {
   return success();
 }
 
+LogicalResult CumSumOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (rank == 0)
+    return emitOpError("expects an input of rank >= 1");
+  if (Value axis = getAxisInput()) {
+    if (cast<RankedTensorType>(axis.getType()).getNumElements() != 1)
+      return emitOpError("expects an axis_input of one element");
+  } else if (getAxis() < 0 || getAxis() >= rank) {
+    return emitOpError("axis ")
+           << getAxis() << " is out of range for rank " << rank;
+  }
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (Value k = getKInput();
       k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)
@@ -596,6 +610,11 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
+  if (Value axes = adaptor.getAxesInput())
+    return pushTensor(inferRuntimeAxesReshapeShape(
+                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
+                          /*insert=*/false, LocError{loc}),
+                      elementTypeOf(adaptor.getInput()), results);
   return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
                                       adaptor.getAxes(), /*insert=*/false,
                                       LocError{loc}),
@@ -606,6 +625,11 @@ LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  if (Value axes = adaptor.getAxesInput())
+    return pushTensor(inferRuntimeAxesReshapeShape(
+                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
+                          /*insert=*/true, LocError{loc}),
+                      elementTypeOf(adaptor.getInput()), results);
   return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
                                       adaptor.getAxes(), /*insert=*/true,
                                       LocError{loc}),

@@ -488,6 +488,32 @@ class Aic_ReduceOp<string mnemonic, string formula>
   }];
 }
 
+def Aic_CumSumOp : Aic_Op<"cumsum",
+    [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "cumulative sum along an axis";
+  let description = [{
+    `y[.., i, ..] = sum of x[.., j, ..]` for `j <= i` (`j < i` when
+    `exclusive`; `j >= i` or `j > i` when `reverse`) along `axis`, or along
+    the axis `axis_input` holds (one i64, negative from the end) when that
+    is given.
+
+    ```mlir
+    %y = aic.cumsum %x {axis = 1 : i64, exclusive = false, reverse = false} : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<TensorOf<[I32, I64]>>:$axis_input,
+                   DefaultValuedAttr<I64Attr, "0">:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`axis` $axis_input^)? attr-dict `:` type($input)
+    (`,` type($axis_input)^)?
+  }];
+  let hasVerifier = 1;
+}
+
 def Aic_ReduceSumOp : Aic_ReduceOp<"reduce_sum", "the sum">;
 def Aic_ReduceMeanOp : Aic_ReduceOp<"reduce_mean", "the mean">;
 def Aic_ReduceMaxOp : Aic_ReduceOp<"reduce_max", "the maximum">;
@@ -735,20 +761,26 @@ def Aic_ConcatOp : Aic_Op<"concat",
 }
 
 class Aic_AxesReshapeOp<string mnemonic, string what>
-    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+    : Aic_Op<mnemonic, [Pure, AllElementTypesMatch<["input", "output"]>,
                         InferTypeOpAdaptorWithIsCompatible]> {
   let summary = what # " the size-1 dims at `axes`";
   let description = [{
-    `axes` are sorted, non-negative and distinct.
+    `axes` are sorted, non-negative and distinct. Axes known only at run
+    time come as `axes_input` (1-D i64, negative from the end); the result
+    then has its rank but dims known only at run time.
 
     ```mlir
     %r = aic.}] # mnemonic # [{ %x {axes = array<i64: 0>} : (tensor<3xf32>) -> tensor<1x3xf32>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<1DTensorOf<[I64]>>:$axes_input,
+                   DenseI64ArrayAttr:$axes);
   let results = (outs Aic_Tensor:$output);
-  let assemblyFormat =
-      "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $axes_input^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
   let hasFolder = 1;
 }
 

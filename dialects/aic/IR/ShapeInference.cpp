@@ -381,6 +381,17 @@ FailureOr<Shape> mlir::aic::inferRuntimeAxesReduceShape(ArrayRef<int64_t> input,
   return result;
 }
 
+FailureOr<Shape> mlir::aic::inferRuntimeAxesReshapeShape(
+    ArrayRef<int64_t> input, int64_t numAxes, bool insert, ErrorFn emitError) {
+  int64_t rank = input.size();
+  if (numAxes == kDynamic || numAxes < 1 || (!insert && numAxes > rank)) {
+    emitError() << "expects a known, non-zero number of axes known only at "
+                   "run time";
+    return failure();
+  }
+  return Shape(insert ? rank + numAxes : rank - numAxes, kDynamic);
+}
+
 std::optional<int64_t>
 mlir::aic::getPooledExtent(int64_t size, int64_t kernel, int64_t stride,
                            int64_t dilation, int64_t padBegin, int64_t padEnd,

@@ -48,6 +48,12 @@ FailureOr<Shape> inferRuntimeAxesReduceShape(ArrayRef<int64_t> input,
                                              int64_t numAxes, bool keepDims,
                                              ErrorFn emitError);
 
+/// Squeeze (or, with `insert`, Unsqueeze) of `numAxes` axes known only at
+/// run time: numAxes fewer (more) dims, all dynamic.
+FailureOr<Shape> inferRuntimeAxesReshapeShape(ArrayRef<int64_t> input,
+                                              int64_t numAxes, bool insert,
+                                              ErrorFn emitError);
+
 /// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
 FailureOr<Shape>
 inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,

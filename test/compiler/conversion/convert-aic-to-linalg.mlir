@@ -446,3 +446,44 @@ func.func @resize_runtime_scales(%x: tensor<1x4xf32>, %s: tensor<1xf32>) -> tens
   %0 = aic.resize %x scales %s {mode = "linear", coordinate_mode = "half_pixel", nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 1.0>, roi = array<f32>, cubic_coeff_a = -7.5e-01 : f32, exclude_outside = false, extrapolation_value = 0.0 : f32, axes = array<i64: 1>} : (tensor<1x4xf32>, tensor<1xf32>) -> tensor<1x?xf32>
   return %0 : tensor<1x?xf32>
 }
+
+// -----
+
+// Tests that a reverse exclusive cumulative sum adds the elements after
+// each position (k > i along the axis) in an extra reduction loop.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @cumsum
+func.func @cumsum(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[$IN]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: %[[K:.*]] = linalg.index 2
+  // CHECK: %[[I:.*]] = linalg.index 1
+  // CHECK: arith.cmpi ugt, %[[K]], %[[I]]
+  %0 = aic.cumsum %x {axis = 1 : i64, exclusive = true, reverse = true} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that an axis known only at run time picks one generic per axis.
+// CHECK-LABEL: func.func @cumsum_runtime_axis
+func.func @cumsum_runtime_axis(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2x3xf32> {
+  // CHECK: tensor.extract %{{.*}}[] : tensor<i32>
+  // CHECK: scf.if %{{.*}} -> (tensor<2x3xf32>)
+  // CHECK-COUNT-2: linalg.generic
+  %0 = aic.cumsum %x axis %a : tensor<2x3xf32>, tensor<i32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that unsqueezing at axes known only at run time reshapes to a shape
+// computed from them: 1 where they name a result dim, else the next input
+// dim.
+// CHECK-LABEL: func.func @unsqueeze_runtime_axes
+func.func @unsqueeze_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> tensor<?x?x?xf32> {
+  // CHECK: tensor.extract %{{.*}} : tensor<1xi64>
+  // CHECK: tensor.from_elements %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xindex>
+  // CHECK: tensor.reshape %{{.*}}(%{{.*}}) : (tensor<3x4xf32>, tensor<3xindex>) -> tensor<?x?x?xf32>
+  %0 = aic.unsqueeze %x axes %axes {axes = array<i64>} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
