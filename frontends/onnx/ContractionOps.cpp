@@ -11,6 +11,7 @@
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -353,10 +354,81 @@ static LogicalResult importAttention(NodeContext &ctx) {
   return success();
 }
 
+/// Einsum: the equation made explicit (the output letters when there is no
+/// "->": those that appear once, sorted) and each "..." replaced by letters
+/// for the dims it covers (aligned from the right across operands, as
+/// numpy broadcasts them).
+static LogicalResult importEinsum(NodeContext &ctx) {
+  FailureOr<std::string> given = ctx.stringAttr("equation", "");
+  if (failed(given))
+    return failure();
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < ctx.numOperands(); ++i)
+    if (ctx.operand(i))
+      inputs.push_back(ctx.operand(i));
+  std::string equation;
+  for (char c : *given)
+    if (c != ' ')
+      equation.push_back(c);
+  StringRef eq(equation);
+  auto [lhs, rhs] = eq.split("->");
+  bool explicitOutput = eq.contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != inputs.size() || inputs.empty()) {
+    ctx.emitError() << "equation '" << *given << "' has " << terms.size()
+                    << " terms for " << inputs.size() << " inputs";
+    return failure();
+  }
+  // Letters for ellipsis dims: ones the equation does not use.
+  std::string spare;
+  for (char c = 'A'; c <= 'Z'; ++c)
+    if (!eq.contains(c))
+      spare.push_back(c);
+  int64_t ellipsisRank = 0;
+  SmallVector<std::string> expanded;
+  for (auto [term, input] : llvm::zip(terms, inputs)) {
+    int64_t named = term.size() - (term.contains("...") ? 3 : 0);
+    int64_t covers = term.contains("...") ? rankOf(input) - named : 0;
+    if (covers < 0 || (!term.contains("...") && named != rankOf(input)) ||
+        covers > static_cast<int64_t>(spare.size())) {
+      ctx.emitError() << "term '" << term << "' does not fit an input of rank "
+                      << rankOf(input);
+      return failure();
+    }
+    ellipsisRank = std::max(ellipsisRank, covers);
+    std::string dims = spare.substr(spare.size() - covers);
+    size_t at = term.find("...");
+    expanded.push_back(
+        at == StringRef::npos
+            ? term.str()
+            : (term.substr(0, at) + dims + term.substr(at + 3)).str());
+  }
+  std::string ellipsis = spare.substr(spare.size() - ellipsisRank);
+  std::string output;
+  if (explicitOutput) {
+    size_t at = rhs.find("...");
+    output = at == StringRef::npos
+                 ? rhs.str()
+                 : (rhs.substr(0, at) + ellipsis + rhs.substr(at + 3)).str();
+  } else {
+    std::string once;
+    for (char c = 'a'; c <= 'z'; ++c)
+      if (lhs.count(c) == 1)
+        once.push_back(c);
+    output = ellipsis + once;
+  }
+  std::string normalized = llvm::join(expanded, ",") + "->" + output;
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(EinsumOp::getOperationName(), inputs,
+                    {b.getNamedAttr("equation", b.getStringAttr(normalized))});
+}
+
 void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {
   registry.on("MatMul", {1, 9, 13}, 1, importMatMul);
   // Gemm before 7 broadcast C through a `broadcast` attribute.
   registry.on("Gemm", {1, 6, 7, 9, 11, 13}, 7, importGemm);
   registry.on("Conv", {1, 11, 22}, 1, importConv);
   registry.on("Attention", {23, 24}, 23, importAttention);
+  registry.on("Einsum", {12}, 12, importEinsum);
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "compiler/Conversion/AicToLinalg/Scalar.h"
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -102,6 +103,77 @@ static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
 }
 
 namespace {
+/// Einsum: one generic with a loop per letter, the result's letters
+/// parallel and the others reductions; each operand is read through its
+/// letters (a repeated letter reads the diagonal).
+struct EinsumToLinalg : OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [lhs, output] = op.getEquation().split("->");
+    SmallVector<StringRef> terms;
+    lhs.split(terms, ',');
+    // Loops: the result's letters, then the summed ones in order of use.
+    std::string letters = output.str();
+    for (StringRef term : terms)
+      for (char c : term)
+        if (letters.find(c) == std::string::npos)
+          letters.push_back(c);
+    MLIRContext *ctx = rewriter.getContext();
+    auto mapOf = [&](StringRef term) {
+      SmallVector<AffineExpr> exprs;
+      for (char c : term)
+        exprs.push_back(getAffineDimExpr(letters.find(c), ctx));
+      return AffineMap::get(letters.size(), 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps;
+    for (StringRef term : terms)
+      maps.push_back(mapOf(term));
+    maps.push_back(mapOf(output));
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    // Dynamic result dims from an operand with the letter.
+    SmallVector<Value> dynamicSizes;
+    for (auto [pos, c] : llvm::enumerate(output)) {
+      if (!resultType.isDynamicDim(pos))
+        continue;
+      for (auto [term, operand] : llvm::zip(terms, adaptor.getInputs()))
+        if (size_t at = term.find(c); at != StringRef::npos) {
+          dynamicSizes.push_back(tensor::DimOp::create(
+              rewriter, loc, operand, static_cast<int64_t>(at)));
+          break;
+        }
+    }
+    Type elementType = resultType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    auto accTensorType = resultType.clone(accType);
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, buildZero(rewriter, loc, accType),
+                     buildEmpty(rewriter, loc, accTensorType, dynamicSizes))
+                     .getResult(0);
+    SmallVector<utils::IteratorType> iterators;
+    for (size_t i = 0; i < letters.size(); ++i)
+      iterators.push_back(i < output.size() ? utils::IteratorType::parallel
+                                            : utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, accTensorType, adaptor.getInputs(), init, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Scalar s{b, l};
+          Value product;
+          for (Value v : args.drop_back()) {
+            v = s.convert(v, accType);
+            product = product ? s.mul(product, v) : v;
+          }
+          linalg::YieldOp::create(b, l, s.add(args.back(), product));
+        });
+    rewriter.replaceOp(
+        op, truncateTo(rewriter, loc, generic.getResult(0), elementType));
+    return success();
+  }
+};
+
 struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -446,6 +518,6 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
 
 void mlir::aic::populateContractionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg>(
+  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg, EinsumToLinalg>(
       converter, patterns.getContext());
 }

@@ -68,6 +68,7 @@ static std::optional<ArrayRef<int64_t>> optionalShape(Value v) {
   }
 AIC_COMPATIBLE_RETURN_TYPES(AddOp)
 AIC_COMPATIBLE_RETURN_TYPES(AttentionOp)
+AIC_COMPATIBLE_RETURN_TYPES(EinsumOp)
 AIC_COMPATIBLE_RETURN_TYPES(SubOp)
 AIC_COMPATIBLE_RETURN_TYPES(MulOp)
 AIC_COMPATIBLE_RETURN_TYPES(DivOp)
@@ -250,6 +251,63 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                      adaptor.getDilations(), adaptor.getPads(),
                      adaptor.getGroup(), LocError{loc}),
       elementTypeOf(adaptor.getInput()), results);
+}
+
+/// The operands' and the result's letters of an explicit einsum equation.
+static FailureOr<std::pair<SmallVector<StringRef>, StringRef>>
+parseEinsum(StringRef equation) {
+  auto [lhs, rhs] = equation.split("->");
+  if (rhs.data() == nullptr || equation.count("->") != 1)
+    return failure();
+  SmallVector<StringRef> operands;
+  lhs.split(operands, ',');
+  return std::make_pair(operands, rhs);
+}
+
+LogicalResult EinsumOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  LocError emitError{loc};
+  auto parsed = parseEinsum(adaptor.getEquation());
+  if (failed(parsed) || parsed->first.size() != adaptor.getInputs().size() ||
+      adaptor.getInputs().empty()) {
+    emitError() << "expects an explicit equation with one term per operand, "
+                   "got '"
+                << adaptor.getEquation() << "'";
+    return failure();
+  }
+  llvm::StringMap<int64_t> sizes;
+  Type et = elementTypeOf(adaptor.getInputs().front());
+  for (auto [term, operand] : llvm::zip(parsed->first, adaptor.getInputs())) {
+    ArrayRef<int64_t> shape = shapeOf(operand);
+    if (term.size() != shape.size() || elementTypeOf(operand) != et) {
+      emitError() << "term '" << term << "' does not fit an operand of rank "
+                  << shape.size() << " (or its element type differs)";
+      return failure();
+    }
+    for (auto [letter, size] : llvm::zip(term, shape)) {
+      int64_t &known = sizes[StringRef(&letter, 1)];
+      if (known == 0 || known == ShapedType::kDynamic)
+        known = size;
+      else if (size != ShapedType::kDynamic && size != known) {
+        emitError() << "letter '" << letter << "' has sizes " << known
+                    << " and " << size;
+        return failure();
+      }
+    }
+  }
+  Shape result;
+  for (char letter : parsed->second) {
+    auto it = sizes.find(StringRef(&letter, 1));
+    if (it == sizes.end()) {
+      emitError() << "result letter '" << letter << "' is in no operand";
+      return failure();
+    }
+    result.push_back(it->second);
+  }
+  results.push_back(RankedTensorType::get(result, et));
+  return success();
 }
 
 LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,

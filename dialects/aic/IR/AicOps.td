@@ -407,6 +407,26 @@ def Aic_ConvOp : Aic_Op<"conv",
   }];
 }
 
+def Aic_EinsumOp : Aic_Op<"einsum", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Einstein summation over letter-labelled dims";
+  let description = [{
+    `equation` is explicit and without ellipses (the importer expands
+    them): one letter per dim of each operand, then `->` and the result's
+    letters. Letters missing from the result are summed over; a letter
+    repeated in one operand takes its diagonal. Kept whole so that lowering
+    builds one generic contraction for it.
+
+    ```mlir
+    %r = aic.einsum %a, %b {equation = "bij,bjk->bik"}
+        : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Aic_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
 def Aic_AttentionOp : Aic_Op<"attention",
     [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "scaled dot-product attention with masks and grouped heads";

@@ -487,3 +487,16 @@ func.func @unsqueeze_runtime_axes(%x: tensor<3x4xf32>, %axes: tensor<1xi64>) -> 
   %0 = aic.unsqueeze %x axes %axes {axes = array<i64>} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
 }
+
+// -----
+
+// Tests that an einsum is one generic: result letters parallel, summed
+// letters reductions, and a repeated letter reading the diagonal.
+// CHECK-DAG: #[[$DIAG:.*]] = affine_map<(d0, d1) -> (d0, d1, d1)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @einsum_trace
+func.func @einsum_trace(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[$DIAG]], #[[$OUT]]], iterator_types = ["parallel", "reduction"]}
+  %0 = aic.einsum %x {equation = "Zii->Z"} : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
