@@ -301,6 +301,37 @@ static LogicalResult importSlice(NodeContext &ctx) {
   }
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
+  if (ctx.getSinceVersion() >= 10 &&
+      llvm::any_of(ArrayRef<unsigned>{1, 2, 3, 4}, [&](unsigned i) {
+        return ctx.operand(i) && !matchPattern(ctx.operand(i), m_Constant());
+      })) {
+    // Starts, ends, axes or steps known only at run time (as i64).
+    if (!ctx.operand(1) || !ctx.operand(2)) {
+      ctx.emitError() << "expects starts and ends";
+      return failure();
+    }
+    OpBuilder &b = ctx.getBuilder();
+    SmallVector<Value> operands = {input};
+    for (unsigned i : {1u, 2u, 3u, 4u}) {
+      Value v = ctx.operand(i);
+      if (!v)
+        continue;
+      if (!cast<RankedTensorType>(v.getType()).getElementType().isInteger(64)) {
+        FailureOr<SmallVector<Value>> wide =
+            ctx.createOp(CastOp::getOperationName(), v,
+                         {b.getNamedAttr("to", TypeAttr::get(b.getI64Type()))});
+        if (failed(wide))
+          return failure();
+        v = wide->front();
+      }
+      operands.push_back(v);
+    }
+    return ctx.emitOp(
+        DynamicSliceOp::getOperationName(), operands,
+        {b.getNamedAttr("operandSegmentSizes",
+                        b.getDenseI32ArrayAttr({1, 1, 1, ctx.operand(3) ? 1 : 0,
+                                                ctx.operand(4) ? 1 : 0}))});
+  }
   bool present;
   FailureOr<SmallVector<int64_t>> starts =
       intsFromAttrOrInput(ctx, "starts", 1, 10, present);
@@ -394,6 +425,56 @@ static LogicalResult importTile(NodeContext &ctx) {
 
 /// Split into slices along `axis`: sizes from `split` (attribute before
 /// version 13, then input) or equal parts (the last one smaller).
+/// Split by sizes known only at run time: part i is the dynamic slice from
+/// the sum of the sizes before it to that sum plus its size.
+static LogicalResult importRuntimeSplit(NodeContext &ctx, Value input,
+                                        Value sizes, int64_t axis) {
+  auto sizesType = cast<RankedTensorType>(sizes.getType());
+  int64_t parts = ctx.numResults();
+  if (sizesType.getRank() != 1 || sizesType.getDimSize(0) != parts ||
+      !sizesType.getElementType().isInteger(64)) {
+    ctx.emitError() << "expects " << parts << " int64 split sizes";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  auto cumsum = [&](bool exclusive) {
+    return CumSumOp::create(b, loc, sizesType, sizes, Value(), 0, exclusive,
+                            false)
+        .getResult();
+  };
+  Value begins = cumsum(true), ends = cumsum(false);
+  auto element = [&](Value v, int64_t i) -> FailureOr<Value> {
+    FailureOr<SmallVector<Value>> one =
+        ctx.createOp(SliceOp::getOperationName(), v,
+                     {b.getNamedAttr("starts", b.getDenseI64ArrayAttr({i})),
+                      b.getNamedAttr("sizes", b.getDenseI64ArrayAttr({1})),
+                      b.getNamedAttr("steps", b.getDenseI64ArrayAttr({1}))});
+    if (failed(one))
+      return failure();
+    return one->front();
+  };
+  Value axes = ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({1}, b.getI64Type()),
+                             ArrayRef<int64_t>{axis}));
+  SmallVector<Value> results;
+  for (int64_t i = 0; i < parts; ++i) {
+    FailureOr<Value> begin = element(begins, i), end = element(ends, i);
+    if (failed(begin) || failed(end))
+      return failure();
+    FailureOr<SmallVector<Value>> part = ctx.createOp(
+        DynamicSliceOp::getOperationName(), {input, *begin, *end, axes},
+        {b.getNamedAttr("operandSegmentSizes",
+                        b.getDenseI32ArrayAttr({1, 1, 1, 1, 0}))});
+    if (failed(part))
+      return failure();
+    results.push_back(part->front());
+  }
+  ctx.setResults(results);
+  return success();
+}
+
 static LogicalResult importSplit(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
@@ -412,6 +493,11 @@ static LogicalResult importSplit(NodeContext &ctx) {
     ctx.emitError() << "unsupported: Split of a dynamic dim";
     return failure();
   }
+  if (Value sizes = ctx.getSinceVersion() >= 13 && ctx.operand(1) &&
+                            !matchPattern(ctx.operand(1), m_Constant())
+                        ? ctx.operand(1)
+                        : Value())
+    return importRuntimeSplit(ctx, input, sizes, *a);
   bool present;
   FailureOr<SmallVector<int64_t>> split =
       intsFromAttrOrInput(ctx, "split", 1, 13, present);

@@ -443,6 +443,98 @@ struct SliceToLinalg : OpConversionPattern<SliceOp> {
   }
 };
 
+/// Slice with run-time starts, ends, axes or steps: each dim's start, step
+/// and size computed with ONNX's clamping before one generic that reads
+/// start + i * step.
+struct DynamicSliceToLinalg : OpConversionPattern<DynamicSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DynamicSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value input = adaptor.getInput();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    int64_t rank = resultType.getRank();
+    int64_t n =
+        cast<RankedTensorType>(adaptor.getStarts().getType()).getDimSize(0);
+    Type i64 = b.getI64Type();
+    Scalar s{b, loc};
+    auto c = [&](int64_t v) { return s.constant(i64, v); };
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+      return arith::CmpIOp::create(b, loc, p, x, y);
+    };
+    auto extract = [&](Value t, int64_t k) -> Value {
+      return tensor::ExtractOp::create(
+          b, loc, t, ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+    };
+    SmallVector<Value> dims, starts, steps, sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(arith::IndexCastOp::create(
+          b, loc, i64, tensor::DimOp::create(b, loc, input, d)));
+      starts.push_back(c(0));
+      steps.push_back(c(1));
+      sizes.push_back(dims.back());
+    }
+    for (int64_t k = 0; k < n; ++k) {
+      Value axis = adaptor.getAxes() ? extract(adaptor.getAxes(), k) : c(k);
+      axis = s.select(cmp(arith::CmpIPredicate::slt, axis, c(0)),
+                      s.add(axis, c(rank)), axis);
+      Value start = extract(adaptor.getStarts(), k);
+      Value end = extract(adaptor.getEnds(), k);
+      Value step = adaptor.getSteps() ? extract(adaptor.getSteps(), k) : c(1);
+      Value forward = cmp(arith::CmpIPredicate::sgt, step, c(0));
+      for (int64_t d = 0; d < rank; ++d) {
+        Value dim = dims[d];
+        // Negative from the end, then into [0, dim] forward or
+        // [-1, dim - 1] backward.
+        auto clamp = [&](Value v) {
+          v = s.select(cmp(arith::CmpIPredicate::slt, v, c(0)), s.add(v, dim),
+                       v);
+          Value lo = s.select(forward, c(0), c(-1));
+          Value hi = s.select(forward, dim, s.sub(dim, c(1)));
+          v = arith::MaxSIOp::create(b, loc, v, lo);
+          return Value(arith::MinSIOp::create(b, loc, v, hi));
+        };
+        Value first = clamp(start), last = clamp(end);
+        // ceil((last - first) / step), never negative.
+        Value span = s.select(forward, s.sub(last, first), s.sub(first, last));
+        Value stride = s.select(forward, step, s.sub(c(0), step));
+        Value size = arith::MaxSIOp::create(
+            b, loc, c(0), s.div(s.add(span, s.sub(stride, c(1))), stride));
+        Value here = cmp(arith::CmpIPredicate::eq, axis, c(d));
+        Value nonEmpty = cmp(arith::CmpIPredicate::sgt, size, c(0));
+        starts[d] = s.select(here, s.select(nonEmpty, first, c(0)), starts[d]);
+        steps[d] = s.select(here, step, steps[d]);
+        sizes[d] = s.select(here, size, sizes[d]);
+      }
+    }
+    SmallVector<Value> resultSizes;
+    auto toIndex = [&](Value v) -> Value {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      starts[d] = toIndex(starts[d]);
+      steps[d] = toIndex(steps[d]);
+      resultSizes.push_back(toIndex(sizes[d]));
+    }
+    Value result = buildParallelGeneric(
+        b, loc, {}, {}, resultType, resultSizes,
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(nb, l, d);
+            coords.push_back(arith::AddIOp::create(
+                nb, l, starts[d], arith::MulIOp::create(nb, l, i, steps[d])));
+          }
+          return tensor::ExtractOp::create(nb, l, input, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -889,7 +981,7 @@ void mlir::aic::populateShapeToLinalgPatterns(const TypeConverter &converter,
       .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
            ReshapeToViews<FlattenOp>, TransposeToLinalg, DynamicFlattenToTensor,
            ConcatToTensor, SqueezeToTensor, UnsqueezeToTensor, ShapeToTensor,
-           GatherToLinalg, SliceToLinalg, ExpandToLinalg, TileToLinalg,
-           PadToLinalg, GatherElementsToLinalg, ResizeToLinalg>(
+           GatherToLinalg, SliceToLinalg, DynamicSliceToLinalg, ExpandToLinalg,
+           TileToLinalg, PadToLinalg, GatherElementsToLinalg, ResizeToLinalg>(
           converter, patterns.getContext());
 }

@@ -69,6 +69,7 @@ static std::optional<ArrayRef<int64_t>> optionalShape(Value v) {
 AIC_COMPATIBLE_RETURN_TYPES(AddOp)
 AIC_COMPATIBLE_RETURN_TYPES(AttentionOp)
 AIC_COMPATIBLE_RETURN_TYPES(EinsumOp)
+AIC_COMPATIBLE_RETURN_TYPES(DynamicSliceOp)
 AIC_COMPATIBLE_RETURN_TYPES(SubOp)
 AIC_COMPATIBLE_RETURN_TYPES(MulOp)
 AIC_COMPATIBLE_RETURN_TYPES(DivOp)
@@ -729,6 +730,32 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                     adaptor.getStarts(), adaptor.getSizes(),
                                     adaptor.getSteps(), LocError{loc}),
                     elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult DynamicSliceOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  int64_t n = shapeOf(adaptor.getStarts())[0];
+  int64_t rank = shapeOf(adaptor.getInput()).size();
+  for (Value v : {adaptor.getEnds(), adaptor.getAxes(), adaptor.getSteps()})
+    if (v && shapeOf(v)[0] != n) {
+      if (loc)
+        mlir::emitError(*loc)
+            << "expects starts, ends, axes and steps of one length";
+      return failure();
+    }
+  if (n == ShapedType::kDynamic || n > rank ||
+      (!adaptor.getAxes() && n > rank)) {
+    if (loc)
+      mlir::emitError(*loc)
+          << "expects at most " << rank << " starts of a known count";
+    return failure();
+  }
+  results.push_back(
+      RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                            elementTypeOf(adaptor.getInput())));
+  return success();
 }
 
 LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,

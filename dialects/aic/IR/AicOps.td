@@ -862,6 +862,32 @@ def Aic_SliceOp : Aic_Op<"slice", [Pure, SameOperandsAndResultElementType,
   let hasFolder = 1;
 }
 
+def Aic_DynamicSliceOp : Aic_Op<"dynamic_slice",
+    [Pure, AttrSizedOperandSegments, AllElementTypesMatch<["input", "output"]>,
+     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX Slice with starts, ends, axes or steps known at run time";
+  let description = [{
+    ONNX's rules at run time: negative starts and ends count from the end,
+    are clamped into the dim (to [0, dim] going forward, [-1, dim - 1]
+    going backward); `axes` (default 0, 1, ...) and `steps` (default 1)
+    are optional. Every dim of the result is known only at run time.
+
+    ```mlir
+    %r = aic.dynamic_slice %x, %starts, %ends axes %axes
+        : (tensor<5x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, 1DTensorOf<[I64]>:$starts,
+                   1DTensorOf<[I64]>:$ends,
+                   Optional<1DTensorOf<[I64]>>:$axes,
+                   Optional<1DTensorOf<[I64]>>:$steps);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $starts `,` $ends (`axes` $axes^)? (`steps` $steps^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Aic_ExpandOp : Aic_Op<"expand", [Pure, SameOperandsAndResultElementType,
                                      InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "broadcasts the input against `shape` (numpy rules)";

@@ -500,3 +500,20 @@ func.func @einsum_trace(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
   %0 = aic.einsum %x {equation = "Zii->Z"} : (tensor<2x3x3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Tests that a slice with run-time starts, ends and axes computes each
+// dim's clamped start and size before one generic reading start + i * step.
+// CHECK-LABEL: func.func @dynamic_slice
+func.func @dynamic_slice(%x: tensor<5x3xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>, %a: tensor<1xi64>) -> tensor<?x?xf32> {
+  // CHECK-COUNT-3: tensor.extract %{{.*}} : tensor<1xi64>
+  // CHECK: arith.maxsi
+  // CHECK: arith.minsi
+  // CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xf32>
+  // CHECK: linalg.generic
+  // CHECK: arith.muli
+  // CHECK: tensor.extract %{{.*}} : tensor<5x3xf32>
+  %0 = aic.dynamic_slice %x, %s, %e axes %a : (tensor<5x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
