@@ -292,6 +292,124 @@ static LogicalResult importLayerNorm(NodeContext &ctx) {
   return success();
 }
 
+/// Normalizes `x` over its dims from `axis` on (an aic.layer_norm with a
+/// unit scale), then scales and shifts per channel (dim 1).
+static FailureOr<Value> normalizePerChannel(NodeContext &ctx, Value x,
+                                            int64_t axis, float epsilon,
+                                            Value scale, Value bias,
+                                            Value channelShaped) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  auto type = cast<RankedTensorType>(x.getType());
+  Type et = type.getElementType();
+  FailureOr<Type> stash = stashType(ctx, et);
+  if (failed(stash))
+    return failure();
+  SmallVector<int64_t> statsShape(type.getShape());
+  for (int64_t d = axis; d < type.getRank(); ++d)
+    statsShape[d] = 1;
+  auto statsType = RankedTensorType::get(statsShape, *stash);
+  Value one =
+      ConstantOp::create(b, loc,
+                         DenseElementsAttr::get(RankedTensorType::get({}, et),
+                                                b.getFloatAttr(et, 1.0)));
+  auto norm = LayerNormOp::create(b, loc, TypeRange{type, statsType, statsType},
+                                  x, one, Value(), b.getI64IntegerAttr(axis),
+                                  b.getF32FloatAttr(epsilon));
+  if (failed(mlir::verify(norm))) {
+    norm->erase();
+    return failure();
+  }
+  Value y = norm.getResult(0);
+  // Back to the input's shape, then scale and bias as [C, 1, ...].
+  auto inputType = cast<RankedTensorType>(channelShaped.getType());
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) -> FailureOr<Value> {
+    Value target = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({(int64_t)shape.size()}, b.getI64Type()),
+            shape));
+    FailureOr<SmallVector<Value>> r =
+        ctx.createOp(ReshapeOp::getOperationName(), {v, target});
+    if (failed(r))
+      return failure();
+    return r->front();
+  };
+  if (type != inputType) {
+    FailureOr<Value> back = reshape(y, inputType.getShape());
+    if (failed(back))
+      return failure();
+    y = *back;
+  }
+  SmallVector<int64_t> channel(inputType.getRank() - 1, 1);
+  channel[0] = -1;
+  FailureOr<Value> s = reshape(scale, channel), bb = reshape(bias, channel);
+  if (failed(s) || failed(bb))
+    return failure();
+  FailureOr<SmallVector<Value>> scaled =
+      ctx.createOp(MulOp::getOperationName(), {y, *s});
+  if (failed(scaled))
+    return failure();
+  FailureOr<SmallVector<Value>> shifted =
+      ctx.createOp(AddOp::getOperationName(), {scaled->front(), *bb});
+  if (failed(shifted))
+    return failure();
+  return shifted->front();
+}
+
+/// InstanceNormalization: per (batch, channel) over the spatial dims.
+static LogicalResult importInstanceNorm(NodeContext &ctx) {
+  Value x = ctx.operand(0), scale = ctx.operand(1), bias = ctx.operand(2);
+  if (!x || !scale || !bias || rankOf(x) < 3) {
+    ctx.emitError() << "expects inputs input (rank >= 3), scale and B";
+    return failure();
+  }
+  FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  if (failed(epsilon))
+    return failure();
+  FailureOr<Value> y = normalizePerChannel(ctx, x, 2, *epsilon, scale, bias, x);
+  if (failed(y))
+    return failure();
+  ctx.setResults(*y);
+  return success();
+}
+
+/// GroupNormalization-21: per (batch, group of channels) over the group's
+/// channels and the spatial dims, then scale and bias per channel.
+static LogicalResult importGroupNorm(NodeContext &ctx) {
+  Value x = ctx.operand(0), scale = ctx.operand(1), bias = ctx.operand(2);
+  FailureOr<int64_t> groups = ctx.intAttr("num_groups", 0);
+  FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  if (failed(groups) || failed(epsilon))
+    return failure();
+  if (!x || !scale || !bias || rankOf(x) < 3) {
+    ctx.emitError() << "expects inputs X (rank >= 3), scale and bias";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t channels = type.getDimSize(1);
+  if (!type.hasStaticShape() || *groups <= 0 || channels % *groups != 0) {
+    ctx.emitError() << "unsupported: " << *groups << " groups of " << channels
+                    << " channels (or a dynamic shape)";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Value target = ConstantOp::create(
+      b, ctx.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({3}, b.getI64Type()),
+                             ArrayRef<int64_t>{0, *groups, -1}));
+  FailureOr<SmallVector<Value>> grouped =
+      ctx.createOp(ReshapeOp::getOperationName(), {x, target});
+  if (failed(grouped))
+    return failure();
+  FailureOr<Value> y =
+      normalizePerChannel(ctx, grouped->front(), 2, *epsilon, scale, bias, x);
+  if (failed(y))
+    return failure();
+  ctx.setResults(*y);
+  return success();
+}
+
 static LogicalResult importRmsNorm(NodeContext &ctx) {
   Value input = ctx.operand(0), scale = ctx.operand(1);
   if (!input || !scale) {
@@ -438,6 +556,9 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
   registry.on("CumSum", {11, 14}, 11, importCumSum);
   registry.on("LayerNormalization", {17}, 17, importLayerNorm);
+  registry.on("InstanceNormalization", {1, 6, 22}, 6, importInstanceNorm);
+  // Version 18 took scale and bias per group.
+  registry.on("GroupNormalization", {18, 21}, 21, importGroupNorm);
   registry.on("RMSNormalization", {23}, 23, importRmsNorm);
   registry.on("LRN", {1, 13}, 1, importLrn);
 

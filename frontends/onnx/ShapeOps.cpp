@@ -158,6 +158,17 @@ intsFromAttrOrInput(NodeContext &ctx, StringRef name, unsigned input,
   return ctx.intsAttr(name, {});
 }
 
+/// Operand `i` when it has elements but no values yet (known at run time).
+static Value runtimeOperand(NodeContext &ctx, unsigned i) {
+  Value v = ctx.operand(i);
+  if (!v || matchPattern(v, m_Constant()))
+    return Value();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (type && type.hasStaticShape() && type.getNumElements() == 0)
+    return Value();
+  return v;
+}
+
 static LogicalResult importConcat(NodeContext &ctx) {
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < ctx.numOperands(); ++i)
@@ -401,10 +412,13 @@ static LogicalResult importExpand(NodeContext &ctx) {
     ctx.emitError() << "expects inputs input and shape";
     return failure();
   }
+  OpBuilder &b = ctx.getBuilder();
+  if (Value shape = runtimeOperand(ctx, 1)) // Known only at run time.
+    return ctx.emitOp(ExpandOp::getOperationName(), {ctx.operand(0), shape},
+                      {b.getNamedAttr("shape", b.getDenseI64ArrayAttr({}))});
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
   if (failed(shape))
     return failure();
-  OpBuilder &b = ctx.getBuilder();
   return ctx.emitOp(ExpandOp::getOperationName(), ctx.operand(0),
                     {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(*shape))});
 }
@@ -414,10 +428,13 @@ static LogicalResult importTile(NodeContext &ctx) {
     ctx.emitError() << "expects inputs input and repeats";
     return failure();
   }
+  OpBuilder &b = ctx.getBuilder();
+  if (Value repeats = runtimeOperand(ctx, 1)) // Known only at run time.
+    return ctx.emitOp(TileOp::getOperationName(), {ctx.operand(0), repeats},
+                      {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr({}))});
   FailureOr<SmallVector<int64_t>> repeats = ctx.constantInts(1, "repeats");
   if (failed(repeats))
     return failure();
-  OpBuilder &b = ctx.getBuilder();
   return ctx.emitOp(
       TileOp::getOperationName(), ctx.operand(0),
       {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr(*repeats))});
@@ -579,10 +596,12 @@ static LogicalResult importDropout(NodeContext &ctx) {
 }
 
 static LogicalResult importConstantOfShape(NodeContext &ctx) {
-  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(0, "input");
+  OpBuilder &b = ctx.getBuilder();
+  Value runtimeShape = runtimeOperand(ctx, 0);
+  FailureOr<SmallVector<int64_t>> shape =
+      runtimeShape ? SmallVector<int64_t>() : ctx.constantInts(0, "input");
   if (failed(shape))
     return failure();
-  OpBuilder &b = ctx.getBuilder();
   Attribute element = b.getF32FloatAttr(0.0f);
   if (ctx.hasAttr("value")) {
     FailureOr<Value> value = ctx.tensorAttr("value");
@@ -603,6 +622,15 @@ static LogicalResult importConstantOfShape(NodeContext &ctx) {
     }
   }
   Type elementType = cast<TypedAttr>(element).getType();
+  if (runtimeShape) {
+    // The value broadcast to a shape known only at run time.
+    Value scalar = ConstantOp::create(
+        b, ctx.getLoc(),
+        DenseElementsAttr::get(RankedTensorType::get({}, elementType),
+                               element));
+    return ctx.emitOp(ExpandOp::getOperationName(), {scalar, runtimeShape},
+                      {b.getNamedAttr("shape", b.getDenseI64ArrayAttr({}))});
+  }
   ctx.setResults(ConstantOp::create(
                      b, ctx.getLoc(),
                      DenseElementsAttr::get(
@@ -792,17 +820,6 @@ constantFloats(NodeContext &ctx, unsigned i, StringRef what) {
   for (const APFloat &v : values.getValues<APFloat>())
     result.push_back(v.convertToDouble());
   return result;
-}
-
-/// Operand `i` when it has elements but no values yet (known at run time).
-static Value runtimeOperand(NodeContext &ctx, unsigned i) {
-  Value v = ctx.operand(i);
-  if (!v || matchPattern(v, m_Constant()))
-    return Value();
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (type && type.hasStaticShape() && type.getNumElements() == 0)
-    return Value();
-  return v;
 }
 
 /// Resize (from version 11): resolves scales or sizes (with axes and the

@@ -541,6 +541,40 @@ struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (Value shape = adaptor.getShapeInput()) {
+      // Result dim d: the shape's, where the input's is a static 1 or
+      // missing; the input's otherwise.
+      Location loc = op.getLoc();
+      Value input = adaptor.getInput();
+      auto inputType = cast<RankedTensorType>(input.getType());
+      auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+      int64_t rank = resultType.getRank(), offset = rank - inputType.getRank();
+      int64_t n = cast<RankedTensorType>(shape.getType()).getDimSize(0);
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t inDim = d - offset, shapeDim = d - (rank - n);
+        if (inDim >= 0 && inputType.getDimSize(inDim) != 1) {
+          sizes.push_back(tensor::DimOp::create(rewriter, loc, input, inDim));
+          continue;
+        }
+        if (shapeDim < 0) { // Only the input has it: a static 1.
+          sizes.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
+          continue;
+        }
+        Value v =
+            tensor::ExtractOp::create(rewriter, loc, shape,
+                                      ValueRange{arith::ConstantIndexOp::create(
+                                          rewriter, loc, shapeDim)});
+        sizes.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                                   rewriter.getIndexType(), v));
+      }
+      rewriter.replaceOp(
+          op, buildParallelGeneric(
+                  rewriter, loc, input,
+                  {getBroadcastMap(inputType, resultType)}, resultType, sizes,
+                  [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+      return success();
+    }
     rewriter.replaceOp(
         op, buildBroadcastElementwise(
                 rewriter, op.getLoc(), adaptor.getInput(),
@@ -568,9 +602,25 @@ struct TileToLinalg : OpConversionPattern<TileOp> {
       exprs.push_back(size == 0 ? getAffineConstantExpr(0, ctx)
                                 : getAffineDimExpr(d, ctx) % size);
     }
+    // Repeats known at run time: each result dim is input dim * repeat.
+    SmallVector<Value> sizes;
+    if (Value repeats = adaptor.getRepeatsInput()) {
+      Location loc = op.getLoc();
+      for (int64_t d = 0; d < inputType.getRank(); ++d) {
+        Value r = tensor::ExtractOp::create(
+            rewriter, loc, repeats,
+            ValueRange{arith::ConstantIndexOp::create(rewriter, loc, d)});
+        sizes.push_back(arith::MulIOp::create(
+            rewriter, loc,
+            arith::ConstantIndexOp::create(rewriter, loc,
+                                           inputType.getDimSize(d)),
+            arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                       r)));
+      }
+    }
     Value result = buildParallelGeneric(
         rewriter, op.getLoc(), adaptor.getInput(),
-        {AffineMap::get(inputType.getRank(), 0, exprs, ctx)}, resultType, {},
+        {AffineMap::get(inputType.getRank(), 0, exprs, ctx)}, resultType, sizes,
         [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     rewriter.replaceOp(op, result);
     return success();

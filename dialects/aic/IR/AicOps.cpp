@@ -762,6 +762,16 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  if (Value shape = adaptor.getShapeInput()) {
+    int64_t n = shapeOf(shape)[0], rank = shapeOf(adaptor.getInput()).size();
+    if (n == ShapedType::kDynamic) {
+      if (loc)
+        mlir::emitError(*loc) << "expects a shape of known length";
+      return failure();
+    }
+    return pushTensor(Shape(std::max(n, rank), ShapedType::kDynamic),
+                      elementTypeOf(adaptor.getInput()), results);
+  }
   return pushTensor(inferBroadcastShape(shapeOf(adaptor.getInput()),
                                         adaptor.getShape(), LocError{loc}),
                     elementTypeOf(adaptor.getInput()), results);
@@ -771,6 +781,16 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
+  if (Value repeats = adaptor.getRepeatsInput()) {
+    int64_t rank = shapeOf(adaptor.getInput()).size();
+    if (shapeOf(repeats)[0] != rank) {
+      if (loc)
+        mlir::emitError(*loc) << "expects " << rank << " repeats";
+      return failure();
+    }
+    return pushTensor(Shape(rank, ShapedType::kDynamic),
+                      elementTypeOf(adaptor.getInput()), results);
+  }
   return pushTensor(inferTileShape(shapeOf(adaptor.getInput()),
                                    adaptor.getRepeats(), LocError{loc}),
                     elementTypeOf(adaptor.getInput()), results);

@@ -888,32 +888,48 @@ def Aic_DynamicSliceOp : Aic_Op<"dynamic_slice",
   }];
 }
 
-def Aic_ExpandOp : Aic_Op<"expand", [Pure, SameOperandsAndResultElementType,
-                                     InferTypeOpAdaptorWithIsCompatible]> {
+def Aic_ExpandOp : Aic_Op<"expand",
+    [Pure, AllElementTypesMatch<["input", "output"]>,
+     InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "broadcasts the input against `shape` (numpy rules)";
   let description = [{
+    A shape known only at run time comes as `shape_input` (1-D i64); the
+    result's dims are then known only at run time, and an input dim other
+    than a static 1 is taken to be the result's.
+
     ```mlir
     %r = aic.expand %x {shape = array<i64: 2, 1, 3>} : (tensor<3xf32>) -> tensor<2x1x3xf32>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<1DTensorOf<[I64]>>:$shape_input,
+                   DenseI64ArrayAttr:$shape);
   let results = (outs Aic_Tensor:$output);
-  let assemblyFormat =
-      "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`shape` $shape_input^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
-def Aic_TileOp : Aic_Op<"tile", [Pure, SameOperandsAndResultElementType,
+def Aic_TileOp : Aic_Op<"tile", [Pure, AllElementTypesMatch<["input", "output"]>,
                                  InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "repeats the input `repeats[i]` times along each dim";
   let description = [{
+    Repeats known only at run time come as `repeats_input` (1-D i64, one
+    per dim); the result's dims are then known only at run time.
+
     ```mlir
     %r = aic.tile %x {repeats = array<i64: 2, 1>} : (tensor<2x3xf32>) -> tensor<4x3xf32>
     ```
   }];
-  let arguments = (ins Aic_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let arguments = (ins Aic_Tensor:$input,
+                   Optional<1DTensorOf<[I64]>>:$repeats_input,
+                   DenseI64ArrayAttr:$repeats);
   let results = (outs Aic_Tensor:$output);
-  let assemblyFormat =
-      "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`repeats` $repeats_input^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
 def Aic_PadOp : Aic_Op<"pad", [Pure, AllElementTypesMatch<["input", "output"]>,

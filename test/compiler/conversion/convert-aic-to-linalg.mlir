@@ -517,3 +517,19 @@ func.func @dynamic_slice(%x: tensor<5x3xf32>, %s: tensor<1xi64>, %e: tensor<1xi6
   %0 = aic.dynamic_slice %x, %s, %e axes %a : (tensor<5x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that an expand to a shape known only at run time takes the
+// result's dims from it where the input's dim is a static 1 (read through
+// index 0) and from the input elsewhere.
+// CHECK-DAG: #[[$BCAST:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @expand_runtime_shape
+func.func @expand_runtime_shape(%x: tensor<1x3xf32>, %shape: tensor<2xi64>) -> tensor<?x?xf32> {
+  // CHECK: %[[ROWS:.*]] = tensor.extract %{{.*}} : tensor<2xi64>
+  // CHECK: %[[R:.*]] = arith.index_cast %[[ROWS]]
+  // CHECK: tensor.empty(%[[R]], %{{.*}}) : tensor<?x?xf32>
+  // CHECK: linalg.generic {indexing_maps = [#[[$BCAST]], #{{.*}}]
+  %0 = aic.expand %x shape %shape {shape = array<i64>} : (tensor<1x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
