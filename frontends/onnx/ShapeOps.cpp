@@ -641,17 +641,31 @@ static LogicalResult importConstantOfShape(NodeContext &ctx) {
 
 /// Range with constant start, limit and delta: a constant.
 static LogicalResult importRange(NodeContext &ctx) {
+  OpBuilder &b = ctx.getBuilder();
   DenseElementsAttr values[3];
+  bool known = true;
   for (unsigned i = 0; i < 3; ++i) {
-    if (!ctx.operand(i) ||
-        !matchPattern(ctx.operand(i), m_Constant(&values[i])) ||
-        values[i].getNumElements() != 1) {
-      ctx.emitError() << "unsupported: Range with inputs known only at run "
-                         "time";
+    if (!ctx.operand(i) || rankOf(ctx.operand(i)) != 0) {
+      ctx.emitError() << "expects scalar start, limit and delta";
       return failure();
     }
+    known &= matchPattern(ctx.operand(i), m_Constant(&values[i]));
   }
-  OpBuilder &b = ctx.getBuilder();
+  if (!known) {
+    // Bounds known only at run time: as many elements as they give.
+    Value start = ctx.operand(0);
+    auto type = RankedTensorType::get(
+        {ShapedType::kDynamic},
+        cast<RankedTensorType>(start.getType()).getElementType());
+    auto op = RangeOp::create(b, ctx.getLoc(), type, start, ctx.operand(1),
+                              ctx.operand(2));
+    if (failed(mlir::verify(op))) {
+      op->erase();
+      return failure();
+    }
+    ctx.setResults(op.getResult());
+    return success();
+  }
   Type elementType = values[0].getElementType();
   auto asDouble = [](DenseElementsAttr v) {
     Attribute a = v.getValues<Attribute>()[0];

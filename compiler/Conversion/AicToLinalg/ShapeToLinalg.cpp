@@ -535,6 +535,59 @@ struct DynamicSliceToLinalg : OpConversionPattern<DynamicSliceOp> {
   }
 };
 
+/// Range with run-time bounds: the count ceil((limit - start) / delta)
+/// (at least 0), then start + i * delta; 16-bit floats in f32.
+struct RangeToLinalg : OpConversionPattern<RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    Type et = resultType.getElementType();
+    bool isFloat = isa<FloatType>(et);
+    Type ct =
+        isFloat && et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    bool isUnsigned = isUnsignedElement(op.getStart().getType());
+    Scalar s{rewriter, loc, isUnsigned};
+    auto scalar = [&](Value v) {
+      return s.convert(
+          tensor::ExtractOp::create(rewriter, loc, v, ValueRange{}), ct);
+    };
+    Value start = scalar(adaptor.getStart()),
+          limit = scalar(adaptor.getLimit()),
+          delta = scalar(adaptor.getDelta());
+    Value count;
+    if (isFloat) {
+      Value steps = math::CeilOp::create(rewriter, loc,
+                                         s.div(s.sub(limit, start), delta));
+      count =
+          arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), steps);
+    } else {
+      count = s.convert(
+          arith::CeilDivSIOp::create(rewriter, loc, s.sub(limit, start), delta),
+          rewriter.getI64Type());
+    }
+    count = arith::MaxSIOp::create(
+        rewriter, loc, count,
+        Scalar{rewriter, loc}.constant(rewriter.getI64Type(), 0));
+    Value size = arith::IndexCastOp::create(rewriter, loc,
+                                            rewriter.getIndexType(), count);
+    Value result = buildParallelGeneric(
+        rewriter, loc, {}, {}, resultType, {size},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Scalar bs{b, l, isUnsigned};
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 0));
+          Value v = bs.add(start, bs.mul(bs.convert(i, ct), delta));
+          return bs.convert(v, et);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ExpandToLinalg : OpConversionPattern<ExpandOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -1031,7 +1084,7 @@ void mlir::aic::populateShapeToLinalgPatterns(const TypeConverter &converter,
       .add<ConstantToArith, ReshapeToViews<ReshapeOp>, DynamicReshapeToTensor,
            ReshapeToViews<FlattenOp>, TransposeToLinalg, DynamicFlattenToTensor,
            ConcatToTensor, SqueezeToTensor, UnsqueezeToTensor, ShapeToTensor,
-           GatherToLinalg, SliceToLinalg, DynamicSliceToLinalg, ExpandToLinalg,
-           TileToLinalg, PadToLinalg, GatherElementsToLinalg, ResizeToLinalg>(
-          converter, patterns.getContext());
+           GatherToLinalg, SliceToLinalg, DynamicSliceToLinalg, RangeToLinalg,
+           ExpandToLinalg, TileToLinalg, PadToLinalg, GatherElementsToLinalg,
+           ResizeToLinalg>(converter, patterns.getContext());
 }

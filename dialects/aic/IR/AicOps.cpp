@@ -409,6 +409,17 @@ LogicalResult CumSumOp::verify() {
   return success();
 }
 
+LogicalResult RangeOp::verify() {
+  Type et = elementTypeOf(getStart());
+  for (Value v : {getStart(), getLimit(), getDelta()})
+    if (shapeOf(v).size() != 0 || elementTypeOf(v) != et)
+      return emitOpError("expects scalar bounds of one element type");
+  auto type = cast<RankedTensorType>(getType());
+  if (type.getRank() != 1 || type.getElementType() != et)
+    return emitOpError("expects a 1-D result of the bounds' element type");
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (Value k = getKInput();
       k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)

@@ -888,6 +888,24 @@ def Aic_DynamicSliceOp : Aic_Op<"dynamic_slice",
   }];
 }
 
+def Aic_RangeOp : Aic_Op<"range", [Pure]> {
+  let summary = "start + i * delta while short of limit, bounds known at run time";
+  let description = [{
+    ONNX Range with scalar `start`, `limit` and `delta` of one element type:
+    `max(ceil((limit - start) / delta), 0)` elements. (Known bounds fold to
+    a constant in the importer.)
+
+    ```mlir
+    %r = aic.range %start, %limit, %delta : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$start, Aic_Tensor:$limit, Aic_Tensor:$delta);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Aic_ExpandOp : Aic_Op<"expand",
     [Pure, AllElementTypesMatch<["input", "output"]>,
      InferTypeOpAdaptorWithIsCompatible]> {

@@ -533,3 +533,19 @@ func.func @expand_runtime_shape(%x: tensor<1x3xf32>, %shape: tensor<2xi64>) -> t
   %0 = aic.expand %x shape %shape {shape = array<i64>} : (tensor<1x3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that a range with run-time bounds counts ceil((limit - start) /
+// delta) elements (at least 0) and writes start + i * delta.
+// CHECK-LABEL: func.func @range_runtime
+func.func @range_runtime(%s: tensor<i32>, %l: tensor<i32>, %d: tensor<i32>) -> tensor<?xi32> {
+  // CHECK: arith.ceildivsi
+  // CHECK: arith.maxsi
+  // CHECK: tensor.empty(%{{.*}}) : tensor<?xi32>
+  // CHECK: linalg.generic
+  // CHECK: arith.muli
+  // CHECK: arith.addi
+  %0 = aic.range %s, %l, %d : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
+  return %0 : tensor<?xi32>
+}
