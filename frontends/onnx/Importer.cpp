@@ -610,6 +610,16 @@ LogicalResult NodeContext::emitOp(StringRef opName, ValueRange operands,
   return success();
 }
 
+Value NodeContext::runtimeOperand(unsigned i) const {
+  Value v = operand(i);
+  if (!v || matchPattern(v, m_Constant()))
+    return Value();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (type && type.hasStaticShape() && type.getNumElements() == 0)
+    return Value();
+  return v;
+}
+
 FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
                                                           StringRef what) {
   // An input with no elements has no values to wait for.

@@ -72,6 +72,10 @@ public:
                                          ArrayRef<NamedAttribute> attrs = {},
                                          unsigned numResults = 1);
 
+  /// Operand `i` when it has elements but no values yet (known only at run
+  /// time), else null: absent, constant, or empty.
+  Value runtimeOperand(unsigned i) const;
+
   /// The values of operand `i` when it is an integer constant (shape, axes
   /// and similar inputs); reports an error naming `what` otherwise.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, StringRef what);

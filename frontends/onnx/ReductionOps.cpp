@@ -53,20 +53,14 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
     if (failed(keepDims))
       return failure();
     if (ctx.getSinceVersion() >= axesInputSince) {
-      Value axesInput = ctx.operand(1);
-      DenseIntElementsAttr constantAxes;
-      auto axesType = axesInput
-                          ? dyn_cast<RankedTensorType>(axesInput.getType())
-                          : RankedTensorType();
-      if (axesType && axesType.getNumElements() != 0 &&
-          !matchPattern(axesInput, m_Constant(&constantAxes))) {
+      if (Value axesInput = ctx.runtimeOperand(1)) {
         // Axes known only at run time (at least one of them).
         return ctx.emitOp(
             OpTy::getOperationName(), {input, axesInput},
             {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({})),
              b.getNamedAttr("keepdims", b.getBoolAttr(*keepDims))});
       }
-      if (axesInput) {
+      if (ctx.operand(1)) {
         FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
         if (failed(given))
           return failure();

@@ -158,17 +158,6 @@ intsFromAttrOrInput(NodeContext &ctx, StringRef name, unsigned input,
   return ctx.intsAttr(name, {});
 }
 
-/// Operand `i` when it has elements but no values yet (known at run time).
-static Value runtimeOperand(NodeContext &ctx, unsigned i) {
-  Value v = ctx.operand(i);
-  if (!v || matchPattern(v, m_Constant()))
-    return Value();
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (type && type.hasStaticShape() && type.getNumElements() == 0)
-    return Value();
-  return v;
-}
-
 static LogicalResult importConcat(NodeContext &ctx) {
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < ctx.numOperands(); ++i)
@@ -201,11 +190,7 @@ static LogicalResult importSqueeze(NodeContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
   if (ctx.getSinceVersion() >= 13) {
     // Axes known only at run time.
-    Value axesInput = ctx.operand(1);
-    auto axesType = axesInput ? dyn_cast<RankedTensorType>(axesInput.getType())
-                              : RankedTensorType();
-    if (axesType && axesType.getNumElements() != 0 &&
-        !matchPattern(axesInput, m_Constant()))
+    if (Value axesInput = ctx.runtimeOperand(1))
       return ctx.emitOp(OpTy::getOperationName(), {input, axesInput},
                         {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({}))});
   }
@@ -313,9 +298,8 @@ static LogicalResult importSlice(NodeContext &ctx) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   if (ctx.getSinceVersion() >= 10 &&
-      llvm::any_of(ArrayRef<unsigned>{1, 2, 3, 4}, [&](unsigned i) {
-        return ctx.operand(i) && !matchPattern(ctx.operand(i), m_Constant());
-      })) {
+      llvm::any_of(ArrayRef<unsigned>{1, 2, 3, 4},
+                   [&](unsigned i) { return ctx.runtimeOperand(i); })) {
     // Starts, ends, axes or steps known only at run time (as i64).
     if (!ctx.operand(1) || !ctx.operand(2)) {
       ctx.emitError() << "expects starts and ends";
@@ -413,7 +397,7 @@ static LogicalResult importExpand(NodeContext &ctx) {
     return failure();
   }
   OpBuilder &b = ctx.getBuilder();
-  if (Value shape = runtimeOperand(ctx, 1)) // Known only at run time.
+  if (Value shape = ctx.runtimeOperand(1)) // Known only at run time.
     return ctx.emitOp(ExpandOp::getOperationName(), {ctx.operand(0), shape},
                       {b.getNamedAttr("shape", b.getDenseI64ArrayAttr({}))});
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
@@ -429,7 +413,7 @@ static LogicalResult importTile(NodeContext &ctx) {
     return failure();
   }
   OpBuilder &b = ctx.getBuilder();
-  if (Value repeats = runtimeOperand(ctx, 1)) // Known only at run time.
+  if (Value repeats = ctx.runtimeOperand(1)) // Known only at run time.
     return ctx.emitOp(TileOp::getOperationName(), {ctx.operand(0), repeats},
                       {b.getNamedAttr("repeats", b.getDenseI64ArrayAttr({}))});
   FailureOr<SmallVector<int64_t>> repeats = ctx.constantInts(1, "repeats");
@@ -510,10 +494,8 @@ static LogicalResult importSplit(NodeContext &ctx) {
     ctx.emitError() << "unsupported: Split of a dynamic dim";
     return failure();
   }
-  if (Value sizes = ctx.getSinceVersion() >= 13 && ctx.operand(1) &&
-                            !matchPattern(ctx.operand(1), m_Constant())
-                        ? ctx.operand(1)
-                        : Value())
+  if (Value sizes =
+          ctx.getSinceVersion() >= 13 ? ctx.runtimeOperand(1) : Value())
     return importRuntimeSplit(ctx, input, sizes, *a);
   bool present;
   FailureOr<SmallVector<int64_t>> split =
@@ -597,7 +579,7 @@ static LogicalResult importDropout(NodeContext &ctx) {
 
 static LogicalResult importConstantOfShape(NodeContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
-  Value runtimeShape = runtimeOperand(ctx, 0);
+  Value runtimeShape = ctx.runtimeOperand(0);
   FailureOr<SmallVector<int64_t>> shape =
       runtimeShape ? SmallVector<int64_t>() : ctx.constantInts(0, "input");
   if (failed(shape))
@@ -867,9 +849,9 @@ static LogicalResult importResize(NodeContext &ctx) {
     return failure();
   // Only tf_crop_and_resize reads the roi.
   Value runtimeRoi =
-      *coords == "tf_crop_and_resize" ? runtimeOperand(ctx, 1) : Value();
-  Value runtimeScales = runtimeOperand(ctx, 2);
-  Value runtimeSizes = runtimeScales ? Value() : runtimeOperand(ctx, 3);
+      *coords == "tf_crop_and_resize" ? ctx.runtimeOperand(1) : Value();
+  Value runtimeScales = ctx.runtimeOperand(2);
+  Value runtimeSizes = runtimeScales ? Value() : ctx.runtimeOperand(3);
   FailureOr<SmallVector<float>> roi =
       runtimeRoi || *coords != "tf_crop_and_resize"
           ? SmallVector<float>()
