@@ -51,12 +51,21 @@ static LogicalResult importGemm(NodeContext &ctx) {
                      b.getNamedAttr("trans_b", b.getBoolAttr(*transB != 0))});
 }
 
-FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
-                                                   Value input, Value weight,
-                                                   Value bias) {
-  auto inputType = cast<RankedTensorType>(input.getType());
+namespace {
+/// The attributes Conv and ConvTranspose share, defaulted and checked.
+struct ConvAttrs {
+  SmallVector<int64_t> strides, dilations, pads, kernel;
+  int64_t group;
+  std::string autoPad;
+};
+} // namespace
+
+/// Reads the shared Conv attributes for `input` and `weight`; the kernel
+/// shape defaults to the weight's trailing dims and must agree with them.
+static FailureOr<ConvAttrs> readConvAttrs(NodeContext &ctx, Value input,
+                                          Value weight) {
   auto weightType = cast<RankedTensorType>(weight.getType());
-  int64_t rank = inputType.getRank();
+  int64_t rank = rankOf(input);
   if (rank < 3 || weightType.getRank() != rank) {
     ctx.emitError() << "expects X and W of equal rank >= 3, got rank " << rank
                     << " and " << weightType.getRank();
@@ -75,9 +84,10 @@ FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
       failed(group) || failed(autoPad))
     return failure();
   if (strides->size() != spatial || dilations->size() != spatial ||
-      kernel->size() != spatial) {
+      kernel->size() != spatial || pads->size() != 2 * spatial) {
     ctx.emitError() << "expects " << spatial
-                    << " strides, dilations and kernel_shape entries";
+                    << " strides, dilations and kernel_shape entries and "
+                    << 2 * spatial << " pads";
     return failure();
   }
   for (size_t i = 0; i < spatial; ++i) {
@@ -87,24 +97,44 @@ FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
       return failure();
     }
   }
+  return ConvAttrs{std::move(*strides),
+                   std::move(*dilations),
+                   std::move(*pads),
+                   std::move(*kernel),
+                   *group,
+                   std::move(*autoPad)};
+}
 
-  if (failed(resolveAutoPad(ctx, *autoPad, inputType, *kernel, *strides,
-                            *dilations, *pads)))
-    return failure();
-
+/// Creates `opName` (aic.conv or aic.conv_transpose) with the attributes.
+static FailureOr<Value> createConvLike(NodeContext &ctx, StringRef opName,
+                                       Value input, Value weight, Value bias,
+                                       const ConvAttrs &attrs) {
   OpBuilder &b = ctx.getBuilder();
   SmallVector<Value> operands = {input, weight};
   if (bias)
     operands.push_back(bias);
   FailureOr<SmallVector<Value>> conv = ctx.createOp(
-      ConvOp::getOperationName(), operands,
-      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(*strides)),
-       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(*dilations)),
-       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(*pads)),
-       b.getNamedAttr("group", b.getI64IntegerAttr(*group))});
+      opName, operands,
+      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(attrs.strides)),
+       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(attrs.dilations)),
+       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(attrs.pads)),
+       b.getNamedAttr("group", b.getI64IntegerAttr(attrs.group))});
   if (failed(conv))
     return failure();
   return conv->front();
+}
+
+FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
+                                                   Value input, Value weight,
+                                                   Value bias) {
+  FailureOr<ConvAttrs> attrs = readConvAttrs(ctx, input, weight);
+  if (failed(attrs) ||
+      failed(resolveAutoPad(
+          ctx, attrs->autoPad, cast<RankedTensorType>(input.getType()),
+          attrs->kernel, attrs->strides, attrs->dilations, attrs->pads)))
+    return failure();
+  return createConvLike(ctx, ConvOp::getOperationName(), input, weight, bias,
+                        *attrs);
 }
 
 static LogicalResult importConv(NodeContext &ctx) {
@@ -114,6 +144,71 @@ static LogicalResult importConv(NodeContext &ctx) {
     return failure();
   }
   FailureOr<Value> conv = buildConv(ctx, input, weight, bias);
+  if (failed(conv))
+    return failure();
+  ctx.setResults(*conv);
+  return success();
+}
+
+/// ConvTranspose: auto_pad, output_shape and output_padding become the
+/// (possibly negative) pads of aic.conv_transpose, as ONNX's shape formula
+/// and ONNX Runtime compute them.
+static LogicalResult importConvTranspose(NodeContext &ctx) {
+  Value input = ctx.operand(0), weight = ctx.operand(1), bias = ctx.operand(2);
+  if (!input || !weight) {
+    ctx.emitError() << "expects inputs X and W";
+    return failure();
+  }
+  FailureOr<ConvAttrs> attrs = readConvAttrs(ctx, input, weight);
+  if (failed(attrs))
+    return failure();
+  size_t spatial = attrs->strides.size();
+  auto outputPadding =
+      ctx.intsAttr("output_padding", SmallVector<int64_t>(spatial, 0));
+  auto outputShape = ctx.intsAttr("output_shape", {});
+  if (failed(outputPadding) || failed(outputShape))
+    return failure();
+  if (outputPadding->size() != spatial ||
+      (!outputShape->empty() && outputShape->size() != spatial &&
+       outputShape->size() != spatial + 2)) {
+    ctx.emitError() << "expects " << spatial
+                    << " output_padding and output_shape entries";
+    return failure();
+  }
+  StringRef autoPad = attrs->autoPad;
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER") {
+    ctx.emitError() << "unknown auto_pad '" << autoPad << "'";
+    return failure();
+  }
+  bool same = autoPad.starts_with("SAME");
+  if (autoPad == "VALID")
+    attrs->pads.assign(2 * spatial, 0);
+  ArrayRef<int64_t> wanted = ArrayRef<int64_t>(*outputShape)
+                                 .take_back(outputShape->empty() ? 0 : spatial);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t stride = attrs->strides[i];
+    int64_t &begin = attrs->pads[i], &end = attrs->pads[i + spatial];
+    if (wanted.empty() && !same) {
+      end -= (*outputPadding)[i];
+      continue;
+    }
+    int64_t size = inputType.getDimSize(i + 2);
+    if (size == ShapedType::kDynamic) {
+      ctx.emitError() << "unsupported: output_shape or auto_pad " << autoPad
+                      << " on a spatial dim known only at run time";
+      return failure();
+    }
+    int64_t target = wanted.empty() ? size * stride : wanted[i];
+    int64_t total = stride * (size - 1) + (*outputPadding)[i] +
+                    (attrs->kernel[i] - 1) * attrs->dilations[i] + 1 - target;
+    int64_t half = llvm::divideFloorSigned(total, 2);
+    begin = autoPad == "SAME_UPPER" ? half : total - half;
+    end = total - begin - (*outputPadding)[i];
+  }
+  FailureOr<Value> conv = createConvLike(
+      ctx, ConvTransposeOp::getOperationName(), input, weight, bias, *attrs);
   if (failed(conv))
     return failure();
   ctx.setResults(*conv);
@@ -429,6 +524,7 @@ void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {
   // Gemm before 7 broadcast C through a `broadcast` attribute.
   registry.on("Gemm", {1, 6, 7, 9, 11, 13}, 7, importGemm);
   registry.on("Conv", {1, 11, 22}, 1, importConv);
+  registry.on("ConvTranspose", {1, 11, 22}, 1, importConvTranspose);
   registry.on("Attention", {23, 24}, 23, importAttention);
   registry.on("Einsum", {12}, 12, importEinsum);
 }

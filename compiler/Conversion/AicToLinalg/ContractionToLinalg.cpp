@@ -5,6 +5,7 @@
 // them to named ops where they match); Conv becomes the named linalg
 // convolution of its rank, grouped through NGCHW where group > 1, with its
 // padding as tensor.pad and its bias as the accumulator's initial value.
+// ConvTranspose becomes a Conv of its upsampled input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,9 +14,13 @@
 #include "dialects/aic/IR/AicOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -514,10 +519,177 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     return success();
   }
 };
+
+/// ConvTranspose's weight [C, M/g, k...] as a Conv weight [M, C/g, k...]:
+/// w'[g * M/g + m, c, k] = w[g * C/g + c, m, K - 1 - k]. Folded here where
+/// the weight is a constant (the usual case), else a copying generic.
+static Value buildFlippedWeight(OpBuilder &b, Location loc, Value weight,
+                                int64_t group) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t rank = type.getRank();
+  int64_t channelsPerGroup = type.getDimSize(0) / group;
+  int64_t filtersPerGroup = type.getDimSize(1);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = filtersPerGroup * group;
+  shape[1] = channelsPerGroup;
+  auto flippedType = RankedTensorType::get(shape, type.getElementType());
+
+  DenseElementsAttr constant;
+  if (matchPattern(weight, m_Constant(&constant)) &&
+      type.getElementTypeBitWidth() % 8 == 0) {
+    if (constant.isSplat())
+      return arith::ConstantOp::create(b, loc, constant.reshape(flippedType));
+    ArrayRef<char> raw = constant.getRawData();
+    size_t bytes = type.getElementTypeBitWidth() / 8;
+    int64_t kernelSize = type.getNumElements() / (shape[0] * shape[1]);
+    SmallVector<int64_t> kernel(shape.begin() + 2, shape.end());
+    std::vector<char> flipped(raw.size());
+    SmallVector<int64_t> k(rank - 2);
+    for (int64_t f = 0; f < shape[0]; ++f) {
+      int64_t g = f / filtersPerGroup, m = f % filtersPerGroup;
+      for (int64_t c = 0; c < channelsPerGroup; ++c) {
+        int64_t from = (g * channelsPerGroup + c) * filtersPerGroup + m;
+        int64_t to = f * channelsPerGroup + c;
+        for (int64_t i = 0; i < kernelSize; ++i) {
+          // The kernel offset of i and of its mirror, row-major.
+          int64_t rest = i, mirrored = 0, stride = 1;
+          for (int64_t d = rank - 3; d >= 0; --d) {
+            mirrored += (kernel[d] - 1 - rest % kernel[d]) * stride;
+            rest /= kernel[d];
+            stride *= kernel[d];
+          }
+          std::memcpy(&flipped[(to * kernelSize + i) * bytes],
+                      &raw[(from * kernelSize + mirrored) * bytes], bytes);
+        }
+      }
+    }
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::getFromRawBuffer(flippedType, flipped));
+  }
+
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> exprs;
+  if (group == 1) {
+    exprs = {dim(1), dim(0)};
+  } else {
+    exprs = {dim(0).floorDiv(filtersPerGroup) * channelsPerGroup + dim(1),
+             dim(0) % filtersPerGroup};
+  }
+  for (int64_t i = 2; i < rank; ++i)
+    exprs.push_back(type.getDimSize(i) - 1 - dim(i));
+  return buildParallelGeneric(
+      b, loc, weight, {AffineMap::get(rank, 0, exprs, ctx)}, flippedType, {},
+      [](OpBuilder &, Location, ValueRange a) -> Value { return a[0]; });
+}
+
+/// size * scale + offset, folded where size is a constant.
+static OpFoldResult scaleIndex(OpBuilder &b, Location loc, OpFoldResult size,
+                               int64_t scale, int64_t offset) {
+  if (std::optional<int64_t> known = getConstantIntValue(size))
+    return b.getIndexAttr(*known * scale + offset);
+  Value v = cast<Value>(size);
+  v = arith::MulIOp::create(b, loc, v,
+                            arith::ConstantIndexOp::create(b, loc, scale));
+  return arith::AddIOp::create(b, loc, v,
+                               arith::ConstantIndexOp::create(b, loc, offset))
+      .getResult();
+}
+
+/// ConvTranspose as a convolution of the stride-upsampled input (zeros
+/// between the elements) with the flipped, channel-transposed weight, padded
+/// by dilation * (k - 1) less the op's pads; a negative conv pad crops the
+/// upsampled input instead. The resulting aic.conv is lowered in turn.
+struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    if (!weightType.hasStaticShape())
+      return op.emitOpError("cannot be lowered yet: ")
+             << "a weight of a shape known only at run time";
+    Type elementType = resultType.getElementType();
+    int64_t spatial = resultType.getRank() - 2;
+    ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                      dilations = adaptor.getDilations();
+
+    // Upsample: up[n, c, i * s] = x[n, c, i].
+    Value input = adaptor.getInput();
+    if (llvm::any_of(strides, [](int64_t s) { return s != 1; })) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, loc, input);
+      SmallVector<OpFoldResult> upSizes(sizes), offsets, steps;
+      SmallVector<int64_t> upShape(inputType.getShape());
+      for (int64_t i = 0; i < spatial; ++i) {
+        upSizes[i + 2] =
+            scaleIndex(rewriter, loc, sizes[i + 2], strides[i], 1 - strides[i]);
+        if (!inputType.isDynamicDim(i + 2))
+          upShape[i + 2] = (upShape[i + 2] - 1) * strides[i] + 1;
+      }
+      for (int64_t i = 0; i < spatial + 2; ++i) {
+        offsets.push_back(rewriter.getIndexAttr(0));
+        steps.push_back(rewriter.getIndexAttr(i < 2 ? 1 : strides[i - 2]));
+      }
+      SmallVector<Value> dynamicSizes;
+      for (auto [size, extent] : llvm::zip(upSizes, upShape))
+        if (ShapedType::isDynamic(extent))
+          dynamicSizes.push_back(
+              getValueOrCreateConstantIndexOp(rewriter, loc, size));
+      Value zeros =
+          linalg::FillOp::create(
+              rewriter, loc, buildZero(rewriter, loc, elementType),
+              buildEmpty(rewriter, loc, inputType.clone(upShape), dynamicSizes))
+              .getResult(0);
+      input = tensor::InsertSliceOp::create(rewriter, loc, input, zeros,
+                                            offsets, sizes, steps);
+    }
+
+    // Pads of the equivalent convolution; negative ones crop.
+    SmallVector<int64_t> convPads(2 * spatial);
+    SmallVector<OpFoldResult> cropOffsets(2, rewriter.getIndexAttr(0)),
+        cropSizes = tensor::getMixedSizes(rewriter, loc, input);
+    bool crop = false;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t span = dilations[i] * (weightType.getDimSize(i + 2) - 1);
+      int64_t low = span - pads[i], high = span - pads[i + spatial];
+      convPads[i] = std::max<int64_t>(low, 0);
+      convPads[i + spatial] = std::max<int64_t>(high, 0);
+      int64_t cropBegin = std::max<int64_t>(-low, 0);
+      int64_t cropEnd = std::max<int64_t>(-high, 0);
+      crop |= cropBegin || cropEnd;
+      cropOffsets.push_back(rewriter.getIndexAttr(cropBegin));
+      cropSizes[i + 2] =
+          scaleIndex(rewriter, loc, cropSizes[i + 2], 1, -cropBegin - cropEnd);
+    }
+    if (crop) {
+      SmallVector<OpFoldResult> ones(spatial + 2, rewriter.getIndexAttr(1));
+      input = tensor::ExtractSliceOp::create(rewriter, loc, input, cropOffsets,
+                                             cropSizes, ones);
+    }
+
+    Value weight = buildFlippedWeight(rewriter, loc, adaptor.getWeight(),
+                                      adaptor.getGroup());
+    Value conv = ConvOp::create(
+        rewriter, loc, input, weight, adaptor.getBias(),
+        rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(spatial, 1)),
+        adaptor.getDilationsAttr(), rewriter.getDenseI64ArrayAttr(convPads),
+        adaptor.getGroupAttr());
+    if (conv.getType() != resultType)
+      conv = tensor::CastOp::create(rewriter, loc, resultType, conv);
+    rewriter.replaceOp(op, conv);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::aic::populateContractionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg, EinsumToLinalg>(
-      converter, patterns.getContext());
+  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg,
+               ConvTransposeToLinalg, EinsumToLinalg>(converter,
+                                                      patterns.getContext());
 }

@@ -76,6 +76,7 @@ AIC_COMPATIBLE_RETURN_TYPES(DivOp)
 AIC_COMPATIBLE_RETURN_TYPES(MatMulOp)
 AIC_COMPATIBLE_RETURN_TYPES(GemmOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConvOp)
+AIC_COMPATIBLE_RETURN_TYPES(ConvTransposeOp)
 AIC_COMPATIBLE_RETURN_TYPES(ReshapeOp)
 AIC_COMPATIBLE_RETURN_TYPES(TransposeOp)
 AIC_COMPATIBLE_RETURN_TYPES(FlattenOp)
@@ -252,6 +253,19 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                      adaptor.getDilations(), adaptor.getPads(),
                      adaptor.getGroup(), LocError{loc}),
       elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult
+ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  return pushTensor(inferConvTransposeShape(
+                        shapeOf(adaptor.getInput()),
+                        shapeOf(adaptor.getWeight()),
+                        optionalShape(adaptor.getBias()), adaptor.getStrides(),
+                        adaptor.getDilations(), adaptor.getPads(),
+                        adaptor.getGroup(), LocError{loc}),
+                    elementTypeOf(adaptor.getInput()), results);
 }
 
 /// The operands' and the result's letters of an explicit einsum equation.

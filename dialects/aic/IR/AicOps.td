@@ -407,6 +407,37 @@ def Aic_ConvOp : Aic_Op<"conv",
   }];
 }
 
+def Aic_ConvTransposeOp : Aic_Op<"conv_transpose",
+    [Pure, SameOperandsAndResultElementType,
+     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "N-dimensional transposed convolution in NC[D]HW layout";
+  let description = [{
+    ONNX `ConvTranspose`: the gradient of `aic.conv` with respect to its
+    input. The weight is [C, M / group, k...]. The importer folds
+    `auto_pad`, `output_shape` and `output_padding` into `pads` (all begins,
+    then all ends), which may be negative: a negative pad adds zero rows to
+    that side of the output. Each spatial output dim is
+    `stride * (in - 1) + dilation * (k - 1) + 1 - pad_begin - pad_end`.
+
+    ```mlir
+    %y = aic.conv_transpose %x, %w {dilations = array<i64: 1, 1>,
+                                    group = 1 : i64,
+                                    pads = array<i64: 0, 0, 0, 0>,
+                                    strides = array<i64: 2, 2>}
+        : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, Aic_Tensor:$weight,
+                   Optional<Aic_Tensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Aic_EinsumOp : Aic_Op<"einsum", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "Einstein summation over letter-labelled dims";
   let description = [{

@@ -177,12 +177,11 @@ FailureOr<Shape> mlir::aic::inferGemmShape(ArrayRef<int64_t> a,
   return result;
 }
 
-FailureOr<Shape>
-mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
-                          std::optional<ArrayRef<int64_t>> bias,
-                          ArrayRef<int64_t> strides,
-                          ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
-                          int64_t group, ErrorFn emitError) {
+/// The checks Conv and ConvTranspose share: ranks, attribute counts, group.
+static LogicalResult
+checkConvOperands(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                  ArrayRef<int64_t> pads, int64_t group, ErrorFn emitError) {
   if (input.size() < 3 || weight.size() != input.size()) {
     emitError() << "expects input and weight of equal rank >= 3, got "
                 << shapeStr(input) << " and " << shapeStr(weight);
@@ -200,6 +199,19 @@ mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
     emitError() << "expects group >= 1, got " << group;
     return failure();
   }
+  return success();
+}
+
+FailureOr<Shape>
+mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                          std::optional<ArrayRef<int64_t>> bias,
+                          ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                          int64_t group, ErrorFn emitError) {
+  if (failed(checkConvOperands(input, weight, strides, dilations, pads, group,
+                               emitError)))
+    return failure();
+  size_t spatial = input.size() - 2;
   int64_t channels = input[1], filters = weight[0];
   if (filters != kDynamic && filters % group != 0) {
     emitError() << "expects output channels " << filters
@@ -241,6 +253,58 @@ mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
       return failure();
     }
     result.push_back((padded - span) / stride + 1);
+  }
+  return result;
+}
+
+FailureOr<Shape> mlir::aic::inferConvTransposeShape(
+    ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+    std::optional<ArrayRef<int64_t>> bias, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads, int64_t group,
+    ErrorFn emitError) {
+  if (failed(checkConvOperands(input, weight, strides, dilations, pads, group,
+                               emitError)))
+    return failure();
+  size_t spatial = input.size() - 2;
+  int64_t channels = input[1];
+  if (channels != kDynamic && weight[0] != kDynamic && channels != weight[0]) {
+    emitError() << "input has " << channels << " channels but weight expects "
+                << weight[0];
+    return failure();
+  }
+  int64_t weightChannels = weight[0] != kDynamic ? weight[0] : channels;
+  if (weightChannels != kDynamic && weightChannels % group != 0) {
+    emitError() << "expects input channels " << weightChannels
+                << " divisible by group " << group;
+    return failure();
+  }
+  int64_t filters = weight[1] == kDynamic ? kDynamic : weight[1] * group;
+  if (bias &&
+      (bias->size() != 1 || ((*bias)[0] != kDynamic && filters != kDynamic &&
+                             (*bias)[0] != filters))) {
+    emitError() << "expects bias of shape [" << filters << "], got "
+                << shapeStr(*bias);
+    return failure();
+  }
+  Shape result{input[0], filters};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t stride = strides[i], dilation = dilations[i];
+    if (stride < 1 || dilation < 1) {
+      emitError() << "expects positive strides and dilations";
+      return failure();
+    }
+    int64_t size = input[i + 2], kernel = weight[i + 2];
+    if (size == kDynamic || kernel == kDynamic) {
+      result.push_back(kDynamic);
+      continue;
+    }
+    int64_t extent = stride * (size - 1) + dilation * (kernel - 1) + 1 -
+                     pads[i] - pads[i + spatial];
+    if (size < 1 || extent < 1) {
+      emitError() << "pads leave no output along spatial dim " << i;
+      return failure();
+    }
+    result.push_back(extent);
   }
   return result;
 }

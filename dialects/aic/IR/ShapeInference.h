@@ -61,6 +61,17 @@ inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
                int64_t group, ErrorFn emitError);
 
+/// Transposed convolution in NC[D]HW layout; the weight is [C, M / group,
+/// k...] and `pads` (begins, then ends) may be negative, which grows the
+/// output (ONNX's output_padding and output_shape become negative end pads).
+FailureOr<Shape> inferConvTransposeShape(ArrayRef<int64_t> input,
+                                         ArrayRef<int64_t> weight,
+                                         std::optional<ArrayRef<int64_t>> bias,
+                                         ArrayRef<int64_t> strides,
+                                         ArrayRef<int64_t> dilations,
+                                         ArrayRef<int64_t> pads, int64_t group,
+                                         ErrorFn emitError);
+
 /// ONNX Reshape with a known target (0 copies, -1 infers). `target` holds
 /// the raw entries of the shape operand.
 FailureOr<Shape> inferReshapeShape(ArrayRef<int64_t> input,

@@ -549,3 +549,52 @@ func.func @range_runtime(%s: tensor<i32>, %l: tensor<i32>, %d: tensor<i32>) -> t
   %0 = aic.range %s, %l, %d : (tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<?xi32>
   return %0 : tensor<?xi32>
 }
+
+// -----
+
+// Tests that a strided, grouped ConvTranspose upsamples its input with a
+// strided insert into zeros and convolves it with the weight flipped and
+// regrouped to [M, C/g, k...] (a generic reading group f floordiv M/g), padded
+// by dilation * (k - 1).
+// CHECK-DAG: #[[$FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> ((d0 floordiv 3) * 2 + d1, d0 mod 3, -d2 + 2, -d3 + 1)>
+// CHECK-LABEL: func.func @conv_transpose_grouped
+func.func @conv_transpose_grouped(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<1x6x6x5xf32> {
+  // CHECK: %[[ZEROS:.*]] = linalg.fill {{.*}} -> tensor<1x4x5x5xf32>
+  // CHECK: tensor.insert_slice %{{.*}} into %[[ZEROS]][0, 0, 0, 0] [1, 4, 3, 3] [1, 1, 2, 2]
+  // CHECK: linalg.generic {indexing_maps = [#[[$FLIP]], {{.*}}]} ins(%{{.*}} : tensor<4x3x3x2xf32>) outs(%{{.*}} : tensor<6x2x3x2xf32>)
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 0]
+  // CHECK: linalg.conv_2d_ngchw_gfchw
+  // CHECK: into tensor<1x6x6x5xf32>
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x3x3xf32>, tensor<4x3x3x2xf32>) -> tensor<1x6x6x5xf32>
+  return %0 : tensor<1x6x6x5xf32>
+}
+
+// -----
+
+// Tests that a constant ConvTranspose weight is flipped and transposed at
+// compile time, and that pads beyond dilation * (k - 1) crop the input
+// while a negative end pad (output_padding) pads it.
+// CHECK-LABEL: func.func @conv_transpose_constant
+func.func @conv_transpose_constant(%x: tensor<1x2x4xf32>) -> tensor<1x1x4xf32> {
+  %w = aic.constant dense<[[[1.0, 2.0]], [[3.0, 4.0]]]> : tensor<2x1x2xf32>
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 1] [1, 2, 3] [1, 1, 1]
+  // CHECK: arith.constant dense<{{\[\[\[}}2.000000e+00, 1.000000e+00], [4.000000e+00, 3.000000e+00]]]> : tensor<1x2x2xf32>
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 0] high[0, 0, 2]
+  // CHECK: linalg.conv_1d_ncw_fcw
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1>, pads = array<i64: 2, -1>, strides = array<i64: 1>} : (tensor<1x2x4xf32>, tensor<2x1x2xf32>) -> tensor<1x1x4xf32>
+  return %0 : tensor<1x1x4xf32>
+}
+
+// -----
+
+// Tests that ConvTranspose over spatial dims known only at run time
+// computes the upsampled extent stride * (size - 1) + 1.
+// CHECK-LABEL: func.func @conv_transpose_dynamic
+func.func @conv_transpose_dynamic(%x: tensor<?x1x?xf32>, %w: tensor<1x1x3xf32>) -> tensor<?x1x?xf32> {
+  // CHECK: %[[SIZE:.*]] = tensor.dim %{{.*}}, %c2
+  // CHECK: %[[SCALED:.*]] = arith.muli %[[SIZE]], %c3
+  // CHECK: arith.addi %[[SCALED]], %c-2
+  // CHECK: linalg.conv_1d_ncw_fcw
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 3>} : (tensor<?x1x?xf32>, tensor<1x1x3xf32>) -> tensor<?x1x?xf32>
+  return %0 : tensor<?x1x?xf32>
+}

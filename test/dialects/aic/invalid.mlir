@@ -89,6 +89,26 @@ func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> te
 
 // -----
 
+// Tests that conv_transpose checks channels against the weight's first dim.
+func.func @conv_transpose_channels(%x: tensor<1x3x4x4xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  // expected-error @+2 {{input has 3 channels but weight expects 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x4x4xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that conv_transpose rejects pads that leave no output.
+func.func @conv_transpose_pads(%x: tensor<1x1x2xf32>, %w: tensor<1x1x2xf32>) -> tensor<1x1x1xf32> {
+  // expected-error @+2 {{pads leave no output along spatial dim 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1>, pads = array<i64: 2, 1>, strides = array<i64: 1>} : (tensor<1x1x2xf32>, tensor<1x1x2xf32>) -> tensor<1x1x1xf32>
+  return %0 : tensor<1x1x1xf32>
+}
+
+// -----
+
 // Tests that conv checks the count of its spatial attributes.
 func.func @conv_attrs(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
   // expected-error @+2 {{expects 2 strides and dilations and 4 pads, got 1, 2 and 4}}

@@ -36,6 +36,17 @@ func.func @contractions(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>,
 
 // -----
 
+// Tests that conv_transpose round-trips and infers stride * (in - 1) +
+// dilation * (k - 1) + 1 - pads, negative pads growing the output.
+// CHECK-LABEL: func.func @conv_transpose
+func.func @conv_transpose(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x6x10x5xf32> {
+  // CHECK: aic.conv_transpose {{.*}} {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 1, -1, 1>, strides = array<i64: 3, 2>}
+  %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 1, -1, 1>, strides = array<i64: 3, 2>} : (tensor<1x4x3x3xf32>, tensor<4x3x3x3xf32>) -> tensor<1x6x10x5xf32>
+  return %0 : tensor<1x6x10x5xf32>
+}
+
+// -----
+
 // Tests that shape ops round-trip, including a reshape whose target is
 // only known at run time.
 // CHECK-LABEL: func.func @shapes
