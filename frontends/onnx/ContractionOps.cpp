@@ -521,8 +521,9 @@ static LogicalResult importEinsum(NodeContext &ctx) {
 
 void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {
   registry.on("MatMul", {1, 9, 13}, 1, importMatMul);
-  // Gemm before 7 broadcast C through a `broadcast` attribute.
-  registry.on("Gemm", {1, 6, 7, 9, 11, 13}, 7, importGemm);
+  // Gemm before 7 broadcast C only with a `broadcast` attribute; numpy's
+  // unidirectional broadcasting from 7 covers both of its settings.
+  registry.on("Gemm", {1, 6, 7, 9, 11, 13}, 1, importGemm);
   registry.on("Conv", {1, 11, 22}, 1, importConv);
   registry.on("ConvTranspose", {1, 11, 22}, 1, importConvTranspose);
   registry.on("Attention", {23, 24}, 23, importAttention);

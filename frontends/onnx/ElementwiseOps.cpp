@@ -39,6 +39,79 @@ static LogicalResult importDirect(NodeContext &ctx) {
   return ctx.emitOp(OpTy::getOperationName(), operands);
 }
 
+/// `value` reshaped to its own dims followed by `ones` unit dims (0 in the
+/// target copies the dim, so dynamic dims stay).
+static FailureOr<Value> appendUnitDims(NodeContext &ctx, Value value,
+                                       int64_t ones) {
+  if (ones <= 0)
+    return value;
+  SmallVector<int64_t> target(rankOf(value), 0);
+  target.append(ones, 1);
+  OpBuilder &b = ctx.getBuilder();
+  Value shape = ConstantOp::create(
+      b, ctx.getLoc(),
+      DenseElementsAttr::get(
+          RankedTensorType::get({(int64_t)target.size()}, b.getI64Type()),
+          ArrayRef<int64_t>(target)));
+  FailureOr<SmallVector<Value>> reshaped =
+      ctx.createOp(ReshapeOp::getOperationName(), {value, shape});
+  if (failed(reshaped))
+    return failure();
+  return reshaped->front();
+}
+
+/// Binary ops before version 7 broadcast B against A only with `broadcast`
+/// = 1, B's dims lined up with A's from `axis` (by default, A's trailing
+/// dims). Appending unit dims to B gives that meaning under numpy rules.
+template <typename OpTy>
+static LogicalResult importLegacyBroadcast(NodeContext &ctx) {
+  if (ctx.getSinceVersion() >= 7)
+    return importDirect<OpTy, 2>(ctx);
+  if (failed(requireInputs(ctx, 2)))
+    return failure();
+  Value a = ctx.operand(0), b = ctx.operand(1);
+  int64_t rankA = rankOf(a), rankB = rankOf(b);
+  FailureOr<int64_t> broadcast = ctx.intAttr("broadcast", 0);
+  FailureOr<int64_t> axis = ctx.intAttr("axis", rankA - rankB);
+  if (failed(broadcast) || failed(axis))
+    return failure();
+  auto typeA = cast<RankedTensorType>(a.getType());
+  auto typeB = cast<RankedTensorType>(b.getType());
+  if (!*broadcast) {
+    if (typeA.hasStaticShape() && typeB.hasStaticShape() &&
+        typeA.getShape() != typeB.getShape()) {
+      ctx.emitError() << "expects inputs of one shape (broadcast = 0)";
+      return failure();
+    }
+    return importDirect<OpTy, 2>(ctx);
+  }
+  if (*axis < 0)
+    *axis += rankA;
+  if (*axis < 0 || *axis + rankB > rankA) {
+    ctx.emitError() << "axis " << *axis << " does not place B (rank " << rankB
+                    << ") inside A (rank " << rankA << ")";
+    return failure();
+  }
+  FailureOr<Value> aligned = appendUnitDims(ctx, b, rankA - *axis - rankB);
+  if (failed(aligned))
+    return failure();
+  return ctx.emitOp(OpTy::getOperationName(), {a, *aligned});
+}
+
+/// PRelu before version 7 applies a 1-D slope along the channels (dim 1).
+static LogicalResult importPRelu(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 2)))
+    return failure();
+  Value x = ctx.operand(0), slope = ctx.operand(1);
+  if (ctx.getSinceVersion() < 7 && rankOf(slope) == 1 && rankOf(x) > 2) {
+    FailureOr<Value> aligned = appendUnitDims(ctx, slope, rankOf(x) - 2);
+    if (failed(aligned))
+      return failure();
+    slope = *aligned;
+  }
+  return ctx.emitOp(PReluOp::getOperationName(), {x, slope});
+}
+
 /// Max, Min, Sum and Mean of any number of inputs, as a chain of binary ops
 /// (Mean divides the sum by the count).
 template <typename BinaryOpTy, bool IsMean = false>
@@ -198,32 +271,34 @@ static LogicalResult importCastLike(NodeContext &ctx) {
 
 void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   // Versions before 7 broadcast with `broadcast`/`axis` attributes, not
-  // numpy-style; from 7 on they broadcast as numpy does.
+  // numpy-style; from 7 on they broadcast as numpy does. Version 1 differs
+  // from 6 only by `consumed_inputs`.
   static constexpr int64_t arithmetic[] = {1, 6, 7, 13, 14};
-  registry.on("Add", arithmetic, 7, importDirect<AddOp, 2>);
-  registry.on("Sub", arithmetic, 7, importDirect<SubOp, 2>);
-  registry.on("Mul", arithmetic, 7, importDirect<MulOp, 2>);
-  registry.on("Div", arithmetic, 7, importDirect<DivOp, 2>);
-  registry.on("Pow", {1, 7, 12, 13, 15}, 7, importDirect<PowOp, 2>);
-  registry.on("PRelu", {1, 6, 7, 9, 16}, 7, importDirect<PReluOp, 2>);
+  registry.on("Add", arithmetic, 1, importLegacyBroadcast<AddOp>);
+  registry.on("Sub", arithmetic, 1, importLegacyBroadcast<SubOp>);
+  registry.on("Mul", arithmetic, 1, importLegacyBroadcast<MulOp>);
+  registry.on("Div", arithmetic, 1, importLegacyBroadcast<DivOp>);
+  registry.on("Pow", {1, 7, 12, 13, 15}, 1, importLegacyBroadcast<PowOp>);
+  registry.on("PRelu", {1, 6, 7, 9, 16}, 1, importPRelu);
   registry.on("Mod", {10, 13}, 10, importMod);
-  registry.on("And", {1, 7}, 7, importDirect<AndOp, 2>);
-  registry.on("Or", {1, 7}, 7, importDirect<OrOp, 2>);
-  registry.on("Xor", {1, 7}, 7, importDirect<XorOp, 2>);
+  registry.on("And", {1, 7}, 1, importLegacyBroadcast<AndOp>);
+  registry.on("Or", {1, 7}, 1, importLegacyBroadcast<OrOp>);
+  registry.on("Xor", {1, 7}, 1, importLegacyBroadcast<XorOp>);
   registry.on("Not", {1}, 1, importDirect<NotOp, 1>);
-  registry.on("Equal", {1, 7, 11, 13, 19}, 7, importDirect<EqualOp, 2>);
-  registry.on("Less", {1, 7, 9, 13}, 7, importDirect<LessOp, 2>);
-  registry.on("Greater", {1, 7, 9, 13}, 7, importDirect<GreaterOp, 2>);
+  registry.on("Equal", {1, 7, 11, 13, 19}, 1, importLegacyBroadcast<EqualOp>);
+  registry.on("Less", {1, 7, 9, 13}, 1, importLegacyBroadcast<LessOp>);
+  registry.on("Greater", {1, 7, 9, 13}, 1, importLegacyBroadcast<GreaterOp>);
   registry.on("LessOrEqual", {12, 16}, 12, importDirect<LessOrEqualOp, 2>);
   registry.on("GreaterOrEqual", {12, 16}, 12,
               importDirect<GreaterOrEqualOp, 2>);
   registry.on("Where", {9, 16}, 9, importDirect<WhereOp, 3>);
 
-  // Variadic forms: numpy broadcasting from version 8.
-  registry.on("Max", {1, 6, 8, 12, 13}, 8, importVariadic<MaxOp>);
-  registry.on("Min", {1, 6, 8, 12, 13}, 8, importVariadic<MinOp>);
-  registry.on("Sum", {1, 6, 8, 13}, 8, importVariadic<AddOp>);
-  registry.on("Mean", {1, 6, 8, 13}, 8, importVariadic<AddOp, true>);
+  // Variadic forms: numpy broadcasting from version 8; before, inputs of
+  // one shape, which numpy rules treat alike.
+  registry.on("Max", {1, 6, 8, 12, 13}, 1, importVariadic<MaxOp>);
+  registry.on("Min", {1, 6, 8, 12, 13}, 1, importVariadic<MinOp>);
+  registry.on("Sum", {1, 6, 8, 13}, 1, importVariadic<AddOp>);
+  registry.on("Mean", {1, 6, 8, 13}, 1, importVariadic<AddOp, true>);
 
   // Unary math. Versions before 6 differ only by `consumed_inputs`.
   static constexpr int64_t math[] = {1, 6, 13};
