@@ -156,6 +156,73 @@ static LogicalResult importArgReduce(NodeContext &ctx) {
        b.getNamedAttr("select_last_index", b.getBoolAttr(*last))});
 }
 
+/// TopK. Version 1 takes k as an attribute, later versions as an input,
+/// which may be known only at run time; from 11 `largest` picks the order
+/// (`sorted` = 0 leaves the order open, so sorted results serve too).
+static LogicalResult importTopK(NodeContext &ctx) {
+  Value input = ctx.operand(0);
+  if (!input || rankOf(input) == 0) {
+    ctx.emitError() << "expects an input of rank >= 1";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
+  FailureOr<int64_t> largest = ctx.intAttr("largest", 1);
+  if (failed(axis) || failed(largest))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalized =
+      normalizeAxes(ctx, {*axis}, rankOf(input));
+  if (failed(normalized))
+    return failure();
+  int64_t a = normalized->front();
+  OpBuilder &b = ctx.getBuilder();
+  auto kType = RankedTensorType::get({1}, b.getI64Type());
+  Value k = ctx.operand(1);
+  if (ctx.getSinceVersion() < 10) {
+    FailureOr<int64_t> attr = ctx.intAttr("k", -1);
+    if (failed(attr))
+      return failure();
+    if (!ctx.hasAttr("k")) {
+      ctx.emitError() << "expects a k attribute";
+      return failure();
+    }
+    k = ConstantOp::create(b, ctx.getLoc(),
+                           DenseElementsAttr::get(kType, *attr));
+  } else if (auto type = k ? cast<RankedTensorType>(k.getType()) : nullptr;
+             !type || !type.getElementType().isInteger(64) ||
+             (type.hasStaticShape() && type.getNumElements() != 1)) {
+    ctx.emitError() << "expects a K input of one int64";
+    return failure();
+  }
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t extent = inputType.getDimSize(a), kept = ShapedType::kDynamic;
+  DenseIntElementsAttr value;
+  if (matchPattern(k, m_Constant(&value))) {
+    kept = (*value.getValues<APInt>().begin()).getSExtValue();
+    if (kept < 0 || (extent != ShapedType::kDynamic && kept > extent)) {
+      ctx.emitError() << "k " << kept << " is outside [0, " << extent
+                      << "], the extent of axis " << a;
+      return failure();
+    }
+  }
+  SmallVector<int64_t> shape(inputType.getShape());
+  shape[a] = kept;
+  if (k.getType() != kType) {
+    FailureOr<SmallVector<Value>> reshaped = ctx.createOp(
+        ReshapeOp::getOperationName(),
+        {k, ConstantOp::create(b, ctx.getLoc(),
+                               DenseElementsAttr::get(kType, int64_t{1}))});
+    if (failed(reshaped))
+      return failure();
+    k = reshaped->front();
+  }
+  auto topK =
+      TopKOp::create(b, ctx.getLoc(), inputType.clone(shape),
+                     RankedTensorType::get(shape, b.getI64Type()), input, k,
+                     b.getI64IntegerAttr(a), b.getBoolAttr(*largest != 0));
+  ctx.setResults(topK.getResults());
+  return success();
+}
+
 /// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at
 /// `axis` and normalized over the second dim; from 13 over `axis` alone.
 template <typename OpTy> static LogicalResult importSoftmax(NodeContext &ctx) {
@@ -544,6 +611,7 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("ArgMax", {1, 11, 12, 13}, 1, importArgReduce<ArgMaxOp>);
   registry.on("ArgMin", {1, 11, 12, 13}, 1, importArgReduce<ArgMinOp>);
 
+  registry.on("TopK", {1, 10, 11, 24}, 1, importTopK);
   registry.on("Softmax", {1, 11, 13}, 1, importSoftmax<SoftmaxOp>);
   registry.on("LogSoftmax", {1, 11, 13}, 1, importSoftmax<LogSoftmaxOp>);
   // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.

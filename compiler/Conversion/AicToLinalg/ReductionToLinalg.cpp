@@ -3,7 +3,8 @@
 // Reductions become linalg.generic ops with reduction iterators (then a
 // unit-dim expand for keepdims); softmax, batch and layer normalization are
 // reductions plus broadcasting elementwise generics; pooling is a generic
-// over output and window positions with padding as tensor.pad.
+// over output and window positions with padding as tensor.pad. TopK is a
+// sequential selection on buffers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,8 +14,10 @@
 #include "dialects/aic/IR/ShapeInference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -1021,6 +1024,155 @@ struct PoolToLinalg : OpConversionPattern<OpTy> {
 };
 } // namespace
 
+namespace {
+/// TopK as one sequential selection per slice, on buffers: each element in
+/// turn is inserted into the sorted list of the best k seen so far, those it
+/// beats shifting down one place (O(n k) per slice, and strict comparisons
+/// keep the lower index first among equals). The results are fresh buffers
+/// handed back as tensors.
+struct TopKToLinalg : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto valuesType =
+        cast<RankedTensorType>(toSignless(op.getValues().getType()));
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t rank = inputType.getRank(), axis = adaptor.getAxis();
+    bool largest = adaptor.getLargest();
+    Scalar s{rewriter, loc, isUnsignedElement(op.getInput().getType())};
+    MLIRContext *ctx = rewriter.getContext();
+
+    // The input as a buffer of any layout, read only.
+    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+    auto inputBufferType = MemRefType::get(
+        inputType.getShape(), inputType.getElementType(),
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
+    Value input = bufferization::ToBufferOp::create(
+        rewriter, loc, inputBufferType, adaptor.getInput(), /*readOnly=*/true);
+
+    // k, and the result buffers.
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value k = arith::IndexCastOp::create(
+        rewriter, loc, rewriter.getIndexType(),
+        tensor::ExtractOp::create(rewriter, loc, adaptor.getK(), zero));
+    SmallVector<Value> sizes, dynamicSizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value size = i == axis ? k
+                             : tensor::DimOp::create(rewriter, loc,
+                                                     adaptor.getInput(), i)
+                                   .getResult();
+      sizes.push_back(size);
+      if (valuesType.isDynamicDim(i))
+        dynamicSizes.push_back(size);
+    }
+    Value extent =
+        tensor::DimOp::create(rewriter, loc, adaptor.getInput(), axis);
+    auto bufferOf = [](RankedTensorType type) {
+      return MemRefType::get(type.getShape(), type.getElementType());
+    };
+    Value values = memref::AllocOp::create(rewriter, loc, bufferOf(valuesType),
+                                           dynamicSizes);
+    Value indices = memref::AllocOp::create(
+        rewriter, loc, bufferOf(indicesType), dynamicSizes);
+
+    // One selection per position of the other dims.
+    SmallVector<Value> lbs(rank, zero), steps(rank, one), ubs(sizes);
+    ubs[axis] = one;
+    scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps,
+        [&](OpBuilder &b, Location l, ValueRange outer) {
+          SmallVector<Value> at(outer);
+          auto better = [&](Value x, Value y) {
+            Scalar t{b, l, s.isUnsigned};
+            return largest ? t.compare(arith::CmpFPredicate::OGT,
+                                       arith::CmpIPredicate::sgt, x, y)
+                           : t.compare(arith::CmpFPredicate::OLT,
+                                       arith::CmpIPredicate::slt, x, y);
+          };
+          auto indexed = [&](Value position) {
+            SmallVector<Value> where(at);
+            where[axis] = position;
+            return where;
+          };
+          auto loop =
+              scf::ForOp::create(b, l, zero, extent, one, ValueRange{zero});
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value i = loop.getInductionVar();
+          Value count = loop.getRegionIterArg(0);
+          Value v = memref::LoadOp::create(b, l, input, indexed(i));
+
+          // j walks up from the end of the kept list past those v beats.
+          auto walk = scf::WhileOp::create(b, l, b.getIndexType(), count);
+          Block *before =
+              b.createBlock(&walk.getBefore(), {}, b.getIndexType(), l);
+          Value j = before->getArgument(0);
+          Value positive =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, j, zero);
+          auto beats = scf::IfOp::create(
+              b, l, positive,
+              [&](OpBuilder &nb, Location nl) {
+                Value prev = arith::SubIOp::create(nb, nl, j, one);
+                Value kept =
+                    memref::LoadOp::create(nb, nl, values, indexed(prev));
+                scf::YieldOp::create(nb, nl, better(v, kept));
+              },
+              [&](OpBuilder &nb, Location nl) {
+                scf::YieldOp::create(
+                    nb, nl,
+                    arith::ConstantIntOp::create(nb, nl, 0, 1).getResult());
+              });
+          scf::ConditionOp::create(b, l, beats.getResult(0), j);
+
+          Block *after =
+              b.createBlock(&walk.getAfter(), {}, b.getIndexType(), l);
+          j = after->getArgument(0);
+          Value prev = arith::SubIOp::create(b, l, j, one);
+          Value inside =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, k);
+          scf::IfOp::create(b, l, inside, [&](OpBuilder &nb, Location nl) {
+            for (Value buffer : {values, indices}) {
+              Value moved =
+                  memref::LoadOp::create(nb, nl, buffer, indexed(prev));
+              memref::StoreOp::create(nb, nl, moved, buffer, indexed(j));
+            }
+            scf::YieldOp::create(nb, nl);
+          });
+          scf::YieldOp::create(b, l, prev);
+
+          // v lands at j if that is within the k kept.
+          b.setInsertionPointAfter(walk);
+          j = walk.getResult(0);
+          inside = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j, k);
+          scf::IfOp::create(b, l, inside, [&](OpBuilder &nb, Location nl) {
+            memref::StoreOp::create(nb, nl, v, values, indexed(j));
+            Value position =
+                arith::IndexCastOp::create(nb, nl, nb.getI64Type(), i);
+            memref::StoreOp::create(nb, nl, position, indices, indexed(j));
+            scf::YieldOp::create(nb, nl);
+          });
+          Value next = arith::MinUIOp::create(
+              b, l, arith::AddIOp::create(b, l, count, one), k);
+          scf::YieldOp::create(b, l, next);
+        });
+
+    auto asTensor = [&](Value buffer, RankedTensorType type) -> Value {
+      return bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
+                                               /*restrict=*/true,
+                                               /*writable=*/true);
+    };
+    rewriter.replaceOp(
+        op, {asTensor(values, valuesType), asTensor(indices, indicesType)});
+    return success();
+  }
+};
+} // namespace
+
 void mlir::aic::populateReductionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
@@ -1036,8 +1188,9 @@ void mlir::aic::populateReductionToLinalgPatterns(
       ReduceToLinalg<ReduceLogSumOp, ReduceKind::LogSum>,
       ReduceToLinalg<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
       ArgReduceToLinalg<ArgMaxOp, true>, ArgReduceToLinalg<ArgMinOp, false>,
-      SoftmaxToLinalg<SoftmaxOp, false>, SoftmaxToLinalg<LogSoftmaxOp, true>,
-      BatchNormToLinalg, LayerNormToLinalg, RmsNormToLinalg, TriluToLinalg,
-      CumSumToLinalg, LrnToLinalg, PoolToLinalg<MaxPoolOp, true>,
-      PoolToLinalg<AveragePoolOp, false>>(converter, context);
+      TopKToLinalg, SoftmaxToLinalg<SoftmaxOp, false>,
+      SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg, LayerNormToLinalg,
+      RmsNormToLinalg, TriluToLinalg, CumSumToLinalg, LrnToLinalg,
+      PoolToLinalg<MaxPoolOp, true>, PoolToLinalg<AveragePoolOp, false>>(
+      converter, context);
 }

@@ -441,6 +441,42 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
+LogicalResult TopKOp::verify() {
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)input.size())
+    return emitOpError("expects an axis in [0, ") << input.size() << ")";
+  if (cast<RankedTensorType>(getK().getType()).getNumElements() != 1)
+    return emitOpError("expects a k of one element");
+  if (elementTypeOf(getValues()) != elementTypeOf(getInput()))
+    return emitOpError("expects values of the input's element type");
+  for (Value result : {Value(getValues()), Value(getIndices())}) {
+    ArrayRef<int64_t> shape = shapeOf(result);
+    if (shape.size() != input.size())
+      return emitOpError("expects results of the input's rank");
+    for (auto [i, size] : llvm::enumerate(shape)) {
+      if ((int64_t)i == axis || size == ShapedType::kDynamic ||
+          input[i] == ShapedType::kDynamic)
+        continue;
+      if (size != input[i])
+        return emitOpError("expects results of the input's shape but along ")
+               << "axis " << axis;
+    }
+  }
+  if (shapeOf(getValues())[axis] != shapeOf(getIndices())[axis])
+    return emitOpError("expects values and indices of one shape");
+  DenseIntElementsAttr k;
+  int64_t extent = input[axis], kept = shapeOf(getValues())[axis];
+  if (matchPattern(getK(), m_Constant(&k))) {
+    int64_t value = (*k.getValues<APInt>().begin()).getSExtValue();
+    if (value < 0 || (extent != ShapedType::kDynamic && value > extent))
+      return emitOpError("expects k in [0, ") << extent << "], got " << value;
+    if (kept != ShapedType::kDynamic && kept != value)
+      return emitOpError("expects ") << value << " results along the axis";
+  }
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   if (shapeOf(getInput()) != shapeOf(getOutput()))
     return emitOpError("expects the result of the input's shape");

@@ -597,6 +597,27 @@ class Aic_ArgReduceOp<string mnemonic, string what>
 def Aic_ArgMaxOp : Aic_ArgReduceOp<"argmax", "maximum">;
 def Aic_ArgMinOp : Aic_ArgReduceOp<"argmin", "minimum">;
 
+def Aic_TopKOp : Aic_Op<"top_k", [Pure]> {
+  let summary = "the k largest (or smallest) elements along `axis`";
+  let description = [{
+    ONNX `TopK`: `values` holds the k best elements of each slice along
+    `axis`, best first, and `indices` their positions; of equal elements the
+    one at the lower index comes first. `k` (one i64) may be known only at
+    run time, in which case that dim of the results is dynamic.
+
+    ```mlir
+    %v, %i = aic.top_k %x, %k {axis = 1 : i64, largest = true}
+        : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, TensorOf<[I64]>:$k, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs Aic_Tensor:$values, TensorOf<[I64]>:$indices);
+  let assemblyFormat =
+      "$input `,` $k attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 class Aic_SoftmaxLikeOp<string mnemonic, string formula>
     : Aic_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
   let summary = formula # " along `axis` (ONNX opset-13 semantics)";

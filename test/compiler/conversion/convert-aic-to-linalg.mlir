@@ -598,3 +598,26 @@ func.func @conv_transpose_dynamic(%x: tensor<?x1x?xf32>, %w: tensor<1x1x3xf32>) 
   %0 = aic.conv_transpose %x, %w {dilations = array<i64: 1>, pads = array<i64: 0, 0>, strides = array<i64: 3>} : (tensor<?x1x?xf32>, tensor<1x1x3xf32>) -> tensor<?x1x?xf32>
   return %0 : tensor<?x1x?xf32>
 }
+
+// -----
+
+// Tests that TopK is a sequential selection per slice on fresh buffers: a
+// loop nest over the other dims, a loop along the axis, a while loop that
+// walks past the kept elements the new one beats (unsigned compare for
+// unsigned elements), and the buffers handed back as tensors.
+// CHECK-LABEL: func.func @top_k
+func.func @top_k(%x: tensor<3x5xui64>) -> (tensor<2x5xui64>, tensor<2x5xi64>) {
+  %k = aic.constant dense<2> : tensor<1xi64>
+  // CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<3x5xi64> to memref<3x5xi64, strided<[?, ?], offset: ?>>
+  // CHECK: %[[VALUES:.*]] = memref.alloc() : memref<2x5xi64>
+  // CHECK: %[[INDICES:.*]] = memref.alloc() : memref<2x5xi64>
+  // CHECK: scf.for
+  // CHECK: scf.for
+  // CHECK: scf.while
+  // CHECK: arith.cmpi ugt
+  // CHECK: scf.condition
+  // CHECK: bufferization.to_tensor %[[VALUES]] restrict writable
+  // CHECK: bufferization.to_tensor %[[INDICES]] restrict writable
+  %v, %i = aic.top_k %x, %k {axis = 0 : i64, largest = true} : (tensor<3x5xui64>, tensor<1xi64>) -> (tensor<2x5xui64>, tensor<2x5xi64>)
+  return %v, %i : tensor<2x5xui64>, tensor<2x5xi64>
+}

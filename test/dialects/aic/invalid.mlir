@@ -109,6 +109,16 @@ func.func @conv_transpose_pads(%x: tensor<1x1x2xf32>, %w: tensor<1x1x2xf32>) -> 
 
 // -----
 
+// Tests that top_k checks a constant k against the axis.
+func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
+  %k = aic.constant dense<5> : tensor<1xi64>
+  // expected-error @+1 {{expects k in [0, 4], got 5}}
+  %v, %i = aic.top_k %x, %k {axis = 1 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  return %v, %i : tensor<3x5xf32>, tensor<3x5xi64>
+}
+
+// -----
+
 // Tests that conv checks the count of its spatial attributes.
 func.func @conv_attrs(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
   // expected-error @+2 {{expects 2 strides and dilations and 4 pads, got 1, 2 and 4}}

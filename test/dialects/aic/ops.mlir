@@ -36,6 +36,16 @@ func.func @contractions(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>,
 
 // -----
 
+// Tests that top_k round-trips with a k known only at run time.
+// CHECK-LABEL: func.func @top_k
+func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {
+  // CHECK: aic.top_k %{{.*}}, %{{.*}} {axis = 0 : i64, largest = false} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>)
+  %v, %i = aic.top_k %x, %k {axis = 0 : i64, largest = false} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>)
+  return %v, %i : tensor<?x4xf32>, tensor<?x4xi64>
+}
+
+// -----
+
 // Tests that conv_transpose round-trips and infers stride * (in - 1) +
 // dilation * (k - 1) + 1 - pads, negative pads growing the output.
 // CHECK-LABEL: func.func @conv_transpose
