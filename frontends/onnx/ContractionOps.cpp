@@ -225,8 +225,10 @@ Value mlir::aic::onnx_import::scalarConstant(OpBuilder &b, Location loc,
                             DenseElementsAttr::get(tensorType, element));
 }
 
-/// [B, S, H * D] -> [B, H, S, D] (ONNX Attention's 3-D inputs).
-static FailureOr<Value> splitHeads(NodeContext &ctx, Value x, int64_t heads) {
+/// [B, S, H * D] -> [B, H, S, D] (ONNX Attention's 3-D inputs), or only
+/// to [B, S, H, D] without `transpose`.
+static FailureOr<Value> splitHeads(NodeContext &ctx, Value x, int64_t heads,
+                                   bool transpose = true) {
   OpBuilder &b = ctx.getBuilder();
   Value shape = ConstantOp::create(
       b, ctx.getLoc(),
@@ -236,6 +238,8 @@ static FailureOr<Value> splitHeads(NodeContext &ctx, Value x, int64_t heads) {
       ctx.createOp(ReshapeOp::getOperationName(), {x, shape});
   if (failed(split))
     return failure();
+  if (!transpose)
+    return split->front();
   FailureOr<SmallVector<Value>> transposed = ctx.createOp(
       TransposeOp::getOperationName(), split->front(),
       {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({0, 2, 1, 3}))});
@@ -244,20 +248,25 @@ static FailureOr<Value> splitHeads(NodeContext &ctx, Value x, int64_t heads) {
   return transposed->front();
 }
 
-/// [B, H, S, D] -> [B, S, H * D].
-static FailureOr<Value> mergeHeads(NodeContext &ctx, Value x) {
+/// [B, H, S, D] -> [B, S, H * D], or [B, S, H, D] -> [B, S, H * D] without
+/// `transpose`.
+static FailureOr<Value> mergeHeads(NodeContext &ctx, Value x,
+                                   bool transpose = true) {
   OpBuilder &b = ctx.getBuilder();
-  FailureOr<SmallVector<Value>> transposed = ctx.createOp(
-      TransposeOp::getOperationName(), x,
-      {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({0, 2, 1, 3}))});
-  if (failed(transposed))
-    return failure();
+  if (transpose) {
+    FailureOr<SmallVector<Value>> transposed = ctx.createOp(
+        TransposeOp::getOperationName(), x,
+        {b.getNamedAttr("perm", b.getDenseI64ArrayAttr({0, 2, 1, 3}))});
+    if (failed(transposed))
+      return failure();
+    x = transposed->front();
+  }
   Value shape = ConstantOp::create(
       b, ctx.getLoc(),
       DenseElementsAttr::get(RankedTensorType::get({3}, b.getI64Type()),
                              ArrayRef<int64_t>{0, 0, -1}));
   FailureOr<SmallVector<Value>> merged =
-      ctx.createOp(ReshapeOp::getOperationName(), {transposed->front(), shape});
+      ctx.createOp(ReshapeOp::getOperationName(), {x, shape});
   if (failed(merged))
     return failure();
   return merged->front();
@@ -312,6 +321,65 @@ static FailureOr<Value> maskToBias(NodeContext &ctx, Value mask, Type type,
 /// layout, an optional mask (bool or additive), an optional key/value cache
 /// (past_key, past_value; returned extended as present_key, present_value)
 /// and, since version 24, per-batch key counts (nonpad_kv_seqlen).
+/// RotaryEmbedding: 3-D input [B, S, H * D] is viewed as [B, S, H, D];
+/// position_ids, where given, pick the rows of the cos and sin caches.
+static LogicalResult importRotaryEmbedding(NodeContext &ctx) {
+  Value input = ctx.operand(0), cos = ctx.operand(1), sin = ctx.operand(2);
+  Value positions = ctx.operand(3);
+  if (!input || !cos || !sin) {
+    ctx.emitError() << "expects inputs X, cos_cache and sin_cache";
+    return failure();
+  }
+  FailureOr<int64_t> interleaved = ctx.intAttr("interleaved", 0);
+  FailureOr<int64_t> heads = ctx.intAttr("num_heads", 0);
+  FailureOr<int64_t> rotary = ctx.intAttr("rotary_embedding_dim", 0);
+  if (failed(interleaved) || failed(heads) || failed(rotary))
+    return failure();
+  int64_t rank = rankOf(input);
+  if (rank != 3 && rank != 4) {
+    ctx.emitError() << "expects an input of rank 3 or 4, got " << rank;
+    return failure();
+  }
+  if (rank == 3 && *heads <= 0) {
+    ctx.emitError() << "expects num_heads for a 3-D input";
+    return failure();
+  }
+  Value x = input;
+  if (rank == 3) {
+    FailureOr<Value> split =
+        splitHeads(ctx, input, *heads, /*transpose=*/false);
+    if (failed(split))
+      return failure();
+    x = *split;
+  }
+  if (positions) {
+    for (Value *table : {&cos, &sin}) {
+      FailureOr<SmallVector<Value>> taken =
+          ctx.createOp(GatherOp::getOperationName(), {*table, positions},
+                       {ctx.getBuilder().getNamedAttr(
+                           "axis", ctx.getBuilder().getI64IntegerAttr(0))});
+      if (failed(taken))
+        return failure();
+      *table = taken->front();
+    }
+  }
+  OpBuilder &b = ctx.getBuilder();
+  auto op = RotaryEmbeddingOp::create(
+      b, ctx.getLoc(), x.getType(), x, cos, sin, b.getBoolAttr(rank == 4),
+      b.getBoolAttr(*interleaved != 0), b.getI64IntegerAttr(*rotary));
+  if (failed(ctx.verifyOp(op)))
+    return failure();
+  Value result = op.getResult();
+  if (rank == 3) {
+    FailureOr<Value> merged = mergeHeads(ctx, result, /*transpose=*/false);
+    if (failed(merged))
+      return failure();
+    result = *merged;
+  }
+  ctx.setResults(result);
+  return success();
+}
+
 static LogicalResult importAttention(NodeContext &ctx) {
   Value q = ctx.operand(0), k = ctx.operand(1), v = ctx.operand(2);
   Value mask = ctx.operand(3), pastKey = ctx.operand(4),
@@ -527,5 +595,6 @@ void mlir::aic::onnx_import::registerContractionOps(OpRegistry &registry) {
   registry.on("Conv", {1, 11, 22}, 1, importConv);
   registry.on("ConvTranspose", {1, 11, 22}, 1, importConvTranspose);
   registry.on("Attention", {23, 24}, 23, importAttention);
+  registry.on("RotaryEmbedding", {23}, 23, importRotaryEmbedding);
   registry.on("Einsum", {12}, 12, importEinsum);
 }

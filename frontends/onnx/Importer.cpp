@@ -579,6 +579,8 @@ NodeContext::createOp(StringRef opName, ValueRange operands,
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types))
     result.setType(type);
+  if (failed(verifyOp(op)))
+    return failure();
 
   // Fold where the operands are constants (shape computations), so that
   // the ops that consume the results see constants and static shapes.
@@ -599,6 +601,22 @@ NodeContext::createOp(StringRef opName, ValueRange operands,
     op->erase();
   }
   return results;
+}
+
+LogicalResult NodeContext::verifyOp(Operation *op) {
+  std::string message;
+  {
+    ScopedDiagnosticHandler capture(builder.getContext(), [&](Diagnostic &d) {
+      if (message.empty())
+        message = d.str();
+      return success();
+    });
+    if (succeeded(mlir::verify(op, /*verifyRecursively=*/false)))
+      return success();
+  }
+  op->erase();
+  emitError() << message;
+  return failure();
 }
 
 LogicalResult NodeContext::emitOp(StringRef opName, ValueRange operands,

@@ -72,6 +72,10 @@ public:
                                          ArrayRef<NamedAttribute> attrs = {},
                                          unsigned numResults = 1);
 
+  /// Verifies an op built for this node; on failure erases it and reports
+  /// the verifier's message with the node's label.
+  LogicalResult verifyOp(Operation *op);
+
   /// Operand `i` when it has elements but no values yet (known only at run
   /// time), else null: absent, constant, or empty.
   Value runtimeOperand(unsigned i) const;

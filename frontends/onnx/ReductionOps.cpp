@@ -219,6 +219,8 @@ static LogicalResult importTopK(NodeContext &ctx) {
       TopKOp::create(b, ctx.getLoc(), inputType.clone(shape),
                      RankedTensorType::get(shape, b.getI64Type()), input, k,
                      b.getI64IntegerAttr(a), b.getBoolAttr(*largest != 0));
+  if (failed(ctx.verifyOp(topK)))
+    return failure();
   ctx.setResults(topK.getResults());
   return success();
 }

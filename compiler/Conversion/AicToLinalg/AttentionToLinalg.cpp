@@ -10,7 +10,7 @@
 // Grouped-query attention reads key/value head h floordiv (Hq / Hkv) through
 // the indexing maps, so K and V are never repeated in memory. Everything
 // accumulates in f32 (f64 for f64); 16-bit types are rounded to their type
-// where ONNX's reference rounds them.
+// where ONNX's reference rounds them. RotaryEmbedding is one generic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -253,9 +253,97 @@ struct AttentionToLinalg : OpConversionPattern<AttentionOp> {
     return success();
   }
 };
+
+/// RotaryEmbedding as one generic over the output: feature d reads its
+/// partner (d +- rotary_dim / 2, or d +- 1 interleaved) and the cos and sin
+/// of its pair through tensor.extract; 16-bit floats compute in f32.
+struct RotaryEmbeddingToLinalg : OpConversionPattern<RotaryEmbeddingOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RotaryEmbeddingOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), cos = adaptor.getCos(),
+          sin = adaptor.getSin();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type et = type.getElementType();
+    Type acc = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    // rotary_dim 0: the whole head, whose size may be known only at run
+    // time.
+    Value rotary =
+        adaptor.getRotaryDim()
+            ? arith::ConstantIndexOp::create(rewriter, loc,
+                                             adaptor.getRotaryDim())
+                  .getResult()
+            : rewriter.createOrFold<tensor::DimOp>(loc, x, 3);
+    Value half = rewriter.createOrFold<arith::DivUIOp>(
+        loc, rotary, arith::ConstantIndexOp::create(rewriter, loc, 2));
+    bool interleaved = adaptor.getInterleaved();
+    unsigned seqDim = adaptor.getHeadsFirst() ? 2 : 1;
+    Value result = buildParallelGeneric(
+        rewriter, loc, x, {rewriter.getMultiDimIdentityMap(4)}, type,
+        buildDynamicDims(rewriter, loc, x),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          SmallVector<Value> at;
+          for (unsigned i = 0; i < 4; ++i)
+            at.push_back(linalg::IndexOp::create(b, l, i));
+          Value d = at[3];
+          auto index = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto widen = [&](Value v) -> Value {
+            return v.getType() == acc ? v : arith::ExtFOp::create(b, l, acc, v);
+          };
+          // first: d is x1 of its pair; i: the pair; partner: the other.
+          Value first, pair, partner;
+          if (interleaved) {
+            Value odd = arith::RemUIOp::create(b, l, d, index(2));
+            first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, odd,
+                                          index(0));
+            pair = arith::DivUIOp::create(b, l, d, index(2));
+            partner = arith::SelectOp::create(
+                b, l, first, arith::AddIOp::create(b, l, d, index(1)),
+                arith::SubIOp::create(b, l, d, index(1)));
+          } else {
+            first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d,
+                                          half);
+            pair = arith::SelectOp::create(
+                b, l, first, d, arith::SubIOp::create(b, l, d, half));
+            partner = arith::SelectOp::create(
+                b, l, first, arith::AddIOp::create(b, l, d, half), pair);
+          }
+          Value rotated = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                                d, rotary);
+          // Beyond rotary_dim the pair index is clamped (its value unused).
+          pair = arith::SelectOp::create(b, l, rotated, pair, index(0));
+          partner = arith::SelectOp::create(b, l, rotated, partner, d);
+          SmallVector<Value> partnerAt(at);
+          partnerAt[3] = partner;
+          SmallVector<Value> tableAt = {at[0], at[seqDim], pair};
+          Value self = widen(args[0]);
+          Value other = widen(tensor::ExtractOp::create(b, l, x, partnerAt));
+          Value c = widen(tensor::ExtractOp::create(b, l, cos, tableAt));
+          Value s = widen(tensor::ExtractOp::create(b, l, sin, tableAt));
+          // x1: self cos - other sin; x2: other sin + self cos.
+          Value sinTerm = arith::MulFOp::create(b, l, other, s);
+          Value cosTerm = arith::MulFOp::create(b, l, self, c);
+          Value value = arith::SelectOp::create(
+              b, l, first, arith::SubFOp::create(b, l, cosTerm, sinTerm),
+              arith::AddFOp::create(b, l, sinTerm, cosTerm));
+          value = arith::SelectOp::create(b, l, rotated, value, self);
+          return value.getType() == et
+                     ? value
+                     : arith::TruncFOp::create(b, l, et, value).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::aic::populateAttentionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<AttentionToLinalg>(converter, patterns.getContext());
+  patterns.add<AttentionToLinalg, RotaryEmbeddingToLinalg>(
+      converter, patterns.getContext());
 }

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/InterleavedRange.h"
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -438,6 +439,35 @@ LogicalResult TriluOp::verify() {
   if (Value k = getKInput();
       k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)
     return emitOpError("expects a k_input of one element");
+  return success();
+}
+
+LogicalResult RotaryEmbeddingOp::verify() {
+  ArrayRef<int64_t> input = shapeOf(getInput());
+  if (input.size() != 4)
+    return emitOpError("expects a 4-D input");
+  int64_t rotary = getRotaryDim() ? getRotaryDim() : input[3];
+  if (rotary != ShapedType::kDynamic &&
+      (rotary < 0 || rotary % 2 != 0 ||
+       (input[3] != ShapedType::kDynamic && rotary > input[3])))
+    return emitOpError("expects an even rotary_dim in [0, ")
+           << input[3] << "], got " << rotary;
+  int64_t seq = input[getHeadsFirst() ? 2 : 1];
+  SmallVector<int64_t> expected = {
+      input[0], seq,
+      rotary == ShapedType::kDynamic ? ShapedType::kDynamic : rotary / 2};
+  for (Value table : {getCos(), getSin()}) {
+    ArrayRef<int64_t> shape = shapeOf(table);
+    if (shape.size() != 3)
+      return emitOpError("expects cos and sin of shape [B, S, rotary_dim / "
+                         "2]");
+    for (auto [size, want] : llvm::zip(shape, expected))
+      if (size != ShapedType::kDynamic && want != ShapedType::kDynamic &&
+          size != want)
+        return emitOpError("expects cos and sin of shape [")
+               << input[0] << ", " << seq << ", " << rotary / 2 << "], got ["
+               << llvm::interleaved(shape) << "]";
+  }
   return success();
 }
 

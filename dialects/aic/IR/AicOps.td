@@ -458,6 +458,35 @@ def Aic_EinsumOp : Aic_Op<"einsum", [Pure, InferTypeOpAdaptorWithIsCompatible]> 
       "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+def Aic_RotaryEmbeddingOp : Aic_Op<"rotary_embedding",
+    [Pure, AllTypesMatch<["input", "output"]>,
+     AllElementTypesMatch<["input", "cos", "sin"]>]> {
+  let summary = "rotates pairs of each head's first `rotary_dim` features";
+  let description = [{
+    ONNX `RotaryEmbedding` on [B, H, S, D] (`heads_first`) or [B, S, H, D]
+    input, with `cos` and `sin` already taken at each position: [B, S,
+    rotary_dim / 2]. Feature pair i is (i, i + rotary_dim / 2), or (2i,
+    2i + 1) when `interleaved`; it becomes (x1 cos - x2 sin, x1 sin + x2
+    cos). Features from `rotary_dim` on pass through; `rotary_dim` 0 rotates
+    the whole head.
+
+    ```mlir
+    %r = aic.rotary_embedding %x, %cos, %sin {heads_first = true,
+             interleaved = false, rotary_dim = 8 : i64}
+        : tensor<2x4x3x8xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$cos,
+                   Aic_FloatTensor:$sin, BoolAttr:$heads_first,
+                   BoolAttr:$interleaved, I64Attr:$rotary_dim);
+  let results = (outs Aic_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $cos `,` $sin attr-dict `:` type($input) `,` type($cos) `,`
+    type($sin)
+  }];
+  let hasVerifier = 1;
+}
+
 def Aic_AttentionOp : Aic_Op<"attention",
     [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "scaled dot-product attention with masks and grouped heads";

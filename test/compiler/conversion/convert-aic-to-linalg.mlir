@@ -621,3 +621,23 @@ func.func @top_k(%x: tensor<3x5xui64>) -> (tensor<2x5xui64>, tensor<2x5xi64>) {
   %v, %i = aic.top_k %x, %k {axis = 0 : i64, largest = true} : (tensor<3x5xui64>, tensor<1xi64>) -> (tensor<2x5xui64>, tensor<2x5xi64>)
   return %v, %i : tensor<2x5xui64>, tensor<2x5xi64>
 }
+
+// -----
+
+// Tests that RotaryEmbedding is one generic over the output that reads each
+// feature's partner and its pair's cos and sin through tensor.extract, and
+// passes features from rotary_dim on through.
+// CHECK-LABEL: func.func @rotary_embedding
+func.func @rotary_embedding(%x: tensor<2x3x4x8xf16>, %cos: tensor<2x3x2xf16>, %sin: tensor<2x3x2xf16>) -> tensor<2x3x4x8xf16> {
+  // CHECK: linalg.generic
+  // CHECK: arith.cmpi ult, %{{.*}}, %c2
+  // CHECK: arith.cmpi ult, %{{.*}}, %c4
+  // CHECK: tensor.extract %{{.*}} : tensor<2x3x4x8xf16>
+  // CHECK: tensor.extract %{{.*}} : tensor<2x3x2xf16>
+  // CHECK: arith.extf %{{.*}} : f16 to f32
+  // CHECK-DAG: arith.subf
+  // CHECK-DAG: arith.addf
+  // CHECK: arith.truncf %{{.*}} : f32 to f16
+  %0 = aic.rotary_embedding %x, %cos, %sin {heads_first = false, interleaved = false, rotary_dim = 4 : i64} : tensor<2x3x4x8xf16>, tensor<2x3x2xf16>, tensor<2x3x2xf16>
+  return %0 : tensor<2x3x4x8xf16>
+}

@@ -109,6 +109,15 @@ func.func @conv_transpose_pads(%x: tensor<1x1x2xf32>, %w: tensor<1x1x2xf32>) -> 
 
 // -----
 
+// Tests that rotary_embedding checks its tables against the rotated half.
+func.func @rotary_tables(%x: tensor<2x4x3x8xf32>, %t: tensor<2x3x4xf32>) -> tensor<2x4x3x8xf32> {
+  // expected-error @+1 {{expects cos and sin of shape [2, 3, 2], got [2, 3, 4]}}
+  %0 = aic.rotary_embedding %x, %t, %t {heads_first = true, interleaved = true, rotary_dim = 4 : i64} : tensor<2x4x3x8xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+  return %0 : tensor<2x4x3x8xf32>
+}
+
+// -----
+
 // Tests that top_k checks a constant k against the axis.
 func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
   %k = aic.constant dense<5> : tensor<1xi64>

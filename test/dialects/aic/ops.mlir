@@ -36,6 +36,16 @@ func.func @contractions(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>,
 
 // -----
 
+// Tests that rotary_embedding round-trips.
+// CHECK-LABEL: func.func @rotary_embedding
+func.func @rotary_embedding(%x: tensor<2x4x3x8xf32>, %t: tensor<2x3x4xf32>) -> tensor<2x4x3x8xf32> {
+  // CHECK: aic.rotary_embedding %{{.*}}, %{{.*}}, %{{.*}} {heads_first = true, interleaved = true, rotary_dim = 0 : i64} : tensor<2x4x3x8xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+  %0 = aic.rotary_embedding %x, %t, %t {heads_first = true, interleaved = true, rotary_dim = 0 : i64} : tensor<2x4x3x8xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+  return %0 : tensor<2x4x3x8xf32>
+}
+
+// -----
+
 // Tests that top_k round-trips with a k known only at run time.
 // CHECK-LABEL: func.func @top_k
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {
