@@ -308,13 +308,8 @@ static FailureOr<Value> maskToBias(NodeContext &ctx, Value mask, Type type,
   int64_t rank = maskType.getRank();
   SmallVector<int64_t> pads(2 * rank, 0);
   pads.back() = kvLength - last;
-  FailureOr<SmallVector<Value>> padded = ctx.createOp(
-      PadOp::getOperationName(), {mask, scalarConstant(b, loc, type, negInf)},
-      {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
-       b.getNamedAttr("mode", b.getStringAttr("constant"))});
-  if (failed(padded))
-    return failure();
-  return padded->front();
+  return buildPad(ctx, mask, scalarConstant(b, loc, type, negInf), "constant",
+                  pads);
 }
 
 /// Attention-23/24: Q, K, V in 4-D [B, H, S, D] or 3-D [B, S, H * D]

@@ -117,6 +117,13 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 FailureOr<Value> buildConv(NodeContext &ctx, Value input, Value weight,
                            Value bias);
 
+/// An aic.pad of `input` in `mode`: by the constant `pads`, or by
+/// `padsInput` (known only at run time) for `axes` (all dims where empty).
+/// `value` is the constant mode's scalar fill, or null for zero.
+FailureOr<Value> buildPad(NodeContext &ctx, Value input, Value value,
+                          StringRef mode, ArrayRef<int64_t> pads,
+                          Value padsInput = {}, ArrayRef<int64_t> axes = {});
+
 /// The rank of an imported (ranked tensor) value.
 inline int64_t rankOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getRank();

@@ -720,6 +720,32 @@ static LogicalResult importTrilu(NodeContext &ctx) {
 
 /// Pad: pads (and from version 18 axes) as attributes before version 11,
 /// then as constant inputs; the constant value as an attribute or an input.
+FailureOr<Value> mlir::aic::onnx_import::buildPad(NodeContext &ctx, Value input,
+                                                  Value value, StringRef mode,
+                                                  ArrayRef<int64_t> pads,
+                                                  Value padsInput,
+                                                  ArrayRef<int64_t> axes) {
+  OpBuilder &b = ctx.getBuilder();
+  SmallVector<Value> operands = {input};
+  if (value)
+    operands.push_back(value);
+  if (padsInput)
+    operands.push_back(padsInput);
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+      b.getNamedAttr("mode", b.getStringAttr(mode)),
+      b.getNamedAttr(
+          "operandSegmentSizes",
+          b.getDenseI32ArrayAttr({1, value ? 1 : 0, padsInput ? 1 : 0}))};
+  if (padsInput && !axes.empty())
+    attrs.push_back(b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)));
+  FailureOr<SmallVector<Value>> padded =
+      ctx.createOp(PadOp::getOperationName(), operands, attrs);
+  if (failed(padded))
+    return failure();
+  return padded->front();
+}
+
 static LogicalResult importPad(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
@@ -731,8 +757,8 @@ static LogicalResult importPad(NodeContext &ctx) {
   FailureOr<std::string> mode = ctx.stringAttr("mode", "constant");
   if (failed(mode))
     return failure();
-  SmallVector<int64_t> pads;
-  Value value;
+  SmallVector<int64_t> pads, axes;
+  Value value, padsInput;
   auto type = cast<RankedTensorType>(input.getType());
   if (ctx.getSinceVersion() < 11) {
     FailureOr<SmallVector<int64_t>> given =
@@ -749,29 +775,46 @@ static LogicalResult importPad(NodeContext &ctx) {
               scalar, b.getFloatAttr(type.getElementType(), *constant)));
     }
   } else {
-    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "pads");
-    if (failed(given))
-      return failure();
     value = ctx.operand(2);
     if (ctx.operand(3)) {
-      // Pads for the listed axes only.
-      FailureOr<SmallVector<int64_t>> axes = ctx.constantInts(3, "axes");
-      if (failed(axes))
+      FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "axes");
+      if (failed(given))
         return failure();
-      if (given->size() != 2 * axes->size()) {
-        ctx.emitError() << "expects two pads per axis";
-        return failure();
-      }
-      pads.assign(2 * rank, 0);
-      for (auto [i, axis] : llvm::enumerate(*axes)) {
+      for (int64_t axis : *given) {
         FailureOr<int64_t> a = normalizeAxis(ctx, axis, rank);
         if (failed(a))
           return failure();
-        pads[*a] = (*given)[i];
-        pads[*a + rank] = (*given)[i + axes->size()];
+        axes.push_back(*a);
       }
+    }
+    padsInput = ctx.runtimeOperand(1);
+    if (padsInput) {
+      // Pads known only at run time: the lowering reads them.
+      auto padsType = cast<RankedTensorType>(padsInput.getType());
+      if (padsType.getRank() != 1 || !padsType.getElementType().isInteger(64)) {
+        ctx.emitError() << "expects 1-D int64 pads";
+        return failure();
+      }
+      pads.assign(2 * rank, 0);
     } else {
-      pads = *given;
+      FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "pads");
+      if (failed(given))
+        return failure();
+      if (axes.empty()) {
+        pads = *given;
+      } else {
+        // Pads for the listed axes only.
+        if (given->size() != 2 * axes.size()) {
+          ctx.emitError() << "expects two pads per axis";
+          return failure();
+        }
+        pads.assign(2 * rank, 0);
+        for (auto [i, axis] : llvm::enumerate(axes)) {
+          pads[axis] = (*given)[i];
+          pads[axis + rank] = (*given)[i + axes.size()];
+        }
+        axes.clear();
+      }
     }
   }
   if (value) {
@@ -792,12 +835,12 @@ static LogicalResult importPad(NodeContext &ctx) {
       value = scalar->front();
     }
   }
-  SmallVector<Value> operands = {input};
-  if (value)
-    operands.push_back(value);
-  return ctx.emitOp(PadOp::getOperationName(), operands,
-                    {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
-                     b.getNamedAttr("mode", b.getStringAttr(*mode))});
+  FailureOr<Value> padded =
+      buildPad(ctx, input, value, *mode, pads, padsInput, axes);
+  if (failed(padded))
+    return failure();
+  ctx.setResults(*padded);
+  return success();
 }
 
 /// The values of a constant float input (roi, scales); empty when absent.

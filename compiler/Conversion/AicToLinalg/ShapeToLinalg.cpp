@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -688,69 +689,130 @@ struct PadToLinalg : OpConversionPattern<PadOp> {
   LogicalResult
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
-    if (!inputType.hasStaticShape())
-      return op.emitOpError("cannot be lowered yet: dynamic input dims");
     int64_t rank = inputType.getRank();
     StringRef mode = adaptor.getMode();
     Value padValue = adaptor.getValue();
+    OpBuilder &rb = rewriter;
+    auto c = [&](OpBuilder &b, Location l, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, l, v);
+    };
+
+    // Extents and pads per dim, as index values (constants where known).
+    SmallVector<Value> sizes, begins, ends;
+    SmallVector<int64_t> runtimeAxes;
+    if (Value padsInput = adaptor.getPadsInput())
+      runtimeAxes = adaptor.getAxes()
+                        ? SmallVector<int64_t>(*adaptor.getAxes())
+                        : llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    auto readPad = [&](int64_t i) -> Value {
+      Value v = tensor::ExtractOp::create(rb, loc, adaptor.getPadsInput(),
+                                          c(rb, loc, i));
+      return arith::IndexCastOp::create(rb, loc, rb.getIndexType(), v);
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      sizes.push_back(rb.createOrFold<tensor::DimOp>(loc, input, d));
+      auto it = llvm::find(runtimeAxes, d);
+      if (it != runtimeAxes.end()) {
+        int64_t i = it - runtimeAxes.begin();
+        begins.push_back(readPad(i));
+        ends.push_back(readPad(i + runtimeAxes.size()));
+      } else {
+        begins.push_back(c(rb, loc, adaptor.getPads()[d]));
+        ends.push_back(c(rb, loc, adaptor.getPads()[d + rank]));
+      }
+    }
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(rb.createOrFold<arith::AddIOp>(
+            loc, sizes[d],
+            rb.createOrFold<arith::AddIOp>(loc, begins[d], ends[d])));
+    // An input that may be empty is read only where it has elements.
+    Value nonEmpty;
+    if (!inputType.hasStaticShape()) {
+      for (Value size : sizes) {
+        Value positive = arith::CmpIOp::create(
+            rb, loc, arith::CmpIPredicate::sgt, size, c(rb, loc, 0));
+        nonEmpty = nonEmpty ? arith::AndIOp::create(rb, loc, nonEmpty, positive)
+                            : positive;
+      }
+    }
+
     Value result = buildParallelGeneric(
-        rewriter, op.getLoc(), {}, {}, resultType, {},
+        rewriter, loc, {}, {}, resultType, dynamicSizes,
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
-          auto c = [&](int64_t v) -> Value {
-            return arith::ConstantIndexOp::create(b, l, v);
+          auto positiveMod = [&](Value v, Value n) -> Value {
+            n = arith::MaxSIOp::create(b, l, n, c(b, l, 1));
+            Value r = arith::RemSIOp::create(b, l, v, n);
+            return arith::RemSIOp::create(b, l,
+                                          arith::AddIOp::create(b, l, r, n), n);
           };
-          auto positiveMod = [&](Value v, int64_t n) -> Value {
-            Value r = arith::RemSIOp::create(b, l, v, c(n));
-            return arith::RemSIOp::create(
-                b, l, arith::AddIOp::create(b, l, r, c(n)), c(n));
-          };
-          Value inside;
+          Value inside = nonEmpty;
           SmallVector<Value> coords;
           for (int64_t d = 0; d < rank; ++d) {
-            int64_t n = inputType.getDimSize(d);
-            Value i =
-                arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d),
-                                      c(adaptor.getPads()[d]));
+            Value n = sizes[d];
+            Value i = arith::SubIOp::create(
+                b, l, linalg::IndexOp::create(b, l, d), begins[d]);
             if (mode == "wrap") {
               i = positiveMod(i, n);
-            } else if (mode == "reflect" && n > 1) {
-              int64_t period = 2 * (n - 1);
+            } else if (mode == "reflect") {
+              // Period 2 (n - 1); a dim of one element reflects onto itself.
+              Value period = arith::MulIOp::create(
+                  b, l, arith::SubIOp::create(b, l, n, c(b, l, 1)), c(b, l, 2));
               Value m = positiveMod(i, period);
-              Value below = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::slt, m, c(n));
-              i = arith::SelectOp::create(
-                  b, l, below, m, arith::SubIOp::create(b, l, c(period), m));
+              Value below =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, m, n);
+              Value mirrored = arith::SubIOp::create(
+                  b, l, arith::MaxSIOp::create(b, l, period, c(b, l, 1)), m);
+              i = arith::SelectOp::create(b, l, below, m, mirrored);
             } else {
               if (mode == "constant") {
                 Value ge = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::sge, i, c(0));
+                    b, l, arith::CmpIPredicate::sge, i, c(b, l, 0));
                 Value lt = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::slt, i, c(n));
+                    b, l, arith::CmpIPredicate::slt, i, n);
                 Value in = arith::AndIOp::create(b, l, ge, lt);
                 inside = inside ? arith::AndIOp::create(b, l, inside, in) : in;
               }
               // Clamped: the edge value, or a safe read for constant mode.
-              i = arith::MaxSIOp::create(
-                  b, l, c(0),
-                  arith::MinSIOp::create(b, l, i,
-                                         c(std::max<int64_t>(n - 1, 0))));
+              Value last = arith::MaxSIOp::create(
+                  b, l, arith::SubIOp::create(b, l, n, c(b, l, 1)), c(b, l, 0));
+              i = arith::MaxSIOp::create(b, l, c(b, l, 0),
+                                         arith::MinSIOp::create(b, l, i, last));
             }
             coords.push_back(i);
           }
           Type et = resultType.getElementType();
-          if (mode == "constant" && inputType.getNumElements() == 0)
-            return padValue ? Value(tensor::ExtractOp::create(b, l, padValue))
-                            : buildZero(b, l, et);
-          Value v = tensor::ExtractOp::create(b, l, input, coords);
+          auto fill = [&](OpBuilder &fb, Location fl) -> Value {
+            return padValue ? Value(tensor::ExtractOp::create(fb, fl, padValue))
+                            : buildZero(fb, fl, et);
+          };
+          if (inputType.hasStaticShape() && inputType.getNumElements() == 0)
+            return fill(b, l);
           if (!inside)
-            return v;
-          Value fill = padValue
-                           ? Value(tensor::ExtractOp::create(b, l, padValue))
-                           : buildZero(b, l, et);
-          return arith::SelectOp::create(b, l, inside, v, fill);
+            return tensor::ExtractOp::create(b, l, input, coords);
+          if (!nonEmpty) {
+            Value v = tensor::ExtractOp::create(b, l, input, coords);
+            return arith::SelectOp::create(b, l, inside, v, fill(b, l));
+          }
+          // Read only inside a non-empty input (an empty one has no
+          // element to clamp onto).
+          return scf::IfOp::create(
+                     b, l, inside,
+                     [&](OpBuilder &nb, Location nl) {
+                       scf::YieldOp::create(
+                           nb, nl,
+                           tensor::ExtractOp::create(nb, nl, input, coords)
+                               .getResult());
+                     },
+                     [&](OpBuilder &nb, Location nl) {
+                       scf::YieldOp::create(nb, nl, fill(nb, nl));
+                     })
+              .getResult(0);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -907,9 +907,29 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
     return fail("unknown pad mode '" + mode + "'");
   if (adaptor.getValue() && shapeOf(adaptor.getValue()).size() != 0)
     return fail("expects a scalar pad value");
+  // Dims whose pads are known only at run time.
+  SmallVector<bool> runtime(input.size(), false);
+  if (Value padsInput = adaptor.getPadsInput()) {
+    SmallVector<int64_t> axes =
+        adaptor.getAxes()
+            ? SmallVector<int64_t>(*adaptor.getAxes())
+            : llvm::to_vector(llvm::seq<int64_t>(0, input.size()));
+    for (int64_t axis : axes) {
+      if (axis < 0 || axis >= (int64_t)input.size() || runtime[axis])
+        return fail("expects distinct axes in [0, " + Twine(input.size()) +
+                    ")");
+      runtime[axis] = true;
+    }
+    int64_t count = shapeOf(padsInput)[0];
+    if (!ShapedType::isDynamic(count) && count != 2 * (int64_t)axes.size())
+      return fail("expects " + Twine(2 * axes.size()) + " pads_input " +
+                  "entries, got " + Twine(count));
+  } else if (adaptor.getAxes()) {
+    return fail("expects axes only with pads_input");
+  }
   Shape result;
   for (size_t d = 0; d < input.size(); ++d) {
-    if (ShapedType::isDynamic(input[d])) {
+    if (ShapedType::isDynamic(input[d]) || runtime[d]) {
       result.push_back(ShapedType::kDynamic);
       continue;
     }

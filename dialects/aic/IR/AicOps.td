@@ -1031,22 +1031,30 @@ def Aic_TileOp : Aic_Op<"tile", [Pure, AllElementTypesMatch<["input", "output"]>
   }];
 }
 
-def Aic_PadOp : Aic_Op<"pad", [Pure, AllElementTypesMatch<["input", "output"]>,
+def Aic_PadOp : Aic_Op<"pad", [Pure, AttrSizedOperandSegments,
+                               AllElementTypesMatch<["input", "output"]>,
                                InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "pads (or crops, with negative pads) each dim";
   let description = [{
     `pads` holds all begins, then all ends. `mode` is `constant` (with the
     optional scalar `value`, else zero), `reflect`, `edge` or `wrap`.
+    Pads known only at run time come as `pads_input` instead: begins, then
+    ends, for the dims listed in `axes` (all dims where it is absent); those
+    dims of the result are dynamic.
 
     ```mlir
     %r = aic.pad %x {mode = "reflect", pads = array<i64: 0, 2, 0, 1>} : (tensor<3x4xf32>) -> tensor<3x7xf32>
+    %s = aic.pad %x pads_input %p {axes = array<i64: 1>, mode = "edge", pads = array<i64: 0, 0, 0, 0>} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<3x?xf32>
     ```
   }];
   let arguments = (ins Aic_Tensor:$input, Optional<Aic_Tensor>:$value,
-                   DenseI64ArrayAttr:$pads, StrAttr:$mode);
+                   Optional<1DTensorOf<[I64]>>:$pads_input,
+                   DenseI64ArrayAttr:$pads, StrAttr:$mode,
+                   OptionalAttr<DenseI64ArrayAttr>:$axes);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat = [{
-    $input (`value` $value^)? attr-dict `:` functional-type(operands, results)
+    $input (`value` $value^)? (`pads_input` $pads_input^)? attr-dict `:`
+    functional-type(operands, results)
   }];
 }
 

@@ -641,3 +641,21 @@ func.func @rotary_embedding(%x: tensor<2x3x4x8xf16>, %cos: tensor<2x3x2xf16>, %s
   %0 = aic.rotary_embedding %x, %cos, %sin {heads_first = false, interleaved = false, rotary_dim = 4 : i64} : tensor<2x3x4x8xf16>, tensor<2x3x2xf16>, tensor<2x3x2xf16>
   return %0 : tensor<2x3x4x8xf16>
 }
+
+// -----
+
+// Tests that pads known only at run time are read from their tensor and
+// size the result, and that an input whose dims are known only at run time
+// is read only inside (an empty one has nothing to clamp onto).
+// CHECK-LABEL: func.func @pad_runtime
+func.func @pad_runtime(%x: tensor<?x4xf32>, %p: tensor<2xi64>) -> tensor<?x?xf32> {
+  // CHECK: %[[BEGIN:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<2xi64>
+  // CHECK: arith.index_cast %[[BEGIN]] : i64 to index
+  // CHECK: %[[END:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<2xi64>
+  // CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xf32>
+  // CHECK: linalg.generic
+  // CHECK: scf.if
+  // CHECK: tensor.extract %{{.*}} : tensor<?x4xf32>
+  %0 = aic.pad %x pads_input %p {axes = array<i64: 1>, mode = "constant", pads = array<i64: 0, 0, 0, 0>} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

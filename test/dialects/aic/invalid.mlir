@@ -118,6 +118,16 @@ func.func @rotary_tables(%x: tensor<2x4x3x8xf32>, %t: tensor<2x3x4xf32>) -> tens
 
 // -----
 
+// Tests that pad checks the count of pads known only at run time.
+func.func @pad_runtime_count(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<3x?xf32> {
+  // expected-error @+2 {{expects 2 pads_input entries, got 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = aic.pad %x pads_input %p {axes = array<i64: 1>, mode = "edge", pads = array<i64: 0, 0, 0, 0>} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
 // Tests that top_k checks a constant k against the axis.
 func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
   %k = aic.constant dense<5> : tensor<1xi64>

@@ -46,6 +46,16 @@ func.func @rotary_embedding(%x: tensor<2x4x3x8xf32>, %t: tensor<2x3x4xf32>) -> t
 
 // -----
 
+// Tests that pad round-trips with pads known only at run time.
+// CHECK-LABEL: func.func @pad_runtime
+func.func @pad_runtime(%x: tensor<3x4xf32>, %p: tensor<2xi64>) -> tensor<3x?xf32> {
+  // CHECK: aic.pad %{{.*}} pads_input %{{.*}} {axes = array<i64: 1>, mode = "edge", pads = array<i64: 0, 0, 0, 0>} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<3x?xf32>
+  %0 = aic.pad %x pads_input %p {axes = array<i64: 1>, mode = "edge", pads = array<i64: 0, 0, 0, 0>} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<3x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
 // Tests that top_k round-trips with a k known only at run time.
 // CHECK-LABEL: func.func @top_k
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {
