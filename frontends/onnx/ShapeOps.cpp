@@ -7,6 +7,7 @@
 #include "frontends/onnx/NodeImporter.h"
 
 #include "dialects/aic/IR/AicOps.h"
+#include "dialects/aic/IR/ShapeInference.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -347,6 +348,22 @@ static LogicalResult importSlice(NodeContext &ctx) {
   if (!hasAxes)
     for (int64_t d = 0; d < static_cast<int64_t>(starts->size()); ++d)
       axes->push_back(d);
+  if (type.getNumDynamicDims() > 0) {
+    // Extents known only at run time: the bounds are clamped then.
+    OpBuilder &b = ctx.getBuilder();
+    auto vector = [&](ArrayRef<int64_t> values) -> Value {
+      return ConstantOp::create(
+          b, ctx.getLoc(),
+          DenseElementsAttr::get(
+              RankedTensorType::get({(int64_t)values.size()}, b.getI64Type()),
+              values));
+    };
+    return ctx.emitOp(
+        DynamicSliceOp::getOperationName(),
+        {input, vector(*starts), vector(*ends), vector(*axes), vector(steps)},
+        {b.getNamedAttr("operandSegmentSizes",
+                        b.getDenseI32ArrayAttr({1, 1, 1, 1, 1}))});
+  }
   if (ends->size() != starts->size() || axes->size() != starts->size() ||
       steps.size() != starts->size()) {
     ctx.emitError() << "expects starts, ends, axes and steps of equal length";
@@ -359,27 +376,12 @@ static LogicalResult importSlice(NodeContext &ctx) {
     if (failed(axis))
       return failure();
     int64_t dim = type.getDimSize(*axis), step = steps[i];
-    if (ShapedType::isDynamic(dim)) {
-      ctx.emitError() << "unsupported: Slice of a dynamic dim";
-      return failure();
-    }
     if (step == 0) {
       ctx.emitError() << "expects non-zero steps";
       return failure();
     }
-    // Clamp as the ONNX reference does: [0, dim] going forward, [-1,
-    // dim - 1] going backward.
-    auto clampIndex = [&](int64_t v) {
-      if (v < 0)
-        v += dim;
-      return step > 0 ? std::clamp<int64_t>(v, 0, dim)
-                      : std::clamp<int64_t>(v, -1, dim - 1);
-    };
-    int64_t start = clampIndex((*starts)[i]), end = clampIndex((*ends)[i]);
-    int64_t size = step > 0
-                       ? std::max<int64_t>(0, (end - start + step - 1) / step)
-                       : std::max<int64_t>(0, (start - end - step - 1) / -step);
-    outStarts[*axis] = size ? start : 0;
+    auto [start, size] = clampSlice(dim, (*starts)[i], (*ends)[i], step);
+    outStarts[*axis] = start;
     sizes[*axis] = size;
     outSteps[*axis] = step;
   }

@@ -518,7 +518,8 @@ struct DynamicSliceToLinalg : OpConversionPattern<DynamicSliceOp> {
     for (int64_t d = 0; d < rank; ++d) {
       starts[d] = toIndex(starts[d]);
       steps[d] = toIndex(steps[d]);
-      resultSizes.push_back(toIndex(sizes[d]));
+      if (resultType.isDynamicDim(d))
+        resultSizes.push_back(toIndex(sizes[d]));
     }
     Value result = buildParallelGeneric(
         b, loc, {}, {}, resultType, resultSizes,
@@ -1140,6 +1141,22 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
 };
 } // namespace
 
+namespace {
+/// The tensor.cast that joins If branches of different static shapes, with
+/// unsigned element types made signless like everything around it.
+struct TensorCastTypes : OpConversionPattern<tensor::CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(tensor::CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, toSignless(op.getType()),
+                                                adaptor.getSource());
+    return success();
+  }
+};
+} // namespace
+
 void mlir::aic::populateShapeToLinalgPatterns(const TypeConverter &converter,
                                               RewritePatternSet &patterns) {
   patterns
@@ -1148,5 +1165,5 @@ void mlir::aic::populateShapeToLinalgPatterns(const TypeConverter &converter,
            ConcatToTensor, SqueezeToTensor, UnsqueezeToTensor, ShapeToTensor,
            GatherToLinalg, SliceToLinalg, DynamicSliceToLinalg, RangeToLinalg,
            ExpandToLinalg, TileToLinalg, PadToLinalg, GatherElementsToLinalg,
-           ResizeToLinalg>(converter, patterns.getContext());
+           ResizeToLinalg, TensorCastTypes>(converter, patterns.getContext());
 }

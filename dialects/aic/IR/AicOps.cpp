@@ -843,9 +843,45 @@ LogicalResult DynamicSliceOp::inferReturnTypes(MLIRContext *,
           << "expects at most " << rank << " starts of a known count";
     return failure();
   }
+  // Dims no axis names keep their extent; with constant bounds, a sliced
+  // dim of known extent has a known size.
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  auto constants = [](Value v) -> std::optional<SmallVector<int64_t>> {
+    DenseIntElementsAttr attr;
+    if (!v || !matchPattern(v, m_Constant(&attr)))
+      return std::nullopt;
+    return llvm::to_vector(
+        llvm::map_range(attr.getValues<APInt>(),
+                        [](const APInt &x) { return x.getSExtValue(); }));
+  };
+  std::optional<SmallVector<int64_t>> axes =
+      adaptor.getAxes() ? constants(adaptor.getAxes())
+                        : llvm::to_vector(llvm::seq<int64_t>(0, n));
+  if (axes) {
+    ArrayRef<int64_t> input = shapeOf(adaptor.getInput());
+    shape.assign(input.begin(), input.end());
+    std::optional<SmallVector<int64_t>> starts = constants(adaptor.getStarts());
+    std::optional<SmallVector<int64_t>> ends = constants(adaptor.getEnds());
+    std::optional<SmallVector<int64_t>> steps =
+        adaptor.getSteps() ? constants(adaptor.getSteps())
+                           : SmallVector<int64_t>(n, 1);
+    for (auto [i, a] : llvm::enumerate(*axes)) {
+      if (a < -rank || a >= rank) {
+        if (loc)
+          mlir::emitError(*loc)
+              << "axis " << a << " is out of range for rank " << rank;
+        return failure();
+      }
+      int64_t d = a < 0 ? a + rank : a;
+      shape[d] = ShapedType::kDynamic;
+      if (starts && ends && steps && (*steps)[i] != 0 &&
+          !ShapedType::isDynamic(input[d]))
+        shape[d] =
+            clampSlice(input[d], (*starts)[i], (*ends)[i], (*steps)[i]).second;
+    }
+  }
   results.push_back(
-      RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
-                            elementTypeOf(adaptor.getInput())));
+      RankedTensorType::get(shape, elementTypeOf(adaptor.getInput())));
   return success();
 }
 

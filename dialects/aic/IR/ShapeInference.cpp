@@ -588,6 +588,22 @@ FailureOr<Shape> mlir::aic::inferGatherShape(ArrayRef<int64_t> data,
   return result;
 }
 
+std::pair<int64_t, int64_t> mlir::aic::clampSlice(int64_t extent, int64_t start,
+                                                  int64_t end, int64_t step) {
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += extent;
+    return step > 0 ? std::clamp<int64_t>(v, 0, extent)
+                    : std::clamp<int64_t>(v, -1, extent - 1);
+  };
+  start = clampIndex(start);
+  end = clampIndex(end);
+  int64_t size = step > 0
+                     ? std::max<int64_t>(0, (end - start + step - 1) / step)
+                     : std::max<int64_t>(0, (start - end - step - 1) / -step);
+  return {size ? start : 0, size};
+}
+
 FailureOr<Shape> mlir::aic::inferSliceShape(ArrayRef<int64_t> input,
                                             ArrayRef<int64_t> starts,
                                             ArrayRef<int64_t> sizes,

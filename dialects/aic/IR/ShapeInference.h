@@ -54,6 +54,12 @@ FailureOr<Shape> inferRuntimeAxesReshapeShape(ArrayRef<int64_t> input,
                                               int64_t numAxes, bool insert,
                                               ErrorFn emitError);
 
+/// ONNX Slice along one dim of `extent`: the first index and the count,
+/// with `start` and `end` clamped as ONNX does ([0, extent] going forward,
+/// [-1, extent - 1] going back; negative values count from the end).
+std::pair<int64_t, int64_t> clampSlice(int64_t extent, int64_t start,
+                                       int64_t end, int64_t step);
+
 /// Convolution in NC[D]HW layout with explicit pads (begins, then ends).
 FailureOr<Shape>
 inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
