@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -56,6 +57,7 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
     registerShapeOps(r);
     registerReductionOps(r);
     registerQuantizationOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;
@@ -78,6 +80,12 @@ public:
   }
 
   OwningOpRef<ModuleOp> import(const onnx::ModelProto &model);
+
+  /// Imports the subgraph `g` of a node at b's insertion point, its inputs
+  /// bound to `inputs` and the enclosing graphs' values in scope; returns
+  /// its outputs. Names bound inside go out of scope again.
+  FailureOr<SmallVector<Value>>
+  importSubgraph(OpBuilder &b, const onnx::GraphProto &g, ValueRange inputs);
 
   MLIRContext *getContext() const { return context; }
   StringRef getModelDir() const { return modelDir; }
@@ -300,6 +308,33 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
   return success();
 }
 
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
+                              ValueRange inputs) {
+  if (g.input_size() != (int)inputs.size()) {
+    emitError(fileLoc) << "subgraph '" << g.name() << "' has " << g.input_size()
+                       << " inputs, expected " << inputs.size();
+    return failure();
+  }
+  llvm::StringMap<Value> outer = values;
+  auto restore = llvm::make_scope_exit([&] { values = std::move(outer); });
+  for (auto [in, value] : llvm::zip(g.input(), inputs))
+    values[in.name()] = value;
+  if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
+    return failure();
+  SmallVector<Value> outputs;
+  for (const auto &out : g.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(fileLoc) << "subgraph '" << g.name() << "': output '"
+                         << out.name() << "' is not produced by any node";
+      return failure();
+    }
+    outputs.push_back(it->second);
+  }
+  return outputs;
+}
+
 OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   if (!model.has_graph()) {
     emitError(fileLoc) << "the model has no graph";
@@ -474,6 +509,18 @@ const onnx::AttributeProto *NodeContext::findAttr(StringRef name) const {
     if (attr.name() == name)
       return &attr;
   return nullptr;
+}
+
+const onnx::GraphProto *NodeContext::graphAttr(StringRef name) const {
+  const onnx::AttributeProto *attr = findAttr(name);
+  return attr && attr->type() == onnx::AttributeProto::GRAPH ? &attr->g()
+                                                             : nullptr;
+}
+
+FailureOr<SmallVector<Value>>
+NodeContext::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
+                            ValueRange inputs) {
+  return graph.importSubgraph(b, g, inputs);
 }
 
 bool NodeContext::hasAttr(StringRef name) const {

@@ -19,6 +19,7 @@
 #include <functional>
 
 namespace onnx {
+class GraphProto;
 class NodeProto;
 class AttributeProto;
 class TensorProto;
@@ -59,6 +60,13 @@ public:
   bool hasAttr(StringRef name) const;
   /// A TENSOR attribute imported as a constant; failure if absent.
   FailureOr<Value> tensorAttr(StringRef name);
+  /// A GRAPH attribute (a branch or loop body), or nullptr if absent.
+  const onnx::GraphProto *graphAttr(StringRef name) const;
+  /// Imports subgraph `g` at b's insertion point with its inputs bound to
+  /// `inputs` (the enclosing values stay in scope); returns its outputs.
+  FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
+                                               const onnx::GraphProto &g,
+                                               ValueRange inputs = {});
   /// The attribute of that name, or nullptr.
   const onnx::AttributeProto *findAttr(StringRef name) const;
 
@@ -167,6 +175,7 @@ void registerContractionOps(OpRegistry &registry);
 void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace mlir::aic::onnx_import
 

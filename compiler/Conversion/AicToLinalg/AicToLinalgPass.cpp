@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::aic {
@@ -42,6 +43,8 @@ struct ConvertAicToLinalgPass
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
+    // scf.if from ONNX If, with unsigned results made signless.
+    scf::populateSCFStructuralTypeConversions(converter, patterns);
     populateElementwiseToLinalgPatterns(converter, patterns);
     populateContractionToLinalgPatterns(converter, patterns);
     populateShapeToLinalgPatterns(converter, patterns);

@@ -271,12 +271,11 @@ struct RotaryEmbeddingToLinalg : OpConversionPattern<RotaryEmbeddingOp> {
     Type acc = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
     // rotary_dim 0: the whole head, whose size may be known only at run
     // time.
-    Value rotary =
-        adaptor.getRotaryDim()
-            ? arith::ConstantIndexOp::create(rewriter, loc,
-                                             adaptor.getRotaryDim())
-                  .getResult()
-            : rewriter.createOrFold<tensor::DimOp>(loc, x, 3);
+    Value rotary = adaptor.getRotaryDim()
+                       ? arith::ConstantIndexOp::create(rewriter, loc,
+                                                        adaptor.getRotaryDim())
+                             .getResult()
+                       : rewriter.createOrFold<tensor::DimOp>(loc, x, 3);
     Value half = rewriter.createOrFold<arith::DivUIOp>(
         loc, rotary, arith::ConstantIndexOp::create(rewriter, loc, 2));
     bool interleaved = adaptor.getInterleaved();
@@ -306,15 +305,15 @@ struct RotaryEmbeddingToLinalg : OpConversionPattern<RotaryEmbeddingOp> {
                 b, l, first, arith::AddIOp::create(b, l, d, index(1)),
                 arith::SubIOp::create(b, l, d, index(1)));
           } else {
-            first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d,
-                                          half);
+            first =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d, half);
             pair = arith::SelectOp::create(
                 b, l, first, d, arith::SubIOp::create(b, l, d, half));
             partner = arith::SelectOp::create(
                 b, l, first, arith::AddIOp::create(b, l, d, half), pair);
           }
-          Value rotated = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                                d, rotary);
+          Value rotated =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, d, rotary);
           // Beyond rotary_dim the pair index is clamped (its value unused).
           pair = arith::SelectOp::create(b, l, rotated, pair, index(0));
           partner = arith::SelectOp::create(b, l, rotated, partner, d);
