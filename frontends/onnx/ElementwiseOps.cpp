@@ -196,6 +196,113 @@ static LogicalResult importGelu(NodeContext &ctx) {
                                     b.getBoolAttr(*approximate == "tanh"))});
 }
 
+/// IsNaN: x is not equal to itself.
+static LogicalResult importIsNaN(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  Value x = ctx.operand(0);
+  FailureOr<SmallVector<Value>> same =
+      ctx.createOp(EqualOp::getOperationName(), {x, x});
+  if (failed(same))
+    return failure();
+  return ctx.emitOp(NotOp::getOperationName(), same->front());
+}
+
+/// IsInf: x equals +inf (detect_positive) or -inf (detect_negative).
+static LogicalResult importIsInf(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  FailureOr<int64_t> negative = ctx.intAttr("detect_negative", 1);
+  FailureOr<int64_t> positive = ctx.intAttr("detect_positive", 1);
+  if (failed(negative) || failed(positive))
+    return failure();
+  Value x = ctx.operand(0);
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  if (!isa<FloatType>(et)) {
+    ctx.emitError() << "expects a float input";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  double inf = std::numeric_limits<double>::infinity();
+  Value result;
+  for (auto [detect, value] :
+       {std::make_pair(*positive, inf), std::make_pair(*negative, -inf)}) {
+    if (!detect)
+      continue;
+    FailureOr<SmallVector<Value>> is =
+        ctx.createOp(EqualOp::getOperationName(),
+                     {x, scalarConstant(b, ctx.getLoc(), et, value)});
+    if (failed(is))
+      return failure();
+    FailureOr<SmallVector<Value>> either =
+        result ? ctx.createOp(OrOp::getOperationName(), {result, is->front()})
+               : is;
+    if (failed(either))
+      return failure();
+    result = either->front();
+  }
+  if (!result) {
+    // Neither sign detected: all false.
+    FailureOr<SmallVector<Value>> never =
+        ctx.createOp(LessOp::getOperationName(),
+                     {x, scalarConstant(b, ctx.getLoc(), et, -inf)});
+    if (failed(never))
+      return failure();
+    result = never->front();
+  }
+  ctx.setResults(result);
+  return success();
+}
+
+/// Swish: x * sigmoid(alpha * x).
+static LogicalResult importSwish(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 1)))
+    return failure();
+  FailureOr<float> alpha = ctx.floatAttr("alpha", 1.0f);
+  if (failed(alpha))
+    return failure();
+  Value x = ctx.operand(0);
+  Type et = cast<RankedTensorType>(x.getType()).getElementType();
+  Value scaled = x;
+  if (*alpha != 1.0f) {
+    FailureOr<SmallVector<Value>> mul = ctx.createOp(
+        MulOp::getOperationName(),
+        {x, scalarConstant(ctx.getBuilder(), ctx.getLoc(), et, *alpha)});
+    if (failed(mul))
+      return failure();
+    scaled = mul->front();
+  }
+  FailureOr<SmallVector<Value>> gate =
+      ctx.createOp(SigmoidOp::getOperationName(), scaled);
+  if (failed(gate))
+    return failure();
+  return ctx.emitOp(MulOp::getOperationName(), {x, gate->front()});
+}
+
+/// BitShift: `direction` LEFT or RIGHT.
+static LogicalResult importBitShift(NodeContext &ctx) {
+  if (failed(requireInputs(ctx, 2)))
+    return failure();
+  FailureOr<std::string> direction = ctx.stringAttr("direction", "");
+  if (failed(direction))
+    return failure();
+  if (*direction != "LEFT" && *direction != "RIGHT") {
+    ctx.emitError() << "expects direction LEFT or RIGHT, got '" << *direction
+                    << "'";
+    return failure();
+  }
+  if (!cast<RankedTensorType>(ctx.operand(0).getType())
+           .getElementType()
+           .isUnsignedInteger()) {
+    ctx.emitError() << "expects unsigned integers";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  return ctx.emitOp(
+      BitShiftOp::getOperationName(), {ctx.operand(0), ctx.operand(1)},
+      {b.getNamedAttr("left", b.getBoolAttr(*direction == "LEFT"))});
+}
+
 static LogicalResult importClip(NodeContext &ctx) {
   if (failed(requireInputs(ctx, 1)))
     return failure();
@@ -285,6 +392,15 @@ void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.on("Or", {1, 7}, 1, importLegacyBroadcast<OrOp>);
   registry.on("Xor", {1, 7}, 1, importLegacyBroadcast<XorOp>);
   registry.on("Not", {1}, 1, importDirect<NotOp, 1>);
+  // The bitwise ops share And, Or, Xor and Not, which act bitwise on
+  // integers.
+  registry.on("BitwiseAnd", {18}, 18, importDirect<AndOp, 2>);
+  registry.on("BitwiseOr", {18}, 18, importDirect<OrOp, 2>);
+  registry.on("BitwiseXor", {18}, 18, importDirect<XorOp, 2>);
+  registry.on("BitwiseNot", {18}, 18, importDirect<NotOp, 1>);
+  registry.on("BitShift", {11}, 11, importBitShift);
+  registry.on("IsNaN", {9, 13, 20}, 9, importIsNaN);
+  registry.on("IsInf", {10, 20}, 10, importIsInf);
   registry.on("Equal", {1, 7, 11, 13, 19}, 1, importLegacyBroadcast<EqualOp>);
   registry.on("Less", {1, 7, 9, 13}, 1, importLegacyBroadcast<LessOp>);
   registry.on("Greater", {1, 7, 9, 13}, 1, importLegacyBroadcast<GreaterOp>);
@@ -350,6 +466,7 @@ void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
       "HardSigmoid", {1, 6, 22}, 6,
       importActivation<HardSigmoidOp>({{"alpha", 0.2f}, {"beta", 0.5f}}));
   registry.on("Gelu", {20}, 20, importGelu);
+  registry.on("Swish", {24}, 24, importSwish);
   registry.on("Clip", {1, 6, 11, 12, 13}, 6, importClip);
 
   // Version 1 of Cast names the type as a string.

@@ -93,8 +93,10 @@ template <typename OpTy> static ImportFn importReduce(int64_t axesInputSince) {
   };
 }
 
-/// CumSum: the axis is an input, an attribute where it is a constant.
-static LogicalResult importCumSum(NodeContext &ctx) {
+/// CumSum and CumProd: the axis is an input, an attribute where it is a
+/// constant.
+template <typename OpTy>
+static LogicalResult importCumulative(NodeContext &ctx) {
   Value input = ctx.operand(0), axisInput = ctx.operand(1);
   if (!input || !axisInput || rankOf(input) == 0) {
     ctx.emitError() << "expects an input of rank >= 1 and an axis";
@@ -122,12 +124,10 @@ static LogicalResult importCumSum(NodeContext &ctx) {
     axis = normalized->front();
     axisInput = Value();
   }
-  auto op = CumSumOp::create(b, ctx.getLoc(), input.getType(), input, axisInput,
-                             axis, *exclusive != 0, *reverse != 0);
-  if (failed(mlir::verify(op))) {
-    op->erase();
+  auto op = OpTy::create(b, ctx.getLoc(), input.getType(), input, axisInput,
+                         axis, *exclusive != 0, *reverse != 0);
+  if (failed(ctx.verifyOp(op)))
     return failure();
-  }
   ctx.setResults(op.getResult());
   return success();
 }
@@ -156,24 +156,34 @@ static LogicalResult importArgReduce(NodeContext &ctx) {
        b.getNamedAttr("select_last_index", b.getBoolAttr(*last))});
 }
 
-/// TopK. Version 1 takes k as an attribute, later versions as an input,
-/// which may be known only at run time; from 11 `largest` picks the order
-/// (`sorted` = 0 leaves the order open, so sorted results serve too).
-static LogicalResult importTopK(NodeContext &ctx) {
+/// The input (rank >= 1) and its `axis` attribute, normalized, of the ops
+/// that work along one axis.
+static FailureOr<std::pair<Value, int64_t>> inputAndAxis(NodeContext &ctx,
+                                                         int64_t defaultAxis) {
   Value input = ctx.operand(0);
   if (!input || rankOf(input) == 0) {
     ctx.emitError() << "expects an input of rank >= 1";
     return failure();
   }
-  FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
-  FailureOr<int64_t> largest = ctx.intAttr("largest", 1);
-  if (failed(axis) || failed(largest))
+  FailureOr<int64_t> axis = ctx.intAttr("axis", defaultAxis);
+  if (failed(axis))
     return failure();
   FailureOr<SmallVector<int64_t>> normalized =
       normalizeAxes(ctx, {*axis}, rankOf(input));
   if (failed(normalized))
     return failure();
-  int64_t a = normalized->front();
+  return std::make_pair(input, normalized->front());
+}
+
+/// TopK. Version 1 takes k as an attribute, later versions as an input,
+/// which may be known only at run time; from 11 `largest` picks the order
+/// (`sorted` = 0 leaves the order open, so sorted results serve too).
+static LogicalResult importTopK(NodeContext &ctx) {
+  FailureOr<std::pair<Value, int64_t>> operand = inputAndAxis(ctx, -1);
+  FailureOr<int64_t> largest = ctx.intAttr("largest", 1);
+  if (failed(operand) || failed(largest))
+    return failure();
+  auto [input, a] = *operand;
   OpBuilder &b = ctx.getBuilder();
   auto kType = RankedTensorType::get({1}, b.getI64Type());
   Value k = ctx.operand(1);
@@ -223,6 +233,75 @@ static LogicalResult importTopK(NodeContext &ctx) {
     return failure();
   ctx.setResults(topK.getResults());
   return success();
+}
+
+/// The positions 0 .. n - 1 along dim `axis` of a rank-`rank` i64 tensor
+/// whose other dims are 1 (to compare against indices along that axis).
+static Value positionsAlong(NodeContext &ctx, int64_t n, int64_t axis,
+                            int64_t rank) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = n;
+  OpBuilder &b = ctx.getBuilder();
+  return ConstantOp::create(
+      b, ctx.getLoc(),
+      DenseElementsAttr::get(
+          RankedTensorType::get(shape, b.getI64Type()),
+          ArrayRef<int64_t>(llvm::to_vector(llvm::seq<int64_t>(0, n)))));
+}
+
+/// Hardmax-13: 1 where the first maximum along `axis` is, 0 elsewhere
+/// (ArgMax compared against the positions along the axis).
+static LogicalResult importHardmax(NodeContext &ctx) {
+  FailureOr<std::pair<Value, int64_t>> operand = inputAndAxis(ctx, -1);
+  if (failed(operand))
+    return failure();
+  auto [input, a] = *operand;
+  int64_t rank = rankOf(input);
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.isDynamicDim(a)) {
+    ctx.emitError() << "unsupported: Hardmax along a dim known only at run "
+                       "time";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  FailureOr<SmallVector<Value>> first =
+      ctx.createOp(ArgMaxOp::getOperationName(), input,
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(a)),
+                    b.getNamedAttr("keepdims", b.getBoolAttr(true)),
+                    b.getNamedAttr("select_last_index", b.getBoolAttr(false))});
+  if (failed(first))
+    return failure();
+  FailureOr<SmallVector<Value>> hot = ctx.createOp(
+      EqualOp::getOperationName(),
+      {positionsAlong(ctx, type.getDimSize(a), a, rank), first->front()});
+  if (failed(hot))
+    return failure();
+  return ctx.emitOp(
+      CastOp::getOperationName(), hot->front(),
+      {b.getNamedAttr("to", TypeAttr::get(type.getElementType()))});
+}
+
+/// LpNormalization: x / ||x||_p along `axis` (p 1 or 2), as ONNX's
+/// reference computes it (a zero norm gives NaN).
+static LogicalResult importLpNormalization(NodeContext &ctx) {
+  FailureOr<std::pair<Value, int64_t>> operand = inputAndAxis(ctx, -1);
+  FailureOr<int64_t> p = ctx.intAttr("p", 2);
+  if (failed(operand) || failed(p))
+    return failure();
+  if (*p != 1 && *p != 2) {
+    ctx.emitError() << "expects p 1 or 2, got " << *p;
+    return failure();
+  }
+  auto [input, a] = *operand;
+  OpBuilder &b = ctx.getBuilder();
+  FailureOr<SmallVector<Value>> norm = ctx.createOp(
+      *p == 1 ? ReduceL1Op::getOperationName() : ReduceL2Op::getOperationName(),
+      input,
+      {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({a})),
+       b.getNamedAttr("keepdims", b.getBoolAttr(true))});
+  if (failed(norm))
+    return failure();
+  return ctx.emitOp(DivOp::getOperationName(), {input, norm->front()});
 }
 
 /// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at
@@ -614,11 +693,15 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("ArgMin", {1, 11, 12, 13}, 1, importArgReduce<ArgMinOp>);
 
   registry.on("TopK", {1, 10, 11, 24}, 1, importTopK);
+  // Hardmax before 13 coerced the input to 2-D.
+  registry.on("Hardmax", {1, 11, 13}, 13, importHardmax);
+  registry.on("LpNormalization", {1, 22}, 1, importLpNormalization);
   registry.on("Softmax", {1, 11, 13}, 1, importSoftmax<SoftmaxOp>);
   registry.on("LogSoftmax", {1, 11, 13}, 1, importSoftmax<LogSoftmaxOp>);
   // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
-  registry.on("CumSum", {11, 14}, 11, importCumSum);
+  registry.on("CumSum", {11, 14}, 11, importCumulative<CumSumOp>);
+  registry.on("CumProd", {26}, 26, importCumulative<CumProdOp>);
   registry.on("LayerNormalization", {17}, 17, importLayerNorm);
   registry.on("InstanceNormalization", {1, 6, 22}, 6, importInstanceNorm);
   // Version 18 took scale and bias per group.

@@ -393,6 +393,100 @@ static LogicalResult importSlice(NodeContext &ctx) {
        b.getNamedAttr("steps", b.getDenseI64ArrayAttr(outSteps))});
 }
 
+/// OneHot: values[1] where the (wrapped) index equals the position along
+/// the new `axis`, values[0] elsewhere, out-of-range indices included. A
+/// depth known only at run time makes that dim dynamic.
+static LogicalResult importOneHot(NodeContext &ctx) {
+  Value indices = ctx.operand(0), depthInput = ctx.operand(1),
+        values = ctx.operand(2);
+  if (!indices || !depthInput || !values) {
+    ctx.emitError() << "expects indices, depth and values";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", -1);
+  if (failed(axis))
+    return failure();
+  int64_t rank = rankOf(indices) + 1;
+  FailureOr<int64_t> a = normalizeAxis(ctx, *axis, rank);
+  if (failed(a))
+    return failure();
+  auto valuesType = cast<RankedTensorType>(values.getType());
+  auto depthType = cast<RankedTensorType>(depthInput.getType());
+  if (valuesType.getRank() != 1 || valuesType.getDimSize(0) != 2 ||
+      !depthType.hasStaticShape() || depthType.getNumElements() != 1) {
+    ctx.emitError() << "expects a one-element depth and two values [off, on]";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type();
+  bool ok = true;
+  auto create = [&](StringRef name, ValueRange operands,
+                    ArrayRef<NamedAttribute> attrs = {}) -> Value {
+    if (!ok)
+      return Value();
+    FailureOr<SmallVector<Value>> r = ctx.createOp(name, operands, attrs);
+    ok = succeeded(r);
+    return ok ? r->front() : Value();
+  };
+  auto toI64 = [&](Value v) {
+    return create(CastOp::getOperationName(), v,
+                  {b.getNamedAttr("to", TypeAttr::get(i64))});
+  };
+  // The depth as an i64 scalar (floats truncate, as ONNX says).
+  Value depth = create(ReshapeOp::getOperationName(),
+                       {toI64(depthInput),
+                        ConstantOp::create(b, loc,
+                                           DenseElementsAttr::get(
+                                               RankedTensorType::get({0}, i64),
+                                               ArrayRef<int64_t>{}))});
+  // Indices as i64, negative ones wrapped once, with the new axis.
+  Value index = toI64(indices);
+  Value negative = create(LessOp::getOperationName(),
+                          {index, scalarConstant(b, loc, i64, 0)});
+  Value wrapped = create(AddOp::getOperationName(), {index, depth});
+  index = create(WhereOp::getOperationName(), {negative, wrapped, index});
+  index = create(UnsqueezeOp::getOperationName(), index,
+                 {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*a))});
+  // Positions 0 .. depth - 1 along the axis, 1 along the others.
+  Value positions;
+  DenseIntElementsAttr known;
+  if (ok && matchPattern(depth, m_Constant(&known))) {
+    int64_t n = (*known.getValues<APInt>().begin()).getSExtValue();
+    if (n < 1) {
+      ctx.emitError() << "expects a positive depth, got " << n;
+      return failure();
+    }
+    positions = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({n}, i64),
+            ArrayRef<int64_t>(llvm::to_vector(llvm::seq<int64_t>(0, n)))));
+  } else if (ok) {
+    positions = RangeOp::create(
+        b, loc, RankedTensorType::get({ShapedType::kDynamic}, i64),
+        scalarConstant(b, loc, i64, 0), depth, scalarConstant(b, loc, i64, 1));
+  }
+  SmallVector<int64_t> others;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *a)
+      others.push_back(d);
+  if (!others.empty())
+    positions =
+        create(UnsqueezeOp::getOperationName(), positions,
+               {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(others))});
+  Value hot = create(EqualOp::getOperationName(), {index, positions});
+  auto pick = [&](int64_t i) -> Value {
+    return create(GatherOp::getOperationName(),
+                  {values, scalarConstant(b, loc, i64, i)},
+                  {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+  };
+  Value on = pick(1), off = pick(0);
+  if (!ok)
+    return failure();
+  return ctx.emitOp(WhereOp::getOperationName(), {hot, on, off});
+}
+
 static LogicalResult importExpand(NodeContext &ctx) {
   if (!ctx.operand(0)) {
     ctx.emitError() << "expects inputs input and shape";
@@ -1056,6 +1150,7 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
   registry.on("ConstantOfShape", {9, 20, 21, 23, 24, 25}, 9,
               importConstantOfShape);
   registry.on("Range", {11}, 11, importRange);
+  registry.on("OneHot", {9, 11}, 9, importOneHot);
   registry.on("Trilu", {14}, 14, importTrilu);
   registry.on("Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, 1, importPad);
   registry.on("GatherElements", {11, 13}, 11,

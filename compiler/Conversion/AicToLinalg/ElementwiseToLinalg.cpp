@@ -171,11 +171,24 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   add(
       XorOp::getOperationName(),
       BODY { return arith::XOrIOp::create(b, loc, a[0], a[1]); });
+  // All ones: logical not on bools, bitwise not on integers.
   add(
       NotOp::getOperationName(), BODY {
         S;
         return arith::XOrIOp::create(b, loc, a[0],
-                                     s.constant(a[0].getType(), 1));
+                                     s.constant(a[0].getType(), -1));
+      });
+  add(
+      BitShiftOp::getOperationName(), BODY {
+        S;
+        Type type = a[0].getType();
+        Value shifted = cast<BitShiftOp>(op).getLeft()
+                            ? Value(arith::ShLIOp::create(b, loc, a[0], a[1]))
+                            : Value(arith::ShRUIOp::create(b, loc, a[0], a[1]));
+        Value tooFar = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::uge, a[1],
+            s.constant(type, type.getIntOrFloatBitWidth()));
+        return s.select(tooFar, s.constant(type, 0), shifted);
       });
   auto compare = [&](StringRef name, arith::CmpFPredicate fp,
                      arith::CmpIPredicate ip) {

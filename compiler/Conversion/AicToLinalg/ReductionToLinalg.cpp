@@ -615,14 +615,17 @@ struct RmsNormToLinalg : OpConversionPattern<RmsNormOp> {
   }
 };
 
-/// Cumulative sums: along a known axis, one generic whose extra reduction
-/// loop k sums the elements before (or after) each position; along an axis
-/// known at run time, one such generic per axis under scf.if's on its value.
-struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Cumulative sums and products: along a known axis, one generic whose
+/// extra reduction loop k combines the elements before (or after) each
+/// position; along an axis known at run time, one such generic per axis
+/// under scf.if's on its value.
+template <typename OpTy, bool IsProduct>
+struct CumulativeToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
-  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
@@ -630,8 +633,8 @@ struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
     int64_t rank = type.getRank();
     bool isUnsigned = isUnsignedElement(op.getInput().getType());
     auto along = [&](OpBuilder &b, int64_t axis) -> Value {
-      return cumulativeSum(b, loc, x, axis, op.getExclusive(), op.getReverse(),
-                           isUnsigned);
+      return cumulative(b, loc, x, axis, op.getExclusive(), op.getReverse(),
+                        isUnsigned);
     };
     Value axisInput = adaptor.getAxisInput();
     if (!axisInput) {
@@ -674,11 +677,11 @@ struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
     return success();
   }
 
-  /// loops (i_0 .. i_{r-1}, k): y[i] += x[i with i_axis = k] where k is
-  /// before i_axis (after it when `reverse`; equal counts unless
-  /// `exclusive`).
-  static Value cumulativeSum(OpBuilder &b, Location loc, Value x, int64_t axis,
-                             bool exclusive, bool reverse, bool isUnsigned) {
+  /// loops (i_0 .. i_{r-1}, k): y[i] += x[i with i_axis = k] (*= for
+  /// products) where k is before i_axis (after it when `reverse`; equal
+  /// counts unless `exclusive`).
+  static Value cumulative(OpBuilder &b, Location loc, Value x, int64_t axis,
+                          bool exclusive, bool reverse, bool isUnsigned) {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t rank = type.getRank();
     MLIRContext *ctx = b.getContext();
@@ -692,7 +695,7 @@ struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
     iterators.push_back(utils::IteratorType::reduction);
     Type et = type.getElementType();
     Value init = linalg::FillOp::create(
-                     b, loc, Scalar{b, loc}.constant(et, 0),
+                     b, loc, Scalar{b, loc}.constant(et, IsProduct ? 1 : 0),
                      buildEmpty(b, loc, type, buildDynamicDims(b, loc, x)))
                      .getResult(0);
     arith::CmpIPredicate pred = reverse
@@ -710,9 +713,12 @@ struct CumSumToLinalg : OpConversionPattern<CumSumOp> {
                  Value k = linalg::IndexOp::create(nb, nl, rank);
                  Value i = linalg::IndexOp::create(nb, nl, axis);
                  Value counts = arith::CmpIOp::create(nb, nl, pred, k, i);
-                 Value term =
-                     s.select(counts, a[0], s.constant(a[0].getType(), 0));
-                 linalg::YieldOp::create(nb, nl, s.add(a[1], term));
+                 Value term = s.select(
+                     counts, a[0],
+                     s.constant(a[0].getType(), IsProduct ? 1 : 0));
+                 linalg::YieldOp::create(nb, nl,
+                                         IsProduct ? s.mul(a[1], term)
+                                                   : s.add(a[1], term));
                })
         .getResult(0);
   }
@@ -1190,7 +1196,8 @@ void mlir::aic::populateReductionToLinalgPatterns(
       ArgReduceToLinalg<ArgMaxOp, true>, ArgReduceToLinalg<ArgMinOp, false>,
       TopKToLinalg, SoftmaxToLinalg<SoftmaxOp, false>,
       SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg, LayerNormToLinalg,
-      RmsNormToLinalg, TriluToLinalg, CumSumToLinalg, LrnToLinalg,
+      RmsNormToLinalg, TriluToLinalg, CumulativeToLinalg<CumSumOp, false>,
+      CumulativeToLinalg<CumProdOp, true>, LrnToLinalg,
       PoolToLinalg<MaxPoolOp, true>, PoolToLinalg<AveragePoolOp, false>>(
       converter, context);
 }

@@ -89,6 +89,7 @@ AIC_COMPATIBLE_RETURN_TYPES(AndOp)
 AIC_COMPATIBLE_RETURN_TYPES(OrOp)
 AIC_COMPATIBLE_RETURN_TYPES(XorOp)
 AIC_COMPATIBLE_RETURN_TYPES(ModOp)
+AIC_COMPATIBLE_RETURN_TYPES(BitShiftOp)
 AIC_COMPATIBLE_RETURN_TYPES(EqualOp)
 AIC_COMPATIBLE_RETURN_TYPES(LessOp)
 AIC_COMPATIBLE_RETURN_TYPES(LessOrEqualOp)
@@ -159,6 +160,7 @@ AIC_INFER_BINARY(AndOp)
 AIC_INFER_BINARY(OrOp)
 AIC_INFER_BINARY(XorOp)
 AIC_INFER_BINARY(ModOp)
+AIC_INFER_BINARY(BitShiftOp)
 #undef AIC_INFER_BINARY
 
 template <typename Adaptor>
@@ -410,19 +412,22 @@ LogicalResult BitcastOp::verify() {
   return success();
 }
 
-LogicalResult CumSumOp::verify() {
-  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+template <typename OpTy> static LogicalResult verifyCumulative(OpTy op) {
+  int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
   if (rank == 0)
-    return emitOpError("expects an input of rank >= 1");
-  if (Value axis = getAxisInput()) {
+    return op.emitOpError("expects an input of rank >= 1");
+  if (Value axis = op.getAxisInput()) {
     if (cast<RankedTensorType>(axis.getType()).getNumElements() != 1)
-      return emitOpError("expects an axis_input of one element");
-  } else if (getAxis() < 0 || getAxis() >= rank) {
-    return emitOpError("axis ")
-           << getAxis() << " is out of range for rank " << rank;
+      return op.emitOpError("expects an axis_input of one element");
+  } else if (op.getAxis() < 0 || op.getAxis() >= rank) {
+    return op.emitOpError("axis ")
+           << op.getAxis() << " is out of range for rank " << rank;
   }
   return success();
 }
+
+LogicalResult CumSumOp::verify() { return verifyCumulative(*this); }
+LogicalResult CumProdOp::verify() { return verifyCumulative(*this); }
 
 LogicalResult RangeOp::verify() {
   Type et = elementTypeOf(getStart());

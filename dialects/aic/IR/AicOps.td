@@ -81,6 +81,24 @@ def Aic_AndOp : Aic_BinaryBroadcastOp<"and", "And", [Commutative]>;
 def Aic_OrOp : Aic_BinaryBroadcastOp<"or", "Or", [Commutative]>;
 def Aic_XorOp : Aic_BinaryBroadcastOp<"xor", "Xor", [Commutative]>;
 
+def Aic_BitShiftOp : Aic_Op<"bit_shift",
+    [Pure, SameOperandsAndResultElementType,
+     InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "elementwise shift of unsigned integers with numpy broadcasting";
+  let description = [{
+    Shifts `lhs` left (`left`) or right by `rhs` bits; shifting by the width
+    or more gives 0.
+
+    ```mlir
+    %r = aic.bit_shift %a, %b {left = true} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$lhs, Aic_Tensor:$rhs, BoolAttr:$left);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 def Aic_ModOp : Aic_Op<"mod", [Pure, SameOperandsAndResultElementType,
                                InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "elementwise remainder with numpy broadcasting";
@@ -161,7 +179,7 @@ def Aic_NegOp : Aic_UnaryOp<"neg", "-x"> {
   let hasFolder = 1;
 }
 def Aic_SignOp : Aic_UnaryOp<"sign", "sign(x): -1, 0 or 1">;
-def Aic_NotOp : Aic_UnaryOp<"not", "logical not"> {
+def Aic_NotOp : Aic_UnaryOp<"not", "logical not; bitwise not on integers"> {
   let hasFolder = 1;
 }
 def Aic_ExpOp : Aic_UnaryOp<"exp", "e^x">;
@@ -568,17 +586,17 @@ class Aic_ReduceOp<string mnemonic, string formula>
   }];
 }
 
-def Aic_CumSumOp : Aic_Op<"cumsum",
-    [Pure, AllTypesMatch<["input", "output"]>]> {
-  let summary = "cumulative sum along an axis";
+class Aic_CumulativeOp<string mnemonic, string what, string combine>
+    : Aic_Op<mnemonic, [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "cumulative " # what # " along an axis";
   let description = [{
-    `y[.., i, ..] = sum of x[.., j, ..]` for `j <= i` (`j < i` when
-    `exclusive`; `j >= i` or `j > i` when `reverse`) along `axis`, or along
-    the axis `axis_input` holds (one i64, negative from the end) when that
-    is given.
+    `y[.., i, ..] = }] # combine # [{ of x[.., j, ..]` for `j <= i` (`j < i`
+    when `exclusive`; `j >= i` or `j > i` when `reverse`) along `axis`, or
+    along the axis `axis_input` holds (one i64, negative from the end) when
+    that is given.
 
     ```mlir
-    %y = aic.cumsum %x {axis = 1 : i64, exclusive = false, reverse = false} : tensor<2x3xf32>
+    %y = aic.}] # mnemonic # [{ %x {axis = 1 : i64, exclusive = false, reverse = false} : tensor<2x3xf32>
     ```
   }];
   let arguments = (ins Aic_Tensor:$input,
@@ -593,6 +611,9 @@ def Aic_CumSumOp : Aic_Op<"cumsum",
   }];
   let hasVerifier = 1;
 }
+
+def Aic_CumSumOp : Aic_CumulativeOp<"cumsum", "sum", "sum">;
+def Aic_CumProdOp : Aic_CumulativeOp<"cumprod", "product", "product">;
 
 def Aic_ReduceSumOp : Aic_ReduceOp<"reduce_sum", "the sum">;
 def Aic_ReduceMeanOp : Aic_ReduceOp<"reduce_mean", "the mean">;

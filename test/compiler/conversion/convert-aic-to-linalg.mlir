@@ -659,3 +659,22 @@ func.func @pad_runtime(%x: tensor<?x4xf32>, %p: tensor<2xi64>) -> tensor<?x?xf32
   %0 = aic.pad %x pads_input %p {axes = array<i64: 1>, mode = "constant", pads = array<i64: 0, 0, 0, 0>} : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that bit shifts shift by the amount unless it reaches the width
+// (then 0), that not on integers flips all bits, and that cumulative
+// products multiply from 1.
+// CHECK-LABEL: func.func @bits_and_products
+func.func @bits_and_products(%a: tensor<4xui8>, %b: tensor<4xui8>, %c: tensor<4xi32>, %x: tensor<2x3xf32>) -> (tensor<4xui8>, tensor<4xi32>, tensor<2x3xf32>) {
+  // CHECK: arith.shrui
+  // CHECK: arith.cmpi uge, %{{.*}}, %c8_i8
+  // CHECK: arith.select
+  %0 = aic.bit_shift %a, %b {left = false} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: arith.xori %{{.*}}, %c-1_i32
+  %1 = aic.not %c : tensor<4xi32>
+  // CHECK: linalg.fill ins(%cst{{.*}} : f32)
+  // CHECK: arith.mulf
+  %2 = aic.cumprod %x {axis = 1 : i64} : tensor<2x3xf32>
+  return %0, %1, %2 : tensor<4xui8>, tensor<4xi32>, tensor<2x3xf32>
+}

@@ -56,6 +56,18 @@ func.func @pad_runtime(%x: tensor<3x4xf32>, %p: tensor<2xi64>) -> tensor<3x?xf32
 
 // -----
 
+// Tests that bit_shift and cumprod round-trip.
+// CHECK-LABEL: func.func @bit_shift_cumprod
+func.func @bit_shift_cumprod(%a: tensor<4xui8>, %x: tensor<2x3xf32>) -> (tensor<4xui8>, tensor<2x3xf32>) {
+  // CHECK: aic.bit_shift %{{.*}}, %{{.*}} {left = true} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %0 = aic.bit_shift %a, %a {left = true} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: aic.cumprod %{{.*}} {axis = 1 : i64, reverse = true} : tensor<2x3xf32>
+  %1 = aic.cumprod %x {axis = 1 : i64, reverse = true} : tensor<2x3xf32>
+  return %0, %1 : tensor<4xui8>, tensor<2x3xf32>
+}
+
+// -----
+
 // Tests that top_k round-trips with a k known only at run time.
 // CHECK-LABEL: func.func @top_k
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {
