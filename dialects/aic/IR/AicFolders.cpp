@@ -429,23 +429,49 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+/// A small constant `input` rearranged into `type`: result element `index`
+/// is the input's element at flat position `source(index, input strides)`.
+static OpFoldResult
+rearrange(Attribute input, Type type,
+          function_ref<int64_t(ArrayRef<int64_t>, ArrayRef<int64_t>)> source) {
+  DenseElementsAttr value = smallConstant(input);
+  auto tensorType = cast<RankedTensorType>(type);
+  if (!value || !isStaticSmall(tensorType))
+    return {};
+  if (value.isSplat())
+    return DenseElementsAttr::get(tensorType, value.getSplatValue<Attribute>());
+  SmallVector<int64_t> strides = stridesOf(value.getType().getShape());
+  auto values = value.getValues<Attribute>();
+  return buildElements(tensorType, [&](ArrayRef<int64_t> index) {
+    return values[source(index, strides)];
+  });
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  return rearrange(adaptor.getInput(), getType(),
+                   [&](ArrayRef<int64_t> index, ArrayRef<int64_t> strides) {
+                     int64_t flat = 0;
+                     for (size_t d = 0; d < index.size(); ++d)
+                       flat += index[d] * strides[perm[d]];
+                     return flat;
+                   });
+}
+
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
   if (getInput().getType() == type &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
       llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
     return getInput();
-  DenseElementsAttr value = smallConstant(adaptor.getInput());
-  if (!value || !isStaticSmall(type))
-    return {};
-  if (value.isSplat())
-    return DenseElementsAttr::get(type, value.getSplatValue<Attribute>());
-  SmallVector<int64_t> strides = stridesOf(value.getType().getShape());
-  auto values = value.getValues<Attribute>();
-  return buildElements(type, [&](ArrayRef<int64_t> index) -> Attribute {
-    int64_t flat = 0;
-    for (size_t d = 0; d < index.size(); ++d)
-      flat += (getStarts()[d] + index[d] * getSteps()[d]) * strides[d];
-    return values[flat];
-  });
+  return rearrange(adaptor.getInput(), type,
+                   [&](ArrayRef<int64_t> index, ArrayRef<int64_t> strides) {
+                     int64_t flat = 0;
+                     for (size_t d = 0; d < index.size(); ++d)
+                       flat += (getStarts()[d] + index[d] * getSteps()[d]) *
+                               strides[d];
+                     return flat;
+                   });
 }

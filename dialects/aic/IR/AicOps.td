@@ -505,6 +505,48 @@ def Aic_RotaryEmbeddingOp : Aic_Op<"rotary_embedding",
   let hasVerifier = 1;
 }
 
+def Aic_LstmOp : Aic_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
+  let summary = "long short-term memory over a sequence, in ONNX's layout 0";
+  let description = [{
+    ONNX `LSTM` with input [S, B, I], weights W [D, 4H, I] and R [D, 4H, H]
+    (gates in i, o, f, c order), optional bias [D, 8H] (Wb then Rb),
+    per-batch sequence lengths [B], initial state [D, B, H] and peepholes
+    [D, 3H] (i, o, f). D is 2 for `bidirectional`, else 1. Results: every
+    step's hidden state Y [S, D, B, H] (zero past a sequence's length), and
+    the last hidden and cell states [D, B, H]. `activations` holds f, g, h
+    for each direction; `activation_alpha` and `activation_beta` the
+    parameters of those that take them, in order. Kept whole so that the
+    lowering builds one loop carrying the state.
+
+    ```mlir
+    %y, %h, %c = aic.lstm %x, %w, %r {activations = ["Sigmoid", "Tanh", "Tanh"],
+        direction = "forward", hidden_size = 4 : i64}
+        : (tensor<3x2x5xf32>, tensor<1x16x5xf32>, tensor<1x16x4xf32>)
+        -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+    ```
+  }];
+  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$w,
+                   Aic_FloatTensor:$r, Optional<Aic_FloatTensor>:$bias,
+                   Optional<TensorOf<[I32]>>:$sequence_lens,
+                   Optional<Aic_FloatTensor>:$initial_h,
+                   Optional<Aic_FloatTensor>:$initial_c,
+                   Optional<Aic_FloatTensor>:$peepholes,
+                   StrAttr:$direction, I64Attr:$hidden_size,
+                   StrArrayAttr:$activations,
+                   DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_alpha,
+                   DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_beta,
+                   OptionalAttr<F32Attr>:$clip,
+                   DefaultValuedAttr<BoolAttr, "false">:$input_forget);
+  let results = (outs Aic_FloatTensor:$y, Aic_FloatTensor:$y_h,
+                 Aic_FloatTensor:$y_c);
+  let assemblyFormat = [{
+    $input `,` $w `,` $r (`bias` $bias^)? (`sequence_lens` $sequence_lens^)?
+    (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
+    (`peepholes` $peepholes^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Aic_AttentionOp : Aic_Op<"attention",
     [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "scaled dot-product attention with masks and grouped heads";
@@ -847,6 +889,7 @@ def Aic_TransposeOp : Aic_Op<"transpose",
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Aic_FlattenOp : Aic_Op<"flatten",
