@@ -30,6 +30,10 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Loops carrying state (LSTM) may yield fresh tensors where a
+  // canonicalization dropped an unread in-place output; those become
+  // allocations the deallocation pipeline owns.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);

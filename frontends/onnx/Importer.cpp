@@ -58,6 +58,7 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
     registerReductionOps(r);
     registerQuantizationOps(r);
     registerControlFlowOps(r);
+    registerRecurrentOps(r);
     return r;
   }();
   return registry;
@@ -571,6 +572,29 @@ NodeContext::intsAttr(StringRef name, ArrayRef<int64_t> defaultValue) {
     return failure();
   }
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<SmallVector<float>> NodeContext::floatsAttr(StringRef name) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return SmallVector<float>();
+  if (attr->type() != onnx::AttributeProto::FLOATS) {
+    emitError() << "attribute '" << name << "' is not FLOATS";
+    return failure();
+  }
+  return SmallVector<float>(attr->floats().begin(), attr->floats().end());
+}
+
+FailureOr<SmallVector<std::string>> NodeContext::stringsAttr(StringRef name) {
+  const onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return SmallVector<std::string>();
+  if (attr->type() != onnx::AttributeProto::STRINGS) {
+    emitError() << "attribute '" << name << "' is not STRINGS";
+    return failure();
+  }
+  return SmallVector<std::string>(attr->strings().begin(),
+                                  attr->strings().end());
 }
 
 FailureOr<Value> NodeContext::tensorAttr(StringRef name) {

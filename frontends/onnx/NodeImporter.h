@@ -57,6 +57,9 @@ public:
   FailureOr<std::string> stringAttr(StringRef name, StringRef defaultValue);
   FailureOr<SmallVector<int64_t>> intsAttr(StringRef name,
                                            ArrayRef<int64_t> defaultValue);
+  /// FLOATS and STRINGS attributes; empty where absent.
+  FailureOr<SmallVector<float>> floatsAttr(StringRef name);
+  FailureOr<SmallVector<std::string>> stringsAttr(StringRef name);
   bool hasAttr(StringRef name) const;
   /// A TENSOR attribute imported as a constant; failure if absent.
   FailureOr<Value> tensorAttr(StringRef name);
@@ -176,6 +179,7 @@ void registerShapeOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 } // namespace mlir::aic::onnx_import
 

@@ -281,8 +281,8 @@ static LogicalResult importHardmax(NodeContext &ctx) {
       {b.getNamedAttr("to", TypeAttr::get(type.getElementType()))});
 }
 
-/// LpNormalization: x / ||x||_p along `axis` (p 1 or 2), as ONNX's
-/// reference computes it (a zero norm gives NaN).
+/// LpNormalization: x / ||x||_p along `axis` (p 1 or 2); a zero vector
+/// stays zero, as in ONNX's reference.
 static LogicalResult importLpNormalization(NodeContext &ctx) {
   FailureOr<std::pair<Value, int64_t>> operand = inputAndAxis(ctx, -1);
   FailureOr<int64_t> p = ctx.intAttr("p", 2);
@@ -301,7 +301,19 @@ static LogicalResult importLpNormalization(NodeContext &ctx) {
        b.getNamedAttr("keepdims", b.getBoolAttr(true))});
   if (failed(norm))
     return failure();
-  return ctx.emitOp(DivOp::getOperationName(), {input, norm->front()});
+  // A zero norm divides by 1 instead, as ONNX's reference does.
+  Type et = cast<RankedTensorType>(input.getType()).getElementType();
+  Value zero = scalarConstant(b, ctx.getLoc(), et, 0.0);
+  Value one = scalarConstant(b, ctx.getLoc(), et, 1.0);
+  FailureOr<SmallVector<Value>> isZero =
+      ctx.createOp(EqualOp::getOperationName(), {norm->front(), zero});
+  if (failed(isZero))
+    return failure();
+  FailureOr<SmallVector<Value>> divisor = ctx.createOp(
+      WhereOp::getOperationName(), {isZero->front(), one, norm->front()});
+  if (failed(divisor))
+    return failure();
+  return ctx.emitOp(DivOp::getOperationName(), {input, divisor->front()});
 }
 
 /// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at

@@ -721,26 +721,41 @@ static LogicalResult importConstantOfShape(NodeContext &ctx) {
 static LogicalResult importRange(NodeContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
   DenseElementsAttr values[3];
+  Value bounds[3];
   bool known = true;
   for (unsigned i = 0; i < 3; ++i) {
-    if (!ctx.operand(i) || rankOf(ctx.operand(i)) != 0) {
+    // Scalars; one-element tensors (as ONNX functions pass them) too.
+    bounds[i] = ctx.operand(i);
+    auto type = bounds[i] ? cast<RankedTensorType>(bounds[i].getType())
+                          : RankedTensorType();
+    if (!type || (type.getRank() != 0 &&
+                  (!type.hasStaticShape() || type.getNumElements() != 1))) {
       ctx.emitError() << "expects scalar start, limit and delta";
       return failure();
     }
-    known &= matchPattern(ctx.operand(i), m_Constant(&values[i]));
+    if (type.getRank() != 0) {
+      FailureOr<SmallVector<Value>> scalar = ctx.createOp(
+          ReshapeOp::getOperationName(),
+          {bounds[i],
+           ConstantOp::create(b, ctx.getLoc(),
+                              DenseElementsAttr::get(
+                                  RankedTensorType::get({0}, b.getI64Type()),
+                                  ArrayRef<int64_t>{}))});
+      if (failed(scalar))
+        return failure();
+      bounds[i] = scalar->front();
+    }
+    known &= matchPattern(bounds[i], m_Constant(&values[i]));
   }
   if (!known) {
     // Bounds known only at run time: as many elements as they give.
-    Value start = ctx.operand(0);
     auto type = RankedTensorType::get(
         {ShapedType::kDynamic},
-        cast<RankedTensorType>(start.getType()).getElementType());
-    auto op = RangeOp::create(b, ctx.getLoc(), type, start, ctx.operand(1),
-                              ctx.operand(2));
-    if (failed(mlir::verify(op))) {
-      op->erase();
+        cast<RankedTensorType>(bounds[0].getType()).getElementType());
+    auto op =
+        RangeOp::create(b, ctx.getLoc(), type, bounds[0], bounds[1], bounds[2]);
+    if (failed(ctx.verifyOp(op)))
       return failure();
-    }
     ctx.setResults(op.getResult());
     return success();
   }

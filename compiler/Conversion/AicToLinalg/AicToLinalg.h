@@ -44,6 +44,15 @@ void populateAttentionToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
 void populateQuantizationToLinalgPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns);
+void populateRecurrentToLinalgPatterns(const TypeConverter &converter,
+                                       RewritePatternSet &patterns);
+
+/// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
+/// rhs[rhsMap]` over the maps' loops; the last loop is the reduction, and
+/// 16-bit floats accumulate in f32.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       AffineMap lhsMap, AffineMap rhsMap, AffineMap outMap,
+                       RankedTensorType resultType);
 
 /// Builds the scalar body of a generic op from its block arguments (inputs
 /// only; the output's is not passed).

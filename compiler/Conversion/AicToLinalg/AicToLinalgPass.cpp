@@ -51,6 +51,7 @@ struct ConvertAicToLinalgPass
     populateReductionToLinalgPatterns(converter, patterns);
     populateAttentionToLinalgPatterns(converter, patterns);
     populateQuantizationToLinalgPatterns(converter, patterns);
+    populateRecurrentToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

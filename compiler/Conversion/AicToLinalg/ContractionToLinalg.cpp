@@ -59,11 +59,10 @@ static Value truncateTo(OpBuilder &b, Location loc, Value value,
       });
 }
 
-/// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
-/// rhs[rhsMap]` over `numLoops` loops; the last loop is the reduction.
-static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                              AffineMap lhsMap, AffineMap rhsMap,
-                              AffineMap outMap, RankedTensorType resultType) {
+Value mlir::aic::buildContraction(OpBuilder &b, Location loc, Value lhs,
+                                  Value rhs, AffineMap lhsMap, AffineMap rhsMap,
+                                  AffineMap outMap,
+                                  RankedTensorType resultType) {
   unsigned numLoops = outMap.getNumDims();
   // Dynamic result dims: take them from an operand indexing that loop.
   SmallVector<Value> dynamicSizes;

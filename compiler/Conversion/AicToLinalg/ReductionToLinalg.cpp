@@ -713,12 +713,11 @@ struct CumulativeToLinalg : OpConversionPattern<OpTy> {
                  Value k = linalg::IndexOp::create(nb, nl, rank);
                  Value i = linalg::IndexOp::create(nb, nl, axis);
                  Value counts = arith::CmpIOp::create(nb, nl, pred, k, i);
-                 Value term = s.select(
-                     counts, a[0],
-                     s.constant(a[0].getType(), IsProduct ? 1 : 0));
-                 linalg::YieldOp::create(nb, nl,
-                                         IsProduct ? s.mul(a[1], term)
-                                                   : s.add(a[1], term));
+                 Value term =
+                     s.select(counts, a[0],
+                              s.constant(a[0].getType(), IsProduct ? 1 : 0));
+                 linalg::YieldOp::create(
+                     nb, nl, IsProduct ? s.mul(a[1], term) : s.add(a[1], term));
                })
         .getResult(0);
   }

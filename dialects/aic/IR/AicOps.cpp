@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/InterleavedRange.h"
 
 using namespace mlir;
@@ -444,6 +445,79 @@ LogicalResult TriluOp::verify() {
   if (Value k = getKInput();
       k && cast<RankedTensorType>(k.getType()).getNumElements() != 1)
     return emitOpError("expects a k_input of one element");
+  return success();
+}
+
+/// Activations a recurrent op may apply, and how many of activation_alpha
+/// and activation_beta each takes.
+static std::optional<std::pair<int, int>>
+recurrentActivationParams(StringRef name) {
+  return llvm::StringSwitch<std::optional<std::pair<int, int>>>(name)
+      .Cases({"Sigmoid", "Tanh", "Relu", "Softsign", "Softplus"}, {{0, 0}})
+      .Cases({"LeakyRelu", "ThresholdedRelu", "Elu"}, {{1, 0}})
+      .Cases({"HardSigmoid", "ScaledTanh", "Affine"}, {{1, 1}})
+      .Default(std::nullopt);
+}
+
+LogicalResult LstmOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getW()),
+                    r = shapeOf(getR());
+  StringRef direction = getDirection();
+  if (direction != "forward" && direction != "reverse" &&
+      direction != "bidirectional")
+    return emitOpError("unknown direction '") << direction << "'";
+  int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  int64_t h = getHiddenSize();
+  if (h < 1)
+    return emitOpError("expects a positive hidden_size");
+  if (x.size() != 3 || w.size() != 3 || r.size() != 3)
+    return emitOpError("expects X, W and R of rank 3");
+  auto mismatch = [](int64_t a, int64_t b) {
+    return a != ShapedType::kDynamic && b != ShapedType::kDynamic && a != b;
+  };
+  if (mismatch(w[0], dirs) || mismatch(w[1], 4 * h) || mismatch(w[2], x[2]) ||
+      mismatch(r[0], dirs) || mismatch(r[1], 4 * h) || mismatch(r[2], h))
+    return emitOpError("expects W [")
+           << dirs << ", " << 4 * h << ", " << x[2] << "] and R [" << dirs
+           << ", " << 4 * h << ", " << h << "]";
+  auto check = [&](Value v, ArrayRef<int64_t> want,
+                   StringRef what) -> LogicalResult {
+    if (!v)
+      return success();
+    ArrayRef<int64_t> shape = shapeOf(v);
+    if (shape.size() != want.size() ||
+        llvm::any_of(llvm::zip(shape, want), [&](auto pair) {
+          return mismatch(std::get<0>(pair), std::get<1>(pair));
+        }))
+      return emitOpError("expects ")
+             << what << " of shape [" << llvm::interleaved(want) << "]";
+    return success();
+  };
+  if (failed(check(getBias(), {dirs, 8 * h}, "B")) ||
+      failed(check(getSequenceLens(), {x[1]}, "sequence_lens")) ||
+      failed(check(getInitialH(), {dirs, x[1], h}, "initial_h")) ||
+      failed(check(getInitialC(), {dirs, x[1], h}, "initial_c")) ||
+      failed(check(getPeepholes(), {dirs, 3 * h}, "P")) ||
+      failed(check(getY(), {x[0], dirs, x[1], h}, "Y")) ||
+      failed(check(getYH(), {dirs, x[1], h}, "Y_h")) ||
+      failed(check(getYC(), {dirs, x[1], h}, "Y_c")))
+    return failure();
+  if ((int64_t)getActivations().size() != 3 * dirs)
+    return emitOpError("expects ") << 3 * dirs << " activations";
+  int alphas = 0, betas = 0;
+  for (Attribute name : getActivations()) {
+    auto params = recurrentActivationParams(cast<StringAttr>(name).getValue());
+    if (!params)
+      return emitOpError("unsupported activation '")
+             << cast<StringAttr>(name).getValue() << "'";
+    alphas += params->first;
+    betas += params->second;
+  }
+  if ((int)getActivationAlpha().size() > alphas ||
+      (int)getActivationBeta().size() > betas)
+    return emitOpError("expects at most ")
+           << alphas << " activation_alpha and " << betas
+           << " activation_beta values";
   return success();
 }
 

@@ -128,6 +128,15 @@ func.func @pad_runtime_count(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<3
 
 // -----
 
+// Tests that lstm checks its weights against the hidden size.
+func.func @lstm_weights(%x: tensor<3x2x5xf32>, %w: tensor<1x12x5xf32>, %r: tensor<1x16x4xf32>) -> tensor<3x1x2x4xf32> {
+  // expected-error @+1 {{expects W [1, 16, 5] and R [1, 16, 4]}}
+  %y, %h, %c = aic.lstm %x, %w, %r {activations = ["Sigmoid", "Tanh", "Tanh"], direction = "forward", hidden_size = 4 : i64} : (tensor<3x2x5xf32>, tensor<1x12x5xf32>, tensor<1x16x4xf32>) -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+  return %y : tensor<3x1x2x4xf32>
+}
+
+// -----
+
 // Tests that top_k checks a constant k against the axis.
 func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
   %k = aic.constant dense<5> : tensor<1xi64>

@@ -68,6 +68,16 @@ func.func @bit_shift_cumprod(%a: tensor<4xui8>, %x: tensor<2x3xf32>) -> (tensor<
 
 // -----
 
+// Tests that lstm round-trips with its optional operands.
+// CHECK-LABEL: func.func @lstm
+func.func @lstm(%x: tensor<3x2x5xf32>, %w: tensor<1x16x5xf32>, %r: tensor<1x16x4xf32>, %l: tensor<2xi32>, %p: tensor<1x12xf32>) -> tensor<3x1x2x4xf32> {
+  // CHECK: aic.lstm %{{.*}}, %{{.*}}, %{{.*}} sequence_lens %{{.*}} peepholes %{{.*}} {activations = ["Sigmoid", "Tanh", "Tanh"], clip = 3.000000e+00 : f32, direction = "reverse", hidden_size = 4 : i64}
+  %y, %h, %c = aic.lstm %x, %w, %r sequence_lens %l peepholes %p {activations = ["Sigmoid", "Tanh", "Tanh"], clip = 3.0 : f32, direction = "reverse", hidden_size = 4 : i64} : (tensor<3x2x5xf32>, tensor<1x16x5xf32>, tensor<1x16x4xf32>, tensor<2xi32>, tensor<1x12xf32>) -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+  return %y : tensor<3x1x2x4xf32>
+}
+
+// -----
+
 // Tests that top_k round-trips with a k known only at run time.
 // CHECK-LABEL: func.func @top_k
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {
