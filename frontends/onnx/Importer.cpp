@@ -74,7 +74,8 @@ public:
   GraphImporter(MLIRContext *context, StringRef modelPath,
                 const ImportOptions &options)
       : context(context), modelPath(modelPath.str()), options(options),
-        fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)) {
+        fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)),
+        inputShapes(options.inputShapes) {
     SmallString<256> dir(modelPath);
     llvm::sys::path::remove_filename(dir);
     modelDir = dir.empty() ? "." : std::string(dir);
@@ -117,6 +118,12 @@ private:
   Location fileLoc;
   int64_t opset = 0;
   llvm::StringMap<Value> values;
+  /// --shape's dims, and those --shapes-from adds.
+  llvm::StringMap<SmallVector<int64_t>> inputShapes;
+
+  /// Reads DIR/input_K.pb (the value of graph input `name`), for `option`.
+  LogicalResult readInputTensor(StringRef option, StringRef dir, size_t k,
+                                StringRef name, onnx::TensorProto &value);
 };
 } // namespace mlir::aic::onnx_import
 
@@ -160,8 +167,8 @@ GraphImporter::importValueInfoType(const onnx::ValueInfoProto &info,
                        << getDataTypeName(tensorType.elem_type());
     return failure();
   }
-  auto pinned = options.inputShapes.find(info.name());
-  bool isPinned = isInput && pinned != options.inputShapes.end();
+  auto pinned = inputShapes.find(info.name());
+  bool isPinned = isInput && pinned != inputShapes.end();
   if (!tensorType.has_shape()) {
     if (isPinned)
       return Type(RankedTensorType::get(pinned->second, elementType));
@@ -309,6 +316,21 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
   return success();
 }
 
+LogicalResult GraphImporter::readInputTensor(StringRef option, StringRef dir,
+                                             size_t k, StringRef name,
+                                             onnx::TensorProto &value) {
+  std::string path = (dir + "/input_" + Twine(k) + ".pb").str();
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer || !value.ParseFromArray((*buffer)->getBufferStart(),
+                                       (*buffer)->getBufferSize())) {
+    emitError(fileLoc) << option << ": cannot read '" << path << "' for input '"
+                       << name << "'";
+    return failure();
+  }
+  return success();
+}
+
 FailureOr<SmallVector<Value>>
 GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
                               ValueRange inputs) {
@@ -354,23 +376,30 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   SmallVector<const onnx::ValueInfoProto *> inputs;
   SmallVector<Type> inputTypes;
   std::vector<std::pair<std::string, onnx::TensorProto>> constInputs;
+  if (!options.shapesFromDir.empty()) {
+    // Input K takes the dims of input_K.pb where --shape leaves it open.
+    size_t k = 0;
+    for (const auto &in : g.input()) {
+      if (initializerNames.contains(in.name()))
+        continue;
+      onnx::TensorProto value;
+      if (failed(readInputTensor("--shapes-from", options.shapesFromDir, k++,
+                                 in.name(), value)))
+        return nullptr;
+      if (!inputShapes.contains(in.name()))
+        inputShapes[in.name()] =
+            SmallVector<int64_t>(value.dims().begin(), value.dims().end());
+    }
+  }
   for (const auto &in : g.input()) {
     if (initializerNames.contains(in.name()))
       continue;
     if (!options.constInputsDir.empty() && in.type().has_tensor_type()) {
       // Input K takes its value from input_K.pb.
-      std::string path = options.constInputsDir + "/input_" +
-                         std::to_string(constInputs.size()) + ".pb";
-      auto buffer =
-          llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
       onnx::TensorProto value;
-      if (!buffer || !value.ParseFromArray((*buffer)->getBufferStart(),
-                                           (*buffer)->getBufferSize())) {
-        emitError(fileLoc) << "--const-inputs: cannot read '" << path
-                           << "' for input '" << in.name() << "'";
+      if (failed(readInputTensor("--const-inputs", options.constInputsDir,
+                                 constInputs.size(), in.name(), value)))
         return nullptr;
-      }
       value.set_name(in.name());
       constInputs.push_back({in.name(), std::move(value)});
       continue;
@@ -387,7 +416,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     inputs.push_back(&in);
     inputTypes.push_back(*type);
   }
-  for (const auto &entry : options.inputShapes) {
+  for (const auto &entry : inputShapes) {
     if (!llvm::any_of(inputs,
                       [&](auto *in) { return in->name() == entry.getKey(); })) {
       emitError(fileLoc) << "--shape names '" << entry.getKey()

@@ -26,6 +26,10 @@ struct ImportOptions {
   /// A folder of input_K.pb files: graph input K becomes a constant with
   /// that value (`--const-inputs`; the "constant inputs" test variant).
   std::string constInputsDir;
+  /// A folder of input_K.pb files: graph input K takes that tensor's dims
+  /// unless `inputShapes` names it (`--shapes-from`: specialize to sample
+  /// inputs).
+  std::string shapesFromDir;
   /// Makes every input dim symbolic (`--symbolic-dims`; the "dynamic
   /// shapes" test variant).
   bool symbolicDims = false;

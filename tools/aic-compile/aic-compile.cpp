@@ -65,6 +65,11 @@ cl::opt<std::string>
     constInputs("const-inputs",
                 cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
                 cl::value_desc("DIR"), cl::cat(aicCategory));
+cl::opt<std::string> shapesFrom(
+    "shapes-from",
+    cl::desc("Pin graph input K's dims to those of DIR/input_K.pb (where "
+             "--shape does not)"),
+    cl::value_desc("DIR"), cl::cat(aicCategory));
 cl::opt<bool> symbolicDims("symbolic-dims",
                            cl::desc("Treat every input dim as symbolic"),
                            cl::cat(aicCategory));
@@ -133,6 +138,7 @@ int main(int argc, char **argv) {
 
   aic::onnx_import::ImportOptions importOptions;
   importOptions.constInputsDir = constInputs;
+  importOptions.shapesFromDir = shapesFrom;
   importOptions.symbolicDims = symbolicDims;
   for (const std::string &s : shapes) {
     std::string error;

@@ -84,8 +84,11 @@ def run_test(name, path, args, workdir):
     sets = sorted(s for s in os.listdir(path) if s.startswith("test_data_set_"))
     if not sets:
         return name, "failed", "no test_data_set_* folder"
-    # The constant-inputs variant compiles once per data set.
-    if args.variant != "constant-inputs":
+    # The constant-inputs and shapes-from-data variants compile once per
+    # data set.
+    per_set = {"constant-inputs": "--const-inputs",
+               "shapes-from-data": "--shapes-from"}.get(args.variant)
+    if not per_set:
         extra = ["--symbolic-dims"] if args.variant == "symbolic-dims" else []
         problem = compile_model(path, lib, args, extra)
         if problem:
@@ -93,11 +96,12 @@ def run_test(name, path, args, workdir):
     for s in sets:
         data = os.path.join(path, s)
         inputs = ["--inputs", data]
-        if args.variant == "constant-inputs":
-            problem = compile_model(path, lib, args, ["--const-inputs", data])
+        if per_set:
+            problem = compile_model(path, lib, args, [per_set, data])
             if problem:
                 return (name,) + problem
-            inputs = []
+            if args.variant == "constant-inputs":
+                inputs = []
         try:
             ran = subprocess.run(
                 [args.aic_run, lib] + inputs + ["--compare", data,
@@ -128,10 +132,13 @@ def main():
     parser.add_argument("--aic-compile", default=os.path.join(HERE, "aic-compile"))
     parser.add_argument("--aic-run", default=os.path.join(HERE, "aic-run"))
     parser.add_argument("--variant", default="plain",
-                        choices=["plain", "constant-inputs", "symbolic-dims"],
+                        choices=["plain", "constant-inputs", "symbolic-dims",
+                                 "shapes-from-data"],
                         help="compile as given, with every input frozen to "
                              "its data set's value, or with every input dim "
-                             "symbolic (onnx-mlir's test variants)")
+                             "symbolic (onnx-mlir's test variants), or "
+                             "specialized to each data set's input shapes "
+                             "(as a deployment pins them with --shape)")
     parser.add_argument("--expected", metavar="FILE",
                         help="tests known not to pass; fail on any change")
     parser.add_argument("--write-expected", metavar="FILE",
