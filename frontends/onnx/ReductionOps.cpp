@@ -316,6 +316,144 @@ static LogicalResult importLpNormalization(NodeContext &ctx) {
   return ctx.emitOp(DivOp::getOperationName(), {input, divisor->front()});
 }
 
+/// The negative log-likelihood loss of `logProb` [N, C, d...] at `target`
+/// [N, d...] as ONNX's reference computes it: each element's -logProb at
+/// its class, weighted by `weight` of that class (where given), ignored
+/// elements (target == ignore_index) 0 and out of the weights' sum; then
+/// none, sum, or mean (over the weights' sum where there are weights).
+static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
+                                     Value target, Value weight) {
+  FailureOr<std::string> reduction = ctx.stringAttr("reduction", "mean");
+  if (failed(reduction))
+    return failure();
+  if (*reduction != "none" && *reduction != "sum" && *reduction != "mean") {
+    ctx.emitError() << "unknown reduction '" << *reduction << "'";
+    return failure();
+  }
+  auto type = cast<RankedTensorType>(logProb.getType());
+  auto targetType = cast<RankedTensorType>(target.getType());
+  if (type.getRank() < 2 || targetType.getRank() != type.getRank() - 1 ||
+      !isa<IntegerType>(targetType.getElementType())) {
+    ctx.emitError() << "expects input [N, C, d...] and integer target [N, "
+                       "d...]";
+    return failure();
+  }
+  int64_t classes = type.getDimSize(1);
+  if (ShapedType::isDynamic(classes)) {
+    ctx.emitError() << "unsupported: a class count known only at run time";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Type et = type.getElementType(), i64 = b.getI64Type();
+  bool ok = true;
+  auto create = [&](StringRef name, ValueRange operands,
+                    ArrayRef<NamedAttribute> attrs = {}) -> Value {
+    if (!ok)
+      return Value();
+    FailureOr<SmallVector<Value>> r = ctx.createOp(name, operands, attrs);
+    ok = succeeded(r);
+    return ok ? r->front() : Value();
+  };
+  auto axesAttr = [&](ArrayRef<int64_t> axes) {
+    return b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes));
+  };
+  Value t = create(CastOp::getOperationName(), target,
+                   {b.getNamedAttr("to", TypeAttr::get(i64))});
+  // Ignored elements: weight 0, class 0 (any class in range would do).
+  Value mask;
+  if (ctx.hasAttr("ignore_index")) {
+    FailureOr<int64_t> ignore = ctx.intAttr("ignore_index", 0);
+    if (failed(ignore))
+      return failure();
+    Value ignored = create(EqualOp::getOperationName(),
+                           {t, scalarConstant(b, loc, i64, *ignore)});
+    t = create(WhereOp::getOperationName(),
+               {ignored, scalarConstant(b, loc, i64, 0), t});
+    mask = create(CastOp::getOperationName(),
+                  create(NotOp::getOperationName(), ignored),
+                  {b.getNamedAttr("to", TypeAttr::get(et))});
+  }
+  // Classes clamped into range, as the reference's np.take(mode="clip").
+  t = create(MaxOp::getOperationName(),
+             {create(MinOp::getOperationName(),
+                     {t, scalarConstant(b, loc, i64, classes - 1)}),
+              scalarConstant(b, loc, i64, 0)});
+  Value picked =
+      create(SqueezeOp::getOperationName(),
+             create(GatherElementsOp::getOperationName(),
+                    {logProb,
+                     create(UnsqueezeOp::getOperationName(), t, axesAttr({1}))},
+                    {b.getNamedAttr("axis", b.getI64IntegerAttr(1))}),
+             axesAttr({1}));
+  Value loss = create(NegOp::getOperationName(), picked);
+  Value weights = mask;
+  if (weight) {
+    Value taken = create(GatherOp::getOperationName(), {weight, t},
+                         {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+    weights = mask ? create(MulOp::getOperationName(), {taken, mask}) : taken;
+  }
+  if (weights)
+    loss = create(MulOp::getOperationName(), {loss, weights});
+  if (!ok)
+    return failure();
+  if (*reduction == "none")
+    return loss;
+  SmallVector<int64_t> all =
+      llvm::to_vector(llvm::seq<int64_t>(0, targetType.getRank()));
+  auto reduce = [&](StringRef name, Value v) {
+    return create(
+        name, v,
+        {axesAttr(all), b.getNamedAttr("keepdims", b.getBoolAttr(false))});
+  };
+  Value result;
+  if (*reduction == "sum")
+    result = reduce(ReduceSumOp::getOperationName(), loss);
+  else if (weights)
+    result = create(DivOp::getOperationName(),
+                    {reduce(ReduceSumOp::getOperationName(), loss),
+                     reduce(ReduceSumOp::getOperationName(), weights)});
+  else
+    result = reduce(ReduceMeanOp::getOperationName(), loss);
+  if (!ok)
+    return failure();
+  return result;
+}
+
+static LogicalResult importNllLoss(NodeContext &ctx) {
+  if (!ctx.operand(0) || !ctx.operand(1)) {
+    ctx.emitError() << "expects input and target";
+    return failure();
+  }
+  FailureOr<Value> loss =
+      buildNllLoss(ctx, ctx.operand(0), ctx.operand(1), ctx.operand(2));
+  if (failed(loss))
+    return failure();
+  ctx.setResults(*loss);
+  return success();
+}
+
+/// SoftmaxCrossEntropyLoss: the NLL loss of LogSoftmax over the classes,
+/// and the log probabilities as the optional second output.
+static LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx) {
+  if (!ctx.operand(0) || !ctx.operand(1) || rankOf(ctx.operand(0)) < 2) {
+    ctx.emitError() << "expects scores [N, C, d...] and labels";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  FailureOr<SmallVector<Value>> logProb =
+      ctx.createOp(LogSoftmaxOp::getOperationName(), ctx.operand(0),
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(1))});
+  if (failed(logProb))
+    return failure();
+  FailureOr<Value> loss =
+      buildNllLoss(ctx, logProb->front(), ctx.operand(1), ctx.operand(2));
+  if (failed(loss))
+    return failure();
+  ctx.setResults({*loss, logProb->front()});
+  return success();
+}
+
 /// Softmax and LogSoftmax. Before version 13 the input is coerced to 2-D at
 /// `axis` and normalized over the second dim; from 13 over `axis` alone.
 template <typename OpTy> static LogicalResult importSoftmax(NodeContext &ctx) {
@@ -709,6 +847,9 @@ void mlir::aic::onnx_import::registerReductionOps(OpRegistry &registry) {
   registry.on("Hardmax", {1, 11, 13}, 13, importHardmax);
   registry.on("LpNormalization", {1, 22}, 1, importLpNormalization);
   registry.on("Softmax", {1, 11, 13}, 1, importSoftmax<SoftmaxOp>);
+  registry.on("NegativeLogLikelihoodLoss", {12, 13, 22}, 12, importNllLoss);
+  registry.on("SoftmaxCrossEntropyLoss", {12, 13}, 12,
+              importSoftmaxCrossEntropyLoss);
   registry.on("LogSoftmax", {1, 11, 13}, 1, importSoftmax<LogSoftmaxOp>);
   // Versions before 6 carry `consumed_inputs`, before 7 `is_test`.
   registry.on("BatchNormalization", {1, 6, 7, 9, 14, 15}, 6, importBatchNorm);
