@@ -120,6 +120,27 @@ private:
 
 using ImportFn = std::function<LogicalResult(NodeContext &)>;
 
+/// Builds a chain of aic ops for one node (a decomposition), stopping at
+/// the first that fails: later calls return null, and `ok()` is false.
+class OpChain {
+public:
+  explicit OpChain(NodeContext &ctx) : ctx(ctx) {}
+  Value operator()(StringRef opName, ValueRange operands,
+                   ArrayRef<NamedAttribute> attrs = {}) {
+    if (!good || llvm::is_contained(operands, Value()))
+      return good = false, Value();
+    FailureOr<SmallVector<Value>> results =
+        ctx.createOp(opName, operands, attrs);
+    good = succeeded(results);
+    return good ? results->front() : Value();
+  }
+  bool ok() const { return good; }
+
+private:
+  NodeContext &ctx;
+  bool good = true;
+};
+
 /// A rank-0 aic.constant of `type` holding `value`.
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 

@@ -346,15 +346,7 @@ static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
   OpBuilder &b = ctx.getBuilder();
   Location loc = ctx.getLoc();
   Type et = type.getElementType(), i64 = b.getI64Type();
-  bool ok = true;
-  auto create = [&](StringRef name, ValueRange operands,
-                    ArrayRef<NamedAttribute> attrs = {}) -> Value {
-    if (!ok)
-      return Value();
-    FailureOr<SmallVector<Value>> r = ctx.createOp(name, operands, attrs);
-    ok = succeeded(r);
-    return ok ? r->front() : Value();
-  };
+  OpChain create(ctx);
   auto axesAttr = [&](ArrayRef<int64_t> axes) {
     return b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes));
   };
@@ -395,7 +387,7 @@ static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
   }
   if (weights)
     loss = create(MulOp::getOperationName(), {loss, weights});
-  if (!ok)
+  if (!create.ok())
     return failure();
   if (*reduction == "none")
     return loss;
@@ -415,7 +407,7 @@ static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
                      reduce(ReduceSumOp::getOperationName(), weights)});
   else
     result = reduce(ReduceMeanOp::getOperationName(), loss);
-  if (!ok)
+  if (!create.ok())
     return failure();
   return result;
 }

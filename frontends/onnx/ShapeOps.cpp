@@ -420,15 +420,7 @@ static LogicalResult importOneHot(NodeContext &ctx) {
   OpBuilder &b = ctx.getBuilder();
   Location loc = ctx.getLoc();
   Type i64 = b.getI64Type();
-  bool ok = true;
-  auto create = [&](StringRef name, ValueRange operands,
-                    ArrayRef<NamedAttribute> attrs = {}) -> Value {
-    if (!ok)
-      return Value();
-    FailureOr<SmallVector<Value>> r = ctx.createOp(name, operands, attrs);
-    ok = succeeded(r);
-    return ok ? r->front() : Value();
-  };
+  OpChain create(ctx);
   auto toI64 = [&](Value v) {
     return create(CastOp::getOperationName(), v,
                   {b.getNamedAttr("to", TypeAttr::get(i64))});
@@ -451,7 +443,7 @@ static LogicalResult importOneHot(NodeContext &ctx) {
   // Positions 0 .. depth - 1 along the axis, 1 along the others.
   Value positions;
   DenseIntElementsAttr known;
-  if (ok && matchPattern(depth, m_Constant(&known))) {
+  if (create.ok() && matchPattern(depth, m_Constant(&known))) {
     int64_t n = (*known.getValues<APInt>().begin()).getSExtValue();
     if (n < 1) {
       ctx.emitError() << "expects a positive depth, got " << n;
@@ -462,7 +454,7 @@ static LogicalResult importOneHot(NodeContext &ctx) {
         DenseElementsAttr::get(
             RankedTensorType::get({n}, i64),
             ArrayRef<int64_t>(llvm::to_vector(llvm::seq<int64_t>(0, n)))));
-  } else if (ok) {
+  } else if (create.ok()) {
     positions = RangeOp::create(
         b, loc, RankedTensorType::get({ShapedType::kDynamic}, i64),
         scalarConstant(b, loc, i64, 0), depth, scalarConstant(b, loc, i64, 1));
@@ -482,7 +474,7 @@ static LogicalResult importOneHot(NodeContext &ctx) {
                   {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
   };
   Value on = pick(1), off = pick(0);
-  if (!ok)
+  if (!create.ok())
     return failure();
   return ctx.emitOp(WhereOp::getOperationName(), {hot, on, off});
 }
