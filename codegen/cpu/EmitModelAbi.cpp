@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Passes.h"
+#include "dialects/aic/IR/AicDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -356,11 +357,39 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   SmallVector<Value> args;
   for (auto [i, type] : llvm::enumerate(inputTypes))
     args.push_back(buildDescriptor(ib, entry->getArgument(0), i, type));
+  // A graph with run-time checks (aic.check) reports the first that failed
+  // through its thread-local slot: cleared here, returned as code 1 and by
+  // aic_model_v1_error.
+  auto slot = module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot);
+  Value null = LLVM::ZeroOp::create(ib, loc, ptrType);
+  if (slot)
+    LLVM::StoreOp::create(ib, loc, null,
+                          LLVM::AddressOfOp::create(ib, loc, slot));
   auto call = func::CallOp::create(ib, loc, graph, args);
   for (auto [i, result] : llvm::enumerate(call.getResults()))
     storeOutput(ib, result, entry->getArgument(1), i);
-  func::ReturnOp::create(
-      ib, loc, ValueRange{LLVM::ConstantOp::create(ib, loc, i32Type, 0)});
+  Value code = LLVM::ConstantOp::create(ib, loc, i32Type, 0);
+  if (slot) {
+    Value message = LLVM::LoadOp::create(
+        ib, loc, ptrType, LLVM::AddressOfOp::create(ib, loc, slot));
+    Value failed = LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::ne,
+                                        message, null);
+    code = LLVM::SelectOp::create(
+        ib, loc, failed, LLVM::ConstantOp::create(ib, loc, i32Type, 1), code);
+  }
+  func::ReturnOp::create(ib, loc, ValueRange{code});
+
+  auto errorFn = func::FuncOp::create(b, loc, "aic_model_v1_error",
+                                      b.getFunctionType({}, {ptrType}));
+  {
+    OpBuilder eb = OpBuilder::atBlockBegin(errorFn.addEntryBlock());
+    Value message = slot ? LLVM::LoadOp::create(
+                               eb, loc, ptrType,
+                               LLVM::AddressOfOp::create(eb, loc, slot))
+                               .getResult()
+                         : LLVM::ZeroOp::create(eb, loc, ptrType).getResult();
+    func::ReturnOp::create(eb, loc, ValueRange{message});
+  }
 
   // Outputs are malloc'd by the graph; the library frees them with the same
   // allocator as it made them with.

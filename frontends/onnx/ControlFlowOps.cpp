@@ -4,7 +4,8 @@
 // (shape checks in exported graphs fold this way); with a condition known
 // only at run time it becomes scf.if, each branch imported into its region
 // with the enclosing values in scope, and results of differing static
-// shapes joined into dynamic dims.
+// shapes joined into dynamic dims. A branch that cannot import on the
+// shapes at hand fails the run (aic.check) if it is ever taken.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,16 +75,75 @@ static LogicalResult importIf(NodeContext &ctx) {
   Value flag = tensor::ExtractOp::create(b, loc, cond, zeros);
   auto draft = scf::IfOp::create(b, loc, TypeRange{}, flag,
                                  /*withElseRegion=*/true);
+  // A branch that cannot import on these shapes (a model may only be
+  // valid for inputs that never take it) fails the run where it is taken;
+  // one that needs what aic lacks is a compile error, as elsewhere.
   SmallVector<SmallVector<Value>> branchOutputs;
+  SmallVector<std::string> branchErrors;
   for (auto [graph, block] : {std::make_pair(thenGraph, draft.thenBlock()),
                               std::make_pair(elseGraph, draft.elseBlock())}) {
     OpBuilder nb = OpBuilder::atBlockBegin(block);
-    FailureOr<SmallVector<Value>> outputs = ctx.importSubgraph(nb, *graph);
-    if (failed(outputs)) {
+    std::string message;
+    FailureOr<SmallVector<Value>> outputs = failure();
+    {
+      ScopedDiagnosticHandler capture(b.getContext(), [&](Diagnostic &d) {
+        if (message.empty())
+          message = d.str();
+        return success();
+      });
+      outputs = ctx.importSubgraph(nb, *graph);
+    }
+    if (failed(outputs) && StringRef(message).contains("unsupported")) {
       draft.erase();
+      ctx.emitError() << message;
       return failure();
     }
-    branchOutputs.push_back(std::move(*outputs));
+    branchOutputs.push_back(succeeded(outputs) ? std::move(*outputs)
+                                               : SmallVector<Value>());
+    branchErrors.push_back(failed(outputs) ? message : "");
+  }
+  if (!branchErrors[0].empty() && !branchErrors[1].empty()) {
+    draft.erase();
+    ctx.emitError() << "neither branch imports: " << branchErrors[0];
+    return failure();
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (branchErrors[i].empty())
+      continue;
+    // The failing branch: a check that fails the run, and zeros of the
+    // other branch's types (size 0 along its dynamic dims).
+    Block *block = i == 0 ? draft.thenBlock() : draft.elseBlock();
+    // Users before producers.
+    while (&block->front() != block->getTerminator()) {
+      Operation *last = block->getTerminator()->getPrevNode();
+      last->dropAllUses();
+      last->erase();
+    }
+    OpBuilder nb(block->getTerminator());
+    for (Value other : branchOutputs[1 - i]) {
+      auto type = cast<RankedTensorType>(other.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      for (int64_t &d : shape)
+        if (ShapedType::isDynamic(d))
+          d = 0;
+      auto zerosType = type.clone(shape);
+      Value zeros = ConstantOp::create(
+          nb, loc,
+          DenseElementsAttr::get(zerosType,
+                                 nb.getZeroAttr(type.getElementType())));
+      if (zerosType != type)
+        zeros = tensor::CastOp::create(nb, loc, type, zeros);
+      branchOutputs[i].push_back(zeros);
+    }
+    Value never = ConstantOp::create(
+        nb, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, nb.getI1Type()),
+                               false));
+    CheckOp::create(nb, loc, never,
+                    nb.getStringAttr((i == 0 ? "then_branch" : "else_branch") +
+                                     Twine(" of If cannot run on these "
+                                           "shapes: ") +
+                                     branchErrors[i]));
   }
   if (branchOutputs[0].size() != branchOutputs[1].size() ||
       (int64_t)branchOutputs[0].size() != ctx.numResults()) {

@@ -33,6 +33,7 @@ aic_status fail(aic_status status, const char *format, ...) {
 using InfoFn = const aic_model_info *(*)();
 using RunFn = int32_t (*)(const aic_tensor_ref *, aic_output_ref *);
 using FreeFn = void (*)(void *);
+using ErrorFn = const char *(*)();
 
 /// What an output tensor's `owner` points to: how to free its data, and
 /// its dims.
@@ -107,6 +108,7 @@ struct aic_model {
   const aic_model_info *info = nullptr;
   RunFn run = nullptr;
   FreeFn free = nullptr;
+  ErrorFn error = nullptr; // Optional: models with run-time checks.
 };
 
 extern "C" {
@@ -258,6 +260,8 @@ aic_status aic_model_load(const char *path, aic_model **model) {
   result->handle = handle;
   result->info = description;
   result->run = run;
+  result->error =
+      reinterpret_cast<ErrorFn>(dlsym(handle, "aic_model_v1_error"));
   result->free = release;
   *model = result;
   return AIC_OK;
@@ -312,7 +316,13 @@ aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
     out[i] = {nullptr, nullptr, owners[i]->shape};
   }
   if (int32_t rc = model->run(in.data(), out.data())) {
+    // A failed run may still have allocated its outputs.
+    for (const aic_output_ref &output : out)
+      model->free(output.allocation);
     freeOwners();
+    const char *message = model->error ? model->error() : nullptr;
+    if (message)
+      return fail(AIC_ERROR_RUN, "%s", message);
     return fail(AIC_ERROR_RUN, "the model failed with code %d", rc);
   }
   for (size_t i = 0; i < num_outputs; ++i) {

@@ -46,6 +46,8 @@ void populateQuantizationToLinalgPatterns(const TypeConverter &converter,
                                           RewritePatternSet &patterns);
 void populateRecurrentToLinalgPatterns(const TypeConverter &converter,
                                        RewritePatternSet &patterns);
+void populateCheckToLinalgPatterns(const TypeConverter &converter,
+                                   RewritePatternSet &patterns);
 
 /// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
 /// rhs[rhsMap]` over the maps' loops; the last loop is the reduction, and

@@ -52,6 +52,7 @@ struct ConvertAicToLinalgPass
     populateAttentionToLinalgPatterns(converter, patterns);
     populateQuantizationToLinalgPatterns(converter, patterns);
     populateRecurrentToLinalgPatterns(converter, patterns);
+    populateCheckToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -12,4 +12,11 @@
 
 #include "dialects/aic/IR/AicDialect.h.inc"
 
+namespace mlir::aic {
+/// The thread-local LLVM global that holds the message of the first failed
+/// aic.check of a run (null while none failed); the model ABI's run entry
+/// point clears it and reports it (aic_model_v1_error).
+inline constexpr llvm::StringLiteral kRunErrorSlot = "__aic_run_error";
+} // namespace mlir::aic
+
 #endif // AIC_DIALECTS_AIC_IR_AICDIALECT_H

@@ -505,6 +505,21 @@ def Aic_RotaryEmbeddingOp : Aic_Op<"rotary_embedding",
   let hasVerifier = 1;
 }
 
+def Aic_CheckOp : Aic_Op<"check", [MemoryEffects<[MemWrite]>]> {
+  let summary = "fails the run with `message` where `condition` is false";
+  let description = [{
+    A check the compiler cannot decide: where `condition` (one bool) is
+    false at run time, the model's run returns an error whose message is
+    `message` (the run still completes; its outputs are then undefined).
+
+    ```mlir
+    aic.check %ok, "node 'if' (If, opset 16): else_branch cannot run" : tensor<i1>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I1]>:$condition, StrAttr:$message);
+  let assemblyFormat = "$condition `,` $message attr-dict `:` type($condition)";
+}
+
 def Aic_LstmOp : Aic_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
   let summary = "long short-term memory over a sequence, in ONNX's layout 0";
   let description = [{

@@ -93,9 +93,18 @@ const aic_model_info *aic_model_v1_info(void);
  * array, so outputs whose shapes depend on the inputs work too. Input
  * shapes are not checked here (libaic_runtime checks them). The function
  * keeps no state between calls: several threads may run one model at once.
- * Returns 0 on success.
+ * Returns 0 on success, nonzero where a run-time check failed (see
+ * aic_model_v1_error); the outputs are then undefined, though allocated.
  */
 int32_t aic_model_v1_run(const aic_tensor_ref *inputs, aic_output_ref *outputs);
+
+/**
+ * The message of the calling thread's last failed run (a run-time check the
+ * compiler could not decide, such as an `If` branch that cannot run on the
+ * given shapes), or null. Optional: libraries without run-time checks may
+ * lack it; runtimes look it up with dlsym.
+ */
+const char *aic_model_v1_error(void);
 
 /** Releases an output's `allocation` (null is allowed). */
 void aic_model_v1_free(void *allocation);

@@ -678,3 +678,22 @@ func.func @bits_and_products(%a: tensor<4xui8>, %b: tensor<4xui8>, %c: tensor<4x
   %2 = aic.cumprod %x {axis = 1 : i64} : tensor<2x3xf32>
   return %0, %1, %2 : tensor<4xui8>, tensor<4xi32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Tests that a check stores its message into the thread-local run-error
+// slot where its condition is false (keeping the first message).
+// CHECK-DAG: llvm.mlir.global internal thread_local @__aic_run_error() {{.*}} : !llvm.ptr
+// CHECK-DAG: llvm.mlir.global internal constant @__aic_check_message_0("shapes differ\00")
+// CHECK-LABEL: func.func @check
+func.func @check(%ok: tensor<i1>) {
+  // CHECK: %[[OK:.*]] = tensor.extract %{{.*}}[] : tensor<i1>
+  // CHECK: %[[FAILED:.*]] = arith.xori %[[OK]], %true
+  // CHECK: scf.if %[[FAILED]] {
+  // CHECK: %[[SLOT:.*]] = llvm.mlir.addressof @__aic_run_error
+  // CHECK: %[[CURRENT:.*]] = llvm.load %[[SLOT]]
+  // CHECK: llvm.select %{{.*}}, %{{.*}}, %[[CURRENT]]
+  // CHECK: llvm.store %{{.*}}, %[[SLOT]]
+  aic.check %ok, "shapes differ" : tensor<i1>
+  return
+}

@@ -78,6 +78,16 @@ func.func @lstm(%x: tensor<3x2x5xf32>, %w: tensor<1x16x5xf32>, %r: tensor<1x16x4
 
 // -----
 
+// Tests that check round-trips.
+// CHECK-LABEL: func.func @check
+func.func @check(%ok: tensor<i1>) {
+  // CHECK: aic.check %{{.*}}, "shapes differ" : tensor<i1>
+  aic.check %ok, "shapes differ" : tensor<i1>
+  return
+}
+
+// -----
+
 // Tests that top_k round-trips with a k known only at run time.
 // CHECK-LABEL: func.func @top_k
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<?x4xf32>, tensor<?x4xi64>) {

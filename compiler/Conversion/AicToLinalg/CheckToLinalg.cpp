@@ -1,0 +1,102 @@
+//===- CheckToLinalg.cpp - aic.check to a store of its message ------------===//
+//
+// aic.check becomes `if (!condition && !slot) slot = &message`, where slot
+// is the model's thread-local run-error global (kRunErrorSlot) and message a
+// constant string; the model ABI's run entry point clears the slot before
+// the graph and returns the message as the run's error after it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
+#include "dialects/aic/IR/AicDialect.h"
+#include "dialects/aic/IR/AicOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::aic;
+
+/// The module's run-error slot, made on first use.
+static LLVM::GlobalOp getRunErrorSlot(OpBuilder &b, ModuleOp module) {
+  if (auto slot = module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot))
+    return slot;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  auto slot = LLVM::GlobalOp::create(
+      b, module.getLoc(), ptrType, /*isConstant=*/false,
+      LLVM::Linkage::Internal, kRunErrorSlot, Attribute(),
+      /*alignment=*/0, /*addrSpace=*/0, /*dsoLocal=*/true,
+      /*threadLocal=*/true);
+  Block *init = b.createBlock(&slot.getInitializerRegion());
+  b.setInsertionPointToStart(init);
+  LLVM::ReturnOp::create(
+      b, module.getLoc(),
+      LLVM::ZeroOp::create(b, module.getLoc(), ptrType).getResult());
+  return slot;
+}
+
+/// A constant, NUL-terminated copy of `text` in the module.
+static LLVM::GlobalOp getMessage(OpBuilder &b, ModuleOp module,
+                                 StringRef text) {
+  std::string value = text.str();
+  value.push_back('\0');
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), value.size());
+  std::string name;
+  for (unsigned i = 0;; ++i) {
+    name = "__aic_check_message_" + std::to_string(i);
+    if (!module.lookupSymbol(name))
+      break;
+  }
+  return LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
+                                LLVM::Linkage::Internal, name,
+                                b.getStringAttr(value));
+}
+
+namespace {
+struct CheckToLinalg : OpConversionPattern<CheckOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CheckOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    LLVM::GlobalOp slot = getRunErrorSlot(rewriter, module);
+    LLVM::GlobalOp message = getMessage(rewriter, module, op.getMessage());
+    Value condition = adaptor.getCondition();
+    auto type = cast<RankedTensorType>(condition.getType());
+    SmallVector<Value> zeros(type.getRank(),
+                             arith::ConstantIndexOp::create(rewriter, loc, 0));
+    Value ok = tensor::ExtractOp::create(rewriter, loc, condition, zeros);
+    Value failed = arith::XOrIOp::create(
+        rewriter, loc, ok, arith::ConstantIntOp::create(rewriter, loc, 1, 1));
+    scf::IfOp::create(rewriter, loc, failed, [&](OpBuilder &b, Location l) {
+      // The first failure's message stays.
+      auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+      Value slotAddress = LLVM::AddressOfOp::create(b, l, slot);
+      Value current = LLVM::LoadOp::create(b, l, ptrType, slotAddress);
+      Value none = LLVM::ICmpOp::create(
+          b, l, LLVM::ICmpPredicate::eq, current,
+          LLVM::ZeroOp::create(b, l, ptrType).getResult());
+      Value text = LLVM::AddressOfOp::create(b, l, message);
+      LLVM::StoreOp::create(
+          b, l, LLVM::SelectOp::create(b, l, none, text, current),
+          slotAddress);
+      scf::YieldOp::create(b, l);
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::aic::populateCheckToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  patterns.add<CheckToLinalg>(converter, patterns.getContext());
+}
