@@ -500,6 +500,75 @@ static LogicalResult requireOneOutput(NodeContext &ctx, StringRef what) {
   return success();
 }
 
+/// BatchNormalization in training mode (opset 14+): normalizes with the
+/// batch's own mean and (population) variance over all dims but the
+/// channels, and returns the running statistics updated with `momentum`:
+/// running = given * momentum + batch * (1 - momentum).
+static LogicalResult importBatchNormTraining(NodeContext &ctx, float epsilon) {
+  FailureOr<float> momentum = ctx.floatAttr("momentum", 0.9f);
+  if (failed(momentum))
+    return failure();
+  Value x = ctx.operand(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getRank() < 2) {
+    ctx.emitError() << "expects an input of rank >= 2";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Type et = type.getElementType();
+  OpChain create(ctx);
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    axes.push_back(d);
+  auto mean = [&](Value v, bool keep) {
+    return create(ReduceMeanOp::getOperationName(), v,
+                  {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                   b.getNamedAttr("keepdims", b.getBoolAttr(keep))});
+  };
+  Value centered =
+      create(SubOp::getOperationName(), {x, mean(x, /*keep=*/true)});
+  Value squares = create(MulOp::getOperationName(), {centered, centered});
+  Value variance = mean(squares, /*keep=*/true);
+  Value batchMean = mean(x, /*keep=*/false);
+  Value batchVariance = mean(squares, /*keep=*/false);
+  // The channel parameters as [C, 1, ...] against [N, C, ...].
+  SmallVector<int64_t> trailing;
+  for (int64_t d = 1; d < type.getRank() - 1; ++d)
+    trailing.push_back(d);
+  auto perChannel = [&](Value v) {
+    return trailing.empty()
+               ? v
+               : create(UnsqueezeOp::getOperationName(), v,
+                        {b.getNamedAttr("axes",
+                                        b.getDenseI64ArrayAttr(trailing))});
+  };
+  Value denominator =
+      create(SqrtOp::getOperationName(),
+             create(AddOp::getOperationName(),
+                    {variance, scalarConstant(b, loc, et, epsilon)}));
+  Value y = create(
+      AddOp::getOperationName(),
+      {create(MulOp::getOperationName(),
+              {create(DivOp::getOperationName(), {centered, denominator}),
+               perChannel(ctx.operand(1))}),
+       perChannel(ctx.operand(2))});
+  auto running = [&](Value given, Value batch) {
+    return create(
+        AddOp::getOperationName(),
+        {create(MulOp::getOperationName(),
+                {given, scalarConstant(b, loc, et, *momentum)}),
+         create(MulOp::getOperationName(),
+                {batch, scalarConstant(b, loc, et, 1.0 - *momentum)})});
+  };
+  Value runningMean = running(ctx.operand(3), batchMean);
+  Value runningVariance = running(ctx.operand(4), batchVariance);
+  if (!create.ok())
+    return failure();
+  ctx.setResults({y, runningMean, runningVariance});
+  return success();
+}
+
 static LogicalResult importBatchNorm(NodeContext &ctx) {
   for (unsigned i = 0; i < 5; ++i) {
     if (!ctx.operand(i)) {
@@ -511,10 +580,8 @@ static LogicalResult importBatchNorm(NodeContext &ctx) {
   FailureOr<float> epsilon = ctx.floatAttr("epsilon", 1e-5f);
   if (failed(training) || failed(epsilon))
     return failure();
-  if (*training) {
-    ctx.emitError() << "unsupported: training mode";
-    return failure();
-  }
+  if (*training)
+    return importBatchNormTraining(ctx, *epsilon);
   if (failed(requireOneOutput(ctx, "training")))
     return failure();
   OpBuilder &b = ctx.getBuilder();

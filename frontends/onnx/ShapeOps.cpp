@@ -640,12 +640,24 @@ static LogicalResult importDropout(NodeContext &ctx) {
   FailureOr<int64_t> training = ctx.intAttr("is_test", 1);
   if (failed(training))
     return failure();
-  if (ctx.operand(2)) {
+  // A ratio of 0 drops nothing, in training too; otherwise training mode
+  // draws random masks, which aic does not.
+  DenseFPElementsAttr ratio;
+  bool dropsNothing = ctx.operand(1) &&
+                      matchPattern(ctx.operand(1), m_Constant(&ratio)) &&
+                      llvm::all_of(ratio.getValues<APFloat>(),
+                                   [](const APFloat &r) { return r.isZero(); });
+  if (ctx.operand(2) && !dropsNothing) {
+    if (ctx.runtimeOperand(2)) {
+      ctx.emitError() << "unsupported: training_mode known only at run time "
+                         "with a non-zero ratio (random masks)";
+      return failure();
+    }
     FailureOr<SmallVector<int64_t>> mode = ctx.constantInts(2, "training_mode");
     if (failed(mode))
       return failure();
     if (!mode->empty() && mode->front() != 0) {
-      ctx.emitError() << "unsupported: training mode";
+      ctx.emitError() << "unsupported: training mode (random masks)";
       return failure();
     }
   }
