@@ -30,6 +30,12 @@ config.substitutions.append(
     ("%encode-tensor",
      f"{config.protoc} --encode=onnx.TensorProto -I{config.onnx_proto_include} "
      f"{config.onnx_proto_include}/onnx/onnx.proto"))
+# %gen-supported-ops: the generator of docs/supported-ops.md.
+config.substitutions.append(
+    ("%gen-supported-ops",
+     f"{config.python} " + os.path.join(config.test_source_root, "..", "tools",
+                                        "supported-ops",
+                                        "gen-supported-ops.py")))
 # %expect-exit N CMD...: passes when CMD exits with exactly N (so a crash or
 # an abort fails the test).
 config.substitutions.append(
