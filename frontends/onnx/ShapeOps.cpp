@@ -861,6 +861,70 @@ FailureOr<Value> mlir::aic::onnx_import::buildPad(NodeContext &ctx, Value input,
   return padded->front();
 }
 
+/// Pad's pads (input 1, begins then ends for the axes of input 3, whose
+/// values are known only at run time) spread over all `rank` dims:
+/// full[d] = sum over i of (axes[i] wrapped == d ? pads[i] : 0).
+static FailureOr<Value> spreadRuntimePads(NodeContext &ctx, int64_t rank) {
+  Value pads = ctx.operand(1), axes = ctx.operand(3);
+  auto padsType = cast<RankedTensorType>(pads.getType());
+  auto axesType = cast<RankedTensorType>(axes.getType());
+  if (!pads || axesType.getRank() != 1 || axesType.isDynamicDim(0) ||
+      padsType.getRank() != 1 ||
+      padsType.getDimSize(0) != 2 * axesType.getDimSize(0)) {
+    ctx.emitError() << "expects two pads per axis";
+    return failure();
+  }
+  int64_t n = axesType.getDimSize(0);
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type();
+  OpChain create(ctx);
+  auto toI64 = [&](Value v) {
+    return create(CastOp::getOperationName(), v,
+                  {b.getNamedAttr("to", TypeAttr::get(i64))});
+  };
+  Value a = toI64(axes);
+  Value wrapped = create(
+      WhereOp::getOperationName(),
+      {create(LessOp::getOperationName(), {a, scalarConstant(b, loc, i64, 0)}),
+       create(AddOp::getOperationName(),
+              {a, scalarConstant(b, loc, i64, rank)}),
+       a});
+  // [n, 1] against the dims [rank]: which dim each pad goes to.
+  Value column = create(UnsqueezeOp::getOperationName(), wrapped,
+                        {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({1}))});
+  Value dims = ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({rank}, i64),
+          ArrayRef<int64_t>(llvm::to_vector(llvm::seq<int64_t>(0, rank)))));
+  Value hits = create(EqualOp::getOperationName(), {column, dims});
+  Value p = toI64(pads);
+  SmallVector<Value> halves;
+  for (int64_t start : {int64_t(0), n}) {
+    Value half =
+        create(SliceOp::getOperationName(), p,
+               {b.getNamedAttr("starts", b.getDenseI64ArrayAttr({start})),
+                b.getNamedAttr("sizes", b.getDenseI64ArrayAttr({n})),
+                b.getNamedAttr("steps", b.getDenseI64ArrayAttr({1}))});
+    Value spread =
+        create(WhereOp::getOperationName(),
+               {hits,
+                create(UnsqueezeOp::getOperationName(), half,
+                       {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({1}))}),
+                scalarConstant(b, loc, i64, 0)});
+    halves.push_back(
+        create(ReduceSumOp::getOperationName(), spread,
+               {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({0})),
+                b.getNamedAttr("keepdims", b.getBoolAttr(false))}));
+  }
+  Value full = create(ConcatOp::getOperationName(), halves,
+                      {b.getNamedAttr("axis", b.getI64IntegerAttr(0))});
+  if (!create.ok())
+    return failure();
+  return full;
+}
+
 static LogicalResult importPad(NodeContext &ctx) {
   Value input = ctx.operand(0);
   if (!input) {
@@ -891,7 +955,15 @@ static LogicalResult importPad(NodeContext &ctx) {
     }
   } else {
     value = ctx.operand(2);
-    if (ctx.operand(3)) {
+    if (ctx.runtimeOperand(3)) {
+      // Axes known only at run time: spread the pads over all dims at run
+      // time, then pad as with pads known only at run time.
+      FailureOr<Value> spread = spreadRuntimePads(ctx, rank);
+      if (failed(spread))
+        return failure();
+      padsInput = *spread;
+      pads.assign(2 * rank, 0);
+    } else if (ctx.operand(3)) {
       FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "axes");
       if (failed(given))
         return failure();
@@ -902,7 +974,8 @@ static LogicalResult importPad(NodeContext &ctx) {
         axes.push_back(*a);
       }
     }
-    padsInput = ctx.runtimeOperand(1);
+    if (!padsInput)
+      padsInput = ctx.runtimeOperand(1);
     if (padsInput) {
       // Pads known only at run time: the lowering reads them.
       auto padsType = cast<RankedTensorType>(padsInput.getType());
