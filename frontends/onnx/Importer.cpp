@@ -703,6 +703,12 @@ NodeContext::createOp(StringRef opName, ValueRange operands,
   return results;
 }
 
+Value OpChain::cast(Value value, Type to) {
+  return (*this)(CastOp::getOperationName(), value,
+                 {NamedAttribute(StringAttr::get(to.getContext(), "to"),
+                                 TypeAttr::get(to))});
+}
+
 LogicalResult NodeContext::verifyOp(Operation *op) {
   std::string message;
   {

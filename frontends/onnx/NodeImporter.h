@@ -134,6 +134,8 @@ public:
     good = succeeded(results);
     return good ? results->front() : Value();
   }
+  /// `value` converted to element type `to` (aic.cast).
+  Value cast(Value value, Type to);
   bool ok() const { return good; }
 
 private:

@@ -350,8 +350,7 @@ static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
   auto axesAttr = [&](ArrayRef<int64_t> axes) {
     return b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes));
   };
-  Value t = create(CastOp::getOperationName(), target,
-                   {b.getNamedAttr("to", TypeAttr::get(i64))});
+  Value t = create.cast(target, i64);
   // Ignored elements: weight 0, class 0 (any class in range would do).
   Value mask;
   if (ctx.hasAttr("ignore_index")) {
@@ -362,9 +361,7 @@ static FailureOr<Value> buildNllLoss(NodeContext &ctx, Value logProb,
                            {t, scalarConstant(b, loc, i64, *ignore)});
     t = create(WhereOp::getOperationName(),
                {ignored, scalarConstant(b, loc, i64, 0), t});
-    mask = create(CastOp::getOperationName(),
-                  create(NotOp::getOperationName(), ignored),
-                  {b.getNamedAttr("to", TypeAttr::get(et))});
+    mask = create.cast(create(NotOp::getOperationName(), ignored), et);
   }
   // Classes clamped into range, as the reference's np.take(mode="clip").
   t = create(MaxOp::getOperationName(),

@@ -421,10 +421,7 @@ static LogicalResult importOneHot(NodeContext &ctx) {
   Location loc = ctx.getLoc();
   Type i64 = b.getI64Type();
   OpChain create(ctx);
-  auto toI64 = [&](Value v) {
-    return create(CastOp::getOperationName(), v,
-                  {b.getNamedAttr("to", TypeAttr::get(i64))});
-  };
+  auto toI64 = [&](Value v) { return create.cast(v, i64); };
   // The depth as an i64 scalar (floats truncate, as ONNX says).
   Value depth = create(ReshapeOp::getOperationName(),
                        {toI64(depthInput),
@@ -879,10 +876,7 @@ static FailureOr<Value> spreadRuntimePads(NodeContext &ctx, int64_t rank) {
   Location loc = ctx.getLoc();
   Type i64 = b.getI64Type();
   OpChain create(ctx);
-  auto toI64 = [&](Value v) {
-    return create(CastOp::getOperationName(), v,
-                  {b.getNamedAttr("to", TypeAttr::get(i64))});
-  };
+  auto toI64 = [&](Value v) { return create.cast(v, i64); };
   Value a = toI64(axes);
   Value wrapped = create(
       WhereOp::getOperationName(),
