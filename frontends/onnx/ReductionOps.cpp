@@ -816,8 +816,7 @@ template <typename OpTy> static LogicalResult importPool(NodeContext &ctx) {
     ctx.emitError() << "expects an input";
     return failure();
   }
-  if (failed(requireOneOutput(ctx, "Indices")))
-    return failure();
+  bool indices = std::is_same_v<OpTy, MaxPoolOp> && ctx.numResults() > 1;
   auto type = cast<RankedTensorType>(input.getType());
   int64_t spatial = type.getRank() - 2;
   if (spatial < 1) {
@@ -858,7 +857,23 @@ template <typename OpTy> static LogicalResult importPool(NodeContext &ctx) {
   if (std::is_same_v<OpTy, AveragePoolOp>)
     attrs.push_back(b.getNamedAttr("count_include_pad",
                                    b.getBoolAttr(*countIncludePad != 0)));
-  return ctx.emitOp(OpTy::getOperationName(), input, attrs);
+  FailureOr<SmallVector<Value>> pooled =
+      ctx.createOp(OpTy::getOperationName(), input, attrs);
+  if (failed(pooled))
+    return failure();
+  SmallVector<Value> results = {pooled->front()};
+  if (indices) {
+    // Indices: where each maximum is (a second pass over the windows).
+    attrs.push_back(
+        b.getNamedAttr("column_major", b.getBoolAttr(*storageOrder != 0)));
+    FailureOr<SmallVector<Value>> at =
+        ctx.createOp(MaxPoolIndicesOp::getOperationName(), input, attrs);
+    if (failed(at))
+      return failure();
+    results.push_back(at->front());
+  }
+  ctx.setResults(results);
+  return success();
 }
 
 /// GlobalAveragePool and GlobalMaxPool: a reduction over the spatial dims.

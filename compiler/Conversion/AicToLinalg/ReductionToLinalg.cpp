@@ -846,8 +846,10 @@ struct LrnToLinalg : OpConversionPattern<LrnOp> {
   }
 };
 
-/// MaxPool and AveragePool over any number of spatial dims.
-template <typename OpTy, bool IsMax>
+/// MaxPool and AveragePool over any number of spatial dims; with `Indices`
+/// (MaxPool's Indices output) the reduction also carries where the first
+/// maximum of each window is, as a flat index into the unpadded input.
+template <typename OpTy, bool IsMax, bool Indices = false>
 struct PoolToLinalg : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
@@ -923,16 +925,26 @@ struct PoolToLinalg : OpConversionPattern<OpTy> {
                                     dilations[d - 2], pads[d - 2],
                                     pads[d - 2 + spatial]));
     }
+    auto valueType = resultType.clone(et);
     Value init = linalg::FillOp::create(
                      b, loc,
                      IsMax ? Scalar{b, loc, isUnsigned}.extreme(et, true)
                            : Scalar{b, loc, isUnsigned}.constant(et, 0),
-                     buildEmpty(b, loc, resultType, dynamicSizes))
+                     buildEmpty(b, loc, valueType, dynamicSizes))
                      .getResult(0);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
     for (int64_t i = 0; i < spatial; ++i)
       iterators[2 + spatial + i] = utils::IteratorType::reduction;
+    if constexpr (Indices) {
+      rewriter.replaceOp(
+          op, buildArgmax(b, loc, op, input, window, init, dynamicSizes,
+                          AffineMap::get(numLoops, 0, inExprs, ctx),
+                          AffineMap::get(numLoops, 0, windowExprs, ctx),
+                          AffineMap::get(numLoops, 0, outExprs, ctx), iterators,
+                          isUnsigned));
+      return success();
+    }
     Value pooled =
         linalg::GenericOp::create(
             b, loc, resultType, ValueRange{input, window}, init,
@@ -951,6 +963,73 @@ struct PoolToLinalg : OpConversionPattern<OpTy> {
     }
     rewriter.replaceOp(op, pooled);
     return success();
+  }
+
+  /// The windows' (first) maxima and their flat indices into the unpadded
+  /// input: row-major, or with the spatial dims reversed (column-major).
+  static Value buildArgmax(OpBuilder &b, Location loc, OpTy op, Value input,
+                           Value window, Value valueInit,
+                           ValueRange dynamicSizes, AffineMap inMap,
+                           AffineMap windowMap, AffineMap outMap,
+                           ArrayRef<utils::IteratorType> iterators,
+                           bool isUnsigned) {
+    auto indexType = cast<RankedTensorType>(op.getType());
+    Value original = op->getOperand(0);
+    int64_t rank = indexType.getRank(), spatial = rank - 2;
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+    bool columnMajor = false;
+    if constexpr (Indices)
+      columnMajor = op.getColumnMajor();
+    SmallVector<Value> sizes;
+    for (int64_t d = 1; d < rank; ++d)
+      sizes.push_back(b.createOrFold<tensor::DimOp>(loc, original, d));
+    Value indexInit =
+        linalg::FillOp::create(
+            b, loc,
+            arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0).getResult(),
+            buildEmpty(b, loc, indexType, dynamicSizes))
+            .getResult(0);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{valueInit.getType(), indexType},
+        ValueRange{input, window}, ValueRange{valueInit, indexInit},
+        ArrayRef<AffineMap>{inMap, windowMap, outMap, outMap}, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Scalar s{nb, nl, isUnsigned};
+          Value greater = s.compare(arith::CmpFPredicate::OGT,
+                                    arith::CmpIPredicate::sgt, a[0], a[2]);
+          auto c = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(nb, nl, v);
+          };
+          auto mul = [&](Value x, Value y) -> Value {
+            return arith::MulIOp::create(nb, nl, x, y);
+          };
+          auto add = [&](Value x, Value y) -> Value {
+            return arith::AddIOp::create(nb, nl, x, y);
+          };
+          // Flat index: (n * C + c) * prod(S) + the spatial position.
+          Value flat = add(mul(linalg::IndexOp::create(nb, nl, 0), sizes[0]),
+                           linalg::IndexOp::create(nb, nl, 1));
+          SmallVector<Value> positions;
+          for (int64_t i = 0; i < spatial; ++i) {
+            Value o = linalg::IndexOp::create(nb, nl, 2 + i);
+            Value k = linalg::IndexOp::create(nb, nl, 2 + spatial + i);
+            positions.push_back(arith::SubIOp::create(
+                nb, nl, add(mul(o, c(strides[i])), mul(k, c(dilations[i]))),
+                c(pads[i])));
+          }
+          SmallVector<int64_t> order =
+              llvm::to_vector(llvm::seq<int64_t>(0, spatial));
+          if (columnMajor)
+            std::reverse(order.begin(), order.end());
+          for (int64_t i : order)
+            flat = add(mul(flat, sizes[1 + i]), positions[i]);
+          Value at = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), flat);
+          linalg::YieldOp::create(nb, nl,
+                                  ValueRange{s.select(greater, a[0], a[2]),
+                                             s.select(greater, at, a[3])});
+        });
+    return generic.getResult(1);
   }
 
   /// Average: divides each sum by the number of window positions that count
@@ -1197,6 +1276,6 @@ void mlir::aic::populateReductionToLinalgPatterns(
       SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg, LayerNormToLinalg,
       RmsNormToLinalg, TriluToLinalg, CumulativeToLinalg<CumSumOp, false>,
       CumulativeToLinalg<CumProdOp, true>, LrnToLinalg,
-      PoolToLinalg<MaxPoolOp, true>, PoolToLinalg<AveragePoolOp, false>>(
-      converter, context);
+      PoolToLinalg<MaxPoolOp, true>, PoolToLinalg<AveragePoolOp, false>,
+      PoolToLinalg<MaxPoolIndicesOp, true, true>>(converter, context);
 }

@@ -111,6 +111,7 @@ AIC_COMPATIBLE_RETURN_TYPES(ReduceLogSumExpOp)
 AIC_COMPATIBLE_RETURN_TYPES(ArgMaxOp)
 AIC_COMPATIBLE_RETURN_TYPES(ArgMinOp)
 AIC_COMPATIBLE_RETURN_TYPES(MaxPoolOp)
+AIC_COMPATIBLE_RETURN_TYPES(MaxPoolIndicesOp)
 AIC_COMPATIBLE_RETURN_TYPES(AveragePoolOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConcatOp)
 AIC_COMPATIBLE_RETURN_TYPES(SqueezeOp)
@@ -749,12 +750,20 @@ LogicalResult RmsNormOp::verify() {
 
 template <typename Adaptor>
 static LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
-                               SmallVectorImpl<Type> &results) {
-  return pushTensor(inferPoolShape(shapeOf(adaptor.getInput()),
-                                   adaptor.getKernel(), adaptor.getStrides(),
-                                   adaptor.getDilations(), adaptor.getPads(),
-                                   adaptor.getCeilMode(), LocError{loc}),
-                    elementTypeOf(adaptor.getInput()), results);
+                               SmallVectorImpl<Type> &results,
+                               Type elementType = {}) {
+  return pushTensor(
+      inferPoolShape(shapeOf(adaptor.getInput()), adaptor.getKernel(),
+                     adaptor.getStrides(), adaptor.getDilations(),
+                     adaptor.getPads(), adaptor.getCeilMode(), LocError{loc}),
+      elementType ? elementType : elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult
+MaxPoolIndicesOp::inferReturnTypes(MLIRContext *context,
+                                   std::optional<Location> loc, Adaptor adaptor,
+                                   SmallVectorImpl<Type> &results) {
+  return inferPool(loc, adaptor, results, IntegerType::get(context, 64));
 }
 
 LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,

@@ -837,9 +837,10 @@ def Aic_TriluOp : Aic_Op<"trilu", [Pure, AllTypesMatch<["input", "output"]>]> {
   let hasVerifier = 1;
 }
 
-class Aic_PoolOp<string mnemonic, string what, dag extra>
-    : Aic_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
-                        InferTypeOpAdaptorWithIsCompatible]> {
+class Aic_PoolOp<string mnemonic, string what, dag extra,
+                 list<Trait> traits = [SameOperandsAndResultElementType],
+                 Type resultType = Aic_Tensor>
+    : Aic_Op<mnemonic, traits # [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = what # " pooling in NC[D]HW layout";
   let description = [{
     Explicit `pads` (begins, then ends; the importer resolves `auto_pad`).
@@ -857,12 +858,18 @@ class Aic_PoolOp<string mnemonic, string what, dag extra>
                         DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
                         DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
                        extra);
-  let results = (outs Aic_Tensor:$output);
+  let results = (outs resultType:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def Aic_MaxPoolOp : Aic_PoolOp<"max_pool", "max", (ins)>;
+// MaxPool's Indices output: where each window's (first) maximum is, as a
+// flat index into the input, row-major (or column-major over the spatial
+// dims with `column_major`, ONNX's storage_order 1).
+def Aic_MaxPoolIndicesOp : Aic_PoolOp<"max_pool_indices", "argmax",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$column_major), [],
+    TensorOf<[I64]>>;
 def Aic_AveragePoolOp : Aic_PoolOp<"average_pool", "average",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
 

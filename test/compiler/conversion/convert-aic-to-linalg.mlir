@@ -697,3 +697,19 @@ func.func @check(%ok: tensor<i1>) {
   aic.check %ok, "shapes differ" : tensor<i1>
   return
 }
+
+// -----
+
+// Tests that MaxPool's indices come from a reduction carrying the maximum
+// and its flat index ((n * C + c) * H + h) * W + w, h and w the window
+// position in the unpadded input, taken where a value beats the maximum.
+// CHECK-LABEL: func.func @max_pool_indices
+func.func @max_pool_indices(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64> {
+  // CHECK: tensor.pad
+  // CHECK: %{{.*}}:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+  // CHECK: arith.cmpf ogt
+  // CHECK: arith.index_cast %{{.*}} : index to i64
+  // CHECK: linalg.yield %{{.*}}, %{{.*}} : f32, i64
+  %0 = aic.max_pool_indices %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  return %0 : tensor<1x2x2x2xi64>
+}

@@ -78,6 +78,16 @@ func.func @lstm(%x: tensor<3x2x5xf32>, %w: tensor<1x16x5xf32>, %r: tensor<1x16x4
 
 // -----
 
+// Tests that max_pool_indices round-trips and infers i64 indices.
+// CHECK-LABEL: func.func @max_pool_indices
+func.func @max_pool_indices(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64> {
+  // CHECK: aic.max_pool_indices %{{.*}} {column_major = true, {{.*}}} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  %0 = aic.max_pool_indices %x {column_major = true, kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
+  return %0 : tensor<1x2x2x2xi64>
+}
+
+// -----
+
 // Tests that check round-trips.
 // CHECK-LABEL: func.func @check
 func.func @check(%ok: tensor<i1>) {
