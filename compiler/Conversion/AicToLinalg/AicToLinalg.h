@@ -49,6 +49,10 @@ void populateRecurrentToLinalgPatterns(const TypeConverter &converter,
 void populateCheckToLinalgPatterns(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 
+/// Where `ok` (an i1) is false at run time, records `message` as the run's
+/// error (the first such stays): the model's run then returns it.
+void buildRunCheck(OpBuilder &b, Location loc, Value ok, StringRef message);
+
 /// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
 /// rhs[rhsMap]` over the maps' loops; the last loop is the reduction, and
 /// 16-bit floats accumulate in f32.

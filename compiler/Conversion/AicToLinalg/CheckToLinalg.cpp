@@ -58,6 +58,31 @@ static LLVM::GlobalOp getMessage(OpBuilder &b, ModuleOp module,
                                 b.getStringAttr(value));
 }
 
+void mlir::aic::buildRunCheck(OpBuilder &b, Location loc, Value ok,
+                              StringRef message) {
+  Operation *parent = b.getInsertionBlock()->getParentOp();
+  auto module = isa<ModuleOp>(parent) ? cast<ModuleOp>(parent)
+                                      : parent->getParentOfType<ModuleOp>();
+  LLVM::GlobalOp slot = getRunErrorSlot(b, module);
+  LLVM::GlobalOp text = getMessage(b, module, message);
+  Value failed = arith::XOrIOp::create(
+      b, loc, ok, arith::ConstantIntOp::create(b, loc, 1, 1));
+  scf::IfOp::create(b, loc, failed, [&](OpBuilder &nb, Location l) {
+    // The first failure's message stays.
+    auto ptrType = LLVM::LLVMPointerType::get(nb.getContext());
+    Value slotAddress = LLVM::AddressOfOp::create(nb, l, slot);
+    Value current = LLVM::LoadOp::create(nb, l, ptrType, slotAddress);
+    Value none =
+        LLVM::ICmpOp::create(nb, l, LLVM::ICmpPredicate::eq, current,
+                             LLVM::ZeroOp::create(nb, l, ptrType).getResult());
+    Value address = LLVM::AddressOfOp::create(nb, l, text);
+    LLVM::StoreOp::create(nb, l,
+                          LLVM::SelectOp::create(nb, l, none, address, current),
+                          slotAddress);
+    scf::YieldOp::create(nb, l);
+  });
+}
+
 namespace {
 struct CheckToLinalg : OpConversionPattern<CheckOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -66,30 +91,12 @@ struct CheckToLinalg : OpConversionPattern<CheckOp> {
   matchAndRewrite(CheckOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto module = op->getParentOfType<ModuleOp>();
-    LLVM::GlobalOp slot = getRunErrorSlot(rewriter, module);
-    LLVM::GlobalOp message = getMessage(rewriter, module, op.getMessage());
     Value condition = adaptor.getCondition();
     auto type = cast<RankedTensorType>(condition.getType());
     SmallVector<Value> zeros(type.getRank(),
                              arith::ConstantIndexOp::create(rewriter, loc, 0));
     Value ok = tensor::ExtractOp::create(rewriter, loc, condition, zeros);
-    Value failed = arith::XOrIOp::create(
-        rewriter, loc, ok, arith::ConstantIntOp::create(rewriter, loc, 1, 1));
-    scf::IfOp::create(rewriter, loc, failed, [&](OpBuilder &b, Location l) {
-      // The first failure's message stays.
-      auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
-      Value slotAddress = LLVM::AddressOfOp::create(b, l, slot);
-      Value current = LLVM::LoadOp::create(b, l, ptrType, slotAddress);
-      Value none = LLVM::ICmpOp::create(
-          b, l, LLVM::ICmpPredicate::eq, current,
-          LLVM::ZeroOp::create(b, l, ptrType).getResult());
-      Value text = LLVM::AddressOfOp::create(b, l, message);
-      LLVM::StoreOp::create(
-          b, l, LLVM::SelectOp::create(b, l, none, text, current),
-          slotAddress);
-      scf::YieldOp::create(b, l);
-    });
+    buildRunCheck(rewriter, loc, ok, op.getMessage());
     rewriter.eraseOp(op);
     return success();
   }

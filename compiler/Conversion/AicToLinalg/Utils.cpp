@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
@@ -103,6 +104,13 @@ AffineMap mlir::aic::getBroadcastMap(RankedTensorType operand,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
+/// The name of the node `loc` points at, for run-time error messages.
+static std::string nodeName(Location loc) {
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return named.getName().str();
+  return "an elementwise op";
+}
+
 Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
                                            ValueRange inputs,
                                            RankedTensorType resultType,
@@ -112,22 +120,137 @@ Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
   for (Value input : inputs)
     maps.push_back(
         getBroadcastMap(cast<RankedTensorType>(input.getType()), resultType));
-  // Each dynamic result dim takes its size from an input that has it.
-  SmallVector<Value> dynamicSizes;
+  // An input dim known only at run time may be 1 (broadcasting) or the
+  // result's size; it is uncertain where the result's size does not simply
+  // come from it (another input has a dim there that is not a static 1).
+  auto inputDim = [&](Value input, int64_t d) -> int64_t {
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t i = d - (rank - type.getRank());
+    return i < 0 ? -1 : i;
+  };
+  SmallVector<std::pair<unsigned, int64_t>> uncertain; // (input, result dim)
   for (int64_t d = 0; d < rank; ++d) {
-    if (!resultType.isDynamicDim(d))
-      continue;
+    unsigned contributors = 0;
     for (Value input : inputs) {
-      auto type = cast<RankedTensorType>(input.getType());
-      int64_t i = d - (rank - type.getRank());
-      if (i >= 0 && type.getDimSize(i) != 1) {
-        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
-        break;
-      }
+      int64_t i = inputDim(input, d);
+      contributors +=
+          i >= 0 && cast<RankedTensorType>(input.getType()).getDimSize(i) != 1;
+    }
+    for (auto [k, input] : llvm::enumerate(inputs)) {
+      int64_t i = inputDim(input, d);
+      if (i >= 0 && cast<RankedTensorType>(input.getType()).isDynamicDim(i) &&
+          (contributors > 1 || !resultType.isDynamicDim(d)))
+        uncertain.push_back({(unsigned)k, d});
     }
   }
-  return buildParallelGeneric(b, loc, inputs, maps, resultType, dynamicSizes,
-                              body);
+  // Each dynamic result dim: the largest of the inputs' sizes there (a
+  // broadcast dim is 1); without uncertain dims, the one input that has it.
+  SmallVector<Value> dynamicSizes;
+  SmallVector<Value> resultSizes(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d)) {
+      resultSizes[d] =
+          b.createOrFold<arith::ConstantIndexOp>(loc, resultType.getDimSize(d));
+      continue;
+    }
+    Value size;
+    for (Value input : inputs) {
+      int64_t i = inputDim(input, d);
+      if (i < 0 || cast<RankedTensorType>(input.getType()).getDimSize(i) == 1)
+        continue;
+      Value extent = tensor::DimOp::create(b, loc, input, i);
+      size = !size ? extent
+                   : (uncertain.empty()
+                          ? size
+                          : arith::MaxUIOp::create(b, loc, size, extent)
+                                .getResult());
+    }
+    resultSizes[d] = size;
+    dynamicSizes.push_back(size);
+  }
+  if (uncertain.empty())
+    return buildParallelGeneric(b, loc, inputs, maps, resultType, dynamicSizes,
+                                body);
+
+  // Checked at run time: every uncertain dim is 1 or the result's size.
+  // Where all equal the result's size, the generic above runs; else one
+  // that reads those inputs with indices clamped to their extents (which
+  // broadcasts a dim of 1 and never reads out of bounds).
+  Value allEqual, ok;
+  SmallVector<Value> extents(uncertain.size());
+  for (auto [n, entry] : llvm::enumerate(uncertain)) {
+    auto [k, d] = entry;
+    Value extent =
+        tensor::DimOp::create(b, loc, inputs[k], inputDim(inputs[k], d));
+    extents[n] = extent;
+    Value equal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        extent, resultSizes[d]);
+    Value one =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, extent,
+                              arith::ConstantIndexOp::create(b, loc, 1));
+    Value fits = arith::OrIOp::create(b, loc, equal, one);
+    allEqual =
+        allEqual ? arith::AndIOp::create(b, loc, allEqual, equal) : equal;
+    ok = ok ? arith::AndIOp::create(b, loc, ok, fits) : fits;
+  }
+  buildRunCheck(b, loc, ok,
+                "inputs of '" + nodeName(loc) +
+                    "' do not broadcast: a dim known only at run time is "
+                    "neither 1 nor the others' size");
+  auto branch = scf::IfOp::create(
+      b, loc, allEqual,
+      [&](OpBuilder &tb, Location tl) {
+        scf::YieldOp::create(tb, tl,
+                             buildParallelGeneric(tb, tl, inputs, maps,
+                                                  resultType, dynamicSizes,
+                                                  body));
+      },
+      [&](OpBuilder &eb, Location el) {
+        // Inputs with uncertain dims are read in the body.
+        SmallVector<bool> gathered(inputs.size(), false);
+        for (auto [k, d] : uncertain)
+          gathered[k] = true;
+        SmallVector<Value> mapped;
+        SmallVector<AffineMap> mappedMaps;
+        for (auto [k, input] : llvm::enumerate(inputs))
+          if (!gathered[k]) {
+            mapped.push_back(input);
+            mappedMaps.push_back(maps[k]);
+          }
+        Value result = buildParallelGeneric(
+            eb, el, mapped, mappedMaps, resultType, dynamicSizes,
+            [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+              SmallVector<Value> all;
+              unsigned next = 0;
+              for (auto [k, input] : llvm::enumerate(inputs)) {
+                if (!gathered[k]) {
+                  all.push_back(args[next++]);
+                  continue;
+                }
+                auto type = cast<RankedTensorType>(input.getType());
+                SmallVector<Value> at;
+                for (int64_t i = 0; i < type.getRank(); ++i) {
+                  int64_t d = i + (rank - type.getRank());
+                  if (type.getDimSize(i) == 1) {
+                    at.push_back(arith::ConstantIndexOp::create(nb, nl, 0));
+                    continue;
+                  }
+                  Value index = linalg::IndexOp::create(nb, nl, d);
+                  if (type.isDynamicDim(i)) {
+                    Value last = arith::SubIOp::create(
+                        nb, nl, tensor::DimOp::create(nb, nl, input, i),
+                        arith::ConstantIndexOp::create(nb, nl, 1));
+                    index = arith::MinUIOp::create(nb, nl, index, last);
+                  }
+                  at.push_back(index);
+                }
+                all.push_back(tensor::ExtractOp::create(nb, nl, input, at));
+              }
+              return body(nb, nl, all);
+            });
+        scf::YieldOp::create(eb, el, result);
+      });
+  return branch.getResult(0);
 }
 
 Value mlir::aic::buildReshape(OpBuilder &b, Location loc, Value input,

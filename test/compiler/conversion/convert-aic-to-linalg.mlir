@@ -713,3 +713,22 @@ func.func @max_pool_indices(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64> {
   %0 = aic.max_pool_indices %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64>
   return %0 : tensor<1x2x2x2xi64>
 }
+
+// -----
+
+// Tests that an elementwise op over dims known only at run time sizes its
+// result by the largest input dim, checks that each is 1 or that size, and
+// runs the plain generic where all are equal, else one that reads the
+// inputs at indices clamped to their extents (broadcasting a 1).
+// CHECK-LABEL: func.func @add_runtime_broadcast
+func.func @add_runtime_broadcast(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  // CHECK: %[[SIZE:.*]] = arith.maxui
+  // CHECK: llvm.store
+  // CHECK: scf.if %{{.*}} -> (tensor<?xf32>) {
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xf32>)
+  // CHECK: } else {
+  // CHECK: arith.minui
+  // CHECK: tensor.extract
+  %0 = aic.add %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
