@@ -59,6 +59,7 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
     registerQuantizationOps(r);
     registerControlFlowOps(r);
     registerRecurrentOps(r);
+    registerRearrangeOps(r);
     return r;
   }();
   return registry;

@@ -203,6 +203,7 @@ void registerReductionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerRearrangeOps(OpRegistry &registry);
 
 } // namespace mlir::aic::onnx_import
 
