@@ -12,7 +12,9 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
+
 #include "llvm/Support/InterleavedRange.h"
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -460,29 +462,36 @@ recurrentActivationParams(StringRef name) {
       .Default(std::nullopt);
 }
 
-LogicalResult LstmOp::verify() {
-  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getW()),
-                    r = shapeOf(getR());
-  StringRef direction = getDirection();
+/// The checks LSTM, GRU and RNN share, for `gates` gates and
+/// `activationsPerDirection` activations; `extra` checks the op's own
+/// operands and results (with `check(value, shape, name)`).
+template <typename OpTy, typename CheckFn, typename ExtraFn>
+static LogicalResult verifyRecurrent(OpTy op, int64_t gates,
+                                     int64_t activationsPerDirection,
+                                     ExtraFn extra) {
+  ArrayRef<int64_t> x = shapeOf(op.getInput()), w = shapeOf(op.getW()),
+                    r = shapeOf(op.getR());
+  StringRef direction = op.getDirection();
   if (direction != "forward" && direction != "reverse" &&
       direction != "bidirectional")
-    return emitOpError("unknown direction '") << direction << "'";
+    return op.emitOpError("unknown direction '") << direction << "'";
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
-  int64_t h = getHiddenSize();
+  int64_t h = op.getHiddenSize();
   if (h < 1)
-    return emitOpError("expects a positive hidden_size");
+    return op.emitOpError("expects a positive hidden_size");
   if (x.size() != 3 || w.size() != 3 || r.size() != 3)
-    return emitOpError("expects X, W and R of rank 3");
+    return op.emitOpError("expects X, W and R of rank 3");
   auto mismatch = [](int64_t a, int64_t b) {
     return a != ShapedType::kDynamic && b != ShapedType::kDynamic && a != b;
   };
-  if (mismatch(w[0], dirs) || mismatch(w[1], 4 * h) || mismatch(w[2], x[2]) ||
-      mismatch(r[0], dirs) || mismatch(r[1], 4 * h) || mismatch(r[2], h))
-    return emitOpError("expects W [")
-           << dirs << ", " << 4 * h << ", " << x[2] << "] and R [" << dirs
-           << ", " << 4 * h << ", " << h << "]";
-  auto check = [&](Value v, ArrayRef<int64_t> want,
-                   StringRef what) -> LogicalResult {
+  if (mismatch(w[0], dirs) || mismatch(w[1], gates * h) ||
+      mismatch(w[2], x[2]) || mismatch(r[0], dirs) ||
+      mismatch(r[1], gates * h) || mismatch(r[2], h))
+    return op.emitOpError("expects W [")
+           << dirs << ", " << gates * h << ", " << x[2] << "] and R [" << dirs
+           << ", " << gates * h << ", " << h << "]";
+  CheckFn check = [&](Value v, ArrayRef<int64_t> want,
+                      StringRef what) -> LogicalResult {
     if (!v)
       return success();
     ArrayRef<int64_t> shape = shapeOf(v);
@@ -490,36 +499,62 @@ LogicalResult LstmOp::verify() {
         llvm::any_of(llvm::zip(shape, want), [&](auto pair) {
           return mismatch(std::get<0>(pair), std::get<1>(pair));
         }))
-      return emitOpError("expects ")
+      return op.emitOpError("expects ")
              << what << " of shape [" << llvm::interleaved(want) << "]";
     return success();
   };
-  if (failed(check(getBias(), {dirs, 8 * h}, "B")) ||
-      failed(check(getSequenceLens(), {x[1]}, "sequence_lens")) ||
-      failed(check(getInitialH(), {dirs, x[1], h}, "initial_h")) ||
-      failed(check(getInitialC(), {dirs, x[1], h}, "initial_c")) ||
-      failed(check(getPeepholes(), {dirs, 3 * h}, "P")) ||
-      failed(check(getY(), {x[0], dirs, x[1], h}, "Y")) ||
-      failed(check(getYH(), {dirs, x[1], h}, "Y_h")) ||
-      failed(check(getYC(), {dirs, x[1], h}, "Y_c")))
+  if (failed(check(op.getBias(), {dirs, 2 * gates * h}, "B")) ||
+      failed(check(op.getSequenceLens(), {x[1]}, "sequence_lens")) ||
+      failed(check(op.getInitialH(), {dirs, x[1], h}, "initial_h")) ||
+      failed(check(op.getY(), {x[0], dirs, x[1], h}, "Y")) ||
+      failed(check(op.getYH(), {dirs, x[1], h}, "Y_h")) ||
+      failed(extra(check, dirs, x[1], h)))
     return failure();
-  if ((int64_t)getActivations().size() != 3 * dirs)
-    return emitOpError("expects ") << 3 * dirs << " activations";
+  if ((int64_t)op.getActivations().size() != activationsPerDirection * dirs)
+    return op.emitOpError("expects ")
+           << activationsPerDirection * dirs << " activations";
   int alphas = 0, betas = 0;
-  for (Attribute name : getActivations()) {
+  for (Attribute name : op.getActivations()) {
     auto params = recurrentActivationParams(cast<StringAttr>(name).getValue());
     if (!params)
-      return emitOpError("unsupported activation '")
+      return op.emitOpError("unsupported activation '")
              << cast<StringAttr>(name).getValue() << "'";
     alphas += params->first;
     betas += params->second;
   }
-  if ((int)getActivationAlpha().size() > alphas ||
-      (int)getActivationBeta().size() > betas)
-    return emitOpError("expects at most ")
+  if ((int)op.getActivationAlpha().size() > alphas ||
+      (int)op.getActivationBeta().size() > betas)
+    return op.emitOpError("expects at most ")
            << alphas << " activation_alpha and " << betas
            << " activation_beta values";
   return success();
+}
+
+using RecurrentCheck =
+    std::function<LogicalResult(Value, ArrayRef<int64_t>, StringRef)>;
+
+LogicalResult LstmOp::verify() {
+  return verifyRecurrent<LstmOp, RecurrentCheck>(
+      *this, 4, 3,
+      [&](RecurrentCheck &check, int64_t dirs, int64_t batch, int64_t h) {
+        if (failed(check(getInitialC(), {dirs, batch, h}, "initial_c")) ||
+            failed(check(getPeepholes(), {dirs, 3 * h}, "P")) ||
+            failed(check(getYC(), {dirs, batch, h}, "Y_c")))
+          return failure();
+        return success();
+      });
+}
+
+LogicalResult GruOp::verify() {
+  return verifyRecurrent<GruOp, RecurrentCheck>(
+      *this, 3, 2,
+      [](RecurrentCheck &, int64_t, int64_t, int64_t) { return success(); });
+}
+
+LogicalResult RnnOp::verify() {
+  return verifyRecurrent<RnnOp, RecurrentCheck>(
+      *this, 1, 1,
+      [](RecurrentCheck &, int64_t, int64_t, int64_t) { return success(); });
 }
 
 LogicalResult RotaryEmbeddingOp::verify() {

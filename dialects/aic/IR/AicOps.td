@@ -520,8 +520,37 @@ def Aic_CheckOp : Aic_Op<"check", [MemoryEffects<[MemWrite]>]> {
   let assemblyFormat = "$condition `,` $message attr-dict `:` type($condition)";
 }
 
-def Aic_LstmOp : Aic_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
-  let summary = "long short-term memory over a sequence, in ONNX's layout 0";
+class Aic_RecurrentOp<string mnemonic, string summaryText, dag extraArgs,
+                      dag extraResults, string extraFormat>
+    : Aic_Op<mnemonic, [Pure, AttrSizedOperandSegments]> {
+  let summary = summaryText;
+  let arguments = !con((ins Aic_FloatTensor:$input, Aic_FloatTensor:$w,
+                        Aic_FloatTensor:$r, Optional<Aic_FloatTensor>:$bias,
+                        Optional<TensorOf<[I32]>>:$sequence_lens,
+                        Optional<Aic_FloatTensor>:$initial_h),
+                       extraArgs,
+                       (ins StrAttr:$direction, I64Attr:$hidden_size,
+                        StrArrayAttr:$activations,
+                        DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_alpha,
+                        DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_beta,
+                        OptionalAttr<F32Attr>:$clip));
+  let results = !con((outs Aic_FloatTensor:$y, Aic_FloatTensor:$y_h),
+                     extraResults);
+  let assemblyFormat = [{
+    $input `,` $w `,` $r (`bias` $bias^)? (`sequence_lens` $sequence_lens^)?
+    (`initial_h` $initial_h^)? }] # extraFormat # [{ attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Aic_LstmOp : Aic_RecurrentOp<"lstm",
+    "long short-term memory over a sequence, in ONNX's layout 0",
+    (ins Optional<Aic_FloatTensor>:$initial_c,
+         Optional<Aic_FloatTensor>:$peepholes,
+         DefaultValuedAttr<BoolAttr, "false">:$input_forget),
+    (outs Aic_FloatTensor:$y_c),
+    "(`initial_c` $initial_c^)? (`peepholes` $peepholes^)?"> {
   let description = [{
     ONNX `LSTM` with input [S, B, I], weights W [D, 4H, I] and R [D, 4H, H]
     (gates in i, o, f, c order), optional bias [D, 8H] (Wb then Rb),
@@ -540,26 +569,27 @@ def Aic_LstmOp : Aic_Op<"lstm", [Pure, AttrSizedOperandSegments]> {
         -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>)
     ```
   }];
-  let arguments = (ins Aic_FloatTensor:$input, Aic_FloatTensor:$w,
-                   Aic_FloatTensor:$r, Optional<Aic_FloatTensor>:$bias,
-                   Optional<TensorOf<[I32]>>:$sequence_lens,
-                   Optional<Aic_FloatTensor>:$initial_h,
-                   Optional<Aic_FloatTensor>:$initial_c,
-                   Optional<Aic_FloatTensor>:$peepholes,
-                   StrAttr:$direction, I64Attr:$hidden_size,
-                   StrArrayAttr:$activations,
-                   DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_alpha,
-                   DefaultValuedAttr<F32ArrayAttr, "{}">:$activation_beta,
-                   OptionalAttr<F32Attr>:$clip,
-                   DefaultValuedAttr<BoolAttr, "false">:$input_forget);
-  let results = (outs Aic_FloatTensor:$y, Aic_FloatTensor:$y_h,
-                 Aic_FloatTensor:$y_c);
-  let assemblyFormat = [{
-    $input `,` $w `,` $r (`bias` $bias^)? (`sequence_lens` $sequence_lens^)?
-    (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
-    (`peepholes` $peepholes^)? attr-dict `:` functional-type(operands, results)
+}
+
+def Aic_GruOp : Aic_RecurrentOp<"gru",
+    "gated recurrent unit over a sequence, in ONNX's layout 0",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset), (outs),
+    ""> {
+  let description = [{
+    ONNX `GRU`: as aic.lstm, with 3 gates in z, r, h order (W [D, 3H, I],
+    R [D, 3H, H], bias [D, 6H]), no cell state, and `activations` f, g per
+    direction. With `linear_before_reset` the reset gate multiplies
+    h R_h^T + Rb_h instead of h.
   }];
-  let hasVerifier = 1;
+}
+
+def Aic_RnnOp : Aic_RecurrentOp<"rnn",
+    "simple recurrent network over a sequence, in ONNX's layout 0",
+    (ins), (outs), ""> {
+  let description = [{
+    ONNX `RNN`: h_t = f(x_t W^T + h_{t-1} R^T + Wb + Rb), one gate (W [D, H,
+    I], R [D, H, H], bias [D, 2H]) and one activation per direction.
+  }];
 }
 
 def Aic_AttentionOp : Aic_Op<"attention",

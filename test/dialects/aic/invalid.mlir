@@ -137,6 +137,15 @@ func.func @lstm_weights(%x: tensor<3x2x5xf32>, %w: tensor<1x12x5xf32>, %r: tenso
 
 // -----
 
+// Tests that gru checks its bias against the hidden size.
+func.func @gru_bias(%x: tensor<3x2x5xf32>, %w: tensor<1x12x5xf32>, %r: tensor<1x12x4xf32>, %b: tensor<1x12xf32>) -> tensor<3x1x2x4xf32> {
+  // expected-error @+1 {{expects B of shape [1, 24]}}
+  %y, %h = aic.gru %x, %w, %r bias %b {activations = ["Sigmoid", "Tanh"], direction = "forward", hidden_size = 4 : i64} : (tensor<3x2x5xf32>, tensor<1x12x5xf32>, tensor<1x12x4xf32>, tensor<1x12xf32>) -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>)
+  return %y : tensor<3x1x2x4xf32>
+}
+
+// -----
+
 // Tests that top_k checks a constant k against the axis.
 func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
   %k = aic.constant dense<5> : tensor<1xi64>
