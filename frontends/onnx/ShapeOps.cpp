@@ -476,6 +476,35 @@ static LogicalResult importOneHot(NodeContext &ctx) {
   return ctx.emitOp(WhereOp::getOperationName(), {hot, on, off});
 }
 
+/// ScatterElements (and the older Scatter) and ScatterND.
+template <bool ND> static LogicalResult importScatter(NodeContext &ctx) {
+  Value data = ctx.operand(0), indices = ctx.operand(1),
+        updates = ctx.operand(2);
+  if (!data || !indices || !updates) {
+    ctx.emitError() << "expects data, indices and updates";
+    return failure();
+  }
+  FailureOr<int64_t> axis = ctx.intAttr("axis", 0);
+  FailureOr<std::string> reduction = ctx.stringAttr("reduction", "none");
+  if (failed(axis) || failed(reduction))
+    return failure();
+  int64_t a = 0;
+  if (!ND) {
+    FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(data));
+    if (failed(normalized))
+      return failure();
+    a = *normalized;
+  }
+  OpBuilder &b = ctx.getBuilder();
+  auto op = ScatterOp::create(b, ctx.getLoc(), data.getType(), data, indices,
+                              updates, b.getI64IntegerAttr(a),
+                              b.getBoolAttr(ND), b.getStringAttr(*reduction));
+  if (failed(ctx.verifyOp(op)))
+    return failure();
+  ctx.setResults(op.getResult());
+  return success();
+}
+
 static LogicalResult importExpand(NodeContext &ctx) {
   if (!ctx.operand(0)) {
     ctx.emitError() << "expects inputs input and shape";
@@ -1237,6 +1266,9 @@ void mlir::aic::onnx_import::registerShapeOps(OpRegistry &registry) {
               importConstantOfShape);
   registry.on("Range", {11}, 11, importRange);
   registry.on("OneHot", {9, 11}, 9, importOneHot);
+  registry.on("ScatterElements", {11, 13, 16, 18}, 11, importScatter<false>);
+  registry.on("Scatter", {9, 11}, 9, importScatter<false>);
+  registry.on("ScatterND", {11, 13, 16, 18}, 11, importScatter<true>);
   registry.on("Trilu", {14}, 14, importTrilu);
   registry.on("Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, 1, importPad);
   registry.on("GatherElements", {11, 13}, 11,

@@ -1257,6 +1257,113 @@ struct TopKToLinalg : OpConversionPattern<TopKOp> {
 };
 } // namespace
 
+namespace {
+/// Scatter on buffers: a copy of data, then a loop nest over the updates in
+/// order (so later updates win) storing each, combined with what is there
+/// for a reduction, at its destination: its own position with dim `axis`
+/// replaced by its index (elements), or the position the last dim of
+/// indices gives, followed by the update's trailing dims (nd).
+struct ScatterToLinalg : OpConversionPattern<ScatterOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value data = adaptor.getData(), indices = adaptor.getIndices(),
+          updates = adaptor.getUpdates();
+    auto dataType = cast<RankedTensorType>(data.getType());
+    int64_t rank = dataType.getRank();
+    bool isUnsigned = isUnsignedElement(op.getData().getType());
+    auto anyLayout = [&](RankedTensorType type) {
+      SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+      return MemRefType::get(
+          type.getShape(), type.getElementType(),
+          StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
+    };
+    auto readOnly = [&](Value v) -> Value {
+      return bufferization::ToBufferOp::create(
+          rewriter, loc, anyLayout(cast<RankedTensorType>(v.getType())), v,
+          /*readOnly=*/true);
+    };
+    Value dataBuffer = readOnly(data), indexBuffer = readOnly(indices),
+          updateBuffer = readOnly(updates);
+    Value out = memref::AllocOp::create(
+        rewriter, loc,
+        MemRefType::get(dataType.getShape(), dataType.getElementType()),
+        buildDynamicDims(rewriter, loc, data));
+    memref::CopyOp::create(rewriter, loc, dataBuffer, out);
+
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto updatesType = cast<RankedTensorType>(updates.getType());
+    SmallVector<Value> lbs(updatesType.getRank(), zero),
+        steps(updatesType.getRank(), one),
+        ubs = buildDims(rewriter, loc, updates);
+    SmallVector<Value> dataDims = buildDims(rewriter, loc, data);
+    StringRef reduction = adaptor.getReduction();
+    int64_t axis = adaptor.getAxis();
+    bool nd = adaptor.getNd();
+    // ND: the last dim of indices (k entries) addresses data's first k
+    // dims; the ranks give k.
+    int64_t q =
+        nd ? cast<RankedTensorType>(indices.getType()).getRank() - 1 : 0;
+    int64_t k = nd ? q + rank - updatesType.getRank() : 0;
+    scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps,
+        [&](OpBuilder &b, Location l, ValueRange at) {
+          // An index read as `index`, wrapped once if negative.
+          auto readIndex = [&](ValueRange where, int64_t dim) -> Value {
+            Value v = memref::LoadOp::create(b, l, indexBuffer, where);
+            v = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+            Value negative =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
+            return arith::SelectOp::create(
+                b, l, negative, arith::AddIOp::create(b, l, v, dataDims[dim]),
+                v);
+          };
+          SmallVector<Value> dest;
+          if (!nd) {
+            dest.assign(at.begin(), at.end());
+            dest[axis] = readIndex(at, axis);
+          } else {
+            SmallVector<Value> where(at.take_front(q));
+            for (int64_t j = 0; j < k; ++j) {
+              where.push_back(arith::ConstantIndexOp::create(b, l, j));
+              dest.push_back(readIndex(where, j));
+              where.pop_back();
+            }
+            llvm::append_range(dest, at.drop_front(q));
+          }
+          Value value = memref::LoadOp::create(b, l, updateBuffer, at);
+          if (reduction != "none") {
+            Scalar s{b, l, isUnsigned};
+            Value old = memref::LoadOp::create(b, l, out, dest);
+            value = reduction == "add"   ? s.add(old, value)
+                    : reduction == "mul" ? s.mul(old, value)
+                    : reduction == "max" ? s.max(old, value)
+                                         : s.min(old, value);
+          }
+          memref::StoreOp::create(b, l, value, out, dest);
+        });
+    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
+                               rewriter, loc, dataType, out, /*restrict=*/true,
+                               /*writable=*/true));
+    return success();
+  }
+
+  /// Every dim of `value` as an index.
+  static SmallVector<Value> buildDims(OpBuilder &b, Location loc, Value value) {
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < cast<RankedTensorType>(value.getType()).getRank();
+         ++d)
+      dims.push_back(b.createOrFold<tensor::DimOp>(loc, value, d));
+    return dims;
+  }
+};
+} // namespace
+
 void mlir::aic::populateReductionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
@@ -1272,7 +1379,7 @@ void mlir::aic::populateReductionToLinalgPatterns(
       ReduceToLinalg<ReduceLogSumOp, ReduceKind::LogSum>,
       ReduceToLinalg<ReduceLogSumExpOp, ReduceKind::LogSumExp>,
       ArgReduceToLinalg<ArgMaxOp, true>, ArgReduceToLinalg<ArgMinOp, false>,
-      TopKToLinalg, SoftmaxToLinalg<SoftmaxOp, false>,
+      TopKToLinalg, ScatterToLinalg, SoftmaxToLinalg<SoftmaxOp, false>,
       SoftmaxToLinalg<LogSoftmaxOp, true>, BatchNormToLinalg, LayerNormToLinalg,
       RmsNormToLinalg, TriluToLinalg, CumulativeToLinalg<CumSumOp, false>,
       CumulativeToLinalg<CumProdOp, true>, LrnToLinalg,

@@ -586,6 +586,37 @@ LogicalResult RotaryEmbeddingOp::verify() {
   return success();
 }
 
+LogicalResult ScatterOp::verify() {
+  ArrayRef<int64_t> data = shapeOf(getData()), indices = shapeOf(getIndices()),
+                    updates = shapeOf(getUpdates());
+  StringRef reduction = getReduction();
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, reduction))
+    return emitOpError("unknown reduction '") << reduction << "'";
+  auto differ = [](int64_t a, int64_t b) {
+    return a != ShapedType::kDynamic && b != ShapedType::kDynamic && a != b;
+  };
+  if (!getNd()) {
+    if (indices.size() != data.size() || updates != indices || getAxis() < 0 ||
+        getAxis() >= (int64_t)data.size())
+      return emitOpError("expects indices and updates of one shape and "
+                         "data's rank, and an axis in range");
+    return success();
+  }
+  // The last dim of indices addresses k dims of data; the ranks give k.
+  int64_t q = (int64_t)indices.size() - 1;
+  int64_t k = q + (int64_t)data.size() - (int64_t)updates.size();
+  if (q < 0 || k < 1 || k > (int64_t)data.size() || differ(indices.back(), k))
+    return emitOpError("expects indices [..., k] with k in [1, ")
+           << data.size() << "] and updates of rank q + rank(data) - k";
+  for (int64_t i = 0; i < q; ++i)
+    if (differ(updates[i], indices[i]))
+      return emitOpError("expects updates to start with indices' leading dims");
+  for (int64_t i = k; i < (int64_t)data.size(); ++i)
+    if (differ(updates[q + i - k], data[i]))
+      return emitOpError("expects updates to end with data's trailing dims");
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   ArrayRef<int64_t> input = shapeOf(getInput());
   int64_t axis = getAxis();

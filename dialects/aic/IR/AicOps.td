@@ -1174,6 +1174,31 @@ def Aic_PadOp : Aic_Op<"pad", [Pure, AttrSizedOperandSegments,
   }];
 }
 
+def Aic_ScatterOp : Aic_Op<"scatter",
+    [Pure, AllTypesMatch<["data", "output"]>,
+     AllElementTypesMatch<["data", "updates"]>]> {
+  let summary = "writes `updates` into a copy of `data` at `indices`";
+  let description = [{
+    ONNX `ScatterElements` (`nd` false: each update goes to its own
+    position with dim `axis` replaced by its index) and `ScatterND` (`nd`
+    true: the last dim of `indices` addresses a slice of `data`). Negative
+    indices count from the end. `reduction` is `none` (later updates win),
+    `add`, `mul`, `max` or `min`.
+
+    ```mlir
+    %r = aic.scatter %d, %i, %u {axis = 1 : i64, nd = false, reduction = "none"}
+        : (tensor<3x3xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$data, TensorOf<[I32, I64]>:$indices,
+                   Aic_Tensor:$updates, DefaultValuedAttr<I64Attr, "0">:$axis,
+                   BoolAttr:$nd, StrAttr:$reduction);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat =
+      "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Aic_GatherElementsOp : Aic_Op<"gather_elements",
     [Pure, AllElementTypesMatch<["data", "output"]>,
      InferTypeOpAdaptorWithIsCompatible]> {

@@ -732,3 +732,22 @@ func.func @add_runtime_broadcast(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor
   %0 = aic.add %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Tests that ScatterND copies data into a fresh buffer, then walks the
+// updates in order, reading each update's destination from the last dim of
+// the indices (wrapped when negative) and combining with what is there.
+// CHECK-LABEL: func.func @scatter_nd
+func.func @scatter_nd(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  // CHECK: %[[OUT:.*]] = memref.alloc() : memref<4x3xf32>
+  // CHECK: memref.copy
+  // CHECK: scf.for
+  // CHECK: scf.for
+  // CHECK: arith.cmpi slt
+  // CHECK: arith.addf
+  // CHECK: memref.store %{{.*}}, %[[OUT]]
+  // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+  %0 = aic.scatter %d, %i, %u {nd = true, reduction = "add"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

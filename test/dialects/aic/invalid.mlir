@@ -146,6 +146,15 @@ func.func @gru_bias(%x: tensor<3x2x5xf32>, %w: tensor<1x12x5xf32>, %r: tensor<1x
 
 // -----
 
+// Tests that scatter checks updates against indices and data (ND).
+func.func @scatter_nd_updates(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{expects updates to end with data's trailing dims}}
+  %0 = aic.scatter %d, %i, %u {nd = true, reduction = "none"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
 // Tests that top_k checks a constant k against the axis.
 func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
   %k = aic.constant dense<5> : tensor<1xi64>

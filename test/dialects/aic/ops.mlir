@@ -88,6 +88,16 @@ func.func @max_pool_indices(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xi64> {
 
 // -----
 
+// Tests that scatter round-trips.
+// CHECK-LABEL: func.func @scatter
+func.func @scatter(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor<1x2xf32>) -> tensor<3x3xf32> {
+  // CHECK: aic.scatter %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, nd = false, reduction = "max"}
+  %0 = aic.scatter %d, %i, %u {axis = 1 : i64, nd = false, reduction = "max"} : (tensor<3x3xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
 // Tests that check round-trips.
 // CHECK-LABEL: func.func @check
 func.func @check(%ok: tensor<i1>) {
