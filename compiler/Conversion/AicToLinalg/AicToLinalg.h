@@ -53,6 +53,9 @@ void populateCheckToLinalgPatterns(const TypeConverter &converter,
 /// error (the first such stays): the model's run then returns it.
 void buildRunCheck(OpBuilder &b, Location loc, Value ok, StringRef message);
 
+/// The name of the ONNX node `loc` points at, for run-time error messages.
+std::string nodeName(Location loc);
+
 /// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
 /// rhs[rhsMap]` over the maps' loops; the last loop is the reduction, and
 /// 16-bit floats accumulate in f32.

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -232,10 +233,74 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
     for (int64_t i = 0; i < batch; ++i)
       outExprs.push_back(getAffineDimExpr(i, ctx));
     outExprs.append({m, n});
-    Value result = buildContraction(
-        rewriter, loc, lhs, rhs, AffineMap::get(numLoops, 0, lhsExprs, ctx),
-        AffineMap::get(numLoops, 0, rhsExprs, ctx),
-        AffineMap::get(numLoops, 0, outExprs, ctx), outType);
+    auto contract = [&](OpBuilder &b, Location l) {
+      return buildContraction(
+          b, l, lhs, rhs, AffineMap::get(numLoops, 0, lhsExprs, ctx),
+          AffineMap::get(numLoops, 0, rhsExprs, ctx),
+          AffineMap::get(numLoops, 0, outExprs, ctx), outType);
+    };
+    // Dims known only at run time that must agree (K, and the batch dims
+    // both operands have) are checked at run time; where they disagree the
+    // run fails and the contraction, which would read past the smaller
+    // operand, is skipped for zeros.
+    SmallVector<std::pair<int64_t, int64_t>> pairs = {{lhsBatch + 1, rhsBatch}};
+    for (int64_t i = 0; i < batch; ++i) {
+      int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+      if (li >= 0 && ri >= 0 && lhsType.getDimSize(li) != 1 &&
+          rhsType.getDimSize(ri) != 1)
+        pairs.push_back({li, ri});
+    }
+    Value agree;
+    for (auto [li, ri] : pairs) {
+      if (!lhsType.isDynamicDim(li) && !rhsType.isDynamicDim(ri))
+        continue;
+      Value same =
+          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                tensor::DimOp::create(rewriter, loc, lhs, li),
+                                tensor::DimOp::create(rewriter, loc, rhs, ri));
+      agree = agree ? arith::AndIOp::create(rewriter, loc, agree, same) : same;
+    }
+    Value result;
+    if (!agree) {
+      result = contract(rewriter, loc);
+    } else {
+      buildRunCheck(rewriter, loc, agree,
+                    "inputs of '" + nodeName(loc) +
+                        "' disagree on a dim known only at run time "
+                        "(MatMul's inner dim, or a batch dim)");
+      SmallVector<Value> dynamicSizes;
+      for (int64_t i = 0; i < outType.getRank(); ++i) {
+        if (!outType.isDynamicDim(i))
+          continue;
+        // The result dim's size from an operand that has it.
+        if (i == batch)
+          dynamicSizes.push_back(
+              tensor::DimOp::create(rewriter, loc, lhs, lhsBatch));
+        else if (i == batch + 1)
+          dynamicSizes.push_back(
+              tensor::DimOp::create(rewriter, loc, rhs, rhsBatch + 1));
+        else {
+          int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+          bool fromLhs = li >= 0 && lhsType.getDimSize(li) != 1;
+          dynamicSizes.push_back(
+              fromLhs ? tensor::DimOp::create(rewriter, loc, lhs, li)
+                      : tensor::DimOp::create(rewriter, loc, rhs, ri));
+        }
+      }
+      result = scf::IfOp::create(
+                   rewriter, loc, agree,
+                   [&](OpBuilder &b, Location l) {
+                     scf::YieldOp::create(b, l, contract(b, l));
+                   },
+                   [&](OpBuilder &b, Location l) {
+                     Value zeros = linalg::FillOp::create(
+                                       b, l, buildZero(b, l, elementType),
+                                       buildEmpty(b, l, outType, dynamicSizes))
+                                       .getResult(0);
+                     scf::YieldOp::create(b, l, zeros);
+                   })
+                   .getResult(0);
+    }
 
     if (dropM || dropN) {
       std::optional<SmallVector<ReassociationIndices>> reassociation =

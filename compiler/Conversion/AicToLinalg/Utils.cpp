@@ -104,11 +104,10 @@ AffineMap mlir::aic::getBroadcastMap(RankedTensorType operand,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
-/// The name of the node `loc` points at, for run-time error messages.
-static std::string nodeName(Location loc) {
+std::string mlir::aic::nodeName(Location loc) {
   if (auto named = dyn_cast<NameLoc>(loc))
     return named.getName().str();
-  return "an elementwise op";
+  return "an op";
 }
 
 Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
