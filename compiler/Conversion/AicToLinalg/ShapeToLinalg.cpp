@@ -221,35 +221,86 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
             rewriter, loc, total, tensor::DimOp::create(rewriter, loc, in, d));
       dynamicSizes.push_back(total);
     }
-    Value result = buildEmpty(rewriter, loc, resultType, dynamicSizes);
-    OpFoldResult offset = rewriter.getIndexAttr(0);
-    for (Value in : adaptor.getInputs()) {
-      // Empty inputs add nothing (and their offset may be past the end).
-      if (cast<RankedTensorType>(in.getType()).getDimSize(axis) == 0)
+    // The other dims known only at run time must agree (an insert of a
+    // larger input would write past the result): checked at run time, and
+    // where they do not, the run fails with zeros instead of the inserts.
+    Value agree;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
         continue;
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      offsets[axis] = offset;
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, in);
-      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(rewriter, loc, in, result, offsets,
-                                             sizes, strides);
-      // offset += size along the axis.
-      std::optional<int64_t> o = getConstantIntValue(offset);
-      std::optional<int64_t> n = getConstantIntValue(sizes[axis]);
-      if (o && n) {
-        offset = rewriter.getIndexAttr(*o + *n);
-      } else {
-        auto asValue = [&](OpFoldResult f) -> Value {
-          if (auto v = dyn_cast<Value>(f))
-            return v;
-          return arith::ConstantIndexOp::create(rewriter, loc,
-                                                *getConstantIntValue(f));
-        };
-        offset = arith::AddIOp::create(rewriter, loc, asValue(offset),
-                                       asValue(sizes[axis]))
-                     .getResult();
+      for (Value in : adaptor.getInputs()) {
+        if (!cast<RankedTensorType>(in.getType()).isDynamicDim(d))
+          continue;
+        Value expected =
+            resultType.isDynamicDim(d)
+                ? tensor::DimOp::create(rewriter, loc,
+                                        adaptor.getInputs().front(), d)
+                      .getResult()
+                : arith::ConstantIndexOp::create(rewriter, loc,
+                                                 resultType.getDimSize(d))
+                      .getResult();
+        Value same = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq,
+            tensor::DimOp::create(rewriter, loc, in, d), expected);
+        agree =
+            agree ? arith::AndIOp::create(rewriter, loc, agree, same) : same;
       }
+    }
+    auto concatenate = [&](OpBuilder &b, Location l) -> Value {
+      Value result = buildEmpty(b, l, resultType, dynamicSizes);
+      OpFoldResult offset = b.getIndexAttr(0);
+      for (Value in : adaptor.getInputs()) {
+        // Empty inputs add nothing (and their offset may be past the end).
+        if (cast<RankedTensorType>(in.getType()).getDimSize(axis) == 0)
+          continue;
+        SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+        offsets[axis] = offset;
+        SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, l, in);
+        SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+        result = tensor::InsertSliceOp::create(b, l, in, result, offsets, sizes,
+                                               strides);
+        // offset += size along the axis.
+        std::optional<int64_t> o = getConstantIntValue(offset);
+        std::optional<int64_t> n = getConstantIntValue(sizes[axis]);
+        if (o && n) {
+          offset = b.getIndexAttr(*o + *n);
+        } else {
+          auto asValue = [&](OpFoldResult f) -> Value {
+            if (auto v = dyn_cast<Value>(f))
+              return v;
+            return arith::ConstantIndexOp::create(b, l,
+                                                  *getConstantIntValue(f));
+          };
+          offset =
+              arith::AddIOp::create(b, l, asValue(offset), asValue(sizes[axis]))
+                  .getResult();
+        }
+      }
+      return result;
+    };
+    Value result;
+    if (!agree) {
+      result = concatenate(rewriter, loc);
+    } else {
+      buildRunCheck(rewriter, loc, agree,
+                    "inputs of '" + nodeName(loc) +
+                        "' disagree on a dim known only at run time "
+                        "(Concat's dims other than the axis)");
+      result = scf::IfOp::create(
+                   rewriter, loc, agree,
+                   [&](OpBuilder &b, Location l) {
+                     scf::YieldOp::create(b, l, concatenate(b, l));
+                   },
+                   [&](OpBuilder &b, Location l) {
+                     Type et = resultType.getElementType();
+                     scf::YieldOp::create(
+                         b, l,
+                         linalg::FillOp::create(
+                             b, l, buildZero(b, l, et),
+                             buildEmpty(b, l, resultType, dynamicSizes))
+                             .getResult(0));
+                   })
+                   .getResult(0);
     }
     rewriter.replaceOp(op, result);
     return success();
