@@ -56,6 +56,14 @@ void buildRunCheck(OpBuilder &b, Location loc, Value ok, StringRef message);
 /// The name of the ONNX node `loc` points at, for run-time error messages.
 std::string nodeName(Location loc);
 
+/// `compute` where `agree` (an i1 of run-time dim checks, or null: nothing
+/// to check) holds; else the run fails with `message` and the result is
+/// zeros of `type` (`dynamicSizes` its dynamic dims), so that an op whose
+/// operands disagree never reads or writes out of bounds.
+Value buildGuarded(OpBuilder &b, Location loc, Value agree, StringRef message,
+                   RankedTensorType type, ValueRange dynamicSizes,
+                   function_ref<Value(OpBuilder &, Location)> compute);
+
 /// A zero-initialized contraction `result[outMap] += lhs[lhsMap] *
 /// rhs[rhsMap]` over the maps' loops; the last loop is the reduction, and
 /// 16-bit floats accumulate in f32.

@@ -260,47 +260,31 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
                                 tensor::DimOp::create(rewriter, loc, rhs, ri));
       agree = agree ? arith::AndIOp::create(rewriter, loc, agree, same) : same;
     }
-    Value result;
-    if (!agree) {
-      result = contract(rewriter, loc);
-    } else {
-      buildRunCheck(rewriter, loc, agree,
-                    "inputs of '" + nodeName(loc) +
-                        "' disagree on a dim known only at run time "
-                        "(MatMul's inner dim, or a batch dim)");
-      SmallVector<Value> dynamicSizes;
-      for (int64_t i = 0; i < outType.getRank(); ++i) {
-        if (!outType.isDynamicDim(i))
-          continue;
-        // The result dim's size from an operand that has it.
-        if (i == batch)
-          dynamicSizes.push_back(
-              tensor::DimOp::create(rewriter, loc, lhs, lhsBatch));
-        else if (i == batch + 1)
-          dynamicSizes.push_back(
-              tensor::DimOp::create(rewriter, loc, rhs, rhsBatch + 1));
-        else {
-          int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
-          bool fromLhs = li >= 0 && lhsType.getDimSize(li) != 1;
-          dynamicSizes.push_back(
-              fromLhs ? tensor::DimOp::create(rewriter, loc, lhs, li)
-                      : tensor::DimOp::create(rewriter, loc, rhs, ri));
-        }
+    // The result's dynamic dims, from the operands that have them.
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; agree && i < outType.getRank(); ++i) {
+      if (!outType.isDynamicDim(i))
+        continue;
+      if (i == batch) {
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, lhs, lhsBatch));
+      } else if (i == batch + 1) {
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, rhs, rhsBatch + 1));
+      } else {
+        int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+        bool fromLhs = li >= 0 && lhsType.getDimSize(li) != 1;
+        dynamicSizes.push_back(
+            fromLhs ? tensor::DimOp::create(rewriter, loc, lhs, li)
+                    : tensor::DimOp::create(rewriter, loc, rhs, ri));
       }
-      result = scf::IfOp::create(
-                   rewriter, loc, agree,
-                   [&](OpBuilder &b, Location l) {
-                     scf::YieldOp::create(b, l, contract(b, l));
-                   },
-                   [&](OpBuilder &b, Location l) {
-                     Value zeros = linalg::FillOp::create(
-                                       b, l, buildZero(b, l, elementType),
-                                       buildEmpty(b, l, outType, dynamicSizes))
-                                       .getResult(0);
-                     scf::YieldOp::create(b, l, zeros);
-                   })
-                   .getResult(0);
     }
+    Value result = buildGuarded(
+        rewriter, loc, agree,
+        "inputs of '" + nodeName(loc) +
+            "' disagree on a dim known only at run time (MatMul's inner "
+            "dim, or a batch dim)",
+        outType, dynamicSizes, contract);
 
     if (dropM || dropN) {
       std::optional<SmallVector<ReassociationIndices>> reassociation =

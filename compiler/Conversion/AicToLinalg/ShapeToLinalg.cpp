@@ -278,30 +278,12 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
       }
       return result;
     };
-    Value result;
-    if (!agree) {
-      result = concatenate(rewriter, loc);
-    } else {
-      buildRunCheck(rewriter, loc, agree,
-                    "inputs of '" + nodeName(loc) +
-                        "' disagree on a dim known only at run time "
-                        "(Concat's dims other than the axis)");
-      result = scf::IfOp::create(
-                   rewriter, loc, agree,
-                   [&](OpBuilder &b, Location l) {
-                     scf::YieldOp::create(b, l, concatenate(b, l));
-                   },
-                   [&](OpBuilder &b, Location l) {
-                     Type et = resultType.getElementType();
-                     scf::YieldOp::create(
-                         b, l,
-                         linalg::FillOp::create(
-                             b, l, buildZero(b, l, et),
-                             buildEmpty(b, l, resultType, dynamicSizes))
-                             .getResult(0));
-                   })
-                   .getResult(0);
-    }
+    Value result = buildGuarded(
+        rewriter, loc, agree,
+        "inputs of '" + nodeName(loc) +
+            "' disagree on a dim known only at run time (Concat's dims "
+            "other than the axis)",
+        resultType, dynamicSizes, concatenate);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -104,6 +104,29 @@ AffineMap mlir::aic::getBroadcastMap(RankedTensorType operand,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
+Value mlir::aic::buildGuarded(
+    OpBuilder &b, Location loc, Value agree, StringRef message,
+    RankedTensorType type, ValueRange dynamicSizes,
+    function_ref<Value(OpBuilder &, Location)> compute) {
+  if (!agree)
+    return compute(b, loc);
+  buildRunCheck(b, loc, agree, message);
+  return scf::IfOp::create(
+             b, loc, agree,
+             [&](OpBuilder &tb, Location tl) {
+               scf::YieldOp::create(tb, tl, compute(tb, tl));
+             },
+             [&](OpBuilder &eb, Location el) {
+               scf::YieldOp::create(
+                   eb, el,
+                   linalg::FillOp::create(
+                       eb, el, buildZero(eb, el, type.getElementType()),
+                       buildEmpty(eb, el, type, dynamicSizes))
+                       .getResult(0));
+             })
+      .getResult(0);
+}
+
 std::string mlir::aic::nodeName(Location loc) {
   if (auto named = dyn_cast<NameLoc>(loc))
     return named.getName().str();
