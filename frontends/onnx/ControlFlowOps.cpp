@@ -5,7 +5,9 @@
 // only at run time it becomes scf.if, each branch imported into its region
 // with the enclosing values in scope, and results of differing static
 // shapes joined into dynamic dims. A branch that cannot import on the
-// shapes at hand fails the run (aic.check) if it is ever taken.
+// shapes at hand fails the run (aic.check) if it is ever taken. Branches
+// whose results differ in rank version the rest of the graph: it is
+// imported after each branch, and the If yields the graph's outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,67 +24,56 @@ using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
 /// The type both branches' results fit: their shared element type and rank,
-/// with dims that differ dynamic.
-static FailureOr<Type> joinBranchTypes(NodeContext &ctx, unsigned i, Type a,
-                                       Type b) {
+/// with dims that differ dynamic; failure where element type or rank differ.
+static FailureOr<Type> joinBranchTypes(Type a, Type b) {
   auto ta = cast<RankedTensorType>(a), tb = cast<RankedTensorType>(b);
   if (ta.getElementType() != tb.getElementType() ||
-      ta.getRank() != tb.getRank()) {
-    ctx.emitError() << "unsupported: output " << i << " is " << a
-                    << " in then_branch but " << b << " in else_branch";
+      ta.getRank() != tb.getRank())
     return failure();
-  }
   SmallVector<int64_t> shape;
   for (auto [x, y] : llvm::zip(ta.getShape(), tb.getShape()))
     shape.push_back(x == y ? x : ShapedType::kDynamic);
   return Type(ta.clone(shape));
 }
 
-static LogicalResult importIf(NodeContext &ctx) {
-  Value cond = ctx.operand(0);
-  const onnx::GraphProto *thenGraph = ctx.graphAttr("then_branch");
-  const onnx::GraphProto *elseGraph = ctx.graphAttr("else_branch");
-  if (!cond || !thenGraph || !elseGraph) {
-    ctx.emitError() << "expects a condition and then_branch and else_branch "
-                       "graphs";
-    return failure();
-  }
-  auto condType = cast<RankedTensorType>(cond.getType());
-  if (!condType.getElementType().isInteger(1) || !condType.hasStaticShape() ||
-      condType.getNumElements() != 1) {
-    ctx.emitError() << "expects a one-element bool condition, got " << condType;
-    return failure();
-  }
+/// Imports one region of an If: its values (then = 0, else = 1), built at
+/// b's insertion point.
+using ImportBranch =
+    function_ref<FailureOr<SmallVector<Value>>(OpBuilder &b, int branch)>;
+
+/// The first of a pair of branch results that differ in element type or
+/// rank: its index and types, for versioning or the error.
+struct Mismatch {
+  unsigned index;
+  Type types[2];
+};
+
+/// scf.if(flag) with the values importBranch builds in each region as its
+/// results, of types joined across the two. A branch that cannot import on
+/// the shapes at hand (a model may only be valid for inputs that never take
+/// it) fails the run where it is taken; one that needs what aic lacks is a
+/// compile error, as elsewhere. Where results differ in rank, the branch
+/// whose rank `declaredRanks` (the graph's own output types, when the
+/// results are its outputs) rules out fails the run; where they still
+/// differ in element type or rank, sets `mismatch` and returns null
+/// without an error.
+static FailureOr<scf::IfOp>
+buildIf(NodeContext &ctx, Value flag, unsigned numResults, StringRef what,
+        ImportBranch importBranch, std::optional<Mismatch> &mismatch,
+        ArrayRef<std::optional<int64_t>> declaredRanks = {}) {
   OpBuilder &b = ctx.getBuilder();
   Location loc = ctx.getLoc();
-
-  // Known condition: the branch taken, inline.
-  DenseElementsAttr known;
-  if (matchPattern(cond, m_Constant(&known))) {
-    bool taken = *known.getValues<bool>().begin();
-    FailureOr<SmallVector<Value>> outputs =
-        ctx.importSubgraph(b, taken ? *thenGraph : *elseGraph);
-    if (failed(outputs))
-      return failure();
-    ctx.setResults(*outputs);
-    return success();
-  }
-
-  // Each branch into its own region; the results' types are known once
-  // both are imported.
-  SmallVector<Value> zeros(condType.getRank(),
-                           arith::ConstantIndexOp::create(b, loc, 0));
-  Value flag = tensor::ExtractOp::create(b, loc, cond, zeros);
   auto draft = scf::IfOp::create(b, loc, TypeRange{}, flag,
                                  /*withElseRegion=*/true);
-  // A branch that cannot import on these shapes (a model may only be
-  // valid for inputs that never take it) fails the run where it is taken;
-  // one that needs what aic lacks is a compile error, as elsewhere.
+  auto fail = [&] {
+    draft.erase();
+    return failure();
+  };
   SmallVector<SmallVector<Value>> branchOutputs;
   SmallVector<std::string> branchErrors;
-  for (auto [graph, block] : {std::make_pair(thenGraph, draft.thenBlock()),
-                              std::make_pair(elseGraph, draft.elseBlock())}) {
-    OpBuilder nb = OpBuilder::atBlockBegin(block);
+  for (int i = 0; i < 2; ++i) {
+    OpBuilder nb =
+        OpBuilder::atBlockBegin(i == 0 ? draft.thenBlock() : draft.elseBlock());
     std::string message;
     FailureOr<SmallVector<Value>> outputs = failure();
     {
@@ -91,21 +82,40 @@ static LogicalResult importIf(NodeContext &ctx) {
           message = d.str();
         return success();
       });
-      outputs = ctx.importSubgraph(nb, *graph);
+      outputs = importBranch(nb, i);
     }
     if (failed(outputs) && StringRef(message).contains("unsupported")) {
-      draft.erase();
       ctx.emitError() << message;
-      return failure();
+      return fail();
     }
     branchOutputs.push_back(succeeded(outputs) ? std::move(*outputs)
                                                : SmallVector<Value>());
     branchErrors.push_back(failed(outputs) ? message : "");
   }
   if (!branchErrors[0].empty() && !branchErrors[1].empty()) {
-    draft.erase();
     ctx.emitError() << "neither branch imports: " << branchErrors[0];
-    return failure();
+    return fail();
+  }
+  if (branchErrors[0].empty() && branchErrors[1].empty() &&
+      branchOutputs[0].size() == branchOutputs[1].size()) {
+    for (auto [k, declared] : llvm::enumerate(declaredRanks)) {
+      if (!declared || k >= branchOutputs[0].size())
+        continue;
+      int64_t ranks[2];
+      for (int i = 0; i < 2; ++i)
+        ranks[i] =
+            cast<RankedTensorType>(branchOutputs[i][k].getType()).getRank();
+      for (int i = 0; i < 2; ++i)
+        if (ranks[i] != *declared && ranks[1 - i] == *declared &&
+            branchErrors[1 - i].empty())
+          branchErrors[i] =
+              ("graph output " + Twine(k) + " would have rank " +
+               Twine(ranks[i]) + ", the graph declares " + Twine(*declared))
+                  .str();
+    }
+    for (int i = 0; i < 2; ++i)
+      if (!branchErrors[i].empty())
+        branchOutputs[i].clear();
   }
   for (int i = 0; i < 2; ++i) {
     if (branchErrors[i].empty())
@@ -146,20 +156,20 @@ static LogicalResult importIf(NodeContext &ctx) {
                                      branchErrors[i]));
   }
   if (branchOutputs[0].size() != branchOutputs[1].size() ||
-      (int64_t)branchOutputs[0].size() != ctx.numResults()) {
-    ctx.emitError() << "expects both branches to have the node's "
-                    << ctx.numResults() << " outputs";
-    draft.erase();
-    return failure();
+      branchOutputs[0].size() != numResults) {
+    ctx.emitError() << "expects both branches to have " << what << "'s "
+                    << numResults << " outputs";
+    return fail();
   }
   SmallVector<Type> types;
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(branchOutputs[0], branchOutputs[1]))) {
-    FailureOr<Type> joined = joinBranchTypes(
-        ctx, i, std::get<0>(pair).getType(), std::get<1>(pair).getType());
+    Type a = std::get<0>(pair).getType(), c = std::get<1>(pair).getType();
+    FailureOr<Type> joined = joinBranchTypes(a, c);
     if (failed(joined)) {
+      mismatch = Mismatch{(unsigned)i, {a, c}};
       draft.erase();
-      return failure();
+      return scf::IfOp();
     }
     types.push_back(*joined);
   }
@@ -177,7 +187,93 @@ static LogicalResult importIf(NodeContext &ctx) {
   ifOp.getThenRegion().takeBody(draft.getThenRegion());
   ifOp.getElseRegion().takeBody(draft.getElseRegion());
   draft.erase();
-  ctx.setResults(ifOp.getResults());
+  return ifOp;
+}
+
+/// How many rank-changing Ifs may nest, each doubling the code after it.
+static constexpr unsigned kMaxVersionDepth = 4;
+
+static LogicalResult importIf(NodeContext &ctx) {
+  Value cond = ctx.operand(0);
+  const onnx::GraphProto *thenGraph = ctx.graphAttr("then_branch");
+  const onnx::GraphProto *elseGraph = ctx.graphAttr("else_branch");
+  if (!cond || !thenGraph || !elseGraph) {
+    ctx.emitError() << "expects a condition and then_branch and else_branch "
+                       "graphs";
+    return failure();
+  }
+  auto condType = cast<RankedTensorType>(cond.getType());
+  if (!condType.getElementType().isInteger(1) || !condType.hasStaticShape() ||
+      condType.getNumElements() != 1) {
+    ctx.emitError() << "expects a one-element bool condition, got " << condType;
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  const onnx::GraphProto *graphs[] = {thenGraph, elseGraph};
+
+  // Known condition: the branch taken, inline.
+  DenseElementsAttr known;
+  if (matchPattern(cond, m_Constant(&known))) {
+    bool taken = *known.getValues<bool>().begin();
+    FailureOr<SmallVector<Value>> outputs =
+        ctx.importSubgraph(b, *graphs[taken ? 0 : 1]);
+    if (failed(outputs))
+      return failure();
+    ctx.setResults(*outputs);
+    return success();
+  }
+
+  SmallVector<Value> zeros(condType.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  Value flag = tensor::ExtractOp::create(b, loc, cond, zeros);
+  std::optional<Mismatch> mismatch;
+  FailureOr<scf::IfOp> ifOp = buildIf(
+      ctx, flag, ctx.numResults(), "the node",
+      [&](OpBuilder &nb, int i) { return ctx.importSubgraph(nb, *graphs[i]); },
+      mismatch);
+  if (failed(ifOp))
+    return failure();
+  if (*ifOp) {
+    ctx.setResults(ifOp->getResults());
+    return success();
+  }
+
+  // Results whose rank (or element type) depends on the condition: the
+  // rest of the graph is imported once per branch, each version with
+  // static ranks, and the If yields the graph's outputs (versioning, as
+  // compilers do for loops whose trip count decides the code).
+  auto report = [&](const Mismatch &m) {
+    ctx.emitError() << "unsupported: output " << m.index << " is " << m.types[0]
+                    << " in then_branch but " << m.types[1]
+                    << " in else_branch";
+    return failure();
+  };
+  if (ctx.versionDepth() >= kMaxVersionDepth)
+    return report(*mismatch);
+  Mismatch branches = *mismatch;
+  mismatch.reset();
+  ifOp = buildIf(
+      ctx, flag, ctx.graphOutputCount(), "the graph",
+      [&](OpBuilder &nb, int i) -> FailureOr<SmallVector<Value>> {
+        FailureOr<SmallVector<Value>> outputs =
+            ctx.importSubgraph(nb, *graphs[i]);
+        if (failed(outputs))
+          return failure();
+        return ctx.importRestOfGraph(nb, *outputs);
+      },
+      mismatch, ctx.declaredGraphOutputRanks());
+  if (failed(ifOp))
+    return failure();
+  if (!*ifOp) {
+    ctx.emitError() << "unsupported: graph output " << mismatch->index << " is "
+                    << mismatch->types[0] << " after then_branch but "
+                    << mismatch->types[1] << " after else_branch (output "
+                    << branches.index << " is " << branches.types[0] << " and "
+                    << branches.types[1] << ")";
+    return failure();
+  }
+  ctx.setGraphResults(ifOp->getResults());
   return success();
 }
 

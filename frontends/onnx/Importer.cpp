@@ -90,6 +90,18 @@ public:
   FailureOr<SmallVector<Value>>
   importSubgraph(OpBuilder &b, const onnx::GraphProto &g, ValueRange inputs);
 
+  /// Imports the nodes of the graph being walked after the one being
+  /// imported (`node`), with node's outputs bound to `nodeResults`; returns
+  /// the graph's outputs. Names bound inside go out of scope again.
+  FailureOr<SmallVector<Value>> importRestOfGraph(OpBuilder &b,
+                                                  const onnx::NodeProto &node,
+                                                  ValueRange nodeResults);
+  /// Binds the outputs of the graph being walked, whose nodes after the
+  /// current one importRestOfGraph has imported.
+  void setGraphResults(ValueRange results);
+  unsigned getVersionDepth() const { return versionDepth; }
+  const onnx::GraphProto &getWalkedGraph() const { return *walk->graph; }
+
   MLIRContext *getContext() const { return context; }
   StringRef getModelDir() const { return modelDir; }
   int64_t getOpset() const { return opset; }
@@ -111,7 +123,23 @@ private:
   FailureOr<Type> importValueInfoType(const onnx::ValueInfoProto &info,
                                       bool isInput);
   LogicalResult importInitializers(OpBuilder &b, const onnx::GraphProto &g);
-  LogicalResult importNodes(OpBuilder &b, const onnx::GraphProto &g);
+  /// Imports g's nodes from the `first`th on.
+  LogicalResult importNodes(OpBuilder &b, const onnx::GraphProto &g,
+                            int first = 0);
+  /// The values bound to g's outputs.
+  FailureOr<SmallVector<Value>> graphOutputs(const onnx::GraphProto &g);
+
+  /// Where importNodes is: the graph, the node it is importing, and
+  /// whether that node imported the rest of the graph (setGraphResults).
+  struct Walk {
+    const onnx::GraphProto *graph;
+    int index;
+    bool restImported;
+  };
+  Walk *walk = nullptr;
+  const onnx::GraphProto *topGraph = nullptr;
+  /// How many importRestOfGraph calls are active.
+  unsigned versionDepth = 0;
 
   MLIRContext *context;
   std::string modelPath, modelDir;
@@ -229,12 +257,16 @@ LogicalResult GraphImporter::importInitializers(OpBuilder &b,
 }
 
 LogicalResult GraphImporter::importNodes(OpBuilder &b,
-                                         const onnx::GraphProto &g) {
+                                         const onnx::GraphProto &g, int first) {
   const OpRegistry &registry = getOpRegistry();
   SmallVector<std::string> unsupported;
   llvm::StringSet<> poisoned; // Outputs of unsupported nodes.
+  Walk here{&g, first, false};
+  Walk *enclosing = std::exchange(walk, &here);
+  llvm::scope_exit leave([&] { walk = enclosing; });
 
-  for (const auto &node : g.node()) {
+  for (; here.index < g.node_size() && !here.restImported; ++here.index) {
+    const onnx::NodeProto &node = g.node(here.index);
     std::string label = nodeLabel(node);
     auto markUnsupported = [&](std::string why) {
       unsupported.push_back(label + (why.empty() ? "" : ": " + why));
@@ -294,6 +326,8 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
     NodeContext ctx(*this, node, since, b, loc, std::move(operands));
     if (failed(importer->fn(ctx)))
       return failure();
+    if (here.restImported)
+      break;
     ArrayRef<Value> results = ctx.getResults();
     bool unbound = false;
     for (int i = results.size(); i < node.output_size(); ++i)
@@ -341,22 +375,53 @@ GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
     return failure();
   }
   llvm::StringMap<Value> outer = values;
-  auto restore = llvm::make_scope_exit([&] { values = std::move(outer); });
+  llvm::scope_exit restore([&] { values = std::move(outer); });
   for (auto [in, value] : llvm::zip(g.input(), inputs))
     values[in.name()] = value;
   if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
     return failure();
+  return graphOutputs(g);
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::graphOutputs(const onnx::GraphProto &g) {
   SmallVector<Value> outputs;
   for (const auto &out : g.output()) {
     auto it = values.find(out.name());
     if (it == values.end()) {
-      emitError(fileLoc) << "subgraph '" << g.name() << "': output '"
-                         << out.name() << "' is not produced by any node";
+      InFlightDiagnostic diag = emitError(fileLoc);
+      if (topGraph != &g)
+        diag << "subgraph '" << g.name() << "': ";
+      diag << "graph output '" << out.name() << "' is not produced by any node";
       return failure();
     }
     outputs.push_back(it->second);
   }
   return outputs;
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importRestOfGraph(OpBuilder &b, const onnx::NodeProto &node,
+                                 ValueRange nodeResults) {
+  const Walk &at = *walk;
+  llvm::StringMap<Value> outer = values;
+  ++versionDepth;
+  llvm::scope_exit restore([&] {
+    values = std::move(outer);
+    --versionDepth;
+  });
+  for (auto [name, value] : llvm::zip(node.output(), nodeResults))
+    if (!name.empty())
+      values[name] = value;
+  if (failed(importNodes(b, *at.graph, at.index + 1)))
+    return failure();
+  return graphOutputs(*at.graph);
+}
+
+void GraphImporter::setGraphResults(ValueRange results) {
+  for (auto [out, value] : llvm::zip(walk->graph->output(), results))
+    values[out.name()] = value;
+  walk->restImported = true;
 }
 
 OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
@@ -367,6 +432,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   if (failed(importOpsets(model)))
     return nullptr;
   const onnx::GraphProto &g = model.graph();
+  topGraph = &g;
 
   llvm::StringSet<> initializerNames;
   for (const auto &init : g.initializer())
@@ -481,17 +547,12 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
     return nullptr;
 
-  SmallVector<Value> results;
-  for (const auto &out : g.output()) {
-    auto it = values.find(out.name());
-    if (it == values.end()) {
-      emitError(fileLoc) << "graph output '" << out.name()
-                         << "' is not produced by any node";
-      return nullptr;
-    }
-    results.push_back(it->second);
+  FailureOr<SmallVector<Value>> graphResults = graphOutputs(g);
+  if (failed(graphResults))
+    return nullptr;
+  SmallVector<Value> results = std::move(*graphResults);
+  for (const auto &out : g.output())
     outputNames.push_back(b.getStringAttr(out.name()));
-  }
   // Sub-byte results go out zero-extended into uint8 (see the inputs).
   SmallVector<Type> logicalResultTypes;
   for (Value &result : results) {
@@ -552,6 +613,34 @@ FailureOr<SmallVector<Value>>
 NodeContext::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
                             ValueRange inputs) {
   return graph.importSubgraph(b, g, inputs);
+}
+
+FailureOr<SmallVector<Value>>
+NodeContext::importRestOfGraph(OpBuilder &b, ValueRange nodeResults) {
+  return graph.importRestOfGraph(b, node, nodeResults);
+}
+
+unsigned NodeContext::versionDepth() const { return graph.getVersionDepth(); }
+
+unsigned NodeContext::graphOutputCount() const {
+  return graph.getWalkedGraph().output_size();
+}
+
+SmallVector<std::optional<int64_t>>
+NodeContext::declaredGraphOutputRanks() const {
+  SmallVector<std::optional<int64_t>> ranks;
+  for (const auto &out : graph.getWalkedGraph().output()) {
+    const auto &type = out.type();
+    if (type.has_tensor_type() && type.tensor_type().has_shape())
+      ranks.push_back(type.tensor_type().shape().dim_size());
+    else
+      ranks.push_back(std::nullopt);
+  }
+  return ranks;
+}
+
+void NodeContext::setGraphResults(ValueRange results) {
+  graph.setGraphResults(results);
 }
 
 bool NodeContext::hasAttr(StringRef name) const {

@@ -70,6 +70,23 @@ public:
   FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b,
                                                const onnx::GraphProto &g,
                                                ValueRange inputs = {});
+  /// Imports the rest of the graph this node is in (the nodes after it) at
+  /// b's insertion point, with the node's outputs bound to `nodeResults`;
+  /// returns the graph's outputs. The names it binds go out of scope again.
+  /// For versioning: a node whose results' ranks are known only at run time
+  /// imports the rest once per rank, then binds the graph's outputs with
+  /// setGraphResults instead of its own.
+  FailureOr<SmallVector<Value>> importRestOfGraph(OpBuilder &b,
+                                                  ValueRange nodeResults);
+  /// How many importRestOfGraph calls enclose this node.
+  unsigned versionDepth() const;
+  /// How many outputs the graph this node is in has, and the ranks their
+  /// types declare (none where a type gives no shape).
+  unsigned graphOutputCount() const;
+  SmallVector<std::optional<int64_t>> declaredGraphOutputRanks() const;
+  /// Binds the outputs of the graph this node is in (see importRestOfGraph);
+  /// its nodes after this one are then not imported again.
+  void setGraphResults(ValueRange results);
   /// The attribute of that name, or nullptr.
   const onnx::AttributeProto *findAttr(StringRef name) const;
 
