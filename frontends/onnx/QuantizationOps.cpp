@@ -40,14 +40,20 @@ struct NodeBuilder {
     return op(CastOp::getOperationName(), v,
               {b.getNamedAttr("to", TypeAttr::get(to))});
   }
+  /// Reshape to `shape`; a dynamic dim there (at most one) takes the
+  /// elements the others leave.
   Value reshape(Value v, ArrayRef<int64_t> shape) {
     OpBuilder &b = ctx.getBuilder();
-    Value target = ConstantOp::create(
+    SmallVector<int64_t> target(shape);
+    for (int64_t &d : target)
+      if (ShapedType::isDynamic(d))
+        d = -1;
+    Value targetValue = ConstantOp::create(
         b, ctx.getLoc(),
         DenseElementsAttr::get(
-            RankedTensorType::get({(int64_t)shape.size()}, b.getI64Type()),
-            shape));
-    return op(ReshapeOp::getOperationName(), {v, target});
+            RankedTensorType::get({(int64_t)target.size()}, b.getI64Type()),
+            ArrayRef<int64_t>(target)));
+    return op(ReshapeOp::getOperationName(), {v, targetValue});
   }
   Value constant(Type type, double value) {
     return scalarConstant(ctx.getBuilder(), ctx.getLoc(), type, value);

@@ -102,10 +102,11 @@ Value buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
 SmallVector<Value> buildDynamicDims(OpBuilder &b, Location loc, Value value);
 
 /// The output extent of a strided, dilated window over a padded dim of
-/// `size` (an index value): (size + pads - span) / stride + 1.
-Value buildWindowExtent(OpBuilder &b, Location loc, Value size, int64_t kernel,
-                        int64_t stride, int64_t dilation, int64_t padBegin,
-                        int64_t padEnd);
+/// `size` (an index value): (size + pads - span) / stride + 1. A window
+/// larger than the padded dim fails the run (a check) and gives 0.
+Value buildWindowExtent(OpBuilder &b, Location loc, Value size,
+                        OpFoldResult kernel, int64_t stride, int64_t dilation,
+                        int64_t padBegin, int64_t padEnd);
 
 /// The reassociation groups that merge the size-1 dims at `unitDims` of a
 /// rank-`rank` shape into their neighbours (empty when every dim is one):

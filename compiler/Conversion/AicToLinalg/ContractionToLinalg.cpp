@@ -419,8 +419,6 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     Type elementType = resultType.getElementType();
     int64_t rank = resultType.getRank(), spatial = rank - 2;
     int64_t group = adaptor.getGroup();
-    if (resultType.isDynamicDim(1))
-      return cannotLower(op, "a dynamic number of filters");
     if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
       return cannotLower(op, "grouped convolution with dynamic channels");
     if (group == 1 && spatial > 3)
@@ -445,15 +443,19 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     SmallVector<Value> dynamicSizes;
     if (resultType.isDynamicDim(0))
       dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+    if (resultType.isDynamicDim(1))
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, adaptor.getWeight(), 0));
     for (int64_t i = 0; i < spatial; ++i) {
       if (!resultType.isDynamicDim(i + 2))
         continue;
       Value size =
           tensor::DimOp::create(rewriter, loc, adaptor.getInput(), i + 2);
-      dynamicSizes.push_back(
-          buildWindowExtent(rewriter, loc, size, weightType.getDimSize(i + 2),
-                            adaptor.getStrides()[i], adaptor.getDilations()[i],
-                            pads[i], pads[i + spatial]));
+      dynamicSizes.push_back(buildWindowExtent(
+          rewriter, loc, size,
+          tensor::getMixedSize(rewriter, loc, adaptor.getWeight(), i + 2),
+          adaptor.getStrides()[i], adaptor.getDilations()[i], pads[i],
+          pads[i + spatial]));
     }
     Type accType = getAccumulatorType(elementType);
     RankedTensorType finalType = resultType;

@@ -921,9 +921,9 @@ struct PoolToLinalg : OpConversionPattern<OpTy> {
       Value size = tensor::DimOp::create(b, loc, adaptor.getInput(), d);
       dynamicSizes.push_back(
           d < 2 ? size
-                : buildWindowExtent(b, loc, size, kernel[d - 2], strides[d - 2],
-                                    dilations[d - 2], pads[d - 2],
-                                    pads[d - 2 + spatial]));
+                : buildWindowExtent(b, loc, size, b.getIndexAttr(kernel[d - 2]),
+                                    strides[d - 2], dilations[d - 2],
+                                    pads[d - 2], pads[d - 2 + spatial]));
     }
     auto valueType = resultType.clone(et);
     Value init = linalg::FillOp::create(

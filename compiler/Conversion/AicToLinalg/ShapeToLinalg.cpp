@@ -63,7 +63,7 @@ template <typename OpTy> struct ReshapeToViews : OpConversionPattern<OpTy> {
 
 /// Reshape to a shape known only at run time: computes the target dims
 /// with ONNX's rules (0 copies the input's dim unless allowzero, -1 takes
-/// the remaining elements) and reshapes with tensor.reshape.
+/// the remaining elements), checks them, and reshapes with tensor.reshape.
 struct DynamicReshapeToTensor : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -114,16 +114,48 @@ struct DynamicReshapeToTensor : OpConversionPattern<ReshapeOp> {
         arith::SelectOp::create(rewriter, loc, knownIsZero, one, known);
     Value inferred =
         arith::DivSIOp::create(rewriter, loc, numElements, divisor);
-    for (Value &dim : dims) {
+    // The target must hold the input's elements, in dims that are not
+    // negative and agree with the result type's static ones: a view of
+    // more elements would read past the input. Checked at run time; where
+    // it fails, the dims known only at run time become 0.
+    Value product = one, ok;
+    auto conjoin = [&](Value c) {
+      ok = ok ? arith::AndIOp::create(rewriter, loc, ok, c).getResult() : c;
+    };
+    for (auto [d, dim] : llvm::enumerate(dims)) {
       Value isInferred = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::eq, dim, minusOne);
       dim = arith::SelectOp::create(rewriter, loc, isInferred, inferred, dim);
+      product = arith::MulIOp::create(rewriter, loc, product, dim);
+      conjoin(resultType.isDynamicDim(d)
+                  ? arith::CmpIOp::create(rewriter, loc,
+                                          arith::CmpIPredicate::sge, dim, zero)
+                  : arith::CmpIOp::create(rewriter, loc,
+                                          arith::CmpIPredicate::eq, dim,
+                                          constant(resultType.getDimSize(d))));
     }
-    Value shape = tensor::FromElementsOp::create(
-        rewriter, loc, RankedTensorType::get({resultType.getRank()}, i64),
-        dims);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
-                                                   adaptor.getInput(), shape);
+    conjoin(arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                  product, numElements));
+    std::string message = "'" + nodeName(loc) +
+                          "' reshapes to a shape that does not hold its "
+                          "input's elements (Reshape's shape)";
+    auto reshape = [&](OpBuilder &b, Location l) -> Value {
+      Value shape = tensor::FromElementsOp::create(
+          b, l, RankedTensorType::get({resultType.getRank()}, i64), dims);
+      return tensor::ReshapeOp::create(b, l, resultType, adaptor.getInput(),
+                                       shape);
+    };
+    if (resultType.hasStaticShape()) {
+      // No dim to empty the view by: zeros where the check fails.
+      rewriter.replaceOp(op, buildGuarded(rewriter, loc, ok, message,
+                                          resultType, {}, reshape));
+      return success();
+    }
+    buildRunCheck(rewriter, loc, ok, message);
+    for (auto [d, dim] : llvm::enumerate(dims))
+      if (resultType.isDynamicDim(d))
+        dim = arith::SelectOp::create(rewriter, loc, ok, dim, zero);
+    rewriter.replaceOp(op, reshape(rewriter, loc));
     return success();
   }
 };
@@ -306,8 +338,32 @@ struct SqueezeToTensor : OpConversionPattern<SqueezeOp> {
                              cast<RankedTensorType>(toSignless(op.getType()))));
       return success();
     }
+    // Squeezed dims known only at run time must be 1: checked, then the
+    // input is cast to its static unit dims (the view the collapse makes
+    // reads no further than the input holds, whatever the dims).
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    SmallVector<int64_t> shape(inputType.getShape());
+    Value units;
+    for (int64_t axis : adaptor.getAxes()) {
+      if (!inputType.isDynamicDim(axis))
+        continue;
+      shape[axis] = 1;
+      Value unit = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          tensor::DimOp::create(rewriter, loc, input, axis),
+          arith::ConstantIndexOp::create(rewriter, loc, 1));
+      units = units ? arith::AndIOp::create(rewriter, loc, units, unit) : unit;
+    }
+    if (units) {
+      buildRunCheck(rewriter, loc, units,
+                    "'" + nodeName(loc) +
+                        "' squeezes a dim that is not 1 (Squeeze's axes)");
+      input =
+          tensor::CastOp::create(rewriter, loc, inputType.clone(shape), input);
+    }
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, toSignless(op.getType()), adaptor.getInput(),
+        op, toSignless(op.getType()), input,
         unitDimGroups(inputType.getRank(), adaptor.getAxes()));
     return success();
   }

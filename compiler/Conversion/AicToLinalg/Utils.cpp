@@ -50,17 +50,35 @@ SmallVector<Value> mlir::aic::buildDynamicDims(OpBuilder &b, Location loc,
 }
 
 Value mlir::aic::buildWindowExtent(OpBuilder &b, Location loc, Value size,
-                                   int64_t kernel, int64_t stride,
+                                   OpFoldResult kernel, int64_t stride,
                                    int64_t dilation, int64_t padBegin,
                                    int64_t padEnd) {
-  int64_t span = dilation * (kernel - 1) + 1;
-  Value padded = arith::AddIOp::create(
-      b, loc, size,
-      arith::ConstantIndexOp::create(b, loc, padBegin + padEnd - span));
-  Value steps = arith::DivSIOp::create(
-      b, loc, padded, arith::ConstantIndexOp::create(b, loc, stride));
-  return arith::AddIOp::create(b, loc, steps,
-                               arith::ConstantIndexOp::create(b, loc, 1));
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  // room = size + pads - span, span = dilation * (kernel - 1) + 1.
+  Value room;
+  if (std::optional<int64_t> k = getConstantIntValue(kernel)) {
+    room = arith::AddIOp::create(
+        b, loc, size, c(padBegin + padEnd - (dilation * (*k - 1) + 1)));
+  } else {
+    Value span =
+        arith::MulIOp::create(b, loc, c(dilation), cast<Value>(kernel));
+    room = arith::SubIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, size,
+                              c(padBegin + padEnd + dilation - 1)),
+        span);
+  }
+  Value fits =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, room, c(0));
+  buildRunCheck(b, loc, fits,
+                "'" + nodeName(loc) +
+                    "' slides a window larger than its padded input (a dim "
+                    "known only at run time)");
+  Value steps = arith::DivSIOp::create(b, loc, room, c(stride));
+  Value extent = arith::AddIOp::create(b, loc, steps, c(1));
+  return arith::SelectOp::create(b, loc, fits, extent, c(0));
 }
 
 Value mlir::aic::buildZero(OpBuilder &b, Location loc, Type elementType) {

@@ -342,6 +342,24 @@ func.func @conv_dynamic_spatial(%x: tensor<1x3x?x?xf32>, %w: tensor<6x3x3x3xf32>
 
 // -----
 
+// Tests that a conv whose filters and kernel are known only at run time
+// reads them from the weight: F for the result, and the kernel's extent
+// in the output's (checked to fit the input).
+// CHECK-LABEL: func.func @conv_dynamic_filters
+func.func @conv_dynamic_filters(%x: tensor<1x3x?x8xf32>, %w: tensor<?x3x?x3xf32>) -> tensor<1x?x?x6xf32> {
+  // CHECK: %[[F:.*]] = tensor.dim %arg1, %c0
+  // CHECK: %[[K:.*]] = tensor.dim %arg1, %c2
+  // CHECK: %[[SPAN:.*]] = arith.muli %c1{{.*}}, %[[K]]
+  // CHECK: %[[ROOM:.*]] = arith.subi %{{.*}}, %[[SPAN]]
+  // CHECK: arith.cmpi sge, %[[ROOM]]
+  // CHECK: tensor.empty(%[[F]], %{{.*}}) : tensor<1x?x?x6xf32>
+  // CHECK: linalg.conv_2d_nchw_fchw
+  %0 = aic.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x?x8xf32>, tensor<?x3x?x3xf32>) -> tensor<1x?x?x6xf32>
+  return %0 : tensor<1x?x?x6xf32>
+}
+
+// -----
+
 // Tests that grouped-query attention reads key/value head h floordiv 4
 // through the contraction's map (no repeated copies of K and V), that the
 // causal mask compares key and query indices, and that a fully masked row
