@@ -1083,8 +1083,8 @@ static LogicalResult importResize(NodeContext &ctx) {
   }
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
-  if (!type.hasStaticShape() || !isa<FloatType>(type.getElementType())) {
-    ctx.emitError() << "unsupported: Resize of dynamic shapes or integers";
+  if (!isa<FloatType>(type.getElementType())) {
+    ctx.emitError() << "unsupported: Resize of integers";
     return failure();
   }
   auto mode = ctx.stringAttr("mode", "nearest");
@@ -1106,6 +1106,11 @@ static LogicalResult importResize(NodeContext &ctx) {
       *coords == "tf_crop_and_resize" ? ctx.runtimeOperand(1) : Value();
   Value runtimeScales = ctx.runtimeOperand(2);
   Value runtimeSizes = runtimeScales ? Value() : ctx.runtimeOperand(3);
+  // Sizes for dims known only at run time: the scales they give are too.
+  if (!runtimeScales && !runtimeSizes && ctx.operand(3) &&
+      !type.hasStaticShape() &&
+      cast<RankedTensorType>(ctx.operand(3).getType()).getNumElements() > 0)
+    runtimeSizes = ctx.operand(3);
   FailureOr<SmallVector<float>> roi =
       runtimeRoi || *coords != "tf_crop_and_resize"
           ? SmallVector<float>()
@@ -1154,8 +1159,9 @@ static LogicalResult importResize(NodeContext &ctx) {
     }
     for (size_t i = 0; i < n; ++i) {
       fullScales[axes[i]] = (*scales)[i];
-      shape[axes[i]] = static_cast<int64_t>(
-          std::floor(type.getDimSize(axes[i]) * (*scales)[i]));
+      if (!type.isDynamicDim(axes[i]))
+        shape[axes[i]] = static_cast<int64_t>(
+            std::floor(type.getDimSize(axes[i]) * (*scales)[i]));
     }
   } else if (!sizes.empty()) {
     if (sizes.size() != n) {

@@ -964,11 +964,21 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
     Value scalesIn = adaptor.getScalesInput(),
           sizesIn = adaptor.getSizesInput(), roiIn = adaptor.getRoiInput();
     SmallVector<Value> scale(rank), outSize(rank), start(rank), end(rank);
-    SmallVector<Value> dynamicSizes(rank);
+    SmallVector<Value> dynamicSizes(rank), inSize(rank);
     for (int64_t d = 0; d < rank; ++d) {
+      // Input dims known only at run time are read (f64, as the rest).
+      inSize[d] = inputType.isDynamicDim(d)
+                      ? s.convert(arith::IndexCastOp::create(
+                                      rb, loc, rb.getI64Type(),
+                                      tensor::DimOp::create(rb, loc, input, d)),
+                                  f64)
+                      : s.constant(f64, inputType.getDimSize(d));
       scale[d] = s.constant(f64, adaptor.getScales()[d]);
       if (!resultType.isDynamicDim(d))
         outSize[d] = s.constant(f64, resultType.getDimSize(d));
+      else if (!llvm::is_contained(adaptor.getAxes(), d))
+        // A scale known at compile time of a dim known at run time.
+        outSize[d] = math::FloorOp::create(rb, loc, s.mul(scale[d], inSize[d]));
       if (crop) {
         start[d] = s.constant(f64, adaptor.getRoi()[d]);
         end[d] = s.constant(f64, adaptor.getRoi()[d + rank]);
@@ -978,9 +988,7 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
       return tensor::ExtractOp::create(
           rb, loc, t, ValueRange{arith::ConstantIndexOp::create(rb, loc, i)});
     };
-    auto sizeF32 = [&](int64_t d) {
-      return s.constant(f32, inputType.getDimSize(d));
-    };
+    auto sizeF32 = [&](int64_t d) { return s.convert(inSize[d], f32); };
     auto toIndexValue = [&](Value f) -> Value {
       return arith::IndexCastOp::create(
           rb, loc, rb.getIndexType(),
@@ -1000,8 +1008,7 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
       if (scalesIn) {
         // floor(input size * scale), in f64 as ONNX's reference computes.
         scale[d] = s.convert(extract(scalesIn, i), f64);
-        outSize[d] = math::FloorOp::create(
-            rb, loc, s.mul(scale[d], s.constant(f64, inputType.getDimSize(d))));
+        outSize[d] = math::FloorOp::create(rb, loc, s.mul(scale[d], inSize[d]));
       } else if (sizesIn && !commonScale) {
         Value size = s.convert(extract(sizesIn, i), f32);
         scale[d] = s.convert(s.div(size, sizeF32(d)), f64);
@@ -1016,27 +1023,29 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
         start[d] = s.convert(extract(roiIn, i), f64);
         end[d] = s.convert(extract(roiIn, i + axes.size()), f64);
       }
+    }
+    for (int64_t d = 0; d < rank; ++d)
       if (resultType.isDynamicDim(d))
         dynamicSizes[d] = toIndexValue(outSize[d]);
-    }
 
     // The affine map from output to source coordinates, per dim:
     // source = a * output + b.
+    // `last` is the last index of the input along the dim (f64).
     struct Dim {
       bool resized;
       Value a, b;
-      int64_t size;
+      Value last;
     };
     SmallVector<Dim> dims;
     for (int64_t d = 0; d < rank; ++d) {
-      int64_t in = inputType.getDimSize(d);
-      bool runtime = resultType.isDynamicDim(d) || (roiIn && crop);
-      bool resized = runtime || crop || in != resultType.getDimSize(d) ||
+      bool runtime = llvm::is_contained(adaptor.getAxes(), d);
+      bool resized = runtime || crop ||
+                     inputType.getDimSize(d) != resultType.getDimSize(d) ||
                      adaptor.getScales()[d] != 1.0f;
-      Value sd = scale[d], out = outSize[d], inF = s.constant(f64, in);
+      Value sd = scale[d], out = outSize[d], inF = inSize[d];
       Value one = s.constant(f64, 1), zero = s.constant(f64, 0);
       Value half = s.constant(f64, 0.5);
-      Dim dim{resized, s.div(one, sd), zero, in};
+      Dim dim{resized, s.div(one, sd), zero, s.sub(inF, one)};
       Value halfPixel = s.sub(s.div(half, sd), half);
       auto above = [&](Value v, Value bound) {
         return s.compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
@@ -1090,10 +1099,10 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
             Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), v);
             return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
           };
-          auto clampIndex = [&](Value v, int64_t size) -> Value {
-            // v is f64: clamp into [0, size - 1] before converting.
+          auto clampIndex = [&](Value v, Value last) -> Value {
+            // v is f64: clamp into [0, last] before converting.
             v = arith::MaximumFOp::create(b, l, v, cst(0));
-            v = arith::MinimumFOp::create(b, l, v, cst(size - 1));
+            v = arith::MinimumFOp::create(b, l, v, last);
             return toIndex(v);
           };
           // Per dim: the taps (index, weight) to combine.
@@ -1110,12 +1119,12 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
                 arith::IndexCastOp::create(b, l, b.getI64Type(), index));
             x = arith::AddFOp::create(
                 b, l, arith::MulFOp::create(b, l, x, dims[d].a), dims[d].b);
-            int64_t size = dims[d].size;
+            Value last = dims[d].last;
             if (crop) {
               Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
                                                x, cst(0));
               Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                               x, cst(size - 1));
+                                               x, last);
               Value out = arith::OrIOp::create(b, l, lo, hi);
               outside =
                   outside ? arith::OrIOp::create(b, l, outside, out) : out;
@@ -1132,7 +1141,7 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
                 r = math::FloorOp::create(b, l, x);
               else
                 r = math::CeilOp::create(b, l, x);
-              taps[d].push_back({clampIndex(r, size), Value()});
+              taps[d].push_back({clampIndex(r, last), Value()});
               continue;
             }
             Value x0 = math::FloorOp::create(b, l, x);
@@ -1177,12 +1186,12 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
                 Value lo = arith::CmpFOp::create(
                     b, l, arith::CmpFPredicate::OGE, at, cst(0));
                 Value hi = arith::CmpFOp::create(
-                    b, l, arith::CmpFPredicate::OLE, at, cst(size - 1));
+                    b, l, arith::CmpFPredicate::OLE, at, last);
                 w = arith::SelectOp::create(
                     b, l, arith::AndIOp::create(b, l, lo, hi), w, cst(0));
               }
               total = total ? arith::AddFOp::create(b, l, total, w) : w;
-              dimTaps.push_back({clampIndex(at, size), w});
+              dimTaps.push_back({clampIndex(at, last), w});
             }
             if (excludeOutside && mode == "cubic")
               for (auto &tap : dimTaps)
