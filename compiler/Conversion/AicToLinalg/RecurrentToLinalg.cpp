@@ -372,15 +372,26 @@ template <typename OpTy> struct RecurrentParts {
                             AffineMap::get(3, 0, {dim(0), dim(1)}, ctx),
                             RankedTensorType::get({batchExtent, width}, et));
   }
+  /// Direction d (see buildDirection) with its slice of W: its final
+  /// states and its part of Y go to `finals` and `ys`.
+  void runDirection(OpBuilder &b, Location loc, int64_t d, Value xBias,
+                    int64_t gates, ValueRange initial, StepFn step) {
+    Value w = sliceDirection(b, loc, adaptor.getW(), d);
+    SmallVector<Value> results = buildDirection(b, loc, x, w, xBias, gates, h,
+                                                reverse(d), initial, step);
+    finals.resize(results.size() - 1);
+    for (auto [i, state] : llvm::enumerate(ArrayRef(results).drop_back()))
+      finals[i].push_back(state);
+    ys.push_back(results.back());
+  }
   /// Replaces `op` with Y (the directions' `ys` stacked) and its final
-  /// states (each of `states` stacked).
-  void replace(ConversionPatternRewriter &rewriter, OpTy op, ArrayRef<Value> ys,
-               ArrayRef<SmallVector<Value>> states) const {
+  /// states (each of `finals` stacked).
+  void replace(ConversionPatternRewriter &rewriter, OpTy op) const {
     Location loc = op.getLoc();
     auto yType = cast<RankedTensorType>(op.getY().getType());
     auto stateType = cast<RankedTensorType>(op.getYH().getType());
     SmallVector<Value> results = {stack(rewriter, loc, ys, yType, 1)};
-    for (ArrayRef<Value> perDirection : states)
+    for (ArrayRef<Value> perDirection : finals)
       results.push_back(stack(rewriter, loc, perDirection, stateType, 0));
     rewriter.replaceOp(op, results);
   }
@@ -394,6 +405,9 @@ template <typename OpTy> struct RecurrentParts {
   SmallVector<Activation> activations;
   std::optional<float> clip;
   RankedTensorType stateType;
+  /// Per direction: Y's part, and each final state.
+  SmallVector<Value> ys;
+  SmallVector<SmallVector<Value>> finals;
 };
 
 /// The sum of a [2G*H] bias's two halves (Wb + Rb) for the XW contraction.
@@ -426,7 +440,6 @@ struct LstmToLinalg : OpConversionPattern<LstmOp> {
     int64_t h = parts.h;
     Type et = parts.et;
     Value lengths = adaptor.getSequenceLens();
-    SmallVector<Value> ys, hs, cs;
     for (int64_t d = 0; d < parts.dirs; ++d) {
       ArrayRef<Activation> fgh = ArrayRef(parts.activations).slice(3 * d, 3);
       Value r = sliceDirection(b, loc, adaptor.getR(), d);
@@ -503,14 +516,9 @@ struct LstmToLinalg : OpConversionPattern<LstmOp> {
                                  {{hNew, hOld}, {cNew, cOld}, {hNew, yOld}});
             });
       };
-      Value w = sliceDirection(b, loc, adaptor.getW(), d);
-      SmallVector<Value> results = buildDirection(
-          b, loc, parts.x, w, bias, 4, h, parts.reverse(d), initial, step);
-      hs.push_back(results[0]);
-      cs.push_back(results[1]);
-      ys.push_back(results[2]);
+      parts.runDirection(b, loc, d, bias, 4, initial, step);
     }
-    parts.replace(rewriter, op, ys, {hs, cs});
+    parts.replace(rewriter, op);
     return success();
   }
 };
@@ -541,7 +549,6 @@ struct GruToLinalg : OpConversionPattern<GruOp> {
           AffineMap::get(3, 0, {dim(0), dim(1)}, ctx),
           RankedTensorType::get({parts.batchExtent, width}, et));
     };
-    SmallVector<Value> ys, hs;
     for (int64_t d = 0; d < parts.dirs; ++d) {
       ArrayRef<Activation> fg = ArrayRef(parts.activations).slice(2 * d, 2);
       Value r = sliceDirection(b, loc, adaptor.getR(), d);
@@ -651,14 +658,11 @@ struct GruToLinalg : OpConversionPattern<GruOp> {
                                  {{hNew, hOld}, {hNew, yOld}});
             });
       };
-      Value w = sliceDirection(b, loc, adaptor.getW(), d);
-      SmallVector<Value> results = buildDirection(
-          b, loc, parts.x, w, xBias, 3, h, parts.reverse(d),
-          {parts.initialState(b, loc, adaptor.getInitialH(), d)}, step);
-      hs.push_back(results[0]);
-      ys.push_back(results[1]);
+      parts.runDirection(b, loc, d, xBias, 3,
+                         {parts.initialState(b, loc, adaptor.getInitialH(), d)},
+                         step);
     }
-    parts.replace(rewriter, op, ys, {hs});
+    parts.replace(rewriter, op);
     return success();
   }
 };
@@ -677,7 +681,6 @@ struct RnnToLinalg : OpConversionPattern<RnnOp> {
     int64_t h = parts.h;
     Value lengths = adaptor.getSequenceLens();
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<Value> ys, hs;
     for (int64_t d = 0; d < parts.dirs; ++d) {
       const Activation &f = parts.activations[d];
       Value r = sliceDirection(b, loc, adaptor.getR(), d);
@@ -705,14 +708,11 @@ struct RnnToLinalg : OpConversionPattern<RnnOp> {
                                  {{hNew, hOld}, {hNew, yOld}});
             });
       };
-      Value w = sliceDirection(b, loc, adaptor.getW(), d);
-      SmallVector<Value> results = buildDirection(
-          b, loc, parts.x, w, bias, 1, h, parts.reverse(d),
-          {parts.initialState(b, loc, adaptor.getInitialH(), d)}, step);
-      hs.push_back(results[0]);
-      ys.push_back(results[1]);
+      parts.runDirection(b, loc, d, bias, 1,
+                         {parts.initialState(b, loc, adaptor.getInitialH(), d)},
+                         step);
     }
-    parts.replace(rewriter, op, ys, {hs});
+    parts.replace(rewriter, op);
     return success();
   }
 };

@@ -202,6 +202,19 @@ checkConvOperands(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
   return success();
 }
 
+/// A convolution's bias: one value per output channel (`filters`).
+static LogicalResult checkConvBias(std::optional<ArrayRef<int64_t>> bias,
+                                   int64_t filters, ErrorFn emitError) {
+  if (bias &&
+      (bias->size() != 1 || ((*bias)[0] != kDynamic && filters != kDynamic &&
+                             (*bias)[0] != filters))) {
+    emitError() << "expects bias of shape [" << filters << "], got "
+                << shapeStr(*bias);
+    return failure();
+  }
+  return success();
+}
+
 FailureOr<Shape>
 mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                           std::optional<ArrayRef<int64_t>> bias,
@@ -224,13 +237,8 @@ mlir::aic::inferConvShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                 << weight[1] << " x group " << group;
     return failure();
   }
-  if (bias &&
-      (bias->size() != 1 || ((*bias)[0] != kDynamic && filters != kDynamic &&
-                             (*bias)[0] != filters))) {
-    emitError() << "expects bias of shape [" << filters << "], got "
-                << shapeStr(*bias);
+  if (failed(checkConvBias(bias, filters, emitError)))
     return failure();
-  }
   Shape result{input[0], filters};
   for (size_t i = 0; i < spatial; ++i) {
     int64_t stride = strides[i], dilation = dilations[i];
@@ -279,13 +287,8 @@ FailureOr<Shape> mlir::aic::inferConvTransposeShape(
     return failure();
   }
   int64_t filters = weight[1] == kDynamic ? kDynamic : weight[1] * group;
-  if (bias &&
-      (bias->size() != 1 || ((*bias)[0] != kDynamic && filters != kDynamic &&
-                             (*bias)[0] != filters))) {
-    emitError() << "expects bias of shape [" << filters << "], got "
-                << shapeStr(*bias);
+  if (failed(checkConvBias(bias, filters, emitError)))
     return failure();
-  }
   Shape result{input[0], filters};
   for (size_t i = 0; i < spatial; ++i) {
     int64_t stride = strides[i], dilation = dilations[i];
