@@ -1,4 +1,4 @@
-//===- ControlFlowOps.cpp - import of If ----------------------------------===//
+//===- ControlFlowOps.cpp - import of If and Loop -------------------------===//
 //
 // If with a condition known at compile time imports only the branch taken
 // (shape checks in exported graphs fold this way); with a condition known
@@ -277,8 +277,280 @@ static LogicalResult importIf(NodeContext &ctx) {
   return success();
 }
 
+/// The one element of a one-element tensor (a scalar or [1]).
+static Value extractScalar(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
+/// Whether `v` is a one-element tensor of element type `elementType`.
+static bool isOneElement(Value v, Type elementType) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return type.getElementType() == elementType && type.hasStaticShape() &&
+         type.getNumElements() == 1;
+}
+
+/// Writes one iteration's `scan` value as row `i` (i64) of `buffer`
+/// ([M, dims...], M = `trips`). Where its dims are known only at run time,
+/// iteration 0 allocates the buffer with them and later ones must match
+/// them (ONNX requires it): a run where they do not fails with `message`,
+/// and the row is not written.
+static Value writeScanRow(OpBuilder &b, Location loc, Value buffer, Value scan,
+                          Value i, Value trips, StringRef message) {
+  auto type = cast<RankedTensorType>(buffer.getType());
+  int64_t rank = type.getRank();
+  Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(1)}, strides(rank, b.getIndexAttr(1));
+  offsets[0] = row;
+  llvm::append_range(sizes, tensor::getMixedSizes(b, loc, scan));
+  auto insert = [&](OpBuilder &ib, Location il, Value into) -> Value {
+    return tensor::InsertSliceOp::create(ib, il, scan, into, offsets, sizes,
+                                         strides);
+  };
+  if (llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return insert(b, loc, buffer);
+
+  Value first = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, i,
+      arith::ConstantOp::create(b, loc, i.getType(), b.getI64IntegerAttr(0)));
+  auto yield = [](OpBuilder &yb, Location yl, Value v) {
+    scf::YieldOp::create(yb, yl, v);
+  };
+  buffer = scf::IfOp::create(
+               b, loc, first,
+               [&](OpBuilder &tb, Location tl) {
+                 SmallVector<Value> dims = {arith::IndexCastOp::create(
+                     tb, tl, tb.getIndexType(), trips)};
+                 for (int64_t d = 1; d < rank; ++d)
+                   if (type.isDynamicDim(d))
+                     dims.push_back(tensor::DimOp::create(tb, tl, scan, d - 1));
+                 yield(tb, tl, tensor::EmptyOp::create(tb, tl, type, dims));
+               },
+               [&](OpBuilder &eb, Location el) { yield(eb, el, buffer); })
+               .getResult(0);
+  Value same;
+  for (int64_t d = 1; d < rank; ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    Value eq =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                              tensor::DimOp::create(b, loc, buffer, d),
+                              tensor::DimOp::create(b, loc, scan, d - 1));
+    same = same ? arith::AndIOp::create(b, loc, same, eq).getResult() : eq;
+  }
+  CheckOp::create(b, loc,
+                  tensor::FromElementsOp::create(
+                      b, loc, RankedTensorType::get({}, b.getI1Type()), same),
+                  b.getStringAttr(message));
+  return scf::IfOp::create(
+             b, loc, same,
+             [&](OpBuilder &tb, Location tl) {
+               yield(tb, tl, insert(tb, tl, buffer));
+             },
+             [&](OpBuilder &eb, Location el) { yield(eb, el, buffer); })
+      .getResult(0);
+}
+
+/// Loop: scf.while carrying the iteration number, the condition, the
+/// loop-carried values and one buffer of M rows per scan output. The body
+/// is imported into the loop's after region (enclosing values in scope);
+/// where it changes a carried value's static dims, it is imported again
+/// with those dims dynamic. Scan outputs are the buffers' first rows, one
+/// per iteration run.
+static LogicalResult importLoop(NodeContext &ctx) {
+  const onnx::GraphProto *body = ctx.graphAttr("body");
+  if (!body) {
+    ctx.emitError() << "expects a body graph";
+    return failure();
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type(), i1 = b.getI1Type();
+  Value maxTrips = ctx.operand(0), condition = ctx.operand(1);
+  if ((maxTrips && !isOneElement(maxTrips, i64)) ||
+      (condition && !isOneElement(condition, i1))) {
+    ctx.emitError() << "expects a one-element int64 M and bool cond";
+    return failure();
+  }
+  unsigned numCarried = ctx.numOperands() > 2 ? ctx.numOperands() - 2 : 0;
+  SmallVector<Value> initial;
+  for (unsigned i = 0; i < numCarried; ++i) {
+    if (!ctx.operand(2 + i)) {
+      ctx.emitError() << "expects loop-carried input " << i;
+      return failure();
+    }
+    initial.push_back(ctx.operand(2 + i));
+  }
+  unsigned bodyInputs = numGraphInputs(*body),
+           bodyOutputs = numGraphOutputs(*body);
+  if (bodyInputs != numCarried + 2 || bodyOutputs < numCarried + 1) {
+    ctx.emitError() << "expects a body of " << numCarried + 2
+                    << " inputs and at least " << numCarried + 1
+                    << " outputs, got " << bodyInputs << " and " << bodyOutputs;
+    return failure();
+  }
+  unsigned numScans = bodyOutputs - 1 - numCarried;
+  if (ctx.numResults() > numCarried + numScans) {
+    ctx.emitError() << "has " << ctx.numResults() << " outputs, the body "
+                    << numCarried + numScans;
+    return failure();
+  }
+  if (numScans && !maxTrips) {
+    ctx.emitError() << "unsupported: scan outputs without a trip count M";
+    return failure();
+  }
+
+  Value trips =
+      maxTrips ? extractScalar(b, loc, maxTrips)
+               : arith::ConstantOp::create(
+                     b, loc, i64,
+                     b.getI64IntegerAttr(std::numeric_limits<int64_t>::max()));
+  Value go = condition
+                 ? extractScalar(b, loc, condition)
+                 : arith::ConstantOp::create(b, loc, i1, b.getBoolAttr(true));
+  Value zero = arith::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(0));
+  SmallVector<Type> carriedTypes =
+      llvm::to_vector(ValueRange(initial).getTypes());
+
+  // The body, into the after region of a draft loop; again with dims made
+  // dynamic until the carried types are stable.
+  scf::WhileOp draft;
+  SmallVector<Value> outputs;
+  for (int attempt = 0;; ++attempt) {
+    SmallVector<Type> types = {i64, i1};
+    llvm::append_range(types, carriedTypes);
+    draft = scf::WhileOp::create(b, loc, TypeRange{}, ValueRange{});
+    Block *after = b.createBlock(&draft.getAfter(), {}, types,
+                                 SmallVector<Location>(types.size(), loc));
+    b.setInsertionPointAfter(draft);
+    OpBuilder nb = OpBuilder::atBlockBegin(after);
+    SmallVector<Value> inputs = {
+        tensor::FromElementsOp::create(nb, loc, RankedTensorType::get({}, i64),
+                                       after->getArgument(0)),
+        tensor::FromElementsOp::create(nb, loc, RankedTensorType::get({}, i1),
+                                       after->getArgument(1))};
+    llvm::append_range(inputs, after->getArguments().drop_front(2));
+    FailureOr<SmallVector<Value>> imported =
+        ctx.importSubgraph(nb, *body, inputs);
+    if (failed(imported)) {
+      draft.erase();
+      return failure();
+    }
+    outputs = std::move(*imported);
+    bool stable = true;
+    for (unsigned i = 0; i < numCarried; ++i) {
+      Type out = outputs[1 + i].getType();
+      FailureOr<Type> joined = joinBranchTypes(carriedTypes[i], out);
+      if (failed(joined)) {
+        draft.erase();
+        ctx.emitError() << "unsupported: loop-carried value " << i << " is "
+                        << carriedTypes[i] << " before the body and " << out
+                        << " after it";
+        return failure();
+      }
+      stable &= *joined == carriedTypes[i];
+      carriedTypes[i] = *joined;
+    }
+    if (stable)
+      break;
+    draft.erase();
+    if (attempt == 2) {
+      ctx.emitError() << "unsupported: loop-carried shapes that do not settle";
+      return failure();
+    }
+  }
+  if (!isOneElement(outputs[0], i1)) {
+    draft.erase();
+    ctx.emitError() << "expects the body's first output to be a one-element "
+                       "bool condition";
+    return failure();
+  }
+  SmallVector<RankedTensorType> scanTypes;
+  for (Value scan : ArrayRef(outputs).drop_front(1 + numCarried)) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    SmallVector<int64_t> rows = {ShapedType::kDynamic};
+    llvm::append_range(rows, type.getShape());
+    scanTypes.push_back(type.clone(rows));
+  }
+
+  // Each iteration writes its scan values to row i of their buffers.
+  Block *after = &draft.getAfter().front();
+  for (RankedTensorType type : scanTypes)
+    after->addArgument(type, loc);
+  OpBuilder nb = OpBuilder::atBlockEnd(after);
+  Value i = after->getArgument(0);
+  SmallVector<Value> yields = {
+      arith::AddIOp::create(
+          nb, loc, i,
+          arith::ConstantOp::create(nb, loc, i64, nb.getI64IntegerAttr(1))),
+      extractScalar(nb, loc, outputs[0])};
+  for (unsigned k = 0; k < numCarried; ++k) {
+    Value v = outputs[1 + k];
+    if (v.getType() != carriedTypes[k])
+      v = tensor::CastOp::create(nb, loc, carriedTypes[k], v);
+    yields.push_back(v);
+  }
+  for (unsigned k = 0; k < numScans; ++k)
+    yields.push_back(writeScanRow(
+        nb, loc, after->getArgument(2 + numCarried + k),
+        outputs[1 + numCarried + k], i, trips,
+        "scan output " + std::to_string(k) + " of '" + ctx.nodeName() +
+            "' changes shape between iterations"));
+  scf::YieldOp::create(nb, loc, yields);
+
+  // Run while i < M and the condition holds. The scan buffers have M rows;
+  // their dims known only at run time are 0 until the first iteration.
+  SmallVector<Type> types = llvm::to_vector(after->getArgumentTypes());
+  SmallVector<Value> inits = {zero, go};
+  for (auto [v, type] : llvm::zip(initial, carriedTypes))
+    inits.push_back(v.getType() == type
+                        ? v
+                        : tensor::CastOp::create(b, loc, type, v).getResult());
+  for (RankedTensorType type : scanTypes) {
+    SmallVector<Value> dims = {
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), trips)};
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dims.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    inits.push_back(tensor::EmptyOp::create(b, loc, type, dims));
+  }
+  auto loop = scf::WhileOp::create(b, loc, types, inits);
+  loop.getAfter().takeBody(draft.getAfter());
+  draft.erase();
+  Block *before = b.createBlock(&loop.getBefore(), {}, types,
+                                SmallVector<Location>(types.size(), loc));
+  b.setInsertionPointToEnd(before);
+  Value more = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                     before->getArgument(0), trips);
+  scf::ConditionOp::create(
+      b, loc, arith::AndIOp::create(b, loc, more, before->getArgument(1)),
+      before->getArguments());
+  b.setInsertionPointAfter(loop);
+
+  // The scan outputs: the rows the iterations run wrote.
+  SmallVector<Value> results(loop.getResults().slice(2, numCarried));
+  Value ran =
+      arith::IndexCastOp::create(b, loc, b.getIndexType(), loop.getResult(0));
+  for (auto [k, type] : llvm::enumerate(scanTypes)) {
+    int64_t rank = type.getRank();
+    Value buffer = loop.getResult(2 + numCarried + k);
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+        sizes = tensor::getMixedSizes(b, loc, buffer),
+        strides(rank, b.getIndexAttr(1));
+    sizes[0] = ran;
+    results.push_back(tensor::ExtractSliceOp::create(b, loc, type, buffer,
+                                                     offsets, sizes, strides));
+  }
+  ctx.setResults(results);
+  return success();
+}
+
 void mlir::aic::onnx_import::registerControlFlowOps(OpRegistry &registry) {
   // Version 11 allows branches of different shapes, 13 and later add
   // sequence, optional and more tensor types.
   registry.on("If", {1, 11, 13, 16, 19, 21, 23, 24, 25}, 1, importIf);
+  registry.on("Loop", {1, 11, 13, 16, 19, 21, 23, 24, 25}, 1, importLoop);
 }

@@ -69,6 +69,11 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
 // GraphImporter
 //===----------------------------------------------------------------------===//
 
+/// A node's name, or its op type where it has none: its location's name.
+static std::string nameOf(const onnx::NodeProto &node) {
+  return node.name().empty() ? node.op_type() : node.name();
+}
+
 namespace mlir::aic::onnx_import {
 class GraphImporter {
 public:
@@ -320,9 +325,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
       continue;
     }
 
-    Location loc = NameLoc::get(
-        b.getStringAttr(node.name().empty() ? node.op_type() : node.name()),
-        fileLoc);
+    Location loc = NameLoc::get(b.getStringAttr(nameOf(node)), fileLoc);
     NodeContext ctx(*this, node, since, b, loc, std::move(operands));
     if (failed(importer->fn(ctx)))
       return failure();
@@ -592,6 +595,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
 
 unsigned NodeContext::numResults() const { return node.output_size(); }
 
+std::string NodeContext::nodeName() const { return nameOf(node); }
+
 InFlightDiagnostic NodeContext::emitError() {
   return mlir::emitError(graph.getFileLoc()) << graph.nodeLabel(node) << ": ";
 }
@@ -623,7 +628,15 @@ NodeContext::importRestOfGraph(OpBuilder &b, ValueRange nodeResults) {
 unsigned NodeContext::versionDepth() const { return graph.getVersionDepth(); }
 
 unsigned NodeContext::graphOutputCount() const {
-  return graph.getWalkedGraph().output_size();
+  return numGraphOutputs(graph.getWalkedGraph());
+}
+
+unsigned mlir::aic::onnx_import::numGraphInputs(const onnx::GraphProto &g) {
+  return g.input_size();
+}
+
+unsigned mlir::aic::onnx_import::numGraphOutputs(const onnx::GraphProto &g) {
+  return g.output_size();
 }
 
 SmallVector<std::optional<int64_t>>

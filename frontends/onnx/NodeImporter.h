@@ -90,6 +90,10 @@ public:
   /// The attribute of that name, or nullptr.
   const onnx::AttributeProto *findAttr(StringRef name) const;
 
+  /// The node's name, or its op type where it has none (as its location
+  /// and run-time messages give it).
+  std::string nodeName() const;
+
   /// Reports an error about this node: "node 'n' (Op, opset v): ...".
   InFlightDiagnostic emitError();
 
@@ -134,6 +138,10 @@ private:
   SmallVector<Value> operands;
   SmallVector<Value> results;
 };
+
+/// How many inputs and outputs graph `g` (a node's body or branch) has.
+unsigned numGraphInputs(const onnx::GraphProto &g);
+unsigned numGraphOutputs(const onnx::GraphProto &g);
 
 using ImportFn = std::function<LogicalResult(NodeContext &)>;
 
