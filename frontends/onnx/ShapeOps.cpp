@@ -1139,15 +1139,10 @@ static LogicalResult importResize(NodeContext &ctx) {
   if (runtimeScales || runtimeSizes) {
     // Resized to a size known at run time.
     Value given = runtimeScales ? runtimeScales : runtimeSizes;
-    if (cast<RankedTensorType>(given.getType()).getDimSize(0) !=
-        static_cast<int64_t>(n)) {
+    int64_t entries = cast<RankedTensorType>(given.getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(entries) && entries != static_cast<int64_t>(n)) {
       ctx.emitError() << "expects " << n
                       << (runtimeScales ? " scales" : " sizes");
-      return failure();
-    }
-    if (*antialias && *mode != "nearest") {
-      ctx.emitError() << "unsupported: antialiasing with scales or sizes "
-                         "known only at run time";
       return failure();
     }
     for (int64_t axis : axes)
@@ -1194,13 +1189,9 @@ static LogicalResult importResize(NodeContext &ctx) {
     ctx.emitError() << "expects scales or sizes";
     return failure();
   }
-  bool downsampling = llvm::any_of(fullScales, [](float s) { return s < 1; });
-  if (*antialias && *mode != "nearest" && downsampling) {
-    ctx.emitError() << "unsupported: antialiased downsampling";
-    return failure();
-  }
   SmallVector<float> fullRoi;
   if (runtimeRoi &&
+      !cast<RankedTensorType>(runtimeRoi.getType()).isDynamicDim(0) &&
       cast<RankedTensorType>(runtimeRoi.getType()).getDimSize(0) !=
           static_cast<int64_t>(2 * n)) {
     ctx.emitError() << "expects " << 2 * n << " roi entries";
@@ -1230,7 +1221,9 @@ static LogicalResult importResize(NodeContext &ctx) {
       b.getF32FloatAttr(*extrapolation),
       b.getDenseI64ArrayAttr(runtime ? ArrayRef<int64_t>(axes)
                                      : ArrayRef<int64_t>()),
-      b.getStringAttr(*policy));
+      b.getStringAttr(*policy),
+      // Nearest sampling has no filter to widen.
+      b.getBoolAttr(*antialias != 0 && *mode != "nearest"));
   if (failed(mlir::verify(op))) {
     op->erase();
     return failure();

@@ -936,6 +936,33 @@ struct GatherElementsToLinalg : OpConversionPattern<GatherElementsOp> {
     return success();
   }
 };
+/// The cubic convolution kernel with coefficient `a` at distance `dist`
+/// (f64, >= 0): (a+2)d^3 - (a+3)d^2 + 1 to 1, a d^3 - 5a d^2 + 8a d - 4a
+/// to 2, then 0.
+static Value cubicWeight(OpBuilder &b, Location l, Value dist, double a) {
+  Type f64 = b.getF64Type();
+  auto cst = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, l, f64, b.getF64FloatAttr(v));
+  };
+  auto m = [&](Value v, double c) -> Value {
+    return arith::MulFOp::create(b, l, v, cst(c));
+  };
+  auto plus = [&](Value p, Value q) -> Value {
+    return arith::AddFOp::create(b, l, p, q);
+  };
+  Value d1 = dist, d2 = arith::MulFOp::create(b, l, d1, d1);
+  Value d3 = arith::MulFOp::create(b, l, d2, d1);
+  Value inner = plus(plus(m(d3, a + 2), m(d2, -(a + 3))), cst(1));
+  Value outer =
+      plus(plus(plus(m(d3, a), m(d2, -5 * a)), m(d1, 8 * a)), cst(-4 * a));
+  Value near =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, d1, cst(1));
+  Value far =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, d1, cst(2));
+  return arith::SelectOp::create(
+      b, l, far, cst(0), arith::SelectOp::create(b, l, near, inner, outer));
+}
+
 /// Resize: each output element maps back to a source coordinate per dim
 /// (x_original = a * x_resized + b, with a and b known at compile time) and
 /// samples it: the nearest element, or the 2 (linear) or 4 (cubic) nearest
@@ -963,6 +990,34 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
     ArrayRef<int64_t> axes = adaptor.getAxes();
     Value scalesIn = adaptor.getScalesInput(),
           sizesIn = adaptor.getSizesInput(), roiIn = adaptor.getRoiInput();
+    // Entries known only at run time in number: checked, and where there
+    // are not as many as the axes, ones are read instead.
+    auto counted = [&](Value t, int64_t n, StringRef what) -> Value {
+      auto type = cast<RankedTensorType>(t.getType());
+      if (!type.isDynamicDim(0))
+        return t;
+      Value ok =
+          arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::eq,
+                                tensor::DimOp::create(rb, loc, t, 0),
+                                arith::ConstantIndexOp::create(rb, loc, n));
+      buildRunCheck(rb, loc, ok,
+                    ("'" + nodeName(loc) + "' has " + what +
+                     " of another count than its axes")
+                        .str());
+      auto fixed = type.clone({n});
+      Value ones = arith::ConstantOp::create(
+          rb, loc, fixed,
+          DenseElementsAttr::get(fixed, rb.getOneAttr(type.getElementType())));
+      return arith::SelectOp::create(
+          rb, loc, ok, tensor::CastOp::create(rb, loc, fixed, t), ones);
+    };
+    int64_t numAxes = adaptor.getAxes().size();
+    if (scalesIn)
+      scalesIn = counted(scalesIn, numAxes, "scales");
+    if (sizesIn)
+      sizesIn = counted(sizesIn, numAxes, "sizes");
+    if (roiIn)
+      roiIn = counted(roiIn, 2 * numAxes, "a roi");
     SmallVector<Value> scale(rank), outSize(rank), start(rank), end(rank);
     SmallVector<Value> dynamicSizes(rank), inSize(rank);
     for (int64_t d = 0; d < rank; ++d) {
@@ -1087,6 +1142,102 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
     double cubicA = adaptor.getCubicCoeffA().convertToFloat();
     bool excludeOutside = adaptor.getExcludeOutside();
     float extrapolation = adaptor.getExtrapolationValue().convertToFloat();
+    // Antialiasing: per resized dim, the filter's scale min(scale, 1), its
+    // first tap (floor(-support / scale) + 1, support 1 for linear and 2
+    // for cubic) and its number of taps (2 - 2 first), as ONNX defines them.
+    bool antialias = adaptor.getAntialias() && mode != "nearest";
+    SmallVector<Value> filterScale(rank), firstTap(rank), numTaps(rank);
+    if (antialias) {
+      double support = mode == "cubic" ? 2 : 1;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (!dims[d].resized)
+          continue;
+        filterScale[d] = s.min(scale[d], s.constant(f64, 1));
+        Value first = s.add(
+            math::FloorOp::create(
+                rb, loc, s.div(s.constant(f64, -support), filterScale[d])),
+            s.constant(f64, 1));
+        firstTap[d] = first;
+        numTaps[d] = toIndexValue(
+            s.sub(s.constant(f64, 2), s.mul(s.constant(f64, 2), first)));
+      }
+    }
+
+    // The antialiased sum at source coordinates `sources` (per resized
+    // dim; other dims read `taps`' one index): a loop over each resized
+    // dim's taps, x's base = ceil(x) - 1 (the ratio x - base in (0, 1]) plus
+    // firstTap + j, weighted by the kernel at (firstTap + j - ratio) *
+    // filterScale, summed and divided by the weights' sum.
+    auto sumAntialiased =
+        [&](OpBuilder &b, Location l,
+            ArrayRef<SmallVector<std::pair<Value, Value>>> taps,
+            ArrayRef<Value> sources) -> Value {
+      Scalar bs{b, l};
+      auto cst = [&](double v) { return bs.constant(f64, v); };
+      Value zero = arith::ConstantIndexOp::create(b, l, 0);
+      Value one = arith::ConstantIndexOp::create(b, l, 1);
+      std::function<std::pair<Value, Value>(OpBuilder &, Location, int64_t,
+                                            SmallVector<Value>, Value)>
+          nest = [&](OpBuilder &nb, Location nl, int64_t d,
+                     SmallVector<Value> coords,
+                     Value weight) -> std::pair<Value, Value> {
+        Scalar ns{nb, nl};
+        if (d == rank) {
+          Value v = tensor::ExtractOp::create(nb, nl, input, coords);
+          if (v.getType() != f64)
+            v = arith::ExtFOp::create(nb, nl, f64, v);
+          return {ns.mul(v, weight), weight};
+        }
+        if (!sources[d]) {
+          coords.push_back(taps[d].front().first);
+          return nest(nb, nl, d + 1, coords, weight);
+        }
+        Value x = sources[d];
+        Value base =
+            ns.sub(math::CeilOp::create(nb, nl, x), ns.constant(f64, 1));
+        Value ratio = ns.sub(x, base);
+        auto loop = scf::ForOp::create(
+            nb, nl, zero, numTaps[d], one,
+            ValueRange{ns.constant(f64, 0), ns.constant(f64, 0)},
+            [&](OpBuilder &lb, Location ll, Value j, ValueRange sums) {
+              Scalar ls{lb, ll};
+              Value offset = ls.add(firstTap[d],
+                                    ls.convert(arith::IndexCastOp::create(
+                                                   lb, ll, lb.getI64Type(), j),
+                                               f64));
+              Value at = ls.add(base, offset);
+              Value arg = math::AbsFOp::create(
+                  lb, ll, ls.mul(ls.sub(offset, ratio), filterScale[d]));
+              Value w = mode == "cubic"
+                            ? cubicWeight(lb, ll, arg, cubicA)
+                            : ls.max(ls.sub(ls.constant(f64, 1), arg),
+                                     ls.constant(f64, 0));
+              Value last = dims[d].last;
+              if (excludeOutside) {
+                Value inside = arith::AndIOp::create(
+                    lb, ll,
+                    arith::CmpFOp::create(lb, ll, arith::CmpFPredicate::OGE, at,
+                                          ls.constant(f64, 0)),
+                    arith::CmpFOp::create(lb, ll, arith::CmpFPredicate::OLE, at,
+                                          last));
+                w = ls.select(inside, w, ls.constant(f64, 0));
+              }
+              Value clamped = ls.min(ls.max(at, ls.constant(f64, 0)), last);
+              SmallVector<Value> next = coords;
+              next.push_back(arith::IndexCastOp::create(
+                  lb, ll, lb.getIndexType(),
+                  arith::FPToSIOp::create(lb, ll, lb.getI64Type(), clamped)));
+              auto [value, total] =
+                  nest(lb, ll, d + 1, next, ls.mul(weight, w));
+              scf::YieldOp::create(
+                  lb, ll,
+                  ValueRange{ls.add(sums[0], value), ls.add(sums[1], total)});
+            });
+        return {loop.getResult(0), loop.getResult(1)};
+      };
+      auto [value, total] = nest(b, l, 0, {}, cst(1));
+      return bs.div(value, total);
+    };
 
     Value result = buildParallelGeneric(
         rewriter, op.getLoc(), {}, {}, resultType, resultSizes,
@@ -1105,8 +1256,10 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
             v = arith::MinimumFOp::create(b, l, v, last);
             return toIndex(v);
           };
-          // Per dim: the taps (index, weight) to combine.
+          // Per dim: the taps (index, weight) to combine; with
+          // antialiasing, the source coordinate.
           SmallVector<SmallVector<std::pair<Value, Value>>> taps(rank);
+          SmallVector<Value> sources(rank);
           Value outside;
           for (int64_t d = 0; d < rank; ++d) {
             Value index = linalg::IndexOp::create(b, l, d);
@@ -1128,6 +1281,10 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
               Value out = arith::OrIOp::create(b, l, lo, hi);
               outside =
                   outside ? arith::OrIOp::create(b, l, outside, out) : out;
+            }
+            if (antialias) {
+              sources[d] = x;
+              continue;
             }
             if (mode == "nearest") {
               Value r;
@@ -1151,31 +1308,10 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
               offsets = {{0, arith::SubFOp::create(b, l, cst(1), t)}, {1, t}};
             } else {
               // Cubic convolution weights for the taps at -1, 0, 1, 2.
-              auto weight = [&](Value dist) -> Value {
-                // dist = |offset - t| in [0, 2).
-                Value d1 = dist, d2 = arith::MulFOp::create(b, l, d1, d1);
-                Value d3 = arith::MulFOp::create(b, l, d2, d1);
-                auto m = [&](Value v, double c) -> Value {
-                  return arith::MulFOp::create(b, l, v, cst(c));
-                };
-                auto plus = [&](Value p, Value q) -> Value {
-                  return arith::AddFOp::create(b, l, p, q);
-                };
-                // |d| <= 1: (A+2)|d|^3 - (A+3)|d|^2 + 1
-                Value inner =
-                    plus(plus(m(d3, cubicA + 2), m(d2, -(cubicA + 3))), cst(1));
-                // 1 < |d| < 2: A|d|^3 - 5A|d|^2 + 8A|d| - 4A
-                Value outer = plus(plus(plus(m(d3, cubicA), m(d2, -5 * cubicA)),
-                                        m(d1, 8 * cubicA)),
-                                   cst(-4 * cubicA));
-                Value near = arith::CmpFOp::create(
-                    b, l, arith::CmpFPredicate::OLE, d1, cst(1));
-                return arith::SelectOp::create(b, l, near, inner, outer);
-              };
               for (int64_t o = -1; o <= 2; ++o) {
                 Value dist = math::AbsFOp::create(
                     b, l, arith::SubFOp::create(b, l, cst(o), t));
-                offsets.push_back({o, weight(dist)});
+                offsets.push_back({o, cubicWeight(b, l, dist, cubicA)});
               }
             }
             SmallVector<std::pair<Value, Value>> dimTaps;
@@ -1201,7 +1337,7 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
           // Sum over every combination of taps.
           Value acc;
           SmallVector<size_t> choice(rank, 0);
-          while (true) {
+          while (!antialias) {
             SmallVector<Value> coordsAt;
             Value w;
             for (int64_t d = 0; d < rank; ++d) {
@@ -1226,6 +1362,8 @@ struct ResizeToLinalg : OpConversionPattern<ResizeOp> {
             if (d < 0)
               break;
           }
+          if (antialias)
+            acc = sumAntialiased(b, l, taps, sources);
           if (outside)
             acc =
                 arith::SelectOp::create(b, l, outside, cst(extrapolation), acc);

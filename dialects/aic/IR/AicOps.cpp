@@ -1188,7 +1188,8 @@ LogicalResult ResizeOp::verify() {
     if (!v)
       continue;
     int64_t expected = v == getRoiInput() ? 2 * n : n;
-    if (n == 0 || cast<RankedTensorType>(v.getType()).getDimSize(0) != expected)
+    int64_t entries = cast<RankedTensorType>(v.getType()).getDimSize(0);
+    if (n == 0 || (!ShapedType::isDynamic(entries) && entries != expected))
       return emitOpError("expects ")
              << expected << " run-time entries for the " << n << " axes";
   }

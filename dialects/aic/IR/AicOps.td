@@ -1249,6 +1249,10 @@ def Aic_ResizeOp : Aic_Op<"resize",
     one entry per dim of `axes`; those dims are dynamic in the result and
     their `scales` entries are placeholders.
 
+    With `antialias` (linear and cubic), a dim resized by a scale below 1
+    widens the filter by 1 / scale: its taps, as many as the scale needs,
+    are weighted by the kernel at (offset * scale) and normalized.
+
     ```mlir
     %r = aic.resize %x {mode = "linear", coordinate_mode = "half_pixel",
         nearest_mode = "round_prefer_floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>,
@@ -1267,7 +1271,8 @@ def Aic_ResizeOp : Aic_Op<"resize",
                    F32Attr:$cubic_coeff_a, BoolAttr:$exclude_outside,
                    F32Attr:$extrapolation_value,
                    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
-                   DefaultValuedAttr<StrAttr, "\"stretch\"">:$aspect_policy);
+                   DefaultValuedAttr<StrAttr, "\"stretch\"">:$aspect_policy,
+                   DefaultValuedAttr<BoolAttr, "false">:$antialias);
   let results = (outs Aic_FloatTensor:$output);
   let assemblyFormat = [{
     $input (`scales` $scales_input^)? (`sizes` $sizes_input^)?
