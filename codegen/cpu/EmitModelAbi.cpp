@@ -45,6 +45,8 @@ static int32_t onnxDataType(Type type) {
     return 20;
   if (isa<Float4E2M1FNType>(type))
     return 23;
+  if (isa<Float8E8M0FNUType>(type))
+    return 24;
   if (type.isUnsignedInteger(4))
     return 21;
   if (type.isSignlessInteger(4))
@@ -372,8 +374,8 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   if (slot) {
     Value message = LLVM::LoadOp::create(
         ib, loc, ptrType, LLVM::AddressOfOp::create(ib, loc, slot));
-    Value failed = LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::ne,
-                                        message, null);
+    Value failed =
+        LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::ne, message, null);
     code = LLVM::SelectOp::create(
         ib, loc, failed, LLVM::ConstantOp::create(ib, loc, i32Type, 1), code);
   }
@@ -383,11 +385,11 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
                                       b.getFunctionType({}, {ptrType}));
   {
     OpBuilder eb = OpBuilder::atBlockBegin(errorFn.addEntryBlock());
-    Value message = slot ? LLVM::LoadOp::create(
-                               eb, loc, ptrType,
-                               LLVM::AddressOfOp::create(eb, loc, slot))
-                               .getResult()
-                         : LLVM::ZeroOp::create(eb, loc, ptrType).getResult();
+    Value message =
+        slot ? LLVM::LoadOp::create(eb, loc, ptrType,
+                                    LLVM::AddressOfOp::create(eb, loc, slot))
+                   .getResult()
+             : LLVM::ZeroOp::create(eb, loc, ptrType).getResult();
     func::ReturnOp::create(eb, loc, ValueRange{message});
   }
 

@@ -343,15 +343,19 @@ static LogicalResult importClip(NodeContext &ctx) {
 
 /// Cast to `to`, folding where the input is constant.
 /// Cast and CastLike; `saturate` (version 19 on) clamps casts to 8-bit
-/// floats into their finite range.
+/// floats into their finite range, `round_mode` (version 24 on) rounds to
+/// float8e8m0.
 static LogicalResult emitCast(NodeContext &ctx, Type to) {
   OpBuilder &b = ctx.getBuilder();
   FailureOr<int64_t> saturate = ctx.intAttr("saturate", 1);
-  if (failed(saturate))
+  FailureOr<std::string> roundMode = ctx.stringAttr("round_mode", "up");
+  if (failed(saturate) || failed(roundMode))
     return failure();
-  return ctx.emitOp(CastOp::getOperationName(), ctx.operand(0),
-                    {b.getNamedAttr("to", TypeAttr::get(to)),
-                     b.getNamedAttr("saturate", b.getBoolAttr(*saturate))});
+  return ctx.emitOp(
+      CastOp::getOperationName(), ctx.operand(0),
+      {b.getNamedAttr("to", TypeAttr::get(to)),
+       b.getNamedAttr("saturate", b.getBoolAttr(*saturate)),
+       b.getNamedAttr("round_mode", b.getStringAttr(*roundMode))});
 }
 
 static LogicalResult importCast(NodeContext &ctx) {

@@ -65,6 +65,7 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
   case 18: // FLOAT8E4M3FNUZ
   case 19: // FLOAT8E5M2
   case 20: // FLOAT8E5M2FNUZ
+  case 24: // FLOAT8E8M0
     return 1;
   case onnx::TensorProto::INT16:
   case onnx::TensorProto::UINT16:
@@ -87,8 +88,8 @@ int64_t aic::onnx_tensor::elementSize(int32_t dataType) {
 std::string aic::onnx_tensor::dataTypeName(int32_t dataType) {
   // Types newer than Debian's ONNX library's enum.
   static const char *const newer[] = {
-      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
-      "UINT4",        "INT4",           "FLOAT4E2M1"};
+      "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",
+      "INT4",         "FLOAT4E2M1",     "FLOAT8E8M0", "UINT2",          "INT2"};
   if (dataType >= 17 && dataType < 17 + int32_t(std::size(newer)))
     return newer[dataType - 17];
   if (onnx::TensorProto::DataType_IsValid(dataType))

@@ -53,6 +53,8 @@ Type mlir::aic::onnx_import::getElementType(MLIRContext *context,
     return b.getType<Float8E5M2FNUZType>();
   case 23:
     return b.getType<Float4E2M1FNType>();
+  case 24:
+    return b.getType<Float8E8M0FNUType>();
   // The packed sub-byte integers (newer than Debian's ONNX enum).
   case 21:
     return b.getIntegerType(4, /*isSigned=*/false);

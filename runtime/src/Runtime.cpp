@@ -151,6 +151,7 @@ size_t aic_element_size(int32_t elem_type) {
   case AIC_FLOAT8E4M3FNUZ:
   case AIC_FLOAT8E5M2:
   case AIC_FLOAT8E5M2FNUZ:
+  case AIC_FLOAT8E8M0:
     return 1;
   case AIC_INT16:
   case AIC_UINT16:
@@ -208,6 +209,8 @@ const char *aic_element_type_name(int32_t elem_type) {
     return "float8e5m2";
   case AIC_FLOAT8E5M2FNUZ:
     return "float8e5m2fnuz";
+  case AIC_FLOAT8E8M0:
+    return "float8e8m0";
   case AIC_BOOL:
     return "bool";
   case AIC_FLOAT16:

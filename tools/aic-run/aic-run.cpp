@@ -229,6 +229,11 @@ double elementAt(const HostTensor &t, size_t i) {
     return float8ToDouble(load<uint8_t>(p, i), 5, 15, Float8Kind::IEEE);
   case AIC_FLOAT8E5M2FNUZ:
     return float8ToDouble(load<uint8_t>(p, i), 5, 16, Float8Kind::FNUZ);
+  case AIC_FLOAT8E8M0: {
+    // A power of two: 2^(bits - 127); 0xFF is NaN.
+    uint8_t v = load<uint8_t>(p, i);
+    return v == 0xFF ? NAN : std::ldexp(1.0, v - 127);
+  }
   }
   return 0;
 }

@@ -433,6 +433,6 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
         auto cast_ = cast<CastOp>(op);
         Type to = cast_.getTo();
         return s.convert(a[0], toSignless(to), to.isUnsignedInteger(),
-                         cast_.getSaturate());
+                         cast_.getSaturate(), cast_.getRoundMode());
       });
 }

@@ -5,7 +5,54 @@
 using namespace mlir;
 using namespace mlir::aic;
 
-Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate) {
+/// f32 `x` to f8E8M0FNU (2^(code - 127), 0xFF NaN), on its bits as ONNX
+/// defines it: the exponent field, plus one where `roundMode` rounds up
+/// (up: any mantissa; nearest: past half, or half with an odd exponent
+/// field); NaN and infinity become NaN, and with `saturate` rounding does
+/// not carry past the largest power.
+static Value truncToE8M0(Scalar &s, Value x, Type to, bool saturate,
+                         StringRef roundMode) {
+  OpBuilder &b = s.b;
+  Location loc = s.loc;
+  Type i32 = b.getI32Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(v));
+  };
+  auto eq = [&](Value p, Value q) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, p, q);
+  };
+  auto ne = [&](Value p, Value q) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, p, q);
+  };
+  auto bitsAt = [&](Value bits, int64_t mask) -> Value {
+    return ne(arith::AndIOp::create(b, loc, bits, c(mask)), c(0));
+  };
+  Value bits = arith::BitcastOp::create(b, loc, i32, x);
+  Value exponent = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, c(23)), c(0xFF));
+  Value up;
+  if (roundMode == "up") {
+    up = bitsAt(bits, 0x7FFFFF);
+  } else if (roundMode == "nearest") {
+    Value guard = bitsAt(bits, 0x400000);
+    Value rest = arith::OrIOp::create(b, loc, bitsAt(bits, 0x3FFFFF),
+                                      ne(exponent, c(0)));
+    up = arith::AndIOp::create(b, loc, guard, rest);
+  }
+  Value code = exponent;
+  if (up) {
+    if (saturate)
+      up = arith::AndIOp::create(b, loc, up, ne(exponent, c(0xFE)));
+    code = arith::AddIOp::create(b, loc, exponent,
+                                 arith::ExtUIOp::create(b, loc, i32, up));
+  }
+  code = s.select(eq(exponent, c(0xFF)), c(0xFF), code);
+  Value byte = arith::TruncIOp::create(b, loc, b.getI8Type(), code);
+  return arith::BitcastOp::create(b, loc, to, byte);
+}
+
+Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate,
+                      StringRef roundMode) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -13,7 +60,9 @@ Value Scalar::convert(Value x, Type to, bool toUnsigned, bool saturate) {
   Type f32 = b.getF32Type();
   if (auto small = dyn_cast<FloatType>(from); small && small.getWidth() <= 8)
     return convert(arith::ExtFOp::create(b, loc, f32, x), to, toUnsigned,
-                   saturate);
+                   saturate, roundMode);
+  if (isa<Float8E8M0FNUType>(to))
+    return truncToE8M0(*this, convert(x, f32), to, saturate, roundMode);
   if (auto small = dyn_cast<FloatType>(to); small && small.getWidth() <= 8) {
     Value wide = convert(x, f32);
     if (!APFloat::semanticsHasNaN(small.getFloatSemantics())) {

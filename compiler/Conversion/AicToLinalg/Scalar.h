@@ -117,9 +117,10 @@ struct Scalar {
   /// The lowest (or highest) value of `type`: the identity of max (min).
   Value extreme(Type type, bool lowest);
   /// `x` converted to `to` (signless), which is unsigned if `toUnsigned`.
-  /// To an 8-bit float, `saturate` clamps to its finite range first.
+  /// To an 8-bit float, `saturate` clamps to its finite range first; to
+  /// f8E8M0FNU, `roundMode` (up, down or nearest) picks the power of two.
   Value convert(Value x, Type to, bool toUnsigned = false,
-                bool saturate = true);
+                bool saturate = true, StringRef roundMode = "up");
 };
 
 } // namespace mlir::aic

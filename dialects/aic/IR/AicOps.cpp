@@ -416,6 +416,13 @@ LogicalResult BitcastOp::verify() {
   return success();
 }
 
+LogicalResult CastOp::verify() {
+  StringRef mode = getRoundMode();
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return emitOpError("unknown round_mode '") << mode << "'";
+  return success();
+}
+
 template <typename OpTy> static LogicalResult verifyCumulative(OpTy op) {
   int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
   if (rank == 0)

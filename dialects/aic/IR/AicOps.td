@@ -281,17 +281,21 @@ def Aic_CastOp : Aic_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
     round to nearest even; to an 8-bit float, `saturate` clamps values
     beyond the finite range (infinities included) to the largest finite
     value, and without it they become infinity or NaN as the type has.
+    To f8E8M0FNU (powers of two), `round_mode` picks the power: up, down
+    or nearest.
 
     ```mlir
     %r = aic.cast %x {to = i64} : (tensor<4xf32>) -> tensor<4xi64>
     ```
   }];
   let arguments = (ins Aic_Tensor:$input, TypeAttr:$to,
-                   DefaultValuedAttr<BoolAttr, "true">:$saturate);
+                   DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                   DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -47,6 +47,7 @@ enum aic_element_type {
   AIC_UINT4 = 21,
   AIC_INT4 = 22,
   AIC_FLOAT4E2M1 = 23,
+  AIC_FLOAT8E8M0 = 24, /* 2^(bits - 127); 0xFF is NaN */
   AIC_UINT2 = 25,
   AIC_INT2 = 26
 };

@@ -481,3 +481,12 @@ func.func @dequantize_axis(%x: tensor<2x6xi8>, %s: tensor<2xf32>) -> tensor<2x6x
   %0 = aic.dequantize %x, %s {axis = 1 : i64} : (tensor<2x6xi8>, tensor<2xf32>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
 }
+
+// -----
+
+// Tests that a cast names a rounding mode ONNX defines.
+func.func @cast_round_mode(%x: tensor<2xf32>) -> tensor<2xf8E8M0FNU> {
+  // expected-error @+1 {{unknown round_mode 'sideways'}}
+  %0 = aic.cast %x {to = f8E8M0FNU, round_mode = "sideways"} : (tensor<2xf32>) -> tensor<2xf8E8M0FNU>
+  return %0 : tensor<2xf8E8M0FNU>
+}
