@@ -1,14 +1,17 @@
 //===- CpuPipeline.cpp - the CPU code generation pipeline -----------------===//
 //
-// linalg on tensors -> one-shot bufferization (temporaries freed, results
-// owned by the caller, by the ownership-based deallocation) -> the model
-// ABI -> loops -> the LLVM dialect.
+// linalg on tensors (elementwise ops fused; convolutions as im2col and
+// matrix multiplications, tiled for caches and registers and vectorized)
+// -> one-shot bufferization (temporaries freed, results owned by the
+// caller, by the ownership-based deallocation) -> the model ABI -> loops
+// and vectors -> the LLVM dialect.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -19,11 +22,20 @@ using namespace mlir;
 
 void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
                                              const CpuCodegenOptions &options) {
-  // On tensors: fused elementwise ops.
+  // On tensors: fused elementwise ops; matrix multiplications tiled and
+  // vectorized (canonicalized before bufferization, which would otherwise
+  // copy the hoisted C tiles).
   if (options.optLevel >= 1)
-    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+    pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.optLevel >= 1) {
+    TileAndVectorizePassOptions tiling;
+    tiling.vectorBits = options.vectorBits;
+    pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(tiling));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
 
   // Bufferize; every result is a fresh allocation the caller owns.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -43,10 +55,21 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Transfers the LLVM lowering cannot take whole (a strided column) unroll
+  // into element loads; the loop form would put a stack buffer in every
+  // iteration of the loops around it.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createExpandSmallFloatsPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // Vector contractions as outer products (fused multiply-adds); lowered
+  // here, late, so that no canonicalization unrolls them into scalars.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   // expand-strided-metadata computes dynamic sizes with affine.apply.
   pm.addPass(createLowerAffinePass());

@@ -8,9 +8,13 @@
 #ifndef AIC_CODEGEN_CPU_PASSES_H
 #define AIC_CODEGEN_CPU_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -25,6 +29,8 @@ namespace mlir::aic::cpu {
 struct CpuCodegenOptions {
   /// 0 to 3, as -O0 .. -O3.
   unsigned optLevel = 2;
+  /// The target's vector register width in bits (512 with AVX-512).
+  int64_t vectorBits = 512;
 };
 
 /// linalg on tensors -> bufferized loops -> LLVM dialect with the model ABI.

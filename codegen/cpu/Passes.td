@@ -65,4 +65,45 @@ def ExpandSmallFloatsPass : Pass<"aic-expand-small-floats", "ModuleOp"> {
   ];
 }
 
+def FuseElementwisePass
+    : Pass<"aic-cpu-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuses elementwise linalg ops, but not into contractions";
+  let description = [{
+    Upstream's elementwise fusion (each elementwise producer with one use
+    fused into its consumer), except into contractions and convolutions:
+    there it would run once per reduction step, and the matrix
+    multiplication would no longer be one aic-cpu-tile-and-vectorize
+    recognizes. Their elementwise consumers (bias, activation) fuse with
+    each other instead.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def TileAndVectorizePass
+    : Pass<"aic-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tiles matrix multiplications for caches and registers and "
+                "vectorizes them";
+  let description = [{
+    On tensors, before bufferization. Each linalg contraction with one M, N
+    and K loop (and any batch loops) over static float shapes is tiled
+    twice with the TilingInterface: a cache tile (N, then K, then M; about
+    64 x 256 x 512) and inside it a register tile (8 rows by two vectors,
+    K of 1 innermost), each size the largest divisor of its loop's extent
+    not above the target. The register tile vectorizes to a
+    `vector.contract`, and the K loop's read and write of the C tile are
+    hoisted out of it, so the accumulators stay in registers: a BLIS-style
+    kernel, generated. Other contractions keep their scalar loops.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "The target's vector register width in bits">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // AIC_CODEGEN_CPU_PASSES_TD

@@ -41,6 +41,13 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
       flags.push_back((feature.second ? "+" : "-") + feature.first().str());
     features = llvm::join(flags, ",");
   }
+  // Checked before LLVM sees it, which would warn on stderr.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic || !generic->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for " + triple.str();
+    return nullptr;
+  }
   llvm::CodeGenOptLevel level =
       options.optLevel == 0   ? llvm::CodeGenOptLevel::None
       : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
@@ -53,11 +60,21 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
     error = "cannot create a target machine for " + triple.str();
     return nullptr;
   }
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu)) {
-    error = "unknown CPU '" + cpu + "' for " + triple.str();
-    return nullptr;
-  }
   return machine;
+}
+
+FailureOr<int64_t> mlir::aic::cpu::targetVectorBits(const TargetOptions &options,
+                                                    std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(options, error);
+  if (!machine)
+    return failure();
+  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx"))
+    return 256;
+  return 128;
 }
 
 FailureOr<std::unique_ptr<llvm::Module>> mlir::aic::cpu::translateAndOptimize(

@@ -23,6 +23,11 @@ struct TargetOptions {
   unsigned optLevel = 2;
 };
 
+/// The target CPU's vector register width in bits: 512 with AVX-512, 256
+/// with AVX, else 128.
+FailureOr<int64_t> targetVectorBits(const TargetOptions &options,
+                                    std::string &error);
+
 /// Translates and optimizes `module` (LLVM dialect) for the target.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,

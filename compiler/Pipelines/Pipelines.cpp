@@ -31,6 +31,7 @@ void mlir::aic::buildCpuCodegenPipeline(OpPassManager &pm,
                                         const PipelineOptions &options) {
   cpu::CpuCodegenOptions cpuOptions;
   cpuOptions.optLevel = options.optLevel;
+  cpuOptions.vectorBits = options.vectorBits;
   cpu::buildCpuCodegenPipeline(pm, cpuOptions);
 }
 
@@ -39,7 +40,13 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Optimization level, 0 to 3"),
                             llvm::cl::init(2)};
-  PipelineOptions get() const { return PipelineOptions{optLevel}; }
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("The target's vector register width in bits"),
+      llvm::cl::init(512)};
+  PipelineOptions get() const {
+    return PipelineOptions{optLevel, vectorBits};
+  }
 };
 } // namespace
 

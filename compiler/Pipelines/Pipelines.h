@@ -16,6 +16,8 @@ namespace mlir::aic {
 struct PipelineOptions {
   /// 0 to 3, as -O0 .. -O3.
   unsigned optLevel = 2;
+  /// The target CPU's vector register width in bits.
+  int64_t vectorBits = 512;
 };
 
 /// aic -> aic: canonicalization and graph-level cleanups

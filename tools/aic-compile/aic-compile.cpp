@@ -186,15 +186,21 @@ int main(int argc, char **argv) {
     return 1;
   if (emit == Emit::Linalg)
     return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  // Kernels are tiled for the target's vector registers.
+  aic::cpu::TargetOptions targetOptions;
+  targetOptions.cpu = cpuName;
+  targetOptions.optLevel = optLevel;
+  std::string error;
+  FailureOr<int64_t> vectorBits =
+      aic::cpu::targetVectorBits(targetOptions, error);
+  if (failed(vectorBits))
+    return fail(error);
+  pipelineOptions.vectorBits = *vectorBits;
   if (failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
 
   phase("LLVM");
-  aic::cpu::TargetOptions targetOptions;
-  targetOptions.cpu = cpuName;
-  targetOptions.optLevel = optLevel;
   llvm::LLVMContext llvmContext;
-  std::string error;
   auto llvmModule = aic::cpu::translateAndOptimize(*module, llvmContext,
                                                    targetOptions, error);
   if (failed(llvmModule))

@@ -1,0 +1,311 @@
+//===- TileAndVectorize.cpp - the aic-cpu-tile-and-vectorize pass ---------===//
+//
+// Matrix multiplications (linalg contractions with one M, N and K loop, any
+// batch loops, static shapes) become BLIS-style generated kernels, on
+// tensors, with upstream's TilingInterface and vectorizer:
+//
+// - a cache tile (N outermost, then K, then M; about 64 x 256 x 512) keeps
+//   a panel of B in L2 and the A and C rows in L1;
+// - a register tile (8 x 32 for 16-lane vectors) inside it, with K last and
+//   of step 1, vectorizes to one vector.contract per k (named, so that it
+//   becomes fused multiply-adds);
+// - the C tile's read and write are hoisted out of the K loop, so the
+//   accumulators stay in registers across it.
+//
+// Tile sizes divide the loop extents (the largest divisor not above the
+// target), so every tile is static and vectorizes without masks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+#include <cstring>
+
+namespace mlir::aic::cpu {
+#define GEN_PASS_DEF_TILEANDVECTORIZEPASS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace mlir::aic::cpu
+
+using namespace mlir;
+
+namespace {
+/// The largest divisor of `extent` not above `target` (at least 1).
+int64_t divisorAtMost(int64_t extent, int64_t target) {
+  for (int64_t d = std::min(extent, target); d > 1; --d)
+    if (extent % d == 0)
+      return d;
+  return 1;
+}
+
+/// The loops of a contraction this pass handles: one M, N and K loop and
+/// any batch loops (or M, N and K loops of extent 1), all static
+/// (matrix-vector products, with no M or N loop, keep their scalar loops
+/// for now).
+struct MatmulLoops {
+  SmallVector<unsigned> batch;
+  unsigned m, n, k;
+  SmallVector<int64_t> extents;
+};
+
+std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op) || op.hasDynamicShape() ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  // Floats only: the integer contractions (quantized models) come later.
+  if (!isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return std::nullopt;
+  MatmulLoops loops;
+  loops.extents = op.getStaticLoopRanges();
+  loops.batch.assign(dims->batch.begin(), dims->batch.end());
+  // Of several M (N, K) loops, all but one must have extent 1 (im2col's
+  // batch of one image): those run like batch loops.
+  auto pick = [&](ArrayRef<unsigned> candidates, unsigned &chosen) {
+    chosen = *llvm::max_element(candidates, [&](unsigned a, unsigned b) {
+      return loops.extents[a] < loops.extents[b];
+    });
+    for (unsigned d : candidates) {
+      if (d == chosen)
+        continue;
+      if (loops.extents[d] != 1)
+        return false;
+      loops.batch.push_back(d);
+    }
+    return true;
+  };
+  SmallVector<unsigned> m(dims->m.begin(), dims->m.end()),
+      n(dims->n.begin(), dims->n.end()), k(dims->k.begin(), dims->k.end());
+  if (!pick(m, loops.m) || !pick(n, loops.n) || !pick(k, loops.k))
+    return std::nullopt;
+  return loops;
+}
+
+/// The bytes of a constant's elements, row-major; none for a splat or
+/// what is not a dense constant.
+std::optional<ArrayRef<char>> constantBytes(Value v) {
+  auto constant = v.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+    return resource.getData();
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+      dense && !dense.isSplat())
+    return dense.getRawData();
+  return std::nullopt;
+}
+
+/// `b` with its last two dims swapped: a transposed copy of a constant's
+/// data at compile time, else a linalg.transpose at run time.
+Value swapLastDims(RewriterBase &rewriter, Location loc, Value b) {
+  auto type = cast<RankedTensorType>(b.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  SmallVector<int64_t> shape(type.getShape());
+  std::swap(shape[rank - 1], shape[rank - 2]);
+  auto swapped = type.clone(shape);
+  if (std::optional<ArrayRef<char>> bytes = constantBytes(b)) {
+    int64_t rows = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+    int64_t size = type.getElementTypeBitWidth() / 8;
+    int64_t matrix = rows * cols * size;
+    std::vector<char> data(bytes->size());
+    for (int64_t base = 0; base < (int64_t)data.size(); base += matrix)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          std::memcpy(&data[base + (c * rows + r) * size],
+                      &(*bytes)[base + (r * cols + c) * size], size);
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseResourceElementsAttr::get(swapped, "transposed", std::move(blob)));
+  }
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(rewriter, loc, b, init, perm)
+      ->getResult(0);
+}
+
+struct TileAndVectorizePass
+    : aic::cpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  /// Tiles `op` by `sizes` (0: untiled) with the loops in `order` (outer
+  /// first); returns the tiled op and the loops, outer first.
+  FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
+                                       TilingInterface op,
+                                       ArrayRef<int64_t> sizes,
+                                       ArrayRef<int64_t> order) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.setInterchange(order);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, op, options);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return tiled;
+  }
+
+  /// A contraction generic of one element type as the named
+  /// linalg.contract, which vectorizes to vector.contract and so to fused
+  /// multiply-adds. A B stored N by K (Gemm's transB, x W^T) is read K by N
+  /// instead, so that the kernel loads rows of it: transposed at compile
+  /// time where it is a constant (weights), else once before the loops.
+  linalg::LinalgOp asNamedContraction(RewriterBase &rewriter,
+                                      linalg::LinalgOp op,
+                                      const MatmulLoops &loops) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic || generic.getNumDpsInputs() != 2)
+      return op;
+    Type et = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    if (llvm::any_of(op.getDpsInputs(), [&](Value v) {
+          return getElementTypeOrSelf(v.getType()) != et;
+        }))
+      return op;
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> inputs(op.getDpsInputs());
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    MLIRContext *context = rewriter.getContext();
+    for (unsigned i = 0; i < 2; ++i) {
+      ArrayRef<AffineExpr> results = maps[i].getResults();
+      size_t r = results.size();
+      // B: reads N, not M; its last two dims N then K.
+      if (maps[i].isFunctionOfDim(loops.m) || r < 2 ||
+          results[r - 2] != getAffineDimExpr(loops.n, context) ||
+          results[r - 1] != getAffineDimExpr(loops.k, context))
+        continue;
+      inputs[i] = swapLastDims(rewriter, op.getLoc(), inputs[i]);
+      SmallVector<AffineExpr> swapped(results);
+      std::swap(swapped[r - 2], swapped[r - 1]);
+      maps[i] = AffineMap::get(maps[i].getNumDims(), 0, swapped, context);
+    }
+    auto named = linalg::ContractOp::create(
+        rewriter, op.getLoc(), op->getResultTypes(), inputs, op.getDpsInits(),
+        rewriter.getAffineMapArrayAttr(maps));
+    rewriter.replaceOp(op, named->getResults());
+    return named;
+  }
+
+  LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
+                                 const MatmulLoops &loops) {
+    op = asNamedContraction(rewriter, op, loops);
+    unsigned numLoops = loops.extents.size();
+    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    int64_t extentM = loops.extents[loops.m], extentN = loops.extents[loops.n],
+            extentK = loops.extents[loops.k];
+
+    // The register tile first, from the whole extents: 2 x lanes columns
+    // of 8 rows where they divide (16 accumulators), else what divides;
+    // then the cache tile, a multiple of it.
+    int64_t regN = extentN % (2 * lanes) == 0 ? 2 * lanes
+                   : extentN % lanes == 0     ? lanes
+                                          : divisorAtMost(extentN, 2 * lanes);
+    int64_t regM = divisorAtMost(extentM, 8);
+    auto multipleAtMost = [](int64_t extent, int64_t unit, int64_t target) {
+      return unit *
+             divisorAtMost(extent / unit, std::max<int64_t>(target / unit, 1));
+    };
+    SmallVector<int64_t> cache(numLoops, 1);
+    cache[loops.m] = multipleAtMost(extentM, regM, 64);
+    cache[loops.n] = multipleAtMost(extentN, regN, 256);
+    cache[loops.k] = divisorAtMost(extentK, 512);
+    SmallVector<int64_t> reg(numLoops, 1);
+    reg[loops.m] = regM;
+    reg[loops.n] = regN;
+    reg[loops.k] = 1;
+
+    // Loop orders: batch, N, K, M for the cache tile; batch, M, N, K for
+    // the register tile.
+    SmallVector<int64_t> cacheOrder(loops.batch.begin(), loops.batch.end());
+    cacheOrder.append({loops.n, loops.k, loops.m});
+    SmallVector<int64_t> regOrder(loops.batch.begin(), loops.batch.end());
+    regOrder.append({loops.m, loops.n, loops.k});
+    // Tiling skips loops of size 0 in `sizes`: the extents themselves where
+    // one tile covers the loop.
+    auto tileSizes = [&](ArrayRef<int64_t> sizes, ArrayRef<int64_t> full) {
+      SmallVector<int64_t> result(sizes);
+      for (unsigned i = 0; i < numLoops; ++i)
+        if (result[i] == full[i])
+          result[i] = 0;
+      return result;
+    };
+
+    FailureOr<scf::SCFTilingResult> outer =
+        tile(rewriter, cast<TilingInterface>(op.getOperation()),
+             tileSizes(cache, loops.extents), cacheOrder);
+    if (failed(outer))
+      return failure();
+    auto cacheTile = cast<linalg::LinalgOp>(outer->tiledOps.front());
+    FailureOr<scf::SCFTilingResult> inner =
+        tile(rewriter, cast<TilingInterface>(cacheTile.getOperation()),
+             tileSizes(reg, cache), regOrder);
+    if (failed(inner))
+      return failure();
+    Operation *kernel = inner->tiledOps.front();
+
+    rewriter.setInsertionPoint(kernel);
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, kernel, /*inputVectorSizes=*/{},
+        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (failed(vectorized))
+      return failure();
+    rewriter.replaceOp(kernel, vectorized->replacements);
+
+    // The K loop (innermost) carries the C tile: hoist its read and write
+    // out, after moving what does not depend on k.
+    if (!inner->loops.empty()) {
+      auto kLoop = cast<LoopLikeOpInterface>(inner->loops.back());
+      moveLoopInvariantCode(kLoop);
+      hoistLoopInvariantSubsets(rewriter, kLoop);
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // 2-D convolutions as an im2col copy and a matrix multiplication
+    // (filters x (C Kh Kw)) by ((C Kh Kw) x (Ho Wo)), which the kernel below
+    // then runs.
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
+      if (!conv.hasDynamicShape() &&
+          isa<FloatType>(getElementTypeOrSelf(conv.getDpsInits()[0].getType())))
+        convs.push_back(conv);
+    });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::rewriteInIm2Col(rewriter, conv);
+    }
+
+    SmallVector<std::pair<linalg::LinalgOp, MatmulLoops>> matmuls;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (std::optional<MatmulLoops> loops = matchMatmul(op))
+        matmuls.push_back({op, *loops});
+    });
+    // One that does not tile or vectorize keeps its scalar loops.
+    for (auto &[op, loops] : matmuls)
+      (void)tileAndVectorize(rewriter, op, loops);
+  }
+};
+} // namespace

@@ -1,0 +1,136 @@
+// RUN: aic-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aic-cpu-tile-and-vectorize),canonicalize,cse)' | FileCheck %s
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a matmul is tiled for the caches (N by 256, then K by 512,
+// then M by 64) and registers (8 rows by 32 columns, K by 1 innermost),
+// becomes one vector.contract per k, and keeps its C tile in registers
+// across K: read before the K loop, carried, written after it.
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
+// CHECK: scf.for %{{.*}} step %[[C256]]
+// CHECK: scf.for %{{.*}} step %[[C512]]
+// CHECK: scf.for %{{.*}} step %[[C64]]
+// CHECK: scf.for %{{.*}} step %[[C8]]
+// CHECK: scf.for %{{.*}} step %[[C32]]
+// CHECK: %[[TILE:.*]] = vector.transfer_read %{{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK: %[[SUM:.*]] = scf.for %{{.*}} step %[[C1]] iter_args(%[[ACC:.*]] = %[[TILE]]) -> (vector<8x32xf32>)
+// CHECK: %[[A:.*]] = vector.transfer_read {{.*}} : tensor<8x1xf32>, vector<8x1xf32>
+// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<1x32xf32>
+// CHECK: %[[NEXT:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[ACC]]
+// CHECK: scf.yield %[[NEXT]]
+// CHECK: vector.transfer_write %[[SUM]]
+func.func @matmul(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<128x1024xf32>, tensor<1024x512xf32>) outs(%c : tensor<128x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that tile sizes divide the extents (10 = 5 rows, 10 columns; K 784
+// in cache tiles of 392), and that a B stored N by K (Gemm's transB) is
+// transposed once before the loops, so that the kernel reads its rows.
+// CHECK-LABEL: func.func @ragged_transposed
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
+// CHECK-DAG: %[[C392:.*]] = arith.constant 392 : index
+// CHECK: %[[BT:.*]] = linalg.transpose ins(%arg1 : tensor<10x784xf32>) outs(%{{.*}} : tensor<784x10xf32>) permutation = [1, 0]
+// CHECK: scf.for %{{.*}} step %[[C392]]
+// CHECK: tensor.extract_slice %[[BT]]
+// CHECK: scf.for %{{.*}} step %[[C5]]
+// CHECK: vector.transfer_read {{.*}} : tensor<1x10xf32>, vector<1x10xf32>
+// CHECK: vector.contract {{.*}} : vector<5x1xf32>, vector<1x10xf32> into vector<5x10xf32>
+func.func @ragged_transposed(%a: tensor<10x784xf32>, %b: tensor<10x784xf32>, %c: tensor<10x10xf32>) -> tensor<10x10xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<10x784xf32>, tensor<10x784xf32>) outs(%c : tensor<10x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<10x10xf32>
+  return %0 : tensor<10x10xf32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that contractions over dynamic shapes or integers keep their
+// scalar form.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: vector.contract
+// CHECK-COUNT-2: linalg.generic
+func.func @left_alone(%a: tensor<?x16xf32>, %b: tensor<16x16xf32>, %c: tensor<?x16xf32>, %ia: tensor<16x16xi32>, %ib: tensor<16x16xi32>, %ic: tensor<16x16xi32>) -> (tensor<?x16xf32>, tensor<16x16xi32>) {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x16xf32>, tensor<16x16xf32>) outs(%c : tensor<?x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x16xf32>
+  %1 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%ia, %ib : tensor<16x16xi32>, tensor<16x16xi32>) outs(%ic : tensor<16x16xi32>) {
+  ^bb0(%x: i32, %y: i32, %acc: i32):
+    %p = arith.muli %x, %y : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<16x16xi32>
+  return %0, %1 : tensor<?x16xf32>, tensor<16x16xi32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a constant B stored N by K (weights) is transposed at compile
+// time: [[1, 2, 3], [4, 5, 6]] becomes [[1, 4], [2, 5], [3, 6]] (f32 bytes
+// 0000803F 00008040 00000040 0000A040 00004040 0000C040).
+// CHECK-LABEL: func.func @constant_transposed
+// CHECK-NOT: linalg.transpose
+// CHECK: arith.constant dense_resource<transposed> : tensor<3x2xf32>
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x2xf32> into vector<4x2xf32>
+// CHECK: transposed: "0x{{[0-9A-F]*}}0000803F00008040000000400000A040000040400000C040"
+func.func @constant_transposed(%a: tensor<4x3xf32>, %c: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %b = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<4x3xf32>, tensor<2x3xf32>) outs(%c : tensor<4x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+// Tests that a 2-D convolution becomes an im2col copy ((C Kh Kw) x (Ho Wo)
+// = 36 x 3136) and a matrix multiplication of the filters (16 x 36) by it,
+// which is tiled and vectorized like any other (32 columns of the 3136, a
+// multiple of them per cache tile).
+// CHECK-LABEL: func.func @conv
+// CHECK: tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<16x4x3x3xf32> into tensor<16x36xf32>
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x58x58xf32>) outs(%{{.*}} : tensor<1x36x3136xf32>)
+// CHECK: scf.for
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x1x32xf32> into vector<1x8x32xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x16x56x56xf32>
+func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x58x58xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
+  return %0 : tensor<1x16x56x56xf32>
+}
