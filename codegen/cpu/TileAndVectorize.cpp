@@ -60,12 +60,27 @@ struct MatmulLoops {
   SmallVector<int64_t> extents;
 };
 
+/// Whether `op`'s elements can be vectors: not bools or other sub-byte
+/// elements (bit-packed in vector memory, a byte each in a tensor's), nor
+/// the 8-bit floats (whose conversions aic expands on scalars only).
+bool vectorizableElements(Operation *op) {
+  auto narrow = [](Value v) {
+    Type et = getElementTypeOrSelf(v.getType());
+    return et.isIntOrFloat() &&
+           (et.getIntOrFloatBitWidth() < 8 ||
+            (isa<FloatType>(et) && et.getIntOrFloatBitWidth() == 8));
+  };
+  return llvm::none_of(op->getOperands(), narrow) &&
+         llvm::none_of(op->getResults(), narrow);
+}
+
 std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {
   if (!linalg::isaContractionOpInterface(op) || op.hasDynamicShape() ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
   // Floats only: the integer contractions (quantized models) come later.
-  if (!isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())))
+  if (!isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())) ||
+      !vectorizableElements(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
@@ -282,6 +297,42 @@ struct TileAndVectorizePass
     return success();
   }
 
+  /// An elementwise op (all loops parallel: generics, fills, broadcasts,
+  /// transposes, copies) over static shapes, tiled to rows of its innermost
+  /// loop (up to 4 vectors long, a divisor of the extent) and vectorized.
+  void vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> extents = op.getStaticLoopRanges();
+    if (extents.empty() || op.hasDynamicShape() ||
+        op.getNumReductionLoops() != 0 || op->getNumResults() == 0 ||
+        llvm::is_contained(extents, 0))
+      return;
+    if (!vectorizableElements(op))
+      return;
+    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    SmallVector<int64_t> sizes(extents.size(), 1);
+    sizes.back() = divisorAtMost(extents.back(), 4 * lanes);
+    if (failed(linalg::vectorizeOpPrecondition(op)))
+      return;
+    for (size_t i = 0; i < sizes.size(); ++i)
+      if (sizes[i] == extents[i])
+        sizes[i] = 0;
+    Operation *target = op;
+    if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
+      SmallVector<int64_t> order =
+          llvm::to_vector(llvm::seq<int64_t>(0, extents.size()));
+      FailureOr<scf::SCFTilingResult> tiled = tile(
+          rewriter, cast<TilingInterface>(op.getOperation()), sizes, order);
+      if (failed(tiled))
+        return;
+      target = tiled->tiledOps.front();
+    }
+    rewriter.setInsertionPoint(target);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, target);
+    if (succeeded(vectorized))
+      rewriter.replaceOp(target, vectorized->replacements);
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // 2-D convolutions as an im2col copy and a matrix multiplication
@@ -306,6 +357,15 @@ struct TileAndVectorizePass
     // One that does not tile or vectorize keeps its scalar loops.
     for (auto &[op, loops] : matmuls)
       (void)tileAndVectorize(rewriter, op, loops);
+
+    // Then the elementwise ops outside the kernels.
+    SmallVector<linalg::LinalgOp> elementwise;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->getParentOfType<scf::ForOp>() == nullptr)
+        elementwise.push_back(op);
+    });
+    for (linalg::LinalgOp op : elementwise)
+      vectorizeElementwise(rewriter, op);
   }
 };
 } // namespace

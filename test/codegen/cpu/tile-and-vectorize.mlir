@@ -50,7 +50,8 @@ func.func @matmul(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor
 // CHECK-LABEL: func.func @ragged_transposed
 // CHECK-DAG: %[[C5:.*]] = arith.constant 5 : index
 // CHECK-DAG: %[[C392:.*]] = arith.constant 392 : index
-// CHECK: %[[BT:.*]] = linalg.transpose ins(%arg1 : tensor<10x784xf32>) outs(%{{.*}} : tensor<784x10xf32>) permutation = [1, 0]
+// CHECK: %[[BT:.*]] = scf.for {{.*}} -> (tensor<784x10xf32>)
+// CHECK: vector.transfer_read {{.*}}permutation_map{{.*}} : tensor<10x1xf32>, vector<1x10xf32>
 // CHECK: scf.for %{{.*}} step %[[C392]]
 // CHECK: tensor.extract_slice %[[BT]]
 // CHECK: scf.for %{{.*}} step %[[C5]]
@@ -133,4 +134,36 @@ func.func @constant_transposed(%a: tensor<4x3xf32>, %c: tensor<4x2xf32>) -> tens
 func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x58x58xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
   return %0 : tensor<1x16x56x56xf32>
+}
+
+// -----
+
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (j)>
+
+// Tests that elementwise ops are tiled to rows of their innermost loop (a
+// divisor of it up to 4 vectors: 48 of 96) and vectorized, broadcasts
+// included, while those on bools (bit-packed as vectors) stay scalar.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} step %c48
+// CHECK: %[[X:.*]] = vector.transfer_read {{.*}} : tensor<1x48xf32>, vector<1x48xf32>
+// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<48xf32>, vector<1x48xf32>
+// CHECK: arith.addf %[[X]], %[[B]] : vector<1x48xf32>
+// CHECK: linalg.generic
+// CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
+func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96xf32>, tensor<4x96xi1>) {
+  %e = tensor.empty() : tensor<4x96xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x96xf32>, tensor<96xf32>) outs(%e : tensor<4x96xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %s = arith.addf %v, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<4x96xf32>
+  %eb = tensor.empty() : tensor<4x96xi1>
+  %less = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x96xf32>, tensor<96xf32>) outs(%eb : tensor<4x96xi1>) {
+  ^bb0(%v: f32, %w: f32, %o: i1):
+    %l = arith.cmpf olt, %v, %w : f32
+    linalg.yield %l : i1
+  } -> tensor<4x96xi1>
+  return %sum, %less : tensor<4x96xf32>, tensor<4x96xi1>
 }
