@@ -157,6 +157,48 @@ Value swapLastDims(RewriterBase &rewriter, Location loc, Value b) {
       ->getResult(0);
 }
 
+/// `v` with dim `dim` grown to `size` by zeros at its end: a padded copy
+/// of a constant's data at compile time, else a tensor.pad at run time.
+Value padDim(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
+             int64_t size) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t old = shape[dim];
+  shape[dim] = size;
+  auto padded = type.clone(shape);
+  if (std::optional<ArrayRef<char>> bytes = constantBytes(v)) {
+    // Rows of the dims after `dim`, copied into the wider layout.
+    int64_t inner = type.getElementTypeBitWidth() / 8;
+    for (int64_t d = dim + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    int64_t outer = type.getNumElements() *
+                    (type.getElementTypeBitWidth() / 8) / (old * inner);
+    std::vector<char> data(outer * size * inner, 0);
+    for (int64_t o = 0; o < outer; ++o)
+      std::memcpy(&data[o * size * inner], &(*bytes)[o * old * inner],
+                  old * inner);
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseResourceElementsAttr::get(padded, "padded", std::move(blob)));
+  }
+  SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0)),
+      high(type.getRank(), rewriter.getIndexAttr(0));
+  high[dim] = rewriter.getIndexAttr(size - old);
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(rewriter, loc, padded, v, low, high, zero);
+}
+
+/// The operand dim that loop `loop` indexes through `map`, if any.
+std::optional<int64_t> dimOfLoop(AffineMap map, unsigned loop) {
+  for (auto [i, e] : llvm::enumerate(map.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e); d && d.getPosition() == loop)
+      return i;
+  return std::nullopt;
+}
+
 struct TileAndVectorizePass
     : aic::cpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using Base::Base;
@@ -185,8 +227,7 @@ struct TileAndVectorizePass
   /// instead, so that the kernel loads rows of it: transposed at compile
   /// time where it is a constant (weights), else once before the loops.
   linalg::LinalgOp asNamedContraction(RewriterBase &rewriter,
-                                      linalg::LinalgOp op,
-                                      const MatmulLoops &loops) {
+                                      linalg::LinalgOp op, MatmulLoops &loops) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
     if (!generic || generic.getNumDpsInputs() != 2)
       return op;
@@ -212,15 +253,43 @@ struct TileAndVectorizePass
       std::swap(swapped[r - 2], swapped[r - 1]);
       maps[i] = AffineMap::get(maps[i].getNumDims(), 0, swapped, context);
     }
+    // An N that is not a multiple of the vector length (a 7 x 7 or 14 x 14
+    // feature map's 49 or 196 columns) is padded with zero columns of B and
+    // C up to one, so that the kernel's vectors are whole.
+    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    int64_t extentN = loops.extents[loops.n];
+    Value init = op.getDpsInits()[0];
+    std::optional<int64_t> bDim, cDim = dimOfLoop(maps[2], loops.n);
+    unsigned bIndex = maps[0].isFunctionOfDim(loops.n) ? 0 : 1;
+    bDim = dimOfLoop(maps[bIndex], loops.n);
+    bool pad = extentN > lanes && extentN % lanes != 0 && bDim && cDim;
+    if (pad) {
+      int64_t padded = llvm::alignTo(extentN, lanes);
+      inputs[bIndex] =
+          padDim(rewriter, op.getLoc(), inputs[bIndex], *bDim, padded);
+      init = padDim(rewriter, op.getLoc(), init, *cDim, padded);
+      loops.extents[loops.n] = padded;
+    }
     auto named = linalg::ContractOp::create(
-        rewriter, op.getLoc(), op->getResultTypes(), inputs, op.getDpsInits(),
+        rewriter, op.getLoc(), TypeRange{init.getType()}, inputs, init,
         rewriter.getAffineMapArrayAttr(maps));
-    rewriter.replaceOp(op, named->getResults());
+    Value result = named->getResult(0);
+    if (pad) {
+      auto type = cast<RankedTensorType>(op->getResult(0).getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0)),
+          strides(type.getRank(), rewriter.getIndexAttr(1)), sizes;
+      for (int64_t d : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      result = tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type,
+                                              result, offsets, sizes, strides);
+    }
+    rewriter.replaceOp(op, result);
     return named;
   }
 
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 const MatmulLoops &loops) {
+                                 MatmulLoops loops) {
     op = asNamedContraction(rewriter, op, loops);
     unsigned numLoops = loops.extents.size();
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);

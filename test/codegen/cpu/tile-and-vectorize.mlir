@@ -167,3 +167,28 @@ func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96
   } -> tensor<4x96xi1>
   return %sum, %less : tensor<4x96xf32>, tensor<4x96xi1>
 }
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that an N that is not a multiple of the vector length (49, a 7 x 7
+// feature map) is padded with zero columns of B and C to 64, so that the
+// kernel's vectors are whole, and the result sliced back.
+// CHECK-LABEL: func.func @ragged_columns
+// CHECK: %[[B:.*]] = tensor.pad %arg1 low[0, 0] high[0, 15]
+// CHECK: : tensor<8x49xf32> to tensor<8x64xf32>
+// CHECK: %[[C:.*]] = tensor.pad %arg2 low[0, 0] high[0, 15]
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [16, 49] [1, 1] : tensor<16x64xf32> to tensor<16x49xf32>
+func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor<16x49xf32>) -> tensor<16x49xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<16x8xf32>, tensor<8x49xf32>) outs(%c : tensor<16x49xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x49xf32>
+  return %0 : tensor<16x49xf32>
+}
