@@ -62,7 +62,8 @@ struct MatmulLoops {
 
 /// Whether `op`'s elements can be vectors: not bools or other sub-byte
 /// elements (bit-packed in vector memory, a byte each in a tensor's), nor
-/// the 8-bit floats (whose conversions aic expands on scalars only).
+/// the small floats (whose conversions aic expands on scalars only), in its
+/// operands, results or body.
 bool vectorizableElements(Operation *op) {
   auto narrow = [](Value v) {
     Type et = getElementTypeOrSelf(v.getType());
@@ -70,8 +71,15 @@ bool vectorizableElements(Operation *op) {
            (et.getIntOrFloatBitWidth() < 8 ||
             (isa<FloatType>(et) && et.getIntOrFloatBitWidth() == 8));
   };
-  return llvm::none_of(op->getOperands(), narrow) &&
-         llvm::none_of(op->getResults(), narrow);
+  // The body's values count too (a cast through f4E2M1FN inside a fused
+  // generic between f32 and i8 operands).
+  WalkResult found = op->walk([&](Operation *inner) {
+    return llvm::any_of(inner->getOperands(), narrow) ||
+                   llvm::any_of(inner->getResults(), narrow)
+               ? WalkResult::interrupt()
+               : WalkResult::advance();
+  });
+  return !found.wasInterrupted();
 }
 
 std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {

@@ -143,7 +143,8 @@ func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<
 
 // Tests that elementwise ops are tiled to rows of their innermost loop (a
 // divisor of it up to 4 vectors: 48 of 96) and vectorized, broadcasts
-// included, while those on bools (bit-packed as vectors) stay scalar.
+// included, while those on bools (bit-packed as vectors) stay scalar, as do
+// those whose body converts through a 4-bit float.
 // CHECK-LABEL: func.func @elementwise
 // CHECK: scf.for
 // CHECK: scf.for %{{.*}} step %c48
@@ -152,7 +153,9 @@ func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<
 // CHECK: arith.addf %[[X]], %[[B]] : vector<1x48xf32>
 // CHECK: linalg.generic
 // CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
-func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96xf32>, tensor<4x96xi1>) {
+// CHECK: linalg.generic
+// CHECK: arith.truncf %{{.*}} : f32 to f4E2M1FN
+func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96xf32>, tensor<4x96xi1>, tensor<4x96xi8>) {
   %e = tensor.empty() : tensor<4x96xf32>
   %sum = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x96xf32>, tensor<96xf32>) outs(%e : tensor<4x96xf32>) {
   ^bb0(%v: f32, %w: f32, %o: f32):
@@ -165,7 +168,15 @@ func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96
     %l = arith.cmpf olt, %v, %w : f32
     linalg.yield %l : i1
   } -> tensor<4x96xi1>
-  return %sum, %less : tensor<4x96xf32>, tensor<4x96xi1>
+  %e8 = tensor.empty() : tensor<4x96xi8>
+  %f4 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x96xf32>) outs(%e8 : tensor<4x96xi8>) {
+  ^bb0(%v: f32, %o: i8):
+    %t = arith.truncf %v : f32 to f4E2M1FN
+    %i = arith.bitcast %t : f4E2M1FN to i4
+    %w = arith.extui %i : i4 to i8
+    linalg.yield %w : i8
+  } -> tensor<4x96xi8>
+  return %sum, %less, %f4 : tensor<4x96xf32>, tensor<4x96xi1>, tensor<4x96xi8>
 }
 
 // -----
