@@ -65,17 +65,27 @@ struct MatmulLoops {
 /// the small floats (whose conversions aic expands on scalars only), in its
 /// operands, results or body.
 bool vectorizableElements(Operation *op) {
-  auto narrow = [](Value v) {
+  // In memory (operands, results) any element under 8 bits; in the body,
+  // where bool vectors are just compare results, i4/i2 and small floats.
+  auto narrow = [](Value v, bool inMemory) {
     Type et = getElementTypeOrSelf(v.getType());
-    return et.isIntOrFloat() &&
-           (et.getIntOrFloatBitWidth() < 8 ||
-            (isa<FloatType>(et) && et.getIntOrFloatBitWidth() == 8));
+    if (!et.isIntOrFloat())
+      return false;
+    unsigned width = et.getIntOrFloatBitWidth();
+    if (isa<FloatType>(et))
+      return width <= 8;
+    return width < 8 && (inMemory || width > 1);
   };
+  auto narrowIn = [&](ValueRange values, bool inMemory) {
+    return llvm::any_of(values, [&](Value v) { return narrow(v, inMemory); });
+  };
+  if (narrowIn(op->getOperands(), true) || narrowIn(op->getResults(), true))
+    return false;
   // The body's values count too (a cast through f4E2M1FN inside a fused
   // generic between f32 and i8 operands).
   WalkResult found = op->walk([&](Operation *inner) {
-    return llvm::any_of(inner->getOperands(), narrow) ||
-                   llvm::any_of(inner->getResults(), narrow)
+    return narrowIn(inner->getOperands(), false) ||
+                   narrowIn(inner->getResults(), false)
                ? WalkResult::interrupt()
                : WalkResult::advance();
   });
@@ -123,14 +133,20 @@ std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {
 /// what is not a dense constant.
 std::optional<ArrayRef<char>> constantBytes(Value v) {
   auto constant = v.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!constant || !type || type.getElementTypeBitWidth() % 8 != 0)
     return std::nullopt;
+  std::optional<ArrayRef<char>> bytes;
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-    return resource.getData();
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-      dense && !dense.isSplat())
-    return dense.getRawData();
-  return std::nullopt;
+    bytes = resource.getData();
+  else if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+           dense && !dense.isSplat())
+    bytes = dense.getRawData();
+  // An elided resource (printed IR read back) has no data.
+  if (!bytes || (int64_t)bytes->size() !=
+                    type.getNumElements() * type.getElementTypeBitWidth() / 8)
+    return std::nullopt;
+  return bytes;
 }
 
 /// `b` with its last two dims swapped: a transposed copy of a constant's
@@ -205,6 +221,128 @@ std::optional<int64_t> dimOfLoop(AffineMap map, unsigned loop) {
     if (auto d = dyn_cast<AffineDimExpr>(e); d && d.getPosition() == loop)
       return i;
   return std::nullopt;
+}
+
+/// A 1 x 1 convolution of stride 1 as a matrix multiplication of the
+/// filters (F x C) by the input viewed as C x (H W): no im2col copy.
+LogicalResult rewritePointwise(RewriterBase &rewriter,
+                               linalg::Conv2DNchwFchwOp conv) {
+  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
+        init = conv.getDpsInits()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  auto ones = [](DenseIntElementsAttr a) {
+    return llvm::all_of(a.getValues<int64_t>(),
+                        [](int64_t v) { return v == 1; });
+  };
+  if (filterType.getDimSize(2) != 1 || filterType.getDimSize(3) != 1 ||
+      !ones(conv.getStrides()) || !ones(conv.getDilations()) ||
+      inputType.getShape().drop_front(2) != outType.getShape().drop_front(2))
+    return failure();
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
+  Value x = tensor::CollapseShapeOp::create(rewriter, loc, input, image);
+  Value c = tensor::CollapseShapeOp::create(rewriter, loc, init, image);
+  Value w = tensor::CollapseShapeOp::create(
+      rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  MLIRContext *context = rewriter.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  // Loops (n, f, p, c): C[n, f, p] += W[f, c] * X[n, c, p].
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {d(1), d(3)}, context),
+      AffineMap::get(4, 0, {d(0), d(3), d(2)}, context),
+      AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto matmul = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{c.getType()}, ValueRange{w, x}, ValueRange{c},
+      maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+      });
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, outType, matmul->getResult(0), image);
+  return success();
+}
+
+/// A depthwise 2-D convolution (NGCHW with one channel and one filter per
+/// group) as one elementwise generic over the output: the sum over the
+/// kernel's taps of the input shifted (and strided) to each tap, times the
+/// tap's per-group weight, added to the accumulator. It is then vectorized
+/// like any elementwise op, along the output's rows.
+LogicalResult rewriteDepthwise(RewriterBase &rewriter,
+                               linalg::Conv2DNgchwGfchwOp conv) {
+  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
+        init = conv.getDpsInits()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outType.hasStaticShape() || filterType.getDimSize(1) != 1 ||
+      filterType.getDimSize(2) != 1 || inputType.getDimSize(2) != 1)
+    return failure();
+  Type et = outType.getElementType();
+  if (!isa<FloatType>(et) || inputType.getElementType() != et ||
+      filterType.getElementType() != et)
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t kh = filterType.getDimSize(3), kw = filterType.getDimSize(4);
+  ArrayRef<int64_t> out = outType.getShape(); // N G 1 OH OW
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  SmallVector<Value> inputs;
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      SmallVector<OpFoldResult> offsets = {index(0), index(0), index(0),
+                                           index(i * dilations[0]),
+                                           index(j * dilations[1])};
+      SmallVector<OpFoldResult> sizes,
+          steps = {index(1), index(1), index(1), index(strides[0]),
+                   index(strides[1])};
+      for (int64_t d : out)
+        sizes.push_back(index(d));
+      inputs.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, outType, input, offsets, sizes, steps));
+    }
+  }
+  // Each tap's weights, one per group: filter[:, 0, 0, i, j].
+  auto tapType = RankedTensorType::get({filterType.getDimSize(0)}, et);
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      SmallVector<OpFoldResult> offsets = {index(0), index(0), index(0),
+                                           index(i), index(j)};
+      SmallVector<OpFoldResult> sizes = {index(filterType.getDimSize(0)),
+                                         index(1), index(1), index(1),
+                                         index(1)};
+      SmallVector<OpFoldResult> steps(5, index(1));
+      inputs.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, tapType, filter, offsets, sizes, steps));
+    }
+  }
+  MLIRContext *context = rewriter.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(5, context);
+  AffineMap perGroup = AffineMap::get(5, 0, getAffineDimExpr(1, context));
+  SmallVector<AffineMap> maps(kh * kw, identity);
+  maps.append(kh * kw, perGroup);
+  maps.push_back(identity);
+  int64_t taps = kh * kw;
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value acc = args.back();
+        for (int64_t t = 0; t < taps; ++t)
+          acc = arith::AddFOp::create(
+              b, l, acc, arith::MulFOp::create(b, l, args[t], args[taps + t]));
+        linalg::YieldOp::create(b, l, acc);
+      });
+  rewriter.replaceOp(conv, generic->getResults());
+  return success();
 }
 
 struct TileAndVectorizePass
@@ -422,9 +560,17 @@ struct TileAndVectorizePass
         convs.push_back(conv);
     });
     for (linalg::Conv2DNchwFchwOp conv : convs) {
+      if (succeeded(rewritePointwise(rewriter, conv)))
+        continue;
       rewriter.setInsertionPoint(conv);
       (void)linalg::rewriteInIm2Col(rewriter, conv);
     }
+    // Depthwise convolutions as elementwise sums of shifted inputs.
+    SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
+    getOperation().walk(
+        [&](linalg::Conv2DNgchwGfchwOp conv) { depthwise.push_back(conv); });
+    for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
+      (void)rewriteDepthwise(rewriter, conv);
 
     SmallVector<std::pair<linalg::LinalgOp, MatmulLoops>> matmuls;
     getOperation().walk([&](linalg::LinalgOp op) {

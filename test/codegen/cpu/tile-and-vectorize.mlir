@@ -203,3 +203,35 @@ func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor
   } -> tensor<16x49xf32>
   return %0 : tensor<16x49xf32>
 }
+
+// -----
+
+// Tests that a 1 x 1 convolution of stride 1 is a matrix multiplication of
+// the filters by the input viewed as C x (H W), with no im2col copy.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-DAG: tensor.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : tensor<1x8x16x16xf32> into tensor<1x8x256xf32>
+// CHECK-DAG: tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<32x8x1x1xf32> into tensor<32x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x1x32xf32> into vector<1x8x32xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x32x16x16xf32>
+func.func @pointwise(%x: tensor<1x8x16x16xf32>, %w: tensor<32x8x1x1xf32>, %o: tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x16x16xf32>, tensor<32x8x1x1xf32>) outs(%o : tensor<1x32x16x16xf32>) -> tensor<1x32x16x16xf32>
+  return %0 : tensor<1x32x16x16xf32>
+}
+
+// -----
+
+// Tests that a depthwise convolution (one channel and one filter per group;
+// stride 2) becomes one elementwise sum over its 9 taps of the input
+// shifted and strided to each tap times the tap's per-group weight, then
+// vectorized along the output's rows.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0, 0] [1, 4, 1, 8, 8] [1, 1, 1, 2, 2]
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 2, 2] [1, 4, 1, 8, 8] [1, 1, 1, 2, 2]
+// CHECK: tensor.extract_slice %arg1[0, 0, 0, 2, 2] [4, 1, 1, 1, 1] [1, 1, 1, 1, 1]
+// CHECK-NOT: linalg.
+// CHECK-COUNT-9: arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
+func.func @depthwise(%x: tensor<1x4x1x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %o: tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32> {
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x17x17xf32>, tensor<4x1x1x3x3xf32>) outs(%o : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  return %0 : tensor<1x4x1x8x8xf32>
+}
