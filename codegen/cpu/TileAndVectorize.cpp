@@ -149,6 +149,16 @@ std::optional<ArrayRef<char>> constantBytes(Value v) {
   return bytes;
 }
 
+/// A constant of `type` holding `data` (row-major bytes) as a resource.
+Value resourceConstant(RewriterBase &rewriter, Location loc, ShapedType type,
+                       StringRef name, ArrayRef<char> data) {
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
+  return arith::ConstantOp::create(
+      rewriter, loc,
+      DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
 /// `b` with its last two dims swapped: a transposed copy of a constant's
 /// data at compile time, else a linalg.transpose at run time.
 Value swapLastDims(RewriterBase &rewriter, Location loc, Value b) {
@@ -169,11 +179,7 @@ Value swapLastDims(RewriterBase &rewriter, Location loc, Value b) {
         for (int64_t c = 0; c < cols; ++c)
           std::memcpy(&data[base + (c * rows + r) * size],
                       &(*bytes)[base + (r * cols + c) * size], size);
-    AsmResourceBlob blob =
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
-    return arith::ConstantOp::create(
-        rewriter, loc,
-        DenseResourceElementsAttr::get(swapped, "transposed", std::move(blob)));
+    return resourceConstant(rewriter, loc, swapped, "transposed", data);
   }
   Value init =
       tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
@@ -201,11 +207,7 @@ Value padDim(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
     for (int64_t o = 0; o < outer; ++o)
       std::memcpy(&data[o * size * inner], &(*bytes)[o * old * inner],
                   old * inner);
-    AsmResourceBlob blob =
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
-    return arith::ConstantOp::create(
-        rewriter, loc,
-        DenseResourceElementsAttr::get(padded, "padded", std::move(blob)));
+    return resourceConstant(rewriter, loc, padded, "padded", data);
   }
   SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0)),
       high(type.getRank(), rewriter.getIndexAttr(0));
@@ -368,12 +370,15 @@ struct TileAndVectorizePass
   }
 
   /// A contraction generic of one element type as the named
-  /// linalg.contract, which vectorizes to vector.contract and so to fused
-  /// multiply-adds. A B stored N by K (Gemm's transB, x W^T) is read K by N
-  /// instead, so that the kernel loads rows of it: transposed at compile
-  /// time where it is a constant (weights), else once before the loops.
-  linalg::LinalgOp asNamedContraction(RewriterBase &rewriter,
-                                      linalg::LinalgOp op, MatmulLoops &loops) {
+  /// linalg.contract the kernel is made of, which vectorizes to
+  /// vector.contract and so to fused multiply-adds. A B stored N by K
+  /// (Gemm's transB, x W^T) is read K by N instead, so that the kernel loads
+  /// rows of it: transposed at compile time where it is a constant
+  /// (weights), else once before the loops; a ragged N is padded (below).
+  /// Updates `loops`' extents to the padded ones.
+  linalg::LinalgOp asKernelContraction(RewriterBase &rewriter,
+                                       linalg::LinalgOp op,
+                                       MatmulLoops &loops) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
     if (!generic || generic.getNumDpsInputs() != 2)
       return op;
@@ -436,7 +441,7 @@ struct TileAndVectorizePass
 
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
                                  MatmulLoops loops) {
-    op = asNamedContraction(rewriter, op, loops);
+    op = asKernelContraction(rewriter, op, loops);
     unsigned numLoops = loops.extents.size();
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
     int64_t extentM = loops.extents[loops.m], extentN = loops.extents[loops.n],

@@ -23,6 +23,14 @@ using namespace mlir;
 using namespace mlir::aic;
 using namespace mlir::aic::onnx_import;
 
+/// The one element of a one-element tensor (a scalar or [1]).
+static Value extractScalar(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
 /// The type both branches' results fit: their shared element type and rank,
 /// with dims that differ dynamic; failure where element type or rank differ.
 static FailureOr<Type> joinBranchTypes(Type a, Type b) {
@@ -224,9 +232,7 @@ static LogicalResult importIf(NodeContext &ctx) {
     return success();
   }
 
-  SmallVector<Value> zeros(condType.getRank(),
-                           arith::ConstantIndexOp::create(b, loc, 0));
-  Value flag = tensor::ExtractOp::create(b, loc, cond, zeros);
+  Value flag = extractScalar(b, loc, cond);
   std::optional<Mismatch> mismatch;
   FailureOr<scf::IfOp> ifOp = buildIf(
       ctx, flag, ctx.numResults(), "the node",
@@ -253,8 +259,10 @@ static LogicalResult importIf(NodeContext &ctx) {
     return report(*mismatch);
   Mismatch branches = *mismatch;
   mismatch.reset();
+  SmallVector<std::optional<int64_t>> declaredRanks =
+      ctx.declaredGraphOutputRanks();
   ifOp = buildIf(
-      ctx, flag, ctx.graphOutputCount(), "the graph",
+      ctx, flag, declaredRanks.size(), "the graph",
       [&](OpBuilder &nb, int i) -> FailureOr<SmallVector<Value>> {
         FailureOr<SmallVector<Value>> outputs =
             ctx.importSubgraph(nb, *graphs[i]);
@@ -262,7 +270,7 @@ static LogicalResult importIf(NodeContext &ctx) {
           return failure();
         return ctx.importRestOfGraph(nb, *outputs);
       },
-      mismatch, ctx.declaredGraphOutputRanks());
+      mismatch, declaredRanks);
   if (failed(ifOp))
     return failure();
   if (!*ifOp) {
@@ -275,14 +283,6 @@ static LogicalResult importIf(NodeContext &ctx) {
   }
   ctx.setGraphResults(ifOp->getResults());
   return success();
-}
-
-/// The one element of a one-element tensor (a scalar or [1]).
-static Value extractScalar(OpBuilder &b, Location loc, Value t) {
-  auto type = cast<RankedTensorType>(t.getType());
-  SmallVector<Value> zeros(type.getRank(),
-                           arith::ConstantIndexOp::create(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, t, zeros);
 }
 
 /// Whether `v` is a one-element tensor of element type `elementType`.

@@ -627,10 +627,6 @@ NodeContext::importRestOfGraph(OpBuilder &b, ValueRange nodeResults) {
 
 unsigned NodeContext::versionDepth() const { return graph.getVersionDepth(); }
 
-unsigned NodeContext::graphOutputCount() const {
-  return numGraphOutputs(graph.getWalkedGraph());
-}
-
 unsigned mlir::aic::onnx_import::numGraphInputs(const onnx::GraphProto &g) {
   return g.input_size();
 }

@@ -80,9 +80,8 @@ public:
                                                   ValueRange nodeResults);
   /// How many importRestOfGraph calls enclose this node.
   unsigned versionDepth() const;
-  /// How many outputs the graph this node is in has, and the ranks their
-  /// types declare (none where a type gives no shape).
-  unsigned graphOutputCount() const;
+  /// The ranks the outputs of the graph this node is in declare, one per
+  /// output (none where a type gives no shape).
   SmallVector<std::optional<int64_t>> declaredGraphOutputRanks() const;
   /// Binds the outputs of the graph this node is in (see importRestOfGraph);
   /// its nodes after this one are then not imported again.

@@ -541,14 +541,6 @@ struct GruToLinalg : OpConversionPattern<GruOp> {
     bool linearBeforeReset = adaptor.getLinearBeforeReset();
     Value lengths = adaptor.getSequenceLens();
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto contract = [&](OpBuilder &lb, Location l, Value lhs, Value rhs,
-                        int64_t width) {
-      return buildContraction(
-          lb, l, lhs, rhs, AffineMap::get(3, 0, {dim(0), dim(2)}, ctx),
-          AffineMap::get(3, 0, {dim(1), dim(2)}, ctx),
-          AffineMap::get(3, 0, {dim(0), dim(1)}, ctx),
-          RankedTensorType::get({parts.batchExtent, width}, et));
-    };
     for (int64_t d = 0; d < parts.dirs; ++d) {
       ArrayRef<Activation> fg = ArrayRef(parts.activations).slice(2 * d, 2);
       Value r = sliceDirection(b, loc, adaptor.getR(), d);
@@ -592,7 +584,7 @@ struct GruToLinalg : OpConversionPattern<GruOp> {
                       ValueRange states, Value yRow) -> SmallVector<Value> {
         Value hPrev = states[0];
         SmallVector<Value> x3 = splitLastDim(lb, l, xt, 3, h);
-        Value hr = contract(lb, l, hPrev, r, 3 * h);
+        Value hr = parts.timesTransposed(lb, l, hPrev, r, 3 * h);
         SmallVector<Value> h3 = splitLastDim(lb, l, hr, 3, h);
         auto sigmoidOf = [&](OpBuilder &gb, Location gl, Value x, Value y) {
           return parts.activate(gb, gl, fg[0],
@@ -612,7 +604,7 @@ struct GruToLinalg : OpConversionPattern<GruOp> {
                         arith::MulFOp::create(gb, gl, reset, a[2])};
                   })
                   .front();
-          candidateInput = contract(lb, l, rh, rH, h);
+          candidateInput = parts.timesTransposed(lb, l, rh, rH, h);
         }
         SmallVector<Value> inputs = {
             x3[0], h3[0], x3[1],
