@@ -49,6 +49,9 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Temporaries share one arena, by liveness.
+  if (options.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
 
   pm.addPass(createEmitModelAbiPass());
 

@@ -79,6 +79,25 @@ def FuseElementwisePass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def PlanBuffersPass : Pass<"aic-cpu-plan-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Places a function's temporaries in one arena by liveness";
+  let description = [{
+    After bufferization and buffer deallocation. Each `memref.alloc` in the
+    function's block with a static shape and one `memref.dealloc` in the
+    same block is a buffer live from the one to the other. The buffers are
+    placed in one 64-byte aligned arena allocated at the function's start
+    and freed at its end, largest first, each at the lowest offset that no
+    buffer live at the same time occupies; each allocation becomes a
+    `memref.view` of the arena and its deallocation goes. The arena's size
+    is recorded as the function's `aic.arena_bytes` attribute. Functions
+    that free an alias of an allocation are left as they are.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 def TileAndVectorizePass
     : Pass<"aic-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tiles matrix multiplications for caches and registers and "
