@@ -8,6 +8,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools lld-22
   libonnx-dev libprotobuf-dev protobuf-compiler
   catch2 libonnx-testdata
+  libomp5-14
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -32,6 +33,8 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   if (options.optLevel >= 1) {
     TileAndVectorizePassOptions tiling;
     tiling.vectorBits = options.vectorBits;
+    // Threads from -O2.
+    tiling.parallel = options.optLevel >= 2;
     pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(tiling));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
@@ -52,8 +55,17 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   // Temporaries share one arena, by liveness.
   if (options.optLevel >= 1)
     pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());
+  // The ops split over threads: scf.forall -> scf.parallel, which becomes
+  // an OpenMP parallel loop below.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
 
   pm.addPass(createEmitModelAbiPass());
+  // Parallel loops run on the OpenMP runtime's threads (libomp): a team
+  // forked per loop, its iterations split statically. The conversion wraps
+  // each body in a memref.alloca_scope, which canonicalization inlines
+  // (the bodies make no stack allocations).
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
 
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopiesPass());
@@ -82,6 +94,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::aic::cpu {
@@ -106,6 +107,9 @@ private:
   Value buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
                         MemRefType type);
   void storeOutput(OpBuilder &ib, Value result, Value refs, int64_t index);
+  LLVM::LLVMFuncOp declareFunction(StringRef name, Type result,
+                                   ArrayRef<Type> params);
+  void emitSetNumThreads();
   LLVM::LLVMStructType descriptorType(int64_t rank);
   std::string uniqueName(StringRef base) {
     return ("__aic_" + base + "_" + Twine(counter++)).str();
@@ -395,18 +399,48 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
 
   // Outputs are malloc'd by the graph; the library frees them with the same
   // allocator as it made them with.
-  auto freeDecl = module.lookupSymbol<LLVM::LLVMFuncOp>("free");
-  if (!freeDecl)
-    freeDecl = LLVM::LLVMFuncOp::create(
-        b, loc, "free",
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptrType}));
+  auto freeDecl =
+      declareFunction("free", LLVM::LLVMVoidType::get(ctx), {ptrType});
   auto freeFn = func::FuncOp::create(b, loc, "aic_model_v1_free",
                                      b.getFunctionType({ptrType}, {}));
   Block *freeEntry = freeFn.addEntryBlock();
   OpBuilder fb = OpBuilder::atBlockBegin(freeEntry);
   LLVM::CallOp::create(fb, loc, freeDecl, freeEntry->getArguments());
   func::ReturnOp::create(fb, loc);
+
+  // A graph with parallel loops (OpenMP) lets its caller choose how many
+  // threads they use: the calling thread's team size (0: all cores).
+  if (graph.walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    emitSetNumThreads();
   return success();
+}
+
+LLVM::LLVMFuncOp AbiBuilder::declareFunction(StringRef name, Type result,
+                                             ArrayRef<Type> params) {
+  auto decl = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (!decl)
+    decl = LLVM::LLVMFuncOp::create(
+        b, loc, name, LLVM::LLVMFunctionType::get(result, params));
+  return decl;
+}
+
+void AbiBuilder::emitSetNumThreads() {
+  auto numProcs = declareFunction("omp_get_num_procs", i32Type, {});
+  auto setNumThreads = declareFunction("omp_set_num_threads",
+                                       LLVM::LLVMVoidType::get(ctx), {i32Type});
+  auto fn = func::FuncOp::create(b, loc, "aic_model_v1_set_num_threads",
+                                 b.getFunctionType({i32Type}, {}));
+  Block *entry = fn.addEntryBlock();
+  OpBuilder fb = OpBuilder::atBlockBegin(entry);
+  Value requested = entry->getArgument(0);
+  Value positive =
+      LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::sgt, requested,
+                           LLVM::ConstantOp::create(fb, loc, i32Type, 0));
+  Value all = LLVM::CallOp::create(fb, loc, numProcs, ValueRange{}).getResult();
+  Value count = LLVM::SelectOp::create(fb, loc, positive, requested, all);
+  LLVM::CallOp::create(fb, loc, setNumThreads, ValueRange{count});
+  func::ReturnOp::create(fb, loc);
 }
 
 namespace {

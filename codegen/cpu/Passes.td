@@ -103,19 +103,32 @@ def TileAndVectorizePass
   let summary = "Tiles matrix multiplications for caches and registers and "
                 "vectorizes them";
   let description = [{
-    On tensors, before bufferization. Each linalg contraction with one M, N
-    and K loop (and any batch loops) over static float shapes is tiled
-    twice with the TilingInterface: a cache tile (N, then K, then M; about
-    64 x 256 x 512) and inside it a register tile (8 rows by two vectors,
-    K of 1 innermost), each size the largest divisor of its loop's extent
-    not above the target. The register tile vectorizes to a
-    `vector.contract`, and the K loop's read and write of the C tile are
-    hoisted out of it, so the accumulators stay in registers: a BLIS-style
-    kernel, generated. Other contractions keep their scalar loops.
+    On tensors, before bufferization. 2-D convolutions first become matrix
+    multiplications (1x1 stride-1 ones directly, others through an im2col
+    copy) and depthwise ones elementwise sums of shifted inputs. Each
+    linalg contraction with one M, N and K loop (and any batch loops) over
+    static float shapes is then tiled twice with the TilingInterface: a
+    cache tile (N, then K, then M; about 64 x 256 x 512) and inside it a
+    register tile (8 rows by two vectors, K of 1 innermost), each size the
+    largest divisor of its loop's extent not above the target. The register
+    tile vectorizes to a `vector.contract`, and the K loop's read and write
+    of the C tile are hoisted out of it, so the accumulators stay in
+    registers: a BLIS-style kernel, generated. Other contractions keep
+    their scalar loops. Elementwise ops over static shapes are tiled to rows
+    and vectorized.
+
+    With `parallel`, a contraction of at least 2^20 multiply-adds is first
+    split by an `scf.forall` over its batch loops and N cache tiles (or its
+    M cache tiles where N makes one), and an elementwise op of at least
+    2^16 elements over its outermost loop of more than one iteration; the
+    pipeline runs those loops on OpenMP threads. Smaller ops stay on the
+    calling thread.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "The target's vector register width in bits">,
+    Option<"parallel", "parallel", "bool", "false",
+           "Split big ops over threads with scf.forall">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -63,8 +63,9 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
   return machine;
 }
 
-FailureOr<int64_t> mlir::aic::cpu::targetVectorBits(const TargetOptions &options,
-                                                    std::string &error) {
+FailureOr<int64_t>
+mlir::aic::cpu::targetVectorBits(const TargetOptions &options,
+                                 std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(options, error);
   if (!machine)
@@ -132,7 +133,8 @@ LogicalResult mlir::aic::cpu::writeObjectFile(llvm::Module &module,
   return success();
 }
 
-LogicalResult mlir::aic::cpu::linkSharedLibrary(StringRef objectPath,
+LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
+                                                StringRef objectPath,
                                                 StringRef outputPath,
                                                 std::string &error) {
   llvm::ErrorOr<std::string> driver =
@@ -155,6 +157,10 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(StringRef objectPath,
   std::string out = outputPath.str(), obj = objectPath.str();
   SmallVector<StringRef> args = {*driver, "-shared", "-o",
                                  out,     obj,       "-Wl,-z,noexecstack"};
+  // Parallel loops call the OpenMP runtime (__kmpc_fork_call); libomp.so.5
+  // is LLVM's, from Debian's libomp5-14 package.
+  if (module.getFunction("__kmpc_fork_call"))
+    args.push_back("-l:libomp.so.5");
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
   std::string execError;

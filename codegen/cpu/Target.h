@@ -37,9 +37,11 @@ translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
 LogicalResult writeObjectFile(llvm::Module &module, StringRef path,
                               const TargetOptions &options, std::string &error);
 
-/// Links the object file `objectPath` into the shared library `outputPath`
-/// with the system C compiler driver.
-LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
+/// Links the object file `objectPath`, compiled from `module`, into the
+/// shared library `outputPath` with the system C compiler driver, and with
+/// the OpenMP runtime (libomp) where `module` runs loops on threads.
+LogicalResult linkSharedLibrary(const llvm::Module &module,
+                                StringRef objectPath, StringRef outputPath,
                                 std::string &error);
 
 } // namespace mlir::aic::cpu

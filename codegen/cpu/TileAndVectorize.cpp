@@ -15,6 +15,10 @@
 // Tile sizes divide the loop extents (the largest divisor not above the
 // target), so every tile is static and vectorizes without masks.
 //
+// With threads, a big op is first split into pieces by an scf.forall (a
+// contraction by its batch loops and N cache tiles, an elementwise op by
+// its outermost loop); the pipeline runs those loops on OpenMP threads.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Passes.h"
@@ -42,6 +46,12 @@ namespace mlir::aic::cpu {
 using namespace mlir;
 
 namespace {
+/// The work below which an op runs on one thread: forking a team costs a
+/// few microseconds, about what this many multiply-adds (or elements of an
+/// elementwise op) take on one core.
+constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 20;
+constexpr int64_t kParallelElements = int64_t(1) << 16;
+
 /// The largest divisor of `extent` not above `target` (at least 1).
 int64_t divisorAtMost(int64_t extent, int64_t target) {
   for (int64_t d = std::min(extent, target); d > 1; --d)
@@ -352,14 +362,17 @@ struct TileAndVectorizePass
   using Base::Base;
 
   /// Tiles `op` by `sizes` (0: untiled) with the loops in `order` (outer
-  /// first); returns the tiled op and the loops, outer first.
-  FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
-                                       TilingInterface op,
-                                       ArrayRef<int64_t> sizes,
-                                       ArrayRef<int64_t> order) {
+  /// first), as scf.for loops or as one scf.forall (whose iterations the
+  /// runtime spreads over threads); returns the tiled op and the loops,
+  /// outer first.
+  FailureOr<scf::SCFTilingResult>
+  tile(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
+       ArrayRef<int64_t> order, bool forall = false) {
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
     options.setInterchange(order);
+    if (forall)
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled =
         scf::tileUsingSCF(rewriter, op, options);
@@ -483,9 +496,46 @@ struct TileAndVectorizePass
       return result;
     };
 
+    // Threads: a big enough contraction is first split over its batch loops
+    // and N cache tiles (or, where those make one tile, its M cache tiles)
+    // by an scf.forall; the cache tiling then runs within each piece.
+    SmallVector<int64_t> within(loops.extents);
+    if (parallel) {
+      int64_t work = 1;
+      for (int64_t extent : loops.extents)
+        work *= extent;
+      SmallVector<int64_t> split(numLoops, 0);
+      int64_t pieces = 1;
+      for (unsigned b : loops.batch)
+        if (loops.extents[b] > 1) {
+          split[b] = 1;
+          pieces *= loops.extents[b];
+        }
+      if (extentN > cache[loops.n]) {
+        split[loops.n] = cache[loops.n];
+        pieces *= extentN / cache[loops.n];
+      }
+      if (pieces == 1 && extentM > cache[loops.m]) {
+        split[loops.m] = cache[loops.m];
+        pieces *= extentM / cache[loops.m];
+      }
+      if (work >= kParallelMultiplyAdds && pieces > 1) {
+        FailureOr<scf::SCFTilingResult> pieceLoop =
+            tile(rewriter, cast<TilingInterface>(op.getOperation()), split,
+                 llvm::to_vector(llvm::seq<int64_t>(0, numLoops)),
+                 /*forall=*/true);
+        if (failed(pieceLoop))
+          return failure();
+        op = cast<linalg::LinalgOp>(pieceLoop->tiledOps.front());
+        for (unsigned i = 0; i < numLoops; ++i)
+          if (split[i] != 0)
+            within[i] = split[i];
+      }
+    }
+
     FailureOr<scf::SCFTilingResult> outer =
         tile(rewriter, cast<TilingInterface>(op.getOperation()),
-             tileSizes(cache, loops.extents), cacheOrder);
+             tileSizes(cache, within), cacheOrder);
     if (failed(outer))
       return failure();
     auto cacheTile = cast<linalg::LinalgOp>(outer->tiledOps.front());
@@ -537,11 +587,31 @@ struct TileAndVectorizePass
       if (sizes[i] == extents[i])
         sizes[i] = 0;
     Operation *target = op;
+    // Threads: a big enough op is split over its outermost loop of more
+    // than one iteration (not the vectorized one) by an scf.forall.
+    int64_t elements = 1;
+    for (int64_t extent : extents)
+      elements *= extent;
+    auto outerLoop = llvm::find_if(ArrayRef(extents).drop_back(),
+                                   [](int64_t extent) { return extent > 1; });
+    if (parallel && elements >= kParallelElements &&
+        outerLoop != extents.end() - 1) {
+      SmallVector<int64_t> split(extents.size(), 0);
+      split[outerLoop - extents.begin()] = 1;
+      FailureOr<scf::SCFTilingResult> pieceLoop =
+          tile(rewriter, cast<TilingInterface>(op.getOperation()), split,
+               llvm::to_vector(llvm::seq<int64_t>(0, extents.size())),
+               /*forall=*/true);
+      if (failed(pieceLoop))
+        return;
+      target = pieceLoop->tiledOps.front();
+      sizes[outerLoop - extents.begin()] = 0;
+    }
     if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
       SmallVector<int64_t> order =
           llvm::to_vector(llvm::seq<int64_t>(0, extents.size()));
-      FailureOr<scf::SCFTilingResult> tiled = tile(
-          rewriter, cast<TilingInterface>(op.getOperation()), sizes, order);
+      FailureOr<scf::SCFTilingResult> tiled =
+          tile(rewriter, cast<TilingInterface>(target), sizes, order);
       if (failed(tiled))
         return;
       target = tiled->tiledOps.front();
@@ -589,7 +659,8 @@ struct TileAndVectorizePass
     // Then the elementwise ops outside the kernels.
     SmallVector<linalg::LinalgOp> elementwise;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->getParentOfType<scf::ForOp>() == nullptr)
+      if (!op->getParentOfType<scf::ForOp>() &&
+          !op->getParentOfType<scf::ForallOp>())
         elementwise.push_back(op);
     });
     for (linalg::LinalgOp op : elementwise)

@@ -10,6 +10,8 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,7 @@ using InfoFn = const aic_model_info *(*)();
 using RunFn = int32_t (*)(const aic_tensor_ref *, aic_output_ref *);
 using FreeFn = void (*)(void *);
 using ErrorFn = const char *(*)();
+using SetNumThreadsFn = void (*)(int32_t);
 
 /// What an output tensor's `owner` points to: how to free its data, and
 /// its dims.
@@ -109,6 +112,9 @@ struct aic_model {
   RunFn run = nullptr;
   FreeFn free = nullptr;
   ErrorFn error = nullptr; // Optional: models with run-time checks.
+  // Optional: models with parallel loops.
+  SetNumThreadsFn setNumThreads = nullptr;
+  std::atomic<int32_t> numThreads{0};
 };
 
 extern "C" {
@@ -266,6 +272,8 @@ aic_status aic_model_load(const char *path, aic_model **model) {
   result->error =
       reinterpret_cast<ErrorFn>(dlsym(handle, "aic_model_v1_error"));
   result->free = release;
+  result->setNumThreads = reinterpret_cast<SetNumThreadsFn>(
+      dlsym(handle, "aic_model_v1_set_num_threads"));
   *model = result;
   return AIC_OK;
 }
@@ -279,6 +287,16 @@ void aic_model_unload(aic_model *model) {
 
 const aic_model_info *aic_model_describe(const aic_model *model) {
   return model ? model->info : nullptr;
+}
+
+aic_status aic_model_set_num_threads(aic_model *model, int32_t num_threads) {
+  if (!model)
+    return fail(AIC_ERROR_INVALID_ARGUMENT, "null model");
+  if (num_threads < 0)
+    return fail(AIC_ERROR_INVALID_ARGUMENT,
+                "the thread count must not be negative, got %d", num_threads);
+  model->numThreads = num_threads;
+  return AIC_OK;
 }
 
 aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
@@ -318,6 +336,10 @@ aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
     }
     out[i] = {nullptr, nullptr, owners[i]->shape};
   }
+  // The team size is the calling thread's (an OpenMP setting), so it is
+  // set before each run, on the thread that runs.
+  if (model->setNumThreads)
+    model->setNumThreads(model->numThreads);
   if (int32_t rc = model->run(in.data(), out.data())) {
     // A failed run may still have allocated its outputs.
     for (const aic_output_ref &output : out)

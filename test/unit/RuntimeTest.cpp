@@ -86,6 +86,16 @@ TEST_CASE("runs check their inputs", "[runtime]") {
         AIC_ERROR_INVALID_ARGUMENT);
 }
 
+TEST_CASE("thread counts are checked", "[runtime]") {
+  Model m;
+  CHECK(aic_model_set_num_threads(m.model, -1) == AIC_ERROR_INVALID_ARGUMENT);
+  CHECK(lastErrorHas("must not be negative, got -1"));
+  CHECK(aic_model_set_num_threads(nullptr, 1) == AIC_ERROR_INVALID_ARGUMENT);
+  // tiny_cnn has no parallel loops: a count is accepted and changes nothing.
+  CHECK(aic_model_set_num_threads(m.model, 2) == AIC_OK);
+  CHECK(aic_model_set_num_threads(m.model, 0) == AIC_OK);
+}
+
 TEST_CASE("a run fills in its outputs", "[runtime]") {
   Model m;
   // An all-zero image leaves only the biases: relu(conv bias) feeds the

@@ -230,7 +230,7 @@ int main(int argc, char **argv) {
                                        error)))
     return fail(error);
   phase("linking");
-  if (failed(aic::cpu::linkSharedLibrary(object, path, error)))
+  if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, error)))
     return fail(error);
   return 0;
 }

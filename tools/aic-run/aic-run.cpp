@@ -1,7 +1,7 @@
 //===- aic-run.cpp - run, check and benchmark a compiled model ------------===//
 //
 // aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]
-//         [--rtol R] [--atol A] [--benchmark N] [--json]
+//         [--rtol R] [--atol A] [--benchmark N] [--json] [--threads N]
 //
 // Reads input_K.pb files (ONNX TensorProto), runs the model through
 // libaic_runtime, and prints, writes or compares the outputs. Exit codes:
@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +32,7 @@ struct Options {
   std::string model, inputs, outputs, compare;
   double rtol = 1e-3, atol = 1e-7;
   long benchmark = 0;
+  long threads = 0;
   bool json = false;
 };
 
@@ -41,7 +43,8 @@ struct Options {
 
 const char *usage =
     "usage: aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]\n"
-    "               [--rtol R] [--atol A] [--benchmark N] [--json]\n";
+    "               [--rtol R] [--atol A] [--benchmark N] [--json]\n"
+    "               [--threads N]\n";
 
 double parseNumber(const char *flag, const char *text) {
   char *end = nullptr;
@@ -83,9 +86,9 @@ Options parseOptions(int argc, char **argv) {
       continue;
     }
     std::string flag = arg.substr(0, arg.find('='));
-    static const char *const withValue[] = {"--inputs",  "--outputs",
-                                            "--compare", "--rtol",
-                                            "--atol",    "--benchmark"};
+    static const char *const withValue[] = {
+        "--inputs", "--outputs",   "--compare", "--rtol",
+        "--atol",   "--benchmark", "--threads"};
     if (std::find(std::begin(withValue), std::end(withValue), flag) ==
         std::end(withValue))
       die("unknown option '" + flag + "'\n" + usage);
@@ -100,7 +103,12 @@ Options parseOptions(int argc, char **argv) {
       o.rtol = parseNumber("--rtol", v);
     else if (arg == "--atol")
       o.atol = parseNumber("--atol", v);
-    else {
+    else if (arg == "--threads") {
+      double n = parseNumber("--threads", v);
+      if (n != std::floor(n) || n > INT32_MAX)
+        die("--threads expects a count (0: all cores)");
+      o.threads = static_cast<long>(n);
+    } else {
       double n = parseNumber("--benchmark", v);
       if (n < 1 || n != std::floor(n))
         die("--benchmark expects a positive count");
@@ -317,6 +325,9 @@ int main(int argc, char **argv) {
   if (aic_model_load(o.model.c_str(), &model) != AIC_OK)
     die(aic_last_error());
   const aic_model_info *info = aic_model_describe(model);
+  if (aic_model_set_num_threads(model, static_cast<int32_t>(o.threads)) !=
+      AIC_OK)
+    die(aic_last_error());
 
   // Inputs.
   std::vector<HostTensor> inputs(info->num_inputs);

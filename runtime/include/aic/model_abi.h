@@ -107,6 +107,14 @@ int32_t aic_model_v1_run(const aic_tensor_ref *inputs, aic_output_ref *outputs);
  */
 const char *aic_model_v1_error(void);
 
+/**
+ * Sets the number of threads the calling thread's following runs use (0:
+ * all the cores). Optional: only libraries with parallel loops have it
+ * (they run them on LLVM's OpenMP runtime, libomp, whose team size for the
+ * calling thread this sets); runtimes look it up with dlsym.
+ */
+void aic_model_v1_set_num_threads(int32_t num_threads);
+
 /** Releases an output's `allocation` (null is allowed). */
 void aic_model_v1_free(void *allocation);
 

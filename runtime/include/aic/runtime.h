@@ -70,6 +70,14 @@ void aic_model_unload(aic_model *model);
 const aic_model_info *aic_model_describe(const aic_model *model);
 
 /**
+ * Sets how many threads the model's runs use from now on: 0, the default,
+ * uses all the cores (or OMP_NUM_THREADS where it is set). Models whose
+ * loops all run on the calling thread (small ones, or compiled at -O1 or
+ * below) ignore it. Fails on a negative count.
+ */
+aic_status aic_model_set_num_threads(aic_model *model, int32_t num_threads);
+
+/**
  * Runs the model on `inputs` and fills in `outputs` (data, shape, rank,
  * element type); release each output with aic_tensor_release. Every input
  * count, element type, rank and static dim is checked first. Thread-safe:

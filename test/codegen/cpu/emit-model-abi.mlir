@@ -22,6 +22,7 @@
 // CHECK:   llvm.store
 // CHECK: func.func @aic_model_v1_free(%[[P:.*]]: !llvm.ptr)
 // CHECK:   llvm.call @free(%[[P]])
+// CHECK-NOT: aic_model_v1_set_num_threads
 module attributes {aic.model_name = "m"} {
   func.func @main(%x: memref<?x4xf32>) -> memref<?x4xf32> attributes {aic.input_names = ["x"], aic.output_names = ["y"]} {
     %c0 = arith.constant 0 : index
@@ -29,6 +30,31 @@ module attributes {aic.model_name = "m"} {
     %y = memref.alloc(%d) : memref<?x4xf32>
     memref.copy %x, %y : memref<?x4xf32> to memref<?x4xf32>
     return %y : memref<?x4xf32>
+  }
+}
+
+// -----
+
+// Tests that a graph with a parallel loop gets aic_model_v1_set_num_threads:
+// the count given, or all the cores for 0, as the OpenMP team size.
+// CHECK-LABEL: module attributes {aic.model_name = "parallel"}
+// CHECK: func.func @aic_model_v1_set_num_threads(%[[N:.*]]: i32)
+// CHECK:   %[[ZERO:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK:   %[[POSITIVE:.*]] = llvm.icmp "sgt" %[[N]], %[[ZERO]] : i32
+// CHECK:   %[[ALL:.*]] = llvm.call @omp_get_num_procs() : () -> i32
+// CHECK:   %[[COUNT:.*]] = llvm.select %[[POSITIVE]], %[[N]], %[[ALL]] : i1, i32
+// CHECK:   llvm.call @omp_set_num_threads(%[[COUNT]]) : (i32) -> ()
+module attributes {aic.model_name = "parallel"} {
+  func.func @main(%x: memref<4xf32>) -> memref<4xf32> attributes {aic.input_names = ["x"], aic.output_names = ["y"]} {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %y = memref.alloc() : memref<4xf32>
+    scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+      %v = memref.load %x[%i] : memref<4xf32>
+      memref.store %v, %y[%i] : memref<4xf32>
+    }
+    return %y : memref<4xf32>
   }
 }
 

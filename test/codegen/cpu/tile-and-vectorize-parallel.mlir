@@ -1,0 +1,88 @@
+// RUN: aic-opt %s --pass-pipeline='builtin.module(func.func(aic-cpu-tile-and-vectorize{parallel=true}),canonicalize,cse)' | FileCheck %s
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(i, j, k) -> (i, j, k)>
+
+// Tests that a big matmul (2^26 multiply-adds) is split over threads by its
+// N cache tiles (512 / 256: two pieces), with the cache tiling (K by 512,
+// M by 64) and the kernel inside each piece.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256) shared_outs(
+// CHECK: scf.for %{{.*}} step %c512
+// CHECK: scf.for %{{.*}} step %c64
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+func.func @matmul(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<128x1024xf32>, tensor<1024x512xf32>) outs(%c : tensor<128x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+
+// Tests that a matmul whose N is one cache tile is split by its M cache
+// tiles instead (512 rows / 64).
+// CHECK-LABEL: func.func @tall
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64) shared_outs(
+// CHECK: vector.contract
+func.func @tall(%a: tensor<512x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<512x64xf32>) -> tensor<512x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<512x1024xf32>, tensor<1024x64xf32>) outs(%c : tensor<512x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<512x64xf32>
+  return %0 : tensor<512x64xf32>
+}
+
+
+// Tests that a small matmul (2^15 multiply-adds) stays on one thread.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.forall
+// CHECK: vector.contract
+func.func @small(%a: tensor<32x32xf32>, %b: tensor<32x32xf32>, %c: tensor<32x32xf32>) -> tensor<32x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<32x32xf32>, tensor<32x32xf32>) outs(%c : tensor<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<32x32xf32>
+  return %0 : tensor<32x32xf32>
+}
+
+
+// Tests that a big elementwise op (2^18 elements) is split over its
+// outermost loop of more than one iteration (the 64 channels; the batch
+// of 1 is not one), then tiled to vectorized rows; a small one is not.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.forall (%{{.*}}) in (64) shared_outs(
+// CHECK: vector.transfer_read
+// CHECK: arith.maximumf %{{.*}} : vector<1x1x64xf32>
+// CHECK-LABEL: func.func @small_elementwise
+// CHECK-NOT: scf.forall
+func.func @elementwise(%x: tensor<1x64x4096xf32>) -> tensor<1x64x4096xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64x4096xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<1x64x4096xf32>) outs(%e : tensor<1x64x4096xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x64x4096xf32>
+  return %0 : tensor<1x64x4096xf32>
+}
+
+func.func @small_elementwise(%x: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x64xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x64xf32>) outs(%e : tensor<1x4x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x64xf32>
+  return %0 : tensor<1x4x64xf32>
+}
