@@ -235,6 +235,33 @@ std::optional<int64_t> dimOfLoop(AffineMap map, unsigned loop) {
   return std::nullopt;
 }
 
+/// The matrix multiplication a convolution becomes: out[n, f, p] +=
+/// w[f, k] * x[n, k, p], with `w` the filters as F x K, `x` the input (or its
+/// im2col copy) as N x K x P and `c` the accumulator as N x F x P; returns
+/// the result as the convolution's (N F Ho Wo) type, `outType`.
+Value buildConvMatmul(RewriterBase &rewriter, Location loc, Value w, Value x,
+                      Value c, RankedTensorType outType) {
+  MLIRContext *context = rewriter.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  // Loops (n, f, p, k).
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {d(1), d(3)}, context),
+      AffineMap::get(4, 0, {d(0), d(3), d(2)}, context),
+      AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto matmul = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{c.getType()}, ValueRange{w, x}, ValueRange{c},
+      maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+      });
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, outType, matmul->getResult(0),
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 /// A 1 x 1 convolution of stride 1 as a matrix multiplication of the
 /// filters (F x C) by the input viewed as C x (H W): no im2col copy.
 LogicalResult rewritePointwise(RewriterBase &rewriter,
@@ -259,24 +286,101 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
   Value c = tensor::CollapseShapeOp::create(rewriter, loc, init, image);
   Value w = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  MLIRContext *context = rewriter.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  // Loops (n, f, p, c): C[n, f, p] += W[f, c] * X[n, c, p].
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {d(1), d(3)}, context),
-      AffineMap::get(4, 0, {d(0), d(3), d(2)}, context),
-      AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)};
-  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  auto matmul = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{c.getType()}, ValueRange{w, x}, ValueRange{c},
-      maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(
-            b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
-      });
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-      conv, outType, matmul->getResult(0), image);
+  rewriter.replaceOp(conv, buildConvMatmul(rewriter, loc, w, x, c, outType));
+  return success();
+}
+
+/// Any other 2-D convolution over static shapes as an im2col copy and a
+/// matrix multiplication of the filters (F x (C Kh Kw)) by it ((C Kh Kw) x
+/// (Ho Wo)). The copy is one linalg.copy per kernel tap, of the input
+/// shifted (and strided) to the tap into col[n, c, kh, kw, :, :]: each an
+/// elementwise op, vectorized along the output's rows and split over
+/// threads like any other. (Upstream's rewriteInIm2Col gathers element by
+/// element with tensor.extract, which stays a scalar loop.)
+LogicalResult rewriteIm2Col(RewriterBase &rewriter,
+                            linalg::Conv2DNchwFchwOp conv) {
+  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
+        init = conv.getDpsInits()[0];
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  Type et = outType.getElementType();
+  if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outType.hasStaticShape() || inputType.getElementType() != et ||
+      filterType.getElementType() != et)
+    return failure();
+  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  int64_t n = outType.getDimSize(0), c = inputType.getDimSize(1),
+          kh = filterType.getDimSize(2), kw = filterType.getDimSize(3),
+          ho = outType.getDimSize(2), wo = outType.getDimSize(3);
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  Value col = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, ho, wo}, et);
+  auto tapType = RankedTensorType::get({n, c, ho, wo}, et);
+  SmallVector<OpFoldResult> tapSizes = {index(n), index(c), index(ho),
+                                        index(wo)};
+  SmallVector<OpFoldResult> colSizes = {index(n), index(c),  index(1),
+                                        index(1), index(ho), index(wo)};
+  SmallVector<OpFoldResult> unitSteps(6, index(1));
+  for (int64_t i = 0; i < kh; ++i) {
+    for (int64_t j = 0; j < kw; ++j) {
+      Value tap = tensor::ExtractSliceOp::create(
+          rewriter, loc, tapType, input,
+          {index(0), index(0), index(i * dilations[0]),
+           index(j * dilations[1])},
+          tapSizes, {index(1), index(1), index(strides[0]), index(strides[1])});
+      SmallVector<OpFoldResult> colOffsets = {index(0), index(0), index(i),
+                                              index(j), index(0), index(0)};
+      Value slot = tensor::ExtractSliceOp::create(
+          rewriter, loc, tapType, col, colOffsets, colSizes, unitSteps);
+      Value copied =
+          linalg::CopyOp::create(rewriter, loc, tap, slot)->getResult(0);
+      col = tensor::InsertSliceOp::create(rewriter, loc, copied, col,
+                                          colOffsets, colSizes, unitSteps);
+    }
+  }
+  Value x = tensor::CollapseShapeOp::create(
+      rewriter, loc, col,
+      SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  Value acc = tensor::CollapseShapeOp::create(
+      rewriter, loc, init, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value w = tensor::CollapseShapeOp::create(
+      rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  rewriter.replaceOp(conv, buildConvMatmul(rewriter, loc, w, x, acc, outType));
+  return success();
+}
+
+/// A tensor.pad of static shapes with one padding value as a fill of the
+/// result and a copy of the source into its middle, both elementwise ops
+/// that are vectorized (and split over threads) like the others. As it is,
+/// a pad bufferizes to an element-by-element copy.
+LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
+  RankedTensorType type = pad.getResultType();
+  Value value = pad.getConstantPaddingValue();
+  if (!type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
+      !value || !pad.getLow().empty() || !pad.getHigh().empty())
+    return failure();
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(pad);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  Value filled =
+      linalg::FillOp::create(rewriter, loc, value, empty)->getResult(0);
+  SmallVector<OpFoldResult> offsets, sizes,
+      steps(type.getRank(), rewriter.getIndexAttr(1));
+  for (int64_t low : pad.getStaticLow())
+    offsets.push_back(rewriter.getIndexAttr(low));
+  for (int64_t d : pad.getSourceType().getShape())
+    sizes.push_back(rewriter.getIndexAttr(d));
+  Value slot = tensor::ExtractSliceOp::create(rewriter, loc, filled, offsets,
+                                              sizes, steps);
+  Value copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(), slot)
+                     ->getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, filled,
+                                                     offsets, sizes, steps);
   return success();
 }
 
@@ -625,6 +729,11 @@ struct TileAndVectorizePass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // Paddings as a fill and a copy.
+    SmallVector<tensor::PadOp> pads;
+    getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
+    for (tensor::PadOp pad : pads)
+      (void)rewritePad(rewriter, pad);
     // 2-D convolutions as an im2col copy and a matrix multiplication
     // (filters x (C Kh Kw)) by ((C Kh Kw) x (Ho Wo)), which the kernel below
     // then runs.
@@ -634,12 +743,9 @@ struct TileAndVectorizePass
           isa<FloatType>(getElementTypeOrSelf(conv.getDpsInits()[0].getType())))
         convs.push_back(conv);
     });
-    for (linalg::Conv2DNchwFchwOp conv : convs) {
-      if (succeeded(rewritePointwise(rewriter, conv)))
-        continue;
-      rewriter.setInsertionPoint(conv);
-      (void)linalg::rewriteInIm2Col(rewriter, conv);
-    }
+    for (linalg::Conv2DNchwFchwOp conv : convs)
+      if (failed(rewritePointwise(rewriter, conv)))
+        (void)rewriteIm2Col(rewriter, conv);
     // Depthwise convolutions as elementwise sums of shifted inputs.
     SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
     getOperation().walk(

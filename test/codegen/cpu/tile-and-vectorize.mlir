@@ -122,12 +122,18 @@ func.func @constant_transposed(%a: tensor<4x3xf32>, %c: tensor<4x2xf32>) -> tens
 // -----
 
 // Tests that a 2-D convolution becomes an im2col copy ((C Kh Kw) x (Ho Wo)
-// = 36 x 3136) and a matrix multiplication of the filters (16 x 36) by it,
-// which is tiled and vectorized like any other (32 columns of the 3136, a
-// multiple of them per cache tile).
+// = 36 x 3136), one copy per tap of the input shifted to it (the first and
+// the last checked), and a matrix multiplication of the filters (16 x 36)
+// by it, which is tiled and vectorized like any other (32 columns of the
+// 3136, a multiple of them per cache tile).
 // CHECK-LABEL: func.func @conv
+// CHECK: tensor.empty() : tensor<1x4x3x3x56x56xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 4, 56, 56] [1, 1, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0, 0, 0] [1, 4, 1, 1, 56, 56] [1, 1, 1, 1, 1, 1] : tensor<1x4x56x56xf32> into tensor<1x4x3x3x56x56xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0, 2, 2] [1, 4, 56, 56] [1, 1, 1, 1]
+// CHECK: %[[COL:.*]] = tensor.insert_slice %{{.*}}[0, 0, 2, 2, 0, 0] [1, 4, 1, 1, 56, 56] [1, 1, 1, 1, 1, 1]
+// CHECK: tensor.collapse_shape %[[COL]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x4x3x3x56x56xf32> into tensor<1x36x3136xf32>
 // CHECK: tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<16x4x3x3xf32> into tensor<16x36xf32>
-// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x4x58x58xf32>) outs(%{{.*}} : tensor<1x36x3136xf32>)
 // CHECK: scf.for
 // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x1x32xf32> into vector<1x8x32xf32>
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x16x56x56xf32>
@@ -234,4 +240,25 @@ func.func @pointwise(%x: tensor<1x8x16x16xf32>, %w: tensor<32x8x1x1xf32>, %o: te
 func.func @depthwise(%x: tensor<1x4x1x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %o: tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32> {
   %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x17x17xf32>, tensor<4x1x1x3x3xf32>) outs(%o : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
   return %0 : tensor<1x4x1x8x8xf32>
+}
+
+// -----
+
+// Tests that a padding becomes a fill of the result and a copy into its
+// middle, both tiled to rows: the 66 x 66 fill by vector writes of 33, the
+// 64 x 64 source row by row (a vector read and write that canonicalize into
+// a row copy) at offset (1, 1).
+// CHECK-LABEL: func.func @pad
+// CHECK-NOT: tensor.pad
+// CHECK: vector.transfer_write %{{.*}} : vector<1x1x33xf32>, tensor<1x1x33xf32>
+// CHECK: %[[MIDDLE:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x66x66xf32> to tensor<2x64x64xf32>
+// CHECK: tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0] [1, 1, 64] [1, 1, 1] : tensor<2x64x64xf32> to tensor<1x1x64xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x64x64xf32> into tensor<2x66x66xf32>
+func.func @pad(%x: tensor<2x64x64xf32>) -> tensor<2x66x66xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = tensor.pad %x low[0, 1, 1] high[0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index):
+    tensor.yield %zero : f32
+  } : tensor<2x64x64xf32> to tensor<2x66x66xf32>
+  return %0 : tensor<2x66x66xf32>
 }
