@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -36,6 +37,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
     // Threads from -O2.
     tiling.parallel = options.optLevel >= 2;
     pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(tiling));
+    pm.addNestedPass<func::FuncOp>(createApproximateMathPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -75,6 +77,10 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   // iteration of the loops around it.
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // Row reductions: each row one vector.reduction (a tree of vector ops:
+  // the LLVM lowering below may reassociate float reductions).
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMultiReductionPass(
+      vector::VectorMultiReductionLowering::InnerReduction));
   pm.addPass(createExpandSmallFloatsPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
@@ -84,6 +90,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
+  vectorToLLVM.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   // expand-strided-metadata computes dynamic sizes with affine.apply.

@@ -9,6 +9,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ApproximateMathPass
+    : Pass<"aic-cpu-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replaces f32 exp, erf and tanh with polynomial approximations";
+  let description = [{
+    Upstream's polynomial approximations (the math dialect's
+    PolynomialApproximation patterns) of f32 `math.exp`, `math.erf` and
+    `math.tanh`, scalar or vector: arithmetic, selects and fused
+    multiply-adds that stay vectors, where the LLVM lowering would call
+    libm's expf, erff or tanhf once per element.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def EmitModelAbiPass : Pass<"aic-cpu-emit-model-abi", "ModuleOp"> {
   let summary = "Emits the model library's C ABI around the bufferized graph";
   let description = [{
