@@ -51,6 +51,8 @@ namespace {
 /// elementwise op) take on one core.
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 20;
 constexpr int64_t kParallelElements = int64_t(1) << 16;
+/// The longest row a reduction is vectorized over, as one vector.
+constexpr int64_t kMaxReducedElements = 4096;
 
 /// The largest divisor of `extent` not above `target` (at least 1).
 int64_t divisorAtMost(int64_t extent, int64_t target) {
@@ -461,6 +463,47 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   return success();
 }
 
+/// Whether `op` reduces rows: its loops from `rowLoops` on are all
+/// reductions (and the others parallel), of at most kMaxReducedElements
+/// together, and every input is read along all of them or none (a bias or
+/// scale broadcast over the row), contiguously: those loops are the input's
+/// innermost dims, in order. Contractions and convolutions are not.
+bool isRowReduction(linalg::LinalgOp op, unsigned rowLoops) {
+  if (linalg::isaContractionOpInterface(op) ||
+      linalg::isaConvolutionOpInterface(op) || op.getNumDpsInits() != 1)
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int64_t reduced = 1;
+  for (auto [i, iterator] : llvm::enumerate(iterators)) {
+    if ((i < rowLoops) != (iterator == utils::IteratorType::parallel))
+      return false;
+    if (i >= rowLoops)
+      reduced *= extents[i];
+  }
+  if (reduced > kMaxReducedElements)
+    return false;
+  unsigned numReduced = iterators.size() - rowLoops;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation())
+      return false;
+    bool readsRow =
+        llvm::any_of(llvm::seq(rowLoops, unsigned(iterators.size())),
+                     [&](unsigned loop) { return map.isFunctionOfDim(loop); });
+    if (!readsRow)
+      continue;
+    ArrayRef<AffineExpr> results = map.getResults();
+    if (results.size() < numReduced)
+      return false;
+    for (unsigned r = 0; r < numReduced; ++r)
+      if (results[results.size() - numReduced + r] !=
+          getAffineDimExpr(rowLoops + r, op.getContext()))
+        return false;
+  }
+  return true;
+}
+
 struct TileAndVectorizePass
     : aic::cpu::impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   using Base::Base;
@@ -674,17 +717,32 @@ struct TileAndVectorizePass
   /// An elementwise op (all loops parallel: generics, fills, broadcasts,
   /// transposes, copies) over static shapes, tiled to rows of its innermost
   /// loop (up to 4 vectors long, a divisor of the extent) and vectorized.
+  /// A row reduction (softmax's max and sum, a normalization's mean,
+  /// pooling over a whole row: reduction loops innermost, each input read
+  /// along them or not at all) is tiled to single rows, each reduced as one
+  /// vector (up to kMaxReducedElements).
   void vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op) {
     SmallVector<int64_t> extents = op.getStaticLoopRanges();
-    if (extents.empty() || op.hasDynamicShape() ||
-        op.getNumReductionLoops() != 0 || op->getNumResults() == 0 ||
+    if (extents.empty() || op.hasDynamicShape() || op->getNumResults() == 0 ||
         llvm::is_contained(extents, 0))
       return;
     if (!vectorizableElements(op))
       return;
+    // The loops the rows are made of: all (elementwise), or the parallel
+    // loops before the innermost reduction ones.
+    unsigned rowLoops = extents.size();
+    if (op.getNumReductionLoops() != 0) {
+      rowLoops = extents.size() - op.getNumReductionLoops();
+      if (!isRowReduction(op, rowLoops))
+        return;
+    }
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
     SmallVector<int64_t> sizes(extents.size(), 1);
-    sizes.back() = divisorAtMost(extents.back(), 4 * lanes);
+    if (rowLoops == extents.size())
+      sizes.back() = divisorAtMost(extents.back(), 4 * lanes);
+    else
+      for (unsigned i = rowLoops; i < extents.size(); ++i)
+        sizes[i] = extents[i];
     if (failed(linalg::vectorizeOpPrecondition(op)))
       return;
     for (size_t i = 0; i < sizes.size(); ++i)
@@ -696,10 +754,14 @@ struct TileAndVectorizePass
     int64_t elements = 1;
     for (int64_t extent : extents)
       elements *= extent;
-    auto outerLoop = llvm::find_if(ArrayRef(extents).drop_back(),
-                                   [](int64_t extent) { return extent > 1; });
+    // Candidates: the row loops (all but the vectorized one, for an
+    // elementwise op).
+    ArrayRef<int64_t> candidates = ArrayRef(extents).take_front(
+        rowLoops == extents.size() ? rowLoops - 1 : rowLoops);
+    auto outerLoop =
+        llvm::find_if(candidates, [](int64_t extent) { return extent > 1; });
     if (parallel && elements >= kParallelElements &&
-        outerLoop != extents.end() - 1) {
+        outerLoop != candidates.end()) {
       SmallVector<int64_t> split(extents.size(), 0);
       split[outerLoop - extents.begin()] = 1;
       FailureOr<scf::SCFTilingResult> pieceLoop =

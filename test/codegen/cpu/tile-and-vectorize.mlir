@@ -262,3 +262,37 @@ func.func @pad(%x: tensor<2x64x64xf32>) -> tensor<2x66x66xf32> {
   } : tensor<2x64x64xf32> to tensor<2x66x66xf32>
   return %0 : tensor<2x66x66xf32>
 }
+
+// -----
+
+// Tests that a row reduction (a softmax's sum over the last loop, 4 x 128)
+// is tiled to single rows, each reduced as one vector of 128.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %arg0[%{{.*}}, 0] [1, 128] [1, 1] : tensor<4x128xf32> to tensor<1x128xf32>
+// CHECK: %[[ROW:.*]] = vector.transfer_read %[[SLICE]]{{.*}} : tensor<1x128xf32>, vector<1x128xf32>
+// CHECK: vector.multi_reduction <add>, %[[ROW]], %{{.*}} [1] : vector<1x128xf32> to vector<1xf32>
+func.func @row_sum(%x: tensor<4x128xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x128xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a reduction over a dim that is not innermost in its input
+// (a column sum) is left alone.
+// CHECK-LABEL: func.func @column_sum
+// CHECK-NOT: vector.multi_reduction
+// CHECK: linalg.generic
+func.func @column_sum(%x: tensor<128x4xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<128x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
