@@ -59,7 +59,8 @@ def LowerStridedCopiesPass
     `tensor.pad` makes) into a call to `memrefCopy` from MLIR's runner
     utilities, which a model library does not link. This pass rewrites those
     copies as `linalg.copy`, so they become generated loops like any other
-    linalg op.
+    linalg op. Views of contiguous memory (a row of a larger buffer: the
+    other dims 1) count as contiguous and stay memcpys.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -131,8 +132,12 @@ def TileAndVectorizePass
     tile vectorizes to a `vector.contract`, and the K loop's read and write
     of the C tile are hoisted out of it, so the accumulators stay in
     registers: a BLIS-style kernel, generated. Other contractions keep
-    their scalar loops. Elementwise ops over static shapes are tiled to rows
-    and vectorized.
+    their scalar loops. Static pads become a fill and a copy, and window
+    reductions (pooling) an elementwise combination of their taps.
+    Elementwise ops over static shapes are tiled to rows and vectorized, row
+    reductions (reduction loops innermost, up to 4,096 elements) tiled to
+    single rows each reduced as one vector, and rows read with a stride s
+    become contiguous reads and shuffles of every s-th lane.
 
     With `parallel`, a contraction of at least 2^20 multiply-adds is first
     split by an `scf.forall` over its batch loops and N cache tiles (or its
@@ -148,6 +153,7 @@ def TileAndVectorizePass
            "Split big ops over threads with scf.forall">,
   ];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",

@@ -23,7 +23,9 @@
 
 #include "codegen/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -34,6 +36,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 #include <cstring>
@@ -355,6 +358,162 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
   return success();
 }
 
+/// A window reduction (max or average pooling: reduction loops over a small
+/// window, the input read at `out * stride + tap * dilation`) as one
+/// elementwise generic over the output that combines the window's taps in
+/// turn, each the input shifted and strided to the tap; it is then
+/// vectorized and split over threads like any elementwise op.
+LogicalResult rewriteWindowReduction(RewriterBase &rewriter,
+                                     linalg::GenericOp op) {
+  if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() < 1 || op.hasDynamicShape() ||
+      linalg::isaContractionOpInterface(op))
+    return failure();
+  // The body: yield combine(out, in) (either order) of input 0 and the
+  // output alone.
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 2)
+    return failure();
+  Operation *combine = &body.front();
+  Value in = body.getArgument(0), out = body.getArgument(op.getNumDpsInputs());
+  if (combine->getNumOperands() != 2 || combine->getNumResults() != 1 ||
+      combine->getNumRegions() != 0 ||
+      body.getTerminator()->getOperand(0) != combine->getResult(0) ||
+      !((combine->getOperand(0) == out && combine->getOperand(1) == in) ||
+        (combine->getOperand(0) == in && combine->getOperand(1) == out)))
+    return failure();
+
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> parallelLoops, windowLoops;
+  for (auto [i, iterator] : llvm::enumerate(iterators))
+    (iterator == utils::IteratorType::parallel ? parallelLoops : windowLoops)
+        .push_back(i);
+  int64_t taps = 1;
+  for (unsigned w : windowLoops)
+    taps *= extents[w];
+  if (taps > 64)
+    return failure();
+  // The output reads the parallel loops only.
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!outMap.isProjectedPermutation() ||
+      llvm::any_of(windowLoops,
+                   [&](unsigned w) { return outMap.isFunctionOfDim(w); }))
+    return failure();
+  // Each input dim: a parallel loop d, or d * stride + w * dilation with w a
+  // window loop.
+  struct Term {
+    unsigned loop;
+    int64_t coefficient;
+  };
+  auto term = [](AffineExpr e) -> std::optional<Term> {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      return Term{d.getPosition(), 1};
+    auto mul = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!mul || mul.getKind() != AffineExprKind::Mul)
+      return std::nullopt;
+    auto d = dyn_cast<AffineDimExpr>(mul.getLHS());
+    auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
+    if (!d || !c)
+      return std::nullopt;
+    return Term{d.getPosition(), c.getValue()};
+  };
+  auto isWindow = [&](unsigned loop) {
+    return iterators[loop] == utils::IteratorType::reduction;
+  };
+  struct Dim {
+    Term outer;
+    std::optional<Term> window;
+  };
+  SmallVector<Dim> dims;
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  for (AffineExpr e : inMap.getResults()) {
+    if (std::optional<Term> t = term(e); t && !isWindow(t->loop)) {
+      dims.push_back({*t, std::nullopt});
+      continue;
+    }
+    auto add = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!add || add.getKind() != AffineExprKind::Add)
+      return failure();
+    std::optional<Term> a = term(add.getLHS()), b = term(add.getRHS());
+    if (!a || !b || isWindow(a->loop) == isWindow(b->loop))
+      return failure();
+    if (isWindow(a->loop))
+      std::swap(a, b);
+    dims.push_back({*a, *b});
+  }
+  // Every window loop must be read once; every input dim follows its own
+  // parallel loop.
+  for (unsigned w : windowLoops)
+    if (llvm::count_if(dims, [&](const Dim &d) {
+          return d.window && d.window->loop == w;
+        }) != 1)
+      return failure();
+  SmallVector<unsigned> newIndex(extents.size(), 0);
+  for (auto [i, p] : llvm::enumerate(parallelLoops))
+    newIndex[p] = i;
+
+  Location loc = op.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  rewriter.setInsertionPoint(op);
+  Value input = op.getDpsInputs()[0];
+  Type et = getElementTypeOrSelf(input.getType());
+  SmallVector<int64_t> tapShape;
+  SmallVector<AffineExpr> tapExprs;
+  for (const Dim &d : dims) {
+    tapShape.push_back(extents[d.outer.loop]);
+    tapExprs.push_back(getAffineDimExpr(newIndex[d.outer.loop], context));
+  }
+  auto tapType = RankedTensorType::get(tapShape, et);
+  AffineMap tapMap = AffineMap::get(parallelLoops.size(), 0, tapExprs, context);
+  SmallVector<Value> tapValues;
+  SmallVector<int64_t> position(windowLoops.size(), 0);
+  for (int64_t t = 0; t < taps; ++t) {
+    // Window position t, the last window loop fastest.
+    int64_t rest = t;
+    for (int64_t i = windowLoops.size() - 1; i >= 0; --i) {
+      position[i] = rest % extents[windowLoops[i]];
+      rest /= extents[windowLoops[i]];
+    }
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (const Dim &d : dims) {
+      int64_t offset = 0;
+      if (d.window) {
+        unsigned slot =
+            llvm::find(windowLoops, d.window->loop) - windowLoops.begin();
+        offset = position[slot] * d.window->coefficient;
+      }
+      offsets.push_back(rewriter.getIndexAttr(offset));
+      sizes.push_back(rewriter.getIndexAttr(extents[d.outer.loop]));
+      strides.push_back(rewriter.getIndexAttr(d.outer.coefficient));
+    }
+    tapValues.push_back(tensor::ExtractSliceOp::create(
+        rewriter, loc, tapType, input, offsets, sizes, strides));
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (AffineExpr e : outMap.getResults())
+    outExprs.push_back(getAffineDimExpr(
+        newIndex[cast<AffineDimExpr>(e).getPosition()], context));
+  SmallVector<AffineMap> maps(taps, tapMap);
+  maps.push_back(AffineMap::get(parallelLoops.size(), 0, outExprs, context));
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, op->getResultTypes(), tapValues, op.getDpsInits(), maps,
+      SmallVector<utils::IteratorType>(parallelLoops.size(),
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value acc = args.back();
+        for (int64_t t = 0; t < taps; ++t) {
+          IRMapping mapping;
+          mapping.map(out, acc);
+          mapping.map(in, args[t]);
+          acc = b.clone(*combine, mapping)->getResult(0);
+        }
+        linalg::YieldOp::create(b, l, acc);
+      });
+  rewriter.replaceOp(op, generic->getResults());
+  return success();
+}
+
 /// A tensor.pad of static shapes with one padding value as a fill of the
 /// result and a copy of the source into its middle, both elementwise ops
 /// that are vectorized (and split over threads) like the others. As it is,
@@ -462,6 +621,72 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   rewriter.replaceOp(conv, generic->getResults());
   return success();
 }
+
+/// A vector.transfer_read of one row (a vector of leading unit dims and n
+/// elements) from a slice whose innermost stride s is static and above 1
+/// (a strided convolution's taps), as a read of the contiguous (n - 1) s + 1
+/// elements the row spans and a shuffle that keeps every s-th: a few
+/// permutes, where the strided read would be n scalar loads and inserts.
+struct ReadStridedRowAsShuffle : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = read.getVectorType();
+    if (type.getRank() == 0 || !read.getPermutationMap().isMinorIdentity() ||
+        read.getMask() ||
+        llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
+        llvm::any_of(type.getShape().drop_back(),
+                     [](int64_t d) { return d != 1; }))
+      return failure();
+    // The chain of slices (a tile of a tap), innermost first, each of the
+    // read's rank; their innermost strides multiply.
+    SmallVector<tensor::ExtractSliceOp> slices;
+    Value base = read.getBase();
+    int64_t stride = 1;
+    while (auto slice = base.getDefiningOp<tensor::ExtractSliceOp>()) {
+      std::optional<int64_t> last =
+          getConstantIntValue(slice.getMixedStrides().back());
+      if (!last || slice.getSourceType().getRank() != type.getRank() ||
+          slice.getType().getRank() != type.getRank())
+        break;
+      slices.push_back(slice);
+      stride *= *last;
+      base = slice.getSource();
+    }
+    int64_t n = type.getShape().back();
+    if (stride <= 1 || n < 2)
+      return failure();
+    // The row's first element in `base`: offset + index * stride through
+    // every slice, in every dim.
+    Location loc = read.getLoc();
+    SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
+    for (tensor::ExtractSliceOp slice : slices)
+      for (auto [index, offset, sliceStride] : llvm::zip(
+               indices, slice.getMixedOffsets(), slice.getMixedStrides())) {
+        AffineExpr o, i, st;
+        bindSymbols(rewriter.getContext(), o, i, st);
+        index = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, o + i * st, {offset, index, sliceStride});
+      }
+    int64_t span = (n - 1) * stride + 1;
+    SmallVector<int64_t> wideShape(type.getShape());
+    wideShape.back() = span;
+    auto wideType = VectorType::get(wideShape, type.getElementType());
+    Value wide = vector::TransferReadOp::create(
+        rewriter, loc, wideType, base,
+        getValueOrCreateConstantIndexOp(rewriter, loc, indices),
+        read.getPadding(), SmallVector<bool>(type.getRank(), true));
+    auto flatType = VectorType::get({span}, type.getElementType());
+    Value flat = vector::ShapeCastOp::create(rewriter, loc, flatType, wide);
+    SmallVector<int64_t> lanes;
+    for (int64_t k = 0; k < n; ++k)
+      lanes.push_back(k * stride);
+    Value row = vector::ShuffleOp::create(rewriter, loc, flat, flat, lanes);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(read, type, row);
+    return success();
+  }
+};
 
 /// Whether `op` reduces rows: its loops from `rowLoops` on are all
 /// reductions (and the others parallel), of at most kMaxReducedElements
@@ -814,6 +1039,11 @@ struct TileAndVectorizePass
         [&](linalg::Conv2DNgchwGfchwOp conv) { depthwise.push_back(conv); });
     for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
       (void)rewriteDepthwise(rewriter, conv);
+    // Pooling as elementwise combinations of taps.
+    SmallVector<linalg::GenericOp> windows;
+    getOperation().walk([&](linalg::GenericOp op) { windows.push_back(op); });
+    for (linalg::GenericOp op : windows)
+      (void)rewriteWindowReduction(rewriter, op);
 
     SmallVector<std::pair<linalg::LinalgOp, MatmulLoops>> matmuls;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -833,6 +1063,12 @@ struct TileAndVectorizePass
     });
     for (linalg::LinalgOp op : elementwise)
       vectorizeElementwise(rewriter, op);
+
+    // Strided rows read contiguously and shuffled.
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ReadStridedRowAsShuffle>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -230,11 +230,13 @@ func.func @pointwise(%x: tensor<1x8x16x16xf32>, %w: tensor<32x8x1x1xf32>, %o: te
 // Tests that a depthwise convolution (one channel and one filter per group;
 // stride 2) becomes one elementwise sum over its 9 taps of the input
 // shifted and strided to each tap times the tap's per-group weight, then
-// vectorized along the output's rows.
+// vectorized along the output's rows: each tap's row of 8 a contiguous
+// read of 15 and a shuffle of every other lane.
 // CHECK-LABEL: func.func @depthwise
-// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0, 0] [1, 4, 1, 8, 8] [1, 1, 1, 2, 2]
-// CHECK: tensor.extract_slice %arg0[0, 0, 0, 2, 2] [1, 4, 1, 8, 8] [1, 1, 1, 2, 2]
 // CHECK: tensor.extract_slice %arg1[0, 0, 0, 2, 2] [4, 1, 1, 1, 1] [1, 1, 1, 1, 1]
+// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c0, %{{.*}}, %c0]{{.*}} : tensor<1x4x1x17x17xf32>, vector<1x1x1x1x15xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c0, %{{.*}}, %c2]{{.*}} : tensor<1x4x1x17x17xf32>, vector<1x1x1x1x15xf32>
 // CHECK-NOT: linalg.
 // CHECK-COUNT-9: arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
 func.func @depthwise(%x: tensor<1x4x1x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %o: tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32> {
@@ -295,4 +297,47 @@ func.func @column_sum(%x: tensor<128x4xf32>, %init: tensor<4xf32>) -> tensor<4xf
     linalg.yield %s : f32
   } -> tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a row read with a stride of 2 (a strided convolution's tap)
+// becomes a contiguous read of the 2 n - 1 elements it spans and a shuffle
+// of every other lane.
+// CHECK-LABEL: func.func @strided_rows
+// CHECK: %[[WIDE:.*]] = vector.transfer_read %arg0{{.*}} : tensor<4x64xf32>, vector<1x63xf32>
+// CHECK: %[[FLAT:.*]] = vector.shape_cast %[[WIDE]] : vector<1x63xf32> to vector<63xf32>
+// CHECK: vector.shuffle %[[FLAT]], %[[FLAT]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60, 62] : vector<63xf32>, vector<63xf32>
+func.func @strided_rows(%x: tensor<4x64xf32>) -> tensor<4x32xf32> {
+  %half = tensor.extract_slice %x[0, 0] [4, 32] [1, 2] : tensor<4x64xf32> to tensor<4x32xf32>
+  %e = tensor.empty() : tensor<4x32xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%half : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  } -> tensor<4x32xf32>
+  return %0 : tensor<4x32xf32>
+}
+
+// -----
+
+// Tests that a max pooling (3 x 3 window, stride 2, as the importer writes
+// it: reduction loops over a window tensor) becomes one elementwise generic
+// that takes the maximum of its 9 taps in turn, vectorized along the output
+// rows, each tap read as a contiguous row and shuffled.
+// CHECK-LABEL: func.func @max_pool
+// CHECK-NOT: linalg.generic
+// CHECK: vector.shuffle
+// CHECK-COUNT-9: arith.maximumf {{.*}} : vector<1x1x1x8xf32>
+func.func @max_pool(%x: tensor<1x4x17x17xf32>) -> tensor<1x4x8x8xf32> {
+  %lowest = arith.constant 0xFF800000 : f32
+  %window = tensor.empty() : tensor<3x3xf32>
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %init = linalg.fill ins(%lowest : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w, kh, kw) -> (n, c, h * 2 + kh, w * 2 + kw)>, affine_map<(n, c, h, w, kh, kw) -> (kh, kw)>, affine_map<(n, c, h, w, kh, kw) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %window : tensor<1x4x17x17xf32>, tensor<3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) {
+  ^bb0(%in: f32, %unused: f32, %out: f32):
+    %m = arith.maximumf %out, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
 }
