@@ -267,15 +267,38 @@ Value buildConvMatmul(RewriterBase &rewriter, Location loc, Value w, Value x,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
+/// A convolution's input, filters and accumulator, where all three have
+/// static shapes and one float element type (what the rewrites below take).
+struct ConvOperands {
+  Value input, filter, init;
+  RankedTensorType inputType, filterType, outType;
+};
+
+std::optional<ConvOperands> staticFloatConvOperands(linalg::LinalgOp conv) {
+  ConvOperands ops{conv.getDpsInputs()[0], conv.getDpsInputs()[1],
+                   conv.getDpsInits()[0]};
+  ops.inputType = dyn_cast<RankedTensorType>(ops.input.getType());
+  ops.filterType = dyn_cast<RankedTensorType>(ops.filter.getType());
+  ops.outType = dyn_cast<RankedTensorType>(ops.init.getType());
+  if (!ops.inputType || !ops.filterType || !ops.outType ||
+      !ops.inputType.hasStaticShape() || !ops.filterType.hasStaticShape() ||
+      !ops.outType.hasStaticShape())
+    return std::nullopt;
+  Type et = ops.outType.getElementType();
+  if (!isa<FloatType>(et) || ops.inputType.getElementType() != et ||
+      ops.filterType.getElementType() != et)
+    return std::nullopt;
+  return ops;
+}
+
 /// A 1 x 1 convolution of stride 1 as a matrix multiplication of the
 /// filters (F x C) by the input viewed as C x (H W): no im2col copy.
 LogicalResult rewritePointwise(RewriterBase &rewriter,
                                linalg::Conv2DNchwFchwOp conv) {
-  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
-        init = conv.getDpsInits()[0];
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto filterType = cast<RankedTensorType>(filter.getType());
-  auto outType = cast<RankedTensorType>(init.getType());
+  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+  if (!operands)
+    return failure();
+  auto [input, filter, init, inputType, filterType, outType] = *operands;
   auto ones = [](DenseIntElementsAttr a) {
     return llvm::all_of(a.getValues<int64_t>(),
                         [](int64_t v) { return v == 1; });
@@ -304,16 +327,11 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
 /// element with tensor.extract, which stays a scalar loop.)
 LogicalResult rewriteIm2Col(RewriterBase &rewriter,
                             linalg::Conv2DNchwFchwOp conv) {
-  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
-        init = conv.getDpsInits()[0];
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto filterType = cast<RankedTensorType>(filter.getType());
-  auto outType = cast<RankedTensorType>(init.getType());
-  Type et = outType.getElementType();
-  if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-      !outType.hasStaticShape() || inputType.getElementType() != et ||
-      filterType.getElementType() != et)
+  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+  if (!operands)
     return failure();
+  auto [input, filter, init, inputType, filterType, outType] = *operands;
+  Type et = outType.getElementType();
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   int64_t n = outType.getDimSize(0), c = inputType.getDimSize(1),
@@ -552,19 +570,14 @@ LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
 /// like any elementwise op, along the output's rows.
 LogicalResult rewriteDepthwise(RewriterBase &rewriter,
                                linalg::Conv2DNgchwGfchwOp conv) {
-  Value input = conv.getDpsInputs()[0], filter = conv.getDpsInputs()[1],
-        init = conv.getDpsInits()[0];
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto filterType = cast<RankedTensorType>(filter.getType());
-  auto outType = cast<RankedTensorType>(init.getType());
-  if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-      !outType.hasStaticShape() || filterType.getDimSize(1) != 1 ||
-      filterType.getDimSize(2) != 1 || inputType.getDimSize(2) != 1)
+  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+  if (!operands)
+    return failure();
+  auto [input, filter, init, inputType, filterType, outType] = *operands;
+  if (filterType.getDimSize(1) != 1 || filterType.getDimSize(2) != 1 ||
+      inputType.getDimSize(2) != 1)
     return failure();
   Type et = outType.getElementType();
-  if (!isa<FloatType>(et) || inputType.getElementType() != et ||
-      filterType.getElementType() != et)
-    return failure();
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
   int64_t kh = filterType.getDimSize(3), kw = filterType.getDimSize(4);
@@ -1025,11 +1038,8 @@ struct TileAndVectorizePass
     // (filters x (C Kh Kw)) by ((C Kh Kw) x (Ho Wo)), which the kernel below
     // then runs.
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
-      if (!conv.hasDynamicShape() &&
-          isa<FloatType>(getElementTypeOrSelf(conv.getDpsInits()[0].getType())))
-        convs.push_back(conv);
-    });
+    getOperation().walk(
+        [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
     for (linalg::Conv2DNchwFchwOp conv : convs)
       if (failed(rewritePointwise(rewriter, conv)))
         (void)rewriteIm2Col(rewriter, conv);
