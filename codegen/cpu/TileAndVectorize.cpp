@@ -10,14 +10,22 @@
 //   of step 1, vectorizes to one vector.contract per k (named, so that it
 //   becomes fused multiply-adds);
 // - the C tile's read and write are hoisted out of the K loop, so the
-//   accumulators stay in registers across it.
+//   accumulators stay in registers across it;
+// - an epilogue (the elementwise op that reads the result: an activation,
+//   a residual add) and the accumulator's fill or broadcast (zeros, a bias)
+//   are fused into the tiles (of the epilogue), so that the register tile
+//   starts from the bias and ends with the activation, and no C goes
+//   through memory.
 //
 // Tile sizes divide the loop extents (the largest divisor not above the
-// target), so every tile is static and vectorizes without masks.
+// target), so every tile is static and vectorizes without masks; an N
+// that no vector length divides is split into two contractions that
+// each are whole vectors.
 //
 // With threads, a big op is first split into pieces by an scf.forall (a
-// contraction by its batch loops and N cache tiles, an elementwise op by
-// its outermost loop); the pipeline runs those loops on OpenMP threads.
+// contraction by its batch loops and N cache tiles, then M and N for
+// enough pieces; an elementwise op by an outer loop); the pipeline runs
+// those loops on OpenMP threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +37,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -50,10 +60,21 @@ using namespace mlir;
 
 namespace {
 /// The work below which an op runs on one thread: forking a team costs a
-/// few microseconds, about what this many multiply-adds (or elements of an
-/// elementwise op) take on one core.
+/// few microseconds, about what this many multiply-adds (or elements of a
+/// binary elementwise op) take on one core.
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 20;
 constexpr int64_t kParallelElements = int64_t(1) << 16;
+/// The pieces a parallel op is split into at least, where it has them, so
+/// that they spread evenly over a few threads.
+constexpr int64_t kMinPieces = 8;
+/// The rows of a register tile: a contraction of fewer is a matrix-vector
+/// product.
+constexpr int64_t kRegisterRows = 8;
+/// The elements of B a cache tile reads at most (where K is whole).
+constexpr int64_t kPanelElements = 128 * 1024;
+/// The longest K a contraction with an epilogue runs as one cache tile
+/// (past it, only where all of B is one panel).
+constexpr int64_t kMaxFusedReduction = 576;
 /// The longest row a reduction is vectorized over, as one vector.
 constexpr int64_t kMaxReducedElements = 4096;
 
@@ -202,34 +223,48 @@ Value swapLastDims(RewriterBase &rewriter, Location loc, Value b) {
       ->getResult(0);
 }
 
-/// `v` with dim `dim` grown to `size` by zeros at its end: a padded copy
-/// of a constant's data at compile time, else a tensor.pad at run time.
-Value padDim(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
-             int64_t size) {
-  auto type = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  int64_t old = shape[dim];
-  shape[dim] = size;
-  auto padded = type.clone(shape);
-  if (std::optional<ArrayRef<char>> bytes = constantBytes(v)) {
-    // Rows of the dims after `dim`, copied into the wider layout.
-    int64_t inner = type.getElementTypeBitWidth() / 8;
-    for (int64_t d = dim + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    int64_t outer = type.getNumElements() *
-                    (type.getElementTypeBitWidth() / 8) / (old * inner);
-    std::vector<char> data(outer * size * inner, 0);
-    for (int64_t o = 0; o < outer; ++o)
-      std::memcpy(&data[o * size * inner], &(*bytes)[o * old * inner],
-                  old * inner);
-    return resourceConstant(rewriter, loc, padded, "padded", data);
+/// The tensor a fill or broadcast (an accumulator's zeros or bias) writes
+/// into, else `v` itself.
+Value accumulatorBase(Value v) {
+  if (auto op = v.getDefiningOp<linalg::FillOp>())
+    return op.getDpsInits()[0];
+  if (auto op = v.getDefiningOp<linalg::BroadcastOp>())
+    return op.getInit();
+  return v;
+}
+
+/// `v`'s elements [offset, offset + size) along `dim`: an extract_slice of
+/// it; or, where it is a fill or broadcast, one made into that slice of the
+/// tensor it writes into (so that kernel tiles can compute it in place).
+Value sliceAlong(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
+                 int64_t offset, int64_t size) {
+  auto slice = [&](Value of, int64_t d) -> Value {
+    auto type = cast<RankedTensorType>(of.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
+        sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t extent : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(extent));
+    offsets[d] = rewriter.getIndexAttr(offset);
+    sizes[d] = rewriter.getIndexAttr(size);
+    return tensor::ExtractSliceOp::create(rewriter, loc, of, offsets, sizes,
+                                          strides);
+  };
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return linalg::FillOp::create(rewriter, loc, fill.value(),
+                                  slice(accumulatorBase(v), dim))
+        ->getResult(0);
+  if (auto broadcast = v.getDefiningOp<linalg::BroadcastOp>()) {
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    Value input = broadcast.getInput();
+    if (!llvm::is_contained(added, dim))
+      input = slice(input, dim - llvm::count_if(added, [&](int64_t d) {
+                             return d < dim;
+                           }));
+    return linalg::BroadcastOp::create(rewriter, loc, input,
+                                       slice(accumulatorBase(v), dim), added)
+        ->getResult(0);
   }
-  SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0)),
-      high(type.getRank(), rewriter.getIndexAttr(0));
-  high[dim] = rewriter.getIndexAttr(size - old);
-  Value zero = arith::ConstantOp::create(
-      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-  return tensor::PadOp::create(rewriter, loc, padded, v, low, high, zero);
+  return slice(v, dim);
 }
 
 /// The operand dim that loop `loop` indexes through `map`, if any.
@@ -291,6 +326,46 @@ std::optional<ConvOperands> staticFloatConvOperands(linalg::LinalgOp conv) {
   return ops;
 }
 
+/// A convolution's accumulator viewed as N x F x (Ho Wo), `reassociation`
+/// collapsing it. Where it is a fill or a broadcast (the bias) that is
+/// rebuilt at the collapsed shape, so that the kernel's tiles can compute
+/// their part of it in place (an epilogue fused with the kernel, below);
+/// else a collapse_shape of it.
+Value collapseAccumulator(RewriterBase &rewriter, Location loc, Value init,
+                          ArrayRef<ReassociationIndices> reassociation) {
+  auto type = cast<RankedTensorType>(init.getType());
+  RankedTensorType collapsedType =
+      tensor::CollapseShapeOp::inferCollapsedType(type, reassociation);
+  auto empty = [&] {
+    return tensor::EmptyOp::create(rewriter, loc, collapsedType.getShape(),
+                                   collapsedType.getElementType());
+  };
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return linalg::FillOp::create(rewriter, loc, fill.value(),
+                                  empty().getResult())
+        ->getResult(0);
+  if (auto broadcast = init.getDefiningOp<linalg::BroadcastOp>()) {
+    // Each group of dims is all broadcast or all read from the input, and
+    // those read are single dims.
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    SmallVector<int64_t> dims;
+    bool collapsible = true;
+    for (auto [i, group] : llvm::enumerate(reassociation)) {
+      unsigned count = llvm::count_if(
+          group, [&](int64_t d) { return llvm::is_contained(added, d); });
+      if (count == group.size())
+        dims.push_back(i);
+      else if (count != 0 || group.size() != 1)
+        collapsible = false;
+    }
+    if (collapsible)
+      return linalg::BroadcastOp::create(rewriter, loc, broadcast.getInput(),
+                                         empty(), dims)
+          ->getResult(0);
+  }
+  return tensor::CollapseShapeOp::create(rewriter, loc, init, reassociation);
+}
+
 /// A 1 x 1 convolution of stride 1 as a matrix multiplication of the
 /// filters (F x C) by the input viewed as C x (H W): no im2col copy.
 LogicalResult rewritePointwise(RewriterBase &rewriter,
@@ -311,7 +386,7 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
   rewriter.setInsertionPoint(conv);
   SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
   Value x = tensor::CollapseShapeOp::create(rewriter, loc, input, image);
-  Value c = tensor::CollapseShapeOp::create(rewriter, loc, init, image);
+  Value c = collapseAccumulator(rewriter, loc, init, image);
   Value w = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
   rewriter.replaceOp(conv, buildConvMatmul(rewriter, loc, w, x, c, outType));
@@ -368,7 +443,7 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
   Value x = tensor::CollapseShapeOp::create(
       rewriter, loc, col,
       SmallVector<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
-  Value acc = tensor::CollapseShapeOp::create(
+  Value acc = collapseAccumulator(
       rewriter, loc, init, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   Value w = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
@@ -532,10 +607,12 @@ LogicalResult rewriteWindowReduction(RewriterBase &rewriter,
   return success();
 }
 
-/// A tensor.pad of static shapes with one padding value as a fill of the
-/// result and a copy of the source into its middle, both elementwise ops
-/// that are vectorized (and split over threads) like the others. As it is,
-/// a pad bufferizes to an element-by-element copy.
+/// A tensor.pad of static shapes with one padding value as fills of the
+/// result's borders (each dim's low and high slabs) and a copy of the
+/// source into its middle, all elementwise ops that are vectorized (and
+/// split over threads) like the others: each element is written once, or
+/// twice in the corners. As it is, a pad bufferizes to an
+/// element-by-element copy.
 LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
   RankedTensorType type = pad.getResultType();
   Value value = pad.getConstantPaddingValue();
@@ -544,32 +621,64 @@ LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
     return failure();
   Location loc = pad.getLoc();
   rewriter.setInsertionPoint(pad);
-  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                        type.getElementType());
-  Value filled =
-      linalg::FillOp::create(rewriter, loc, value, empty)->getResult(0);
-  SmallVector<OpFoldResult> offsets, sizes,
-      steps(type.getRank(), rewriter.getIndexAttr(1));
+  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> steps(rank, index(1));
+  Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+  auto fillSlab = [&](int64_t dim, int64_t offset, int64_t size) {
+    if (size == 0)
+      return;
+    SmallVector<OpFoldResult> offsets(rank, index(0)), sizes;
+    for (int64_t d : type.getShape())
+      sizes.push_back(index(d));
+    offsets[dim] = index(offset);
+    sizes[dim] = index(size);
+    Value slab = tensor::ExtractSliceOp::create(rewriter, loc, result, offsets,
+                                                sizes, steps);
+    Value filled =
+        linalg::FillOp::create(rewriter, loc, value, slab)->getResult(0);
+    result = tensor::InsertSliceOp::create(rewriter, loc, filled, result,
+                                           offsets, sizes, steps);
+  };
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t low = pad.getStaticLow()[dim], high = pad.getStaticHigh()[dim];
+    fillSlab(dim, 0, low);
+    fillSlab(dim, type.getDimSize(dim) - high, high);
+  }
+  SmallVector<OpFoldResult> offsets, sizes;
   for (int64_t low : pad.getStaticLow())
-    offsets.push_back(rewriter.getIndexAttr(low));
+    offsets.push_back(index(low));
   for (int64_t d : pad.getSourceType().getShape())
-    sizes.push_back(rewriter.getIndexAttr(d));
-  Value slot = tensor::ExtractSliceOp::create(rewriter, loc, filled, offsets,
+    sizes.push_back(index(d));
+  Value slot = tensor::ExtractSliceOp::create(rewriter, loc, result, offsets,
                                               sizes, steps);
   Value copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(), slot)
                      ->getResult(0);
-  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, filled,
+  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, result,
                                                      offsets, sizes, steps);
   return success();
 }
 
+/// `v` (N x G x 1 x H x W) as N x G x H x W: the source of the expand_shape
+/// that made it, where it is one, else a collapse_shape.
+Value dropGroupChannelDim(RewriterBase &rewriter, Location loc, Value v) {
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}, {3}, {4}};
+  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && expand.getReassociationIndices() == groups)
+    return expand.getSrc();
+  return tensor::CollapseShapeOp::create(rewriter, loc, v, groups);
+}
+
 /// A depthwise 2-D convolution (NGCHW with one channel and one filter per
-/// group) as one elementwise generic over the output: the sum over the
-/// kernel's taps of the input shifted (and strided) to each tap, times the
-/// tap's per-group weight, added to the accumulator. It is then vectorized
-/// like any elementwise op, along the output's rows.
-LogicalResult rewriteDepthwise(RewriterBase &rewriter,
-                               linalg::Conv2DNgchwGfchwOp conv) {
+/// group) as one elementwise generic over the output (as N x G x H x W):
+/// the sum over the kernel's taps of the input shifted (and strided) to
+/// each tap, times the tap's per-group weight, added to the accumulator, or
+/// to the per-group bias it broadcasts. It is then vectorized like any
+/// elementwise op, along the output's rows, and an elementwise consumer (an
+/// activation) is fused into it (fuseIntoDepthwise).
+FailureOr<linalg::GenericOp> rewriteDepthwise(RewriterBase &rewriter,
+                                              linalg::Conv2DNgchwGfchwOp conv) {
   std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
   if (!operands)
     return failure();
@@ -580,58 +689,116 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
   Type et = outType.getElementType();
   SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
   SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-  int64_t kh = filterType.getDimSize(3), kw = filterType.getDimSize(4);
-  ArrayRef<int64_t> out = outType.getShape(); // N G 1 OH OW
+  int64_t groups = filterType.getDimSize(0), kh = filterType.getDimSize(3),
+          kw = filterType.getDimSize(4);
+  ArrayRef<int64_t> out5 = outType.getShape(); // N G 1 OH OW
+  auto outType4 =
+      RankedTensorType::get({out5[0], out5[1], out5[3], out5[4]}, et);
   Location loc = conv.getLoc();
   rewriter.setInsertionPoint(conv);
+  Value input4 = dropGroupChannelDim(rewriter, loc, input);
+  Value init4 = dropGroupChannelDim(rewriter, loc, init);
   auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
   SmallVector<Value> inputs;
   for (int64_t i = 0; i < kh; ++i) {
     for (int64_t j = 0; j < kw; ++j) {
-      SmallVector<OpFoldResult> offsets = {index(0), index(0), index(0),
-                                           index(i * dilations[0]),
-                                           index(j * dilations[1])};
+      SmallVector<OpFoldResult> offsets = {
+          index(0), index(0), index(i * dilations[0]), index(j * dilations[1])};
       SmallVector<OpFoldResult> sizes,
-          steps = {index(1), index(1), index(1), index(strides[0]),
-                   index(strides[1])};
-      for (int64_t d : out)
+          steps = {index(1), index(1), index(strides[0]), index(strides[1])};
+      for (int64_t d : outType4.getShape())
         sizes.push_back(index(d));
       inputs.push_back(tensor::ExtractSliceOp::create(
-          rewriter, loc, outType, input, offsets, sizes, steps));
+          rewriter, loc, outType4, input4, offsets, sizes, steps));
     }
   }
   // Each tap's weights, one per group: filter[:, 0, 0, i, j].
-  auto tapType = RankedTensorType::get({filterType.getDimSize(0)}, et);
+  auto tapType = RankedTensorType::get({groups}, et);
   for (int64_t i = 0; i < kh; ++i) {
     for (int64_t j = 0; j < kw; ++j) {
       SmallVector<OpFoldResult> offsets = {index(0), index(0), index(0),
                                            index(i), index(j)};
-      SmallVector<OpFoldResult> sizes = {index(filterType.getDimSize(0)),
-                                         index(1), index(1), index(1),
-                                         index(1)};
+      SmallVector<OpFoldResult> sizes = {index(groups), index(1), index(1),
+                                         index(1), index(1)};
       SmallVector<OpFoldResult> steps(5, index(1));
       inputs.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, tapType, filter, offsets, sizes, steps));
     }
   }
   MLIRContext *context = rewriter.getContext();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(5, context);
-  AffineMap perGroup = AffineMap::get(5, 0, getAffineDimExpr(1, context));
-  SmallVector<AffineMap> maps(kh * kw, identity);
-  maps.append(kh * kw, perGroup);
-  maps.push_back(identity);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, context);
+  AffineMap perGroup = AffineMap::get(4, 0, getAffineDimExpr(1, context));
   int64_t taps = kh * kw;
+  SmallVector<AffineMap> maps(taps, identity);
+  maps.append(taps, perGroup);
+  // A per-group bias broadcast into the accumulator is read as an input
+  // (the output is then not read, and not written twice).
+  bool bias = false;
+  if (auto broadcast = init4.getDefiningOp<linalg::BroadcastOp>();
+      broadcast && broadcast.getInput().getType() == tapType &&
+      broadcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3}) {
+    inputs.push_back(broadcast.getInput());
+    maps.push_back(perGroup);
+    init4 = tensor::EmptyOp::create(rewriter, loc, outType4.getShape(), et);
+    bias = true;
+  }
+  maps.push_back(identity);
   auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{outType}, inputs, ValueRange{init}, maps,
-      SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+      rewriter, loc, TypeRange{outType4}, inputs, ValueRange{init4}, maps,
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value acc = args.back();
+        Value acc = bias ? args[2 * taps] : args.back();
+        // Fused multiply-adds.
+        auto contract = arith::FastMathFlags::contract;
         for (int64_t t = 0; t < taps; ++t)
           acc = arith::AddFOp::create(
-              b, l, acc, arith::MulFOp::create(b, l, args[t], args[taps + t]));
+              b, l, acc,
+              arith::MulFOp::create(b, l, args[t], args[taps + t], contract),
+              contract);
         linalg::YieldOp::create(b, l, acc);
       });
-  rewriter.replaceOp(conv, generic->getResults());
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, outType, generic->getResult(0),
+      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  return generic;
+}
+
+/// Fuses into a depthwise convolution's generic (rewriteDepthwise) its
+/// elementwise consumer (an activation, through the collapse_shape that
+/// undoes the group dim), which then reads the taps' sum from a register,
+/// not from memory.
+LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
+                                linalg::GenericOp generic) {
+  Value result = generic->getResult(0);
+  if (!result.hasOneUse())
+    return failure();
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.getUsers().begin());
+  if (!expand || !expand->hasOneUse())
+    return failure();
+  auto collapse =
+      dyn_cast<tensor::CollapseShapeOp>(*expand->getUsers().begin());
+  if (!collapse || collapse.getType() != result.getType() ||
+      collapse.getReassociationIndices() != expand.getReassociationIndices() ||
+      !collapse->hasOneUse())
+    return failure();
+  OpOperand &use = *collapse->getUses().begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!consumer || consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+      !consumer.isDpsInput(&use))
+    return failure();
+  // The consumer reads the generic's result directly (and nothing else
+  // does, so the fused op does not yield it too).
+  rewriter.replaceAllUsesWith(collapse.getResult(), result);
+  rewriter.eraseOp(collapse);
+  rewriter.eraseOp(expand);
+  FailureOr<linalg::ElementwiseOpFusionResult> fused =
+      linalg::fuseElementwiseOps(rewriter, &use);
+  if (failed(fused))
+    return failure();
+  for (OpResult r : consumer->getResults())
+    rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+  rewriter.eraseOp(consumer);
+  rewriter.eraseOp(generic);
   return success();
 }
 
@@ -641,7 +808,14 @@ LogicalResult rewriteDepthwise(RewriterBase &rewriter,
 /// elements the row spans and a shuffle that keeps every s-th: a few
 /// permutes, where the strided read would be n scalar loads and inserts.
 struct ReadStridedRowAsShuffle : OpRewritePattern<vector::TransferReadOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ReadStridedRowAsShuffle(MLIRContext *context, int64_t lanes)
+      : OpRewritePattern(context), lanes(lanes) {}
+
+  /// The elements of one hardware vector: the shuffle is made of one per
+  /// vector of the result, each from the `stride` vectors of the read it
+  /// spans (two for a stride of 2: one two-source permute), which LLVM
+  /// lowers well; one shuffle of the whole odd-length read it scalarizes.
+  int64_t lanes;
 
   LogicalResult matchAndRewrite(vector::TransferReadOp read,
                                 PatternRewriter &rewriter) const override {
@@ -690,16 +864,140 @@ struct ReadStridedRowAsShuffle : OpRewritePattern<vector::TransferReadOp> {
         rewriter, loc, wideType, base,
         getValueOrCreateConstantIndexOp(rewriter, loc, indices),
         read.getPadding(), SmallVector<bool>(type.getRank(), true));
-    auto flatType = VectorType::get({span}, type.getElementType());
-    Value flat = vector::ShapeCastOp::create(rewriter, loc, flatType, wide);
-    SmallVector<int64_t> lanes;
-    for (int64_t k = 0; k < n; ++k)
-      lanes.push_back(k * stride);
-    Value row = vector::ShuffleOp::create(rewriter, loc, flat, flat, lanes);
+    Type et = type.getElementType();
+    Value flat = vector::ShapeCastOp::create(rewriter, loc,
+                                             VectorType::get({span}, et), wide);
+    Value row = ub::PoisonOp::create(rewriter, loc, VectorType::get({n}, et));
+    for (int64_t first = 0; first < n; first += lanes) {
+      int64_t count = std::min(lanes, n - first);
+      int64_t from = first * stride;
+      int64_t spanned = std::min(lanes * stride, span - from);
+      Value piece = vector::ExtractStridedSliceOp::create(
+          rewriter, loc, flat, ArrayRef<int64_t>{from},
+          ArrayRef<int64_t>{spanned}, ArrayRef<int64_t>{1});
+      SmallVector<int64_t> picked;
+      for (int64_t k = 0; k < count; ++k)
+        picked.push_back(k * stride);
+      Value part =
+          vector::ShuffleOp::create(rewriter, loc, piece, piece, picked);
+      row = vector::InsertStridedSliceOp::create(rewriter, loc, part, row,
+                                                 ArrayRef<int64_t>{first},
+                                                 ArrayRef<int64_t>{1});
+    }
     rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(read, type, row);
     return success();
   }
 };
+
+/// The elementwise op a contraction's kernel runs as its epilogue (a
+/// bias, an activation, a residual add): the one user of the contraction's
+/// result, an all-parallel generic over static shapes that reads it (as
+/// inputs only) through the identity map, so that each tile of it needs the
+/// same tile of the result and nothing else of it.
+linalg::GenericOp epilogueOf(linalg::LinalgOp op) {
+  Value result = op->getResult(0);
+  if (result.use_empty() || !op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+                                 .isProjectedPermutation())
+    return {};
+  auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!user || user.getNumLoops() != user.getNumParallelLoops() ||
+      user.getNumDpsInits() != 1 || user.hasDynamicShape() ||
+      !vectorizableElements(user))
+    return {};
+  for (OpOperand &use : result.getUses())
+    if (use.getOwner() != user || !user.isDpsInput(&use) ||
+        !user.getMatchingIndexingMap(&use).isIdentity())
+      return {};
+  for (OpOperand &operand : user->getOpOperands())
+    if (!user.getMatchingIndexingMap(&operand).isProjectedPermutation())
+      return {};
+  return user;
+}
+
+/// `op` over iterations [offset, offset + size) of loop `loop` only: a
+/// clone of it on its operands' slices (sliceAlong), or on the values
+/// `replaced` maps them to.
+linalg::LinalgOp sliceLoop(RewriterBase &rewriter, linalg::LinalgOp op,
+                           unsigned loop, int64_t offset, int64_t size,
+                           const DenseMap<Value, Value> &replaced) {
+  SmallVector<Value> operands;
+  SmallVector<Type> resultTypes;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (Value r = replaced.lookup(v)) {
+      operands.push_back(r);
+    } else if (std::optional<int64_t> dim =
+                   dimOfLoop(op.getMatchingIndexingMap(&operand), loop)) {
+      operands.push_back(
+          sliceAlong(rewriter, op.getLoc(), v, *dim, offset, size));
+    } else {
+      operands.push_back(v);
+    }
+    if (op.isDpsInit(&operand))
+      resultTypes.push_back(operands.back().getType());
+  }
+  auto sliced = cast<linalg::LinalgOp>(
+      clone(rewriter, op.getOperation(), resultTypes, operands));
+  // Its linalg.index ops (a causal mask's) count from the slice's start.
+  SmallVector<OpFoldResult> offsets(op.getNumLoops(), rewriter.getIndexAttr(0));
+  offsets[loop] = rewriter.getIndexAttr(offset);
+  linalg::offsetIndices(rewriter, sliced, offsets);
+  return sliced;
+}
+
+/// A contraction whose N is not a multiple of the vector length (a 7 x 7
+/// or 14 x 14 feature map's 49 or 196 columns) as two: over the columns up
+/// to the last multiple, and over the last vector's worth (which overlaps
+/// the first part, and writes the same values there again), each with its
+/// part of its epilogue, both written into one tensor. Each is then a
+/// kernel of whole vectors, with no padded copies of B and C, and no
+/// kernel of a column or two (whose A is gathered).
+SmallVector<linalg::LinalgOp> splitRaggedColumns(RewriterBase &rewriter,
+                                                 linalg::LinalgOp op,
+                                                 const MatmulLoops &loops,
+                                                 int64_t lanes) {
+  int64_t extentN = loops.extents[loops.n];
+  AffineMap resultMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> resultDim = dimOfLoop(resultMap, loops.n);
+  if (extentN <= lanes || extentN % lanes == 0 || !resultDim)
+    return {op};
+  linalg::GenericOp epilogue = epilogueOf(op);
+  linalg::LinalgOp root = epilogue ? cast<linalg::LinalgOp>(*epilogue) : op;
+  // The epilogue's loops are the result's dims.
+  unsigned rootLoop = epilogue ? *resultDim : loops.n;
+  Value dest = accumulatorBase(root.getDpsInits()[0]);
+  Location loc = root.getLoc();
+  rewriter.setInsertionPoint(root);
+  int64_t whole = extentN - extentN % lanes;
+  SmallVector<linalg::LinalgOp> parts;
+  Value result = dest;
+  for (auto [offset, size] :
+       {std::pair<int64_t, int64_t>{0, whole},
+        std::pair<int64_t, int64_t>{extentN - lanes, lanes}}) {
+    linalg::LinalgOp part = sliceLoop(rewriter, op, loops.n, offset, size, {});
+    parts.push_back(part);
+    Value partResult = part->getResult(0);
+    if (epilogue)
+      partResult = sliceLoop(rewriter, epilogue, rootLoop, offset, size,
+                             {{op->getResult(0), part->getResult(0)}})
+                       ->getResult(0);
+    auto type = cast<RankedTensorType>(dest.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
+        sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t extent : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(extent));
+    unsigned dim = *dimOfLoop(
+        root.getMatchingIndexingMap(root.getDpsInitOperand(0)), rootLoop);
+    offsets[dim] = rewriter.getIndexAttr(offset);
+    sizes[dim] = rewriter.getIndexAttr(size);
+    result = tensor::InsertSliceOp::create(rewriter, loc, partResult, result,
+                                           offsets, sizes, strides);
+  }
+  rewriter.replaceOp(root, result);
+  if (epilogue)
+    rewriter.eraseOp(op);
+  return parts;
+}
 
 /// Whether `op` reduces rows: its loops from `rowLoops` on are all
 /// reductions (and the others parallel), of at most kMaxReducedElements
@@ -772,11 +1070,10 @@ struct TileAndVectorizePass
   /// vector.contract and so to fused multiply-adds. A B stored N by K
   /// (Gemm's transB, x W^T) is read K by N instead, so that the kernel loads
   /// rows of it: transposed at compile time where it is a constant
-  /// (weights), else once before the loops; a ragged N is padded (below).
-  /// Updates `loops`' extents to the padded ones.
+  /// (weights), else once before the loops.
   linalg::LinalgOp asKernelContraction(RewriterBase &rewriter,
                                        linalg::LinalgOp op,
-                                       MatmulLoops &loops) {
+                                       const MatmulLoops &loops) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
     if (!generic || generic.getNumDpsInputs() != 2)
       return op;
@@ -802,48 +1099,76 @@ struct TileAndVectorizePass
       std::swap(swapped[r - 2], swapped[r - 1]);
       maps[i] = AffineMap::get(maps[i].getNumDims(), 0, swapped, context);
     }
-    // An N that is not a multiple of the vector length (a 7 x 7 or 14 x 14
-    // feature map's 49 or 196 columns) is padded with zero columns of B and
-    // C up to one, so that the kernel's vectors are whole.
-    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
-    int64_t extentN = loops.extents[loops.n];
     Value init = op.getDpsInits()[0];
-    std::optional<int64_t> bDim, cDim = dimOfLoop(maps[2], loops.n);
-    unsigned bIndex = maps[0].isFunctionOfDim(loops.n) ? 0 : 1;
-    bDim = dimOfLoop(maps[bIndex], loops.n);
-    bool pad = extentN > lanes && extentN % lanes != 0 && bDim && cDim;
-    if (pad) {
-      int64_t padded = llvm::alignTo(extentN, lanes);
-      inputs[bIndex] =
-          padDim(rewriter, op.getLoc(), inputs[bIndex], *bDim, padded);
-      init = padDim(rewriter, op.getLoc(), init, *cDim, padded);
-      loops.extents[loops.n] = padded;
-    }
     auto named = linalg::ContractOp::create(
         rewriter, op.getLoc(), TypeRange{init.getType()}, inputs, init,
         rewriter.getAffineMapArrayAttr(maps));
     Value result = named->getResult(0);
-    if (pad) {
-      auto type = cast<RankedTensorType>(op->getResult(0).getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(),
-                                        rewriter.getIndexAttr(0)),
-          strides(type.getRank(), rewriter.getIndexAttr(1)), sizes;
-      for (int64_t d : type.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      result = tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type,
-                                              result, offsets, sizes, strides);
-    }
     rewriter.replaceOp(op, result);
     return named;
   }
 
+  /// Tiles `consumer` by `sizes` (0: untiled) with the loops in `order`,
+  /// fusing into the loops `contraction` and its accumulator's fill or
+  /// broadcast (nothing else: the operands stay shared); returns the tiled
+  /// ops, the consumer first.
+  FailureOr<scf::SCFTileAndFuseResult>
+  tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
+              Operation *contraction, ArrayRef<int64_t> sizes,
+              ArrayRef<int64_t> order, bool forall) {
+    scf::SCFTileAndFuseOptions options;
+    options.tilingOptions.setTileSizes(
+        getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.tilingOptions.setInterchange(order);
+    if (forall)
+      options.tilingOptions.setLoopType(
+          scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp slice, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          // The accumulator's slice is the tiled contraction's init.
+          auto initOfContraction = [](OpOperand &use) {
+            auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+            return user && user.isDpsInit(&use) &&
+                   linalg::isaContractionOpInterface(user);
+          };
+          Operation *owner = producer.getOwner();
+          if (owner == contraction ||
+              (isa<linalg::FillOp, linalg::BroadcastOp>(owner) &&
+               llvm::any_of(slice->getUses(), initOfContraction)))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(consumer);
+    FailureOr<scf::SCFTileAndFuseResult> tiled =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
+    if (failed(tiled))
+      return failure();
+    for (OpResult result : consumer->getResults())
+      rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
+    rewriter.eraseOp(consumer);
+    for (Operation *producer : tiled->fusedProducers)
+      if (producer->use_empty())
+        rewriter.eraseOp(producer);
+    return tiled;
+  }
+
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
                                  MatmulLoops loops) {
-    op = asKernelContraction(rewriter, op, loops);
     unsigned numLoops = loops.extents.size();
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
     int64_t extentM = loops.extents[loops.m], extentN = loops.extents[loops.n],
             extentK = loops.extents[loops.k];
+    // An epilogue runs on the register tile once its K loop is done, and an
+    // accumulator's fill or broadcast (zeros, a bias) runs on it before:
+    // with either, the tiles are of the epilogue (or of the contraction)
+    // with the others fused in, and K is one cache tile.
+    linalg::GenericOp epilogue = epilogueOf(op);
+    Value init = op.getDpsInits()[0];
+    bool fuse =
+        (epilogue || init.getDefiningOp<linalg::FillOp>() ||
+         init.getDefiningOp<linalg::BroadcastOp>()) &&
+        (extentK <= kMaxFusedReduction || extentK * extentN <= kPanelElements);
 
     // The register tile first, from the whole extents: 2 x lanes columns
     // of 8 rows where they divide (16 accumulators), else what divides;
@@ -851,15 +1176,18 @@ struct TileAndVectorizePass
     int64_t regN = extentN % (2 * lanes) == 0 ? 2 * lanes
                    : extentN % lanes == 0     ? lanes
                                           : divisorAtMost(extentN, 2 * lanes);
-    int64_t regM = divisorAtMost(extentM, 8);
+    int64_t regM = divisorAtMost(extentM, kRegisterRows);
     auto multipleAtMost = [](int64_t extent, int64_t unit, int64_t target) {
       return unit *
              divisorAtMost(extent / unit, std::max<int64_t>(target / unit, 1));
     };
+    // A K x N panel of B stays in L2 (up to 512 KiB of it).
+    int64_t cacheColumns =
+        fuse ? std::clamp<int64_t>(kPanelElements / extentK, regN, 256) : 256;
     SmallVector<int64_t> cache(numLoops, 1);
     cache[loops.m] = multipleAtMost(extentM, regM, 64);
-    cache[loops.n] = multipleAtMost(extentN, regN, 256);
-    cache[loops.k] = divisorAtMost(extentK, 512);
+    cache[loops.n] = multipleAtMost(extentN, regN, cacheColumns);
+    cache[loops.k] = fuse ? extentK : divisorAtMost(extentK, 512);
     SmallVector<int64_t> reg(numLoops, 1);
     reg[loops.m] = regM;
     reg[loops.n] = regN;
@@ -881,55 +1209,159 @@ struct TileAndVectorizePass
       return result;
     };
 
-    // Threads: a big enough contraction is first split over its batch loops
-    // and N cache tiles (or, where those make one tile, its M cache tiles)
-    // by an scf.forall; the cache tiling then runs within each piece.
+    // One level of tiling: of the contraction; or, fusing, of the root (the
+    // epilogue, whose loops are the result's dims, or the contraction) with
+    // the others fused in, K untiled. `fused` gets the register level's
+    // tiled ops other than the contraction and the root.
+    if (!fuse)
+      epilogue = {};
+    Operation *root = epilogue ? epilogue.getOperation() : op.getOperation();
+    AffineMap resultMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    SmallVector<Operation *> fused;
+    auto tileLevel = [&](ArrayRef<int64_t> sizes, ArrayRef<int64_t> order,
+                         bool forall) -> LogicalResult {
+      if (!fuse) {
+        FailureOr<scf::SCFTilingResult> tiled =
+            tile(rewriter, cast<TilingInterface>(op.getOperation()), sizes,
+                 order, forall);
+        if (failed(tiled))
+          return failure();
+        op = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+        return success();
+      }
+      SmallVector<int64_t> rootSizes, rootOrder;
+      if (epilogue) {
+        for (AffineExpr e : resultMap.getResults())
+          rootSizes.push_back(sizes[cast<AffineDimExpr>(e).getPosition()]);
+        for (int64_t loop : order)
+          if (std::optional<unsigned> r = resultMap.getResultPosition(
+                  getAffineDimExpr(loop, rewriter.getContext())))
+            rootOrder.push_back(*r);
+      } else {
+        rootSizes.assign(sizes.begin(), sizes.end());
+        rootSizes[loops.k] = 0;
+        rootOrder.assign(order.begin(), order.end());
+      }
+      FailureOr<scf::SCFTileAndFuseResult> tiled =
+          tileAndFuse(rewriter, cast<TilingInterface>(root), op.getOperation(),
+                      rootSizes, rootOrder, forall);
+      if (failed(tiled))
+        return failure();
+      fused.clear();
+      root = tiled->tiledAndFusedOps.front();
+      for (Operation *tiledOp : tiled->tiledAndFusedOps) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(tiledOp);
+        if (linalgOp && linalg::isaContractionOpInterface(linalgOp))
+          op = linalgOp;
+        else if (tiledOp != root)
+          fused.push_back(tiledOp);
+      }
+      if (epilogue)
+        epilogue = cast<linalg::GenericOp>(root);
+      return success();
+    };
+
+    // Threads: a big enough contraction is first split into pieces by an
+    // scf.forall: over its batch loops and N cache tiles, then, where those
+    // make fewer than kMinPieces, over M and then N in multiples of the
+    // register tile; the cache tiling then runs within each piece. A
+    // contraction of few rows (a matrix-vector product) streams B from
+    // memory, each element used once per row: its multiply-adds count for
+    // more.
     SmallVector<int64_t> within(loops.extents);
     if (parallel) {
       int64_t work = 1;
       for (int64_t extent : loops.extents)
         work *= extent;
+      if (extentM < kRegisterRows)
+        work *= kRegisterRows / extentM;
       SmallVector<int64_t> split(numLoops, 0);
       int64_t pieces = 1;
       for (unsigned b : loops.batch)
         if (loops.extents[b] > 1) {
           split[b] = 1;
+          within[b] = 1;
           pieces *= loops.extents[b];
         }
-      if (extentN > cache[loops.n]) {
-        split[loops.n] = cache[loops.n];
-        pieces *= extentN / cache[loops.n];
-      }
-      if (pieces == 1 && extentM > cache[loops.m]) {
-        split[loops.m] = cache[loops.m];
-        pieces *= extentM / cache[loops.m];
-      }
+      auto splitBy = [&](unsigned loop, int64_t size) {
+        if (size >= within[loop])
+          return;
+        pieces *= within[loop] / size;
+        split[loop] = within[loop] = size;
+      };
+      splitBy(loops.n, cache[loops.n]);
+      auto splitMore = [&](unsigned loop, int64_t unit) {
+        if (pieces >= kMinPieces)
+          return;
+        int64_t want = llvm::divideCeil(kMinPieces, pieces);
+        splitBy(loop, multipleAtMost(within[loop], unit,
+                                     std::max(unit, within[loop] / want)));
+      };
+      splitMore(loops.m, regM);
+      splitMore(loops.n, regN);
       if (work >= kParallelMultiplyAdds && pieces > 1) {
-        FailureOr<scf::SCFTilingResult> pieceLoop =
-            tile(rewriter, cast<TilingInterface>(op.getOperation()), split,
-                 llvm::to_vector(llvm::seq<int64_t>(0, numLoops)),
-                 /*forall=*/true);
-        if (failed(pieceLoop))
+        if (failed(tileLevel(split,
+                             llvm::to_vector(llvm::seq<int64_t>(0, numLoops)),
+                             /*forall=*/true)))
           return failure();
-        op = cast<linalg::LinalgOp>(pieceLoop->tiledOps.front());
-        for (unsigned i = 0; i < numLoops; ++i)
-          if (split[i] != 0)
-            within[i] = split[i];
+      } else {
+        within = loops.extents;
       }
+      // The cache tile within a piece.
+      cache[loops.m] = multipleAtMost(within[loops.m], regM, 64);
+      cache[loops.n] = multipleAtMost(within[loops.n], regN, cacheColumns);
     }
 
-    FailureOr<scf::SCFTilingResult> outer =
-        tile(rewriter, cast<TilingInterface>(op.getOperation()),
-             tileSizes(cache, within), cacheOrder);
-    if (failed(outer))
+    if (failed(tileLevel(tileSizes(cache, within), cacheOrder,
+                         /*forall=*/false)))
       return failure();
-    auto cacheTile = cast<linalg::LinalgOp>(outer->tiledOps.front());
-    FailureOr<scf::SCFTilingResult> inner =
-        tile(rewriter, cast<TilingInterface>(cacheTile.getOperation()),
-             tileSizes(reg, cache), regOrder);
-    if (failed(inner))
-      return failure();
-    Operation *kernel = inner->tiledOps.front();
+    Operation *kernel;
+    LoopLikeOpInterface kLoop;
+    if (!fuse) {
+      FailureOr<scf::SCFTilingResult> inner =
+          tile(rewriter, cast<TilingInterface>(op.getOperation()),
+               tileSizes(reg, cache), regOrder);
+      if (failed(inner))
+        return failure();
+      kernel = inner->tiledOps.front();
+      if (!inner->loops.empty())
+        kLoop = cast<LoopLikeOpInterface>(inner->loops.back());
+    } else {
+      // The register tile of the epilogue and the contraction; then the
+      // contraction's K loop within it.
+      SmallVector<int64_t> regTile = tileSizes(reg, cache);
+      regTile[loops.k] = 0;
+      if (failed(tileLevel(regTile, regOrder, /*forall=*/false)))
+        return failure();
+      // Where the whole op is one register tile there are no loops to fuse
+      // the accumulator's fill or broadcast into: it is vectorized whole,
+      // like the tile.
+      Operation *initOp = op.getDpsInits()[0].getDefiningOp();
+      if (initOp && isa<linalg::FillOp, linalg::BroadcastOp>(initOp) &&
+          initOp->getBlock() == op->getBlock() && initOp->hasOneUse() &&
+          !llvm::is_contained(fused, initOp))
+        fused.push_back(initOp);
+      SmallVector<int64_t> steps(numLoops, 0);
+      steps[loops.k] = extentK > 1 ? 1 : 0;
+      FailureOr<scf::SCFTilingResult> inner =
+          tile(rewriter, cast<TilingInterface>(op.getOperation()), steps,
+               llvm::to_vector(llvm::seq<int64_t>(0, numLoops)));
+      if (failed(inner))
+        return failure();
+      kernel = inner->tiledOps.front();
+      if (!inner->loops.empty())
+        kLoop = cast<LoopLikeOpInterface>(inner->loops.back());
+      if (epilogue)
+        fused.push_back(epilogue);
+      for (Operation *tiledOp : fused) {
+        rewriter.setInsertionPoint(tiledOp);
+        FailureOr<linalg::VectorizationResult> vectorized =
+            linalg::vectorize(rewriter, tiledOp);
+        if (failed(vectorized))
+          return failure();
+        rewriter.replaceOp(tiledOp, vectorized->replacements);
+      }
+    }
 
     rewriter.setInsertionPoint(kernel);
     FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
@@ -944,8 +1376,7 @@ struct TileAndVectorizePass
 
     // The K loop (innermost) carries the C tile: hoist its read and write
     // out, after moving what does not depend on k.
-    if (!inner->loops.empty()) {
-      auto kLoop = cast<LoopLikeOpInterface>(inner->loops.back());
+    if (kLoop) {
       moveLoopInvariantCode(kLoop);
       hoistLoopInvariantSubsets(rewriter, kLoop);
     }
@@ -974,11 +1405,19 @@ struct TileAndVectorizePass
       if (!isRowReduction(op, rowLoops))
         return;
     }
+    // Rows of up to 4 vectors, or 2 for an op of many inputs (a depthwise
+    // convolution's taps and weights, whose splats then stay in
+    // registers), whole vectors where that divides.
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    int64_t rowElements = (op.getNumDpsInputs() > 4 ? 2 : 4) * lanes;
     SmallVector<int64_t> sizes(extents.size(), 1);
-    if (rowLoops == extents.size())
-      sizes.back() = divisorAtMost(extents.back(), 4 * lanes);
-    else
+    if (rowLoops == extents.size()) {
+      int64_t extent = extents.back();
+      sizes.back() =
+          extent % lanes == 0
+              ? lanes * divisorAtMost(extent / lanes, rowElements / lanes)
+              : divisorAtMost(extent, rowElements);
+    } else
       for (unsigned i = rowLoops; i < extents.size(); ++i)
         sizes[i] = extents[i];
     if (failed(linalg::vectorizeOpPrecondition(op)))
@@ -987,18 +1426,30 @@ struct TileAndVectorizePass
       if (sizes[i] == extents[i])
         sizes[i] = 0;
     Operation *target = op;
-    // Threads: a big enough op is split over its outermost loop of more
-    // than one iteration (not the vectorized one) by an scf.forall.
+    // Threads: a big enough op is split by an scf.forall over its
+    // outermost loop of at least kMinPieces iterations, else of more than
+    // one (not the vectorized one). Its work: its elements, times the
+    // inputs it reads whole past the second (a depthwise convolution's
+    // taps).
     int64_t elements = 1;
     for (int64_t extent : extents)
       elements *= extent;
+    int64_t wholeInputs =
+        llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
+          return op.getMatchingIndexingMap(input).getNumResults() ==
+                 extents.size();
+        });
+    int64_t work = elements * std::max<int64_t>(1, wholeInputs - 1);
     // Candidates: the row loops (all but the vectorized one, for an
     // elementwise op).
     ArrayRef<int64_t> candidates = ArrayRef(extents).take_front(
         rowLoops == extents.size() ? rowLoops - 1 : rowLoops);
-    auto outerLoop =
-        llvm::find_if(candidates, [](int64_t extent) { return extent > 1; });
-    if (parallel && elements >= kParallelElements &&
+    auto outerLoop = llvm::find_if(
+        candidates, [](int64_t extent) { return extent >= kMinPieces; });
+    if (outerLoop == candidates.end())
+      outerLoop =
+          llvm::find_if(candidates, [](int64_t extent) { return extent > 1; });
+    if (parallel && work >= kParallelElements &&
         outerLoop != candidates.end()) {
       SmallVector<int64_t> split(extents.size(), 0);
       split[outerLoop - extents.begin()] = 1;
@@ -1048,12 +1499,34 @@ struct TileAndVectorizePass
     getOperation().walk(
         [&](linalg::Conv2DNgchwGfchwOp conv) { depthwise.push_back(conv); });
     for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
-      (void)rewriteDepthwise(rewriter, conv);
+      if (FailureOr<linalg::GenericOp> generic =
+              rewriteDepthwise(rewriter, conv);
+          succeeded(generic))
+        (void)fuseIntoDepthwise(rewriter, *generic);
     // Pooling as elementwise combinations of taps.
     SmallVector<linalg::GenericOp> windows;
     getOperation().walk([&](linalg::GenericOp op) { windows.push_back(op); });
     for (linalg::GenericOp op : windows)
       (void)rewriteWindowReduction(rewriter, op);
+
+    // An elementwise op that reads a contraction's result through an
+    // expand_shape (a convolution's N x F x (Ho Wo) as N x F x Ho x Wo)
+    // collapsed to read it directly, so that it can be the contraction's
+    // epilogue.
+    RewritePatternSet reshapes(&getContext());
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        reshapes, [](OpOperand *operand) {
+          auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+          auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          auto producer =
+              expand ? expand.getSrc().getDefiningOp<linalg::LinalgOp>()
+                     : linalg::LinalgOp();
+          return consumer && producer &&
+                 consumer.getNumParallelLoops() == consumer.getNumLoops() &&
+                 matchMatmul(producer).has_value();
+        });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(reshapes))))
+      return signalPassFailure();
 
     SmallVector<std::pair<linalg::LinalgOp, MatmulLoops>> matmuls;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -1061,8 +1534,14 @@ struct TileAndVectorizePass
         matmuls.push_back({op, *loops});
     });
     // One that does not tile or vectorize keeps its scalar loops.
-    for (auto &[op, loops] : matmuls)
-      (void)tileAndVectorize(rewriter, op, loops);
+    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    for (auto &[op, loops] : matmuls) {
+      linalg::LinalgOp kernel = asKernelContraction(rewriter, op, loops);
+      for (linalg::LinalgOp part :
+           splitRaggedColumns(rewriter, kernel, loops, lanes))
+        if (std::optional<MatmulLoops> partLoops = matchMatmul(part))
+          (void)tileAndVectorize(rewriter, part, *partLoops);
+    }
 
     // Then the elementwise ops outside the kernels.
     SmallVector<linalg::LinalgOp> elementwise;
@@ -1076,7 +1555,7 @@ struct TileAndVectorizePass
 
     // Strided rows read contiguously and shuffled.
     RewritePatternSet patterns(&getContext());
-    patterns.add<ReadStridedRowAsShuffle>(&getContext());
+    patterns.add<ReadStridedRowAsShuffle>(&getContext(), lanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -6,12 +6,12 @@
 #id = affine_map<(i, j, k) -> (i, j, k)>
 
 // Tests that a big matmul (2^26 multiply-adds) is split over threads by its
-// N cache tiles (512 / 256: two pieces), with the cache tiling (K by 512,
-// M by 64) and the kernel inside each piece.
+// N cache tiles (512 / 256: two pieces) and, for at least 8 pieces, its M
+// rows (128 / 32), with the cache tiling (K by 512) and the kernel inside
+// each piece.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256) shared_outs(
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 512) step (32, 256) shared_outs(
 // CHECK: scf.for %{{.*}} step %c512
-// CHECK: scf.for %{{.*}} step %c64
 // CHECK: vector.contract
 // CHECK: scf.forall.in_parallel
 func.func @matmul(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
@@ -41,6 +41,23 @@ func.func @tall(%a: tensor<512x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<51
 }
 
 
+// Tests that a matrix-vector product (one row: 2^19 multiply-adds, each
+// streaming an element of B) is split over threads too, by its columns (512
+// / 8 pieces).
+// CHECK-LABEL: func.func @vector_matrix
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64) shared_outs(
+// CHECK: vector.contract {{.*}} into vector<1x32xf32>
+func.func @vector_matrix(%a: tensor<1x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<1x1024xf32>, tensor<1024x512xf32>) outs(%c : tensor<1x512xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
+}
+
+
 // Tests that a small matmul (2^15 multiply-adds) stays on one thread.
 // CHECK-LABEL: func.func @small
 // CHECK-NOT: scf.forall
@@ -65,6 +82,10 @@ func.func @small(%a: tensor<32x32xf32>, %b: tensor<32x32xf32>, %c: tensor<32x32x
 // CHECK: arith.maximumf %{{.*}} : vector<1x1x64xf32>
 // CHECK-LABEL: func.func @small_elementwise
 // CHECK-NOT: scf.forall
+// An op of 3 channels (and 2^17 elements) is split by its 224 rows, for
+// enough pieces.
+// CHECK-LABEL: func.func @few_channels
+// CHECK: scf.forall (%{{.*}}) in (224) shared_outs(
 func.func @elementwise(%x: tensor<1x64x4096xf32>) -> tensor<1x64x4096xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x64x4096xf32>
@@ -85,4 +106,15 @@ func.func @small_elementwise(%x: tensor<1x4x64xf32>) -> tensor<1x4x64xf32> {
     linalg.yield %m : f32
   } -> tensor<1x4x64xf32>
   return %0 : tensor<1x4x64xf32>
+}
+
+func.func @few_channels(%x: tensor<3x224x224xf32>) -> tensor<3x224x224xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x224x224xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<3x224x224xf32>) outs(%e : tensor<3x224x224xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<3x224x224xf32>
+  return %0 : tensor<3x224x224xf32>
 }

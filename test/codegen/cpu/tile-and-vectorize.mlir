@@ -41,6 +41,48 @@ func.func @matmul(%a: tensor<128x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor
 // -----
 
 #a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(i, j) -> (i, j)>
+
+// Tests that a matmul's bias (the broadcast accumulator) and activation
+// (its elementwise consumer) run in its kernel: the tiles are of the
+// activation, with the matmul and the broadcast fused into them and K (256)
+// whole, so the register tile starts from the bias read as a vector, and
+// the activation takes the accumulators and writes the tile once. Nothing
+// else writes a C.
+// CHECK-LABEL: func.func @matmul_epilogue
+// CHECK-NOT: linalg.
+// CHECK: scf.for %{{.*}} step %c8
+// CHECK: scf.for %{{.*}} step %c32
+// CHECK: %[[BIAS:.*]] = vector.transfer_read %{{.*}} : tensor<32xf32>, vector<8x32xf32>
+// CHECK: %[[SUM:.*]] = scf.for %{{.*}} iter_args(%[[ACC:.*]] = %[[BIAS]]) -> (vector<8x32xf32>)
+// CHECK: vector.contract
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[SUM]], %{{.*}} : vector<8x32xf32>
+// CHECK: vector.transfer_write %[[RELU]]
+// CHECK-NOT: vector.transfer_write
+// CHECK: return
+func.func @matmul_epilogue(%a: tensor<64x256xf32>, %b: tensor<256x128xf32>, %bias: tensor<128xf32>) -> tensor<64x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x128xf32>
+  %init = linalg.broadcast ins(%bias : tensor<128xf32>) outs(%e : tensor<64x128xf32>) dimensions = [0]
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x256xf32>, tensor<256x128xf32>) outs(%init : tensor<64x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x128xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%0 : tensor<64x128xf32>) outs(%e : tensor<64x128xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<64x128xf32>
+  return %1 : tensor<64x128xf32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
 #bt = affine_map<(m, n, k) -> (n, k)>
 #c = affine_map<(m, n, k) -> (m, n)>
 
@@ -192,14 +234,17 @@ func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96
 #c = affine_map<(m, n, k) -> (m, n)>
 
 // Tests that an N that is not a multiple of the vector length (49, a 7 x 7
-// feature map) is padded with zero columns of B and C to 64, so that the
-// kernel's vectors are whole, and the result sliced back.
+// feature map) is split into two kernels of whole vectors: columns 0 to 48,
+// and the last 16 (33 to 49, overlapping the first), each inserted into the
+// result, with no padded copies.
 // CHECK-LABEL: func.func @ragged_columns
-// CHECK: %[[B:.*]] = tensor.pad %arg1 low[0, 0] high[0, 15]
-// CHECK: : tensor<8x49xf32> to tensor<8x64xf32>
-// CHECK: %[[C:.*]] = tensor.pad %arg2 low[0, 0] high[0, 15]
-// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
-// CHECK: tensor.extract_slice %{{.*}}[0, 0] [16, 49] [1, 1] : tensor<16x64xf32> to tensor<16x49xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: tensor.extract_slice %arg1[0, 0] [8, 48] [1, 1] : tensor<8x49xf32> to tensor<8x48xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice %{{.*}} into %arg2[0, 0] [16, 48] [1, 1] : tensor<16x48xf32> into tensor<16x49xf32>
+// CHECK: tensor.extract_slice %arg1[0, 33] [8, 16] [1, 1] : tensor<8x49xf32> to tensor<8x16xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[FIRST]][0, 33] [16, 16] [1, 1] : tensor<16x16xf32> into tensor<16x49xf32>
 func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor<16x49xf32>) -> tensor<16x49xf32> {
   %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<16x8xf32>, tensor<8x49xf32>) outs(%c : tensor<16x49xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
@@ -208,6 +253,44 @@ func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor
     linalg.yield %s : f32
   } -> tensor<16x49xf32>
   return %0 : tensor<16x49xf32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(i, j) -> (i, j)>
+
+// Tests that a ragged split keeps an epilogue's column indices (a causal
+// mask's): the second part, columns 2 to 18, adds 2 to its own.
+// CHECK-LABEL: func.func @ragged_indexed_epilogue
+// CHECK: %[[TWO:.*]] = arith.constant dense<2> : vector<16xindex>
+// CHECK: %[[FIRST:.*]] = vector.step : vector<16xindex>
+// CHECK: arith.index_cast %[[FIRST]]
+// CHECK: tensor.insert_slice {{.*}}[0, 0] [8, 16] [1, 1] : tensor<8x16xf32> into tensor<8x18xf32>
+// CHECK: %[[SECOND:.*]] = arith.addi %[[FIRST]], %[[TWO]] : vector<16xindex>
+// CHECK: arith.index_cast %[[SECOND]]
+// CHECK: tensor.insert_slice {{.*}}[0, 2] [8, 16] [1, 1] : tensor<8x16xf32> into tensor<8x18xf32>
+func.func @ragged_indexed_epilogue(%a: tensor<8x8xf32>, %b: tensor<8x18xf32>) -> tensor<8x18xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x18xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x18xf32>) -> tensor<8x18xf32>
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<8x8xf32>, tensor<8x18xf32>) outs(%init : tensor<8x18xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x18xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%0 : tensor<8x18xf32>) outs(%e : tensor<8x18xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %j = linalg.index 1 : index
+    %ji = arith.index_cast %j : index to i32
+    %jf = arith.sitofp %ji : i32 to f32
+    %r = arith.addf %v, %jf : f32
+    linalg.yield %r : f32
+  } -> tensor<8x18xf32>
+  return %1 : tensor<8x18xf32>
 }
 
 // -----
@@ -228,31 +311,52 @@ func.func @pointwise(%x: tensor<1x8x16x16xf32>, %w: tensor<32x8x1x1xf32>, %o: te
 // -----
 
 // Tests that a depthwise convolution (one channel and one filter per group;
-// stride 2) becomes one elementwise sum over its 9 taps of the input
-// shifted and strided to each tap times the tap's per-group weight, then
-// vectorized along the output's rows: each tap's row of 8 a contiguous
-// read of 15 and a shuffle of every other lane.
+// stride 2) becomes one elementwise generic over the output as N x G x H x W:
+// its per-group bias (the broadcast accumulator) plus the sum over its 9
+// taps of the input shifted and strided to each tap times the tap's
+// per-group weight, as fused multiply-adds; its activation is fused into it
+// (one generic, no broadcast), and it is vectorized along the output's
+// rows: each tap's row of 8 a contiguous read of 15 and a shuffle of every
+// other lane.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: tensor.extract_slice %arg1[0, 0, 0, 2, 2] [4, 1, 1, 1, 1] [1, 1, 1, 1, 1]
-// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c0, %{{.*}}, %c0]{{.*}} : tensor<1x4x1x17x17xf32>, vector<1x1x1x1x15xf32>
-// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
-// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c0, %{{.*}}, %c2]{{.*}} : tensor<1x4x1x17x17xf32>, vector<1x1x1x1x15xf32>
 // CHECK-NOT: linalg.
-// CHECK-COUNT-9: arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
-func.func @depthwise(%x: tensor<1x4x1x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %o: tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32> {
-  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x17x17xf32>, tensor<4x1x1x3x3xf32>) outs(%o : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
-  return %0 : tensor<1x4x1x8x8xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x4x17x17xf32>, vector<1x1x1x15xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// CHECK-COUNT-9: arith.mulf {{.*}} fastmath<contract> : vector<1x1x1x8xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x1x1x8xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x8x8xf32>
+func.func @depthwise(%x: tensor<1x4x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %bias: tensor<4xf32>) -> tensor<1x4x1x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %x5 = tensor.expand_shape %x [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 17, 17] : tensor<1x4x17x17xf32> into tensor<1x4x1x17x17xf32>
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %b = linalg.broadcast ins(%bias : tensor<4xf32>) outs(%e : tensor<1x4x8x8xf32>) dimensions = [0, 2, 3]
+  %b5 = tensor.expand_shape %b [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 8, 8] : tensor<1x4x8x8xf32> into tensor<1x4x1x8x8xf32>
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x5, %w : tensor<1x4x1x17x17xf32>, tensor<4x1x1x3x3xf32>) outs(%b5 : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  %1 = tensor.collapse_shape %0 [[0], [1, 2], [3], [4]] : tensor<1x4x1x8x8xf32> into tensor<1x4x8x8xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%1 : tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x8xf32>
+  %3 = tensor.expand_shape %2 [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 8, 8] : tensor<1x4x8x8xf32> into tensor<1x4x1x8x8xf32>
+  return %3 : tensor<1x4x1x8x8xf32>
 }
 
 // -----
 
-// Tests that a padding becomes a fill of the result and a copy into its
-// middle, both tiled to rows: the 66 x 66 fill by vector writes of 33, the
-// 64 x 64 source row by row (a vector read and write that canonicalize into
-// a row copy) at offset (1, 1).
+// Tests that a padding becomes fills of its borders (rows 0 and 65 by
+// vector writes of 33, columns 0 and 65 element by element) and a copy of
+// the source into its middle, tiled to rows: the 64 x 64 source row by row
+// (a vector read and write that canonicalize into a row copy) at offset
+// (1, 1). The middle is written once, not filled first.
 // CHECK-LABEL: func.func @pad
 // CHECK-NOT: tensor.pad
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 1, 66] [1, 1, 1]
 // CHECK: vector.transfer_write %{{.*}} : vector<1x1x33xf32>, tensor<1x1x33xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 65, 0] [2, 1, 66] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 66, 1] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 65] [2, 66, 1] [1, 1, 1]
 // CHECK: %[[MIDDLE:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x66x66xf32> to tensor<2x64x64xf32>
 // CHECK: tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0] [1, 1, 64] [1, 1, 1] : tensor<2x64x64xf32> to tensor<1x1x64xf32>
 // CHECK: tensor.insert_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x64x64xf32> into tensor<2x66x66xf32>
@@ -302,12 +406,16 @@ func.func @column_sum(%x: tensor<128x4xf32>, %init: tensor<4xf32>) -> tensor<4xf
 // -----
 
 // Tests that a row read with a stride of 2 (a strided convolution's tap)
-// becomes a contiguous read of the 2 n - 1 elements it spans and a shuffle
-// of every other lane.
+// becomes a contiguous read of the 2 n - 1 elements it spans and, for each
+// vector of the result, a shuffle of every other lane of the two vectors it
+// spans (the last of them one short).
 // CHECK-LABEL: func.func @strided_rows
 // CHECK: %[[WIDE:.*]] = vector.transfer_read %arg0{{.*}} : tensor<4x64xf32>, vector<1x63xf32>
 // CHECK: %[[FLAT:.*]] = vector.shape_cast %[[WIDE]] : vector<1x63xf32> to vector<63xf32>
-// CHECK: vector.shuffle %[[FLAT]], %[[FLAT]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60, 62] : vector<63xf32>, vector<63xf32>
+// CHECK: %[[LOW:.*]] = vector.extract_strided_slice %[[FLAT]] {offsets = [0], sizes = [32], strides = [1]} : vector<63xf32> to vector<32xf32>
+// CHECK: vector.shuffle %[[LOW]], %[[LOW]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK: %[[HIGH:.*]] = vector.extract_strided_slice %[[FLAT]] {offsets = [32], sizes = [31], strides = [1]} : vector<63xf32> to vector<31xf32>
+// CHECK: vector.shuffle %[[HIGH]], %[[HIGH]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<31xf32>, vector<31xf32>
 func.func @strided_rows(%x: tensor<4x64xf32>) -> tensor<4x32xf32> {
   %half = tensor.extract_slice %x[0, 0] [4, 32] [1, 2] : tensor<4x64xf32> to tensor<4x32xf32>
   %e = tensor.empty() : tensor<4x32xf32>
