@@ -26,6 +26,24 @@ def ApproximateMathPass
   ];
 }
 
+def DescribeKernelsPass : Pass<"aic-cpu-describe-kernels", "ModuleOp"> {
+  let summary = "Records the kernels of each function, their ONNX nodes and "
+                "float operations";
+  let description = [{
+    On tensors, after tiling and vectorization. Each loop nest or linalg op
+    in a function's block is a kernel: the ops of the ONNX nodes fused into
+    it (the names of the locations inside it, in order) and the float
+    operations its code executes: each float arithmetic or math op's
+    elements (2 per multiply-add of a `vector.contract` or `vector.fma`, a
+    reduction's source elements), times the trip counts of the loops around
+    it (a linalg op: its body's per iteration, times its iterations).
+    Recorded as the module's `aic.kernels` attribute: an array of
+    dictionaries {nodes, flops, parallel}, `flops` left out where a trip
+    count is dynamic and `parallel` where the kernel has an `scf.forall`.
+    aic-compile --report writes it out.
+  }];
+}
+
 def EmitModelAbiPass : Pass<"aic-cpu-emit-model-abi", "ModuleOp"> {
   let summary = "Emits the model library's C ABI around the bufferized graph";
   let description = [{
@@ -106,9 +124,12 @@ def PlanBuffersPass : Pass<"aic-cpu-plan-buffers", "::mlir::func::FuncOp"> {
     placed in one 64-byte aligned arena allocated at the function's start
     and freed at its end, largest first, each at the lowest offset that no
     buffer live at the same time occupies; each allocation becomes a
-    `memref.view` of the arena and its deallocation goes. The arena's size
-    is recorded as the function's `aic.arena_bytes` attribute. Functions
-    that free an alias of an allocation are left as they are.
+    `memref.view` of the arena and its deallocation goes (one buffer or
+    none needs no arena). The arena's size (the one buffer's, or 0), the
+    peak bytes of the temporaries, is recorded as the function's
+    `aic.arena_bytes` attribute where no temporary of a dynamic shape is
+    left out. Functions that free an alias of an allocation are left as
+    they are.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

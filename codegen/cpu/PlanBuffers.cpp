@@ -82,9 +82,11 @@ unsigned lastUse(memref::AllocOp alloc, memref::DeallocOp dealloc, Block &block,
 }
 
 /// The buffers of `block` the arena can hold, with their live intervals.
-/// Empty where a deallocation frees something other than an allocation's
-/// own result (an alias the planning would not see).
-SmallVector<PlannedBuffer> collectBuffers(Block &block) {
+/// None where a deallocation frees something other than an allocation's
+/// own result (an alias the planning would not see). `unplanned` is set
+/// where some other temporary (of a dynamic shape) is not among them.
+std::optional<SmallVector<PlannedBuffer>> collectBuffers(Block &block,
+                                                         bool &unplanned) {
   DenseMap<Operation *, unsigned> position;
   for (auto [index, op] : llvm::enumerate(block))
     position[&op] = index;
@@ -95,15 +97,16 @@ SmallVector<PlannedBuffer> collectBuffers(Block &block) {
     auto alloc = dyn_cast<memref::AllocOp>(op);
     if (!alloc)
       continue;
-    std::optional<int64_t> bytes = plannableBytes(alloc);
-    if (!bytes)
-      continue;
     SmallVector<memref::DeallocOp> deallocs;
     for (Operation *user : alloc->getUsers())
       if (auto dealloc = dyn_cast<memref::DeallocOp>(user))
         deallocs.push_back(dealloc);
-    if (deallocs.size() != 1 || deallocs[0]->getBlock() != &block)
+    std::optional<int64_t> bytes = plannableBytes(alloc);
+    if (!bytes || deallocs.size() != 1 || deallocs[0]->getBlock() != &block) {
+      // A temporary the arena does not hold.
+      unplanned |= !deallocs.empty();
       continue;
+    }
     buffers.push_back({alloc, deallocs[0], *bytes, position[alloc],
                        lastUse(alloc, deallocs[0], block, position, aliases)});
   }
@@ -114,7 +117,7 @@ SmallVector<PlannedBuffer> collectBuffers(Block &block) {
       freesAliases = true;
   });
   if (freesAliases)
-    return {};
+    return std::nullopt;
   return buffers;
 }
 
@@ -160,12 +163,27 @@ struct PlanBuffersPass : aic::cpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
     if (!func.getBody().hasOneBlock())
       return;
     Block &block = func.getBody().front();
-    SmallVector<PlannedBuffer> buffers = collectBuffers(block);
-    if (buffers.size() < 2)
+    bool unplanned = false;
+    std::optional<SmallVector<PlannedBuffer>> collected =
+        collectBuffers(block, unplanned);
+    if (!collected)
       return;
+    SmallVector<PlannedBuffer> &buffers = *collected;
+    OpBuilder builder(&getContext());
+    // The peak bytes of the temporaries, where the arena holds them all.
+    auto record = [&](int64_t bytes) {
+      if (!unplanned)
+        func->setAttr("aic.arena_bytes", builder.getI64IntegerAttr(bytes));
+    };
+    // One temporary or none needs no arena.
+    if (buffers.size() < 2) {
+      record(buffers.empty()
+                 ? 0
+                 : llvm::alignTo(buffers.front().bytes, kAlignment));
+      return;
+    }
     int64_t arenaBytes = placeBuffers(buffers);
 
-    OpBuilder builder(&getContext());
     builder.setInsertionPointToStart(&block);
     Location loc = func.getLoc();
     auto arenaType = MemRefType::get({arenaBytes}, builder.getIntegerType(8));
@@ -184,7 +202,7 @@ struct PlanBuffersPass : aic::cpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
     }
     builder.setInsertionPoint(block.getTerminator());
     memref::DeallocOp::create(builder, loc, arena);
-    func->setAttr("aic.arena_bytes", builder.getI64IntegerAttr(arenaBytes));
+    record(arenaBytes);
   }
 };
 } // namespace

@@ -60,6 +60,22 @@ func.func @alias_in_loop(%x: memref<8xf32>, %y: memref<4xf32>) {
 
 // -----
 
+// Tests that one temporary needs no arena, but its size is still the
+// peak: 8 floats, 64-byte aligned.
+// CHECK-LABEL: func.func @one
+// CHECK-SAME: aic.arena_bytes = 64
+// CHECK: memref.alloc() : memref<8xf32>
+// CHECK-NOT: memref.view
+func.func @one(%x: memref<8xf32>) {
+  %a = memref.alloc() : memref<8xf32>
+  memref.copy %x, %a : memref<8xf32> to memref<8xf32>
+  memref.copy %a, %x : memref<8xf32> to memref<8xf32>
+  memref.dealloc %a : memref<8xf32>
+  return
+}
+
+// -----
+
 // Tests what is left alone: a dynamic shape, a buffer that is never freed
 // (it escapes), and any function that frees an alias.
 // CHECK-LABEL: func.func @dynamic
