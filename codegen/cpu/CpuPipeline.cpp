@@ -41,6 +41,8 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // The kernels, for aic-compile --report.
+  pm.addPass(createDescribeKernelsPass());
 
   // Bufferize; every result is a fresh allocation the caller owns.
   bufferization::OneShotBufferizePassOptions bufferize;

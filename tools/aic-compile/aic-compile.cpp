@@ -1,7 +1,7 @@
 //===- aic-compile.cpp - the aic compiler driver --------------------------===//
 //
 // aic-compile MODEL.onnx [-o OUT] [--emit=graph|linalg|llvm|obj|lib] [-O0..3]
-//             [--cpu=native|NAME] [--shape NAME=DIMS ...]
+//             [--cpu=native|NAME] [--shape NAME=DIMS ...] [--report FILE]
 //
 // Runs the phases in order (import, graph pipeline, lowering to linalg, CPU
 // codegen, LLVM, object, link) and stops at the one --emit names. Every
@@ -21,10 +21,13 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace llvm;
@@ -73,6 +76,11 @@ cl::opt<std::string> shapesFrom(
 cl::opt<bool> symbolicDims("symbolic-dims",
                            cl::desc("Treat every input dim as symbolic"),
                            cl::cat(aicCategory));
+cl::opt<std::string>
+    reportPath("report",
+               cl::desc("Write the kernels (their ONNX nodes and FLOPs) and "
+                        "the peak activation bytes to FILE as JSON"),
+               cl::value_desc("FILE"), cl::cat(aicCategory));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print the supported ONNX operators as a "
                                "Markdown table (docs/supported-ops.md)"),
@@ -103,6 +111,48 @@ void printModule(ModuleOp module, raw_ostream &os) {
   module.print(os, flags);
   os << "\n";
 }
+/// The report --report writes: the target, the peak activation bytes (the
+/// arena aic-cpu-plan-buffers placed the temporaries in; null where it did
+/// not run), and the kernels aic-cpu-describe-kernels recorded, each with
+/// its ONNX nodes and float operations, and their sum (null where one is
+/// not static).
+json::Object buildReport(ModuleOp module, StringRef cpu, int64_t vectorBits) {
+  std::optional<int64_t> arena;
+  module.walk([&](Operation *op) {
+    if (auto bytes = op->getAttrOfType<IntegerAttr>("aic.arena_bytes"))
+      arena = bytes.getInt();
+  });
+  json::Array kernels;
+  std::optional<int64_t> total = 0;
+  if (auto described = module->getAttrOfType<ArrayAttr>("aic.kernels")) {
+    for (auto kernel : described.getAsRange<DictionaryAttr>()) {
+      json::Array nodes;
+      for (auto node :
+           kernel.getAs<ArrayAttr>("nodes").getAsRange<StringAttr>())
+        nodes.push_back(node.getValue());
+      json::Value flops = nullptr;
+      if (auto f = kernel.getAs<IntegerAttr>("flops")) {
+        flops = f.getInt();
+        if (total)
+          *total += f.getInt();
+      } else {
+        total.reset();
+      }
+      kernels.push_back(json::Object{
+          {"nodes", std::move(nodes)},
+          {"flops", std::move(flops)},
+          {"parallel", kernel.getAs<BoolAttr>("parallel").getValue()}});
+    }
+  }
+  return json::Object{
+      {"model", inputFile},
+      {"cpu", cpu},
+      {"vector_bits", vectorBits},
+      {"opt_level", "O" + std::to_string(static_cast<int>(optLevel))},
+      {"activation_bytes", arena ? json::Value(*arena) : json::Value(nullptr)},
+      {"flops", total ? json::Value(*total) : json::Value(nullptr)},
+      {"kernels", std::move(kernels)}};
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -119,6 +169,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   inputFile = inputPath;
+  if (!reportPath.empty() && (emit == Emit::Graph || emit == Emit::Linalg))
+    return fail("--report describes generated code: it needs --emit=llvm, "
+                "obj or lib");
 
   DialectRegistry registry;
   aic::registerAllDialects(registry);
@@ -198,6 +251,18 @@ int main(int argc, char **argv) {
   pipelineOptions.vectorBits = *vectorBits;
   if (failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
+  if (!reportPath.empty()) {
+    std::error_code ec;
+    ToolOutputFile out(reportPath, ec, sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + reportPath + "': " + ec.message());
+    std::string cpu =
+        cpuName == "native" ? sys::getHostCPUName().str() : cpuName.getValue();
+    out.os() << formatv("{0:2}",
+                        json::Value(buildReport(*module, cpu, *vectorBits)))
+             << "\n";
+    out.keep();
+  }
 
   phase("LLVM");
   llvm::LLVMContext llvmContext;
