@@ -607,21 +607,16 @@ LogicalResult rewriteWindowReduction(RewriterBase &rewriter,
   return success();
 }
 
-/// A tensor.pad of static shapes with one padding value as fills of the
-/// result's borders (each dim's low and high slabs) and a copy of the
-/// source into its middle, all elementwise ops that are vectorized (and
-/// split over threads) like the others: each element is written once, or
-/// twice in the corners. As it is, a pad bufferizes to an
-/// element-by-element copy.
-LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
-  RankedTensorType type = pad.getResultType();
-  Value value = pad.getConstantPaddingValue();
-  if (!type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
-      !value || !pad.getLow().empty() || !pad.getHigh().empty())
-    return failure();
-  Location loc = pad.getLoc();
-  rewriter.setInsertionPoint(pad);
+/// `source` padded to `type` by `value` (`low` elements before it in each
+/// dim, the rest after), as fills of the result's borders (each dim's low
+/// and high slabs) and a copy of the source into its middle, all
+/// elementwise ops that are vectorized (and split over threads) like the
+/// others: each element is written once, or twice in the corners. (A
+/// tensor.pad bufferizes to an element-by-element copy.)
+Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
+                  RankedTensorType type, ArrayRef<int64_t> low, Value value) {
   auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  auto sourceType = cast<RankedTensorType>(source.getType());
   int64_t rank = type.getRank();
   SmallVector<OpFoldResult> steps(rank, index(1));
   Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
@@ -642,21 +637,34 @@ LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
                                            offsets, sizes, steps);
   };
   for (int64_t dim = 0; dim < rank; ++dim) {
-    int64_t low = pad.getStaticLow()[dim], high = pad.getStaticHigh()[dim];
-    fillSlab(dim, 0, low);
+    int64_t high = type.getDimSize(dim) - sourceType.getDimSize(dim) - low[dim];
+    fillSlab(dim, 0, low[dim]);
     fillSlab(dim, type.getDimSize(dim) - high, high);
   }
   SmallVector<OpFoldResult> offsets, sizes;
-  for (int64_t low : pad.getStaticLow())
-    offsets.push_back(index(low));
-  for (int64_t d : pad.getSourceType().getShape())
+  for (int64_t l : low)
+    offsets.push_back(index(l));
+  for (int64_t d : sourceType.getShape())
     sizes.push_back(index(d));
   Value slot = tensor::ExtractSliceOp::create(rewriter, loc, result, offsets,
                                               sizes, steps);
-  Value copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(), slot)
-                     ->getResult(0);
-  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, result,
-                                                     offsets, sizes, steps);
+  Value copied =
+      linalg::CopyOp::create(rewriter, loc, source, slot)->getResult(0);
+  return tensor::InsertSliceOp::create(rewriter, loc, copied, result, offsets,
+                                       sizes, steps);
+}
+
+/// A tensor.pad of static shapes with one padding value as buildPadded's
+/// fills and copy.
+LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
+  RankedTensorType type = pad.getResultType();
+  Value value = pad.getConstantPaddingValue();
+  if (!type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
+      !value || !pad.getLow().empty() || !pad.getHigh().empty())
+    return failure();
+  rewriter.setInsertionPoint(pad);
+  rewriter.replaceOp(pad, buildPadded(rewriter, pad.getLoc(), pad.getSource(),
+                                      type, pad.getStaticLow(), value));
   return success();
 }
 
@@ -945,8 +953,84 @@ linalg::LinalgOp sliceLoop(RewriterBase &rewriter, linalg::LinalgOp op,
   return sliced;
 }
 
+/// `v` with dim `dim` grown to `size` by zeros at its end: a padded copy of
+/// a constant's data at compile time; a fill or broadcast (an
+/// accumulator) made at that shape; else buildPadded's fills and copy.
+Value padAlong(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
+               int64_t size) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t old = shape[dim];
+  shape[dim] = size;
+  auto padded = type.clone(shape);
+  if (std::optional<ArrayRef<char>> bytes = constantBytes(v)) {
+    // Rows of the dims after `dim`, copied into the wider layout.
+    int64_t inner = type.getElementTypeBitWidth() / 8;
+    for (int64_t d = dim + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    int64_t outer = type.getNumElements() *
+                    (type.getElementTypeBitWidth() / 8) / (old * inner);
+    std::vector<char> data(outer * size * inner, 0);
+    for (int64_t o = 0; o < outer; ++o)
+      std::memcpy(&data[o * size * inner], &(*bytes)[o * old * inner],
+                  old * inner);
+    return resourceConstant(rewriter, loc, padded, "padded", data);
+  }
+  auto empty = [&] {
+    return tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  };
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return linalg::FillOp::create(rewriter, loc, fill.value(),
+                                  empty().getResult())
+        ->getResult(0);
+  if (auto broadcast = v.getDefiningOp<linalg::BroadcastOp>()) {
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    Value input = broadcast.getInput();
+    if (!llvm::is_contained(added, dim))
+      input = padAlong(
+          rewriter, loc, input,
+          dim - llvm::count_if(added, [&](int64_t d) { return d < dim; }),
+          size);
+    return linalg::BroadcastOp::create(rewriter, loc, input, empty(), added)
+        ->getResult(0);
+  }
+  Value zero = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+  return buildPadded(rewriter, loc, v, padded,
+                     SmallVector<int64_t>(type.getRank(), 0), zero);
+}
+
+/// `op` with N grown to `size` by zero columns of B and of the accumulator,
+/// and its result sliced back; returns the padded op.
+linalg::LinalgOp padColumns(RewriterBase &rewriter, linalg::LinalgOp op,
+                            const MatmulLoops &loops, int64_t size) {
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> operands;
+  SmallVector<Type> resultTypes;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    std::optional<int64_t> dim =
+        dimOfLoop(op.getMatchingIndexingMap(&operand), loops.n);
+    operands.push_back(dim ? padAlong(rewriter, loc, v, *dim, size) : v);
+    if (op.isDpsInit(&operand))
+      resultTypes.push_back(operands.back().getType());
+  }
+  auto padded = cast<linalg::LinalgOp>(
+      clone(rewriter, op.getOperation(), resultTypes, operands));
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
+      sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
+  for (int64_t d : type.getShape())
+    sizes.push_back(rewriter.getIndexAttr(d));
+  rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+      op, type, padded->getResult(0), offsets, sizes, strides);
+  return padded;
+}
+
 /// A contraction whose N is not a multiple of the vector length (a 7 x 7
-/// or 14 x 14 feature map's 49 or 196 columns) as two: over the columns up
+/// or 14 x 14 feature map's 49 or 196 columns) as two (or padded, where
+/// that costs less): over the columns up
 /// to the last multiple, and over the last vector's worth (which overlaps
 /// the first part, and writes the same values there again), each with its
 /// part of its epilogue, both written into one tensor. Each is then a
@@ -961,6 +1045,13 @@ SmallVector<linalg::LinalgOp> splitRaggedColumns(RewriterBase &rewriter,
   std::optional<unsigned> resultDim = dimOfLoop(resultMap, loops.n);
   if (extentN <= lanes || extentN % lanes == 0 || !resultDim)
     return {op};
+  // The split reads A twice; padding copies B (K x N) and C (M x N) in and
+  // out. Where A is the bigger cost (a 7 x 7 map's layer with 512 x 4608
+  // filters) N is padded instead, and the epilogue runs apart.
+  int64_t padded = llvm::alignTo(extentN, lanes);
+  int64_t extentM = loops.extents[loops.m], extentK = loops.extents[loops.k];
+  if (extentM * extentK > 2 * (extentK * padded + extentM * extentN))
+    return {padColumns(rewriter, op, loops, padded)};
   linalg::GenericOp epilogue = epilogueOf(op);
   linalg::LinalgOp root = epilogue ? cast<linalg::LinalgOp>(*epilogue) : op;
   // The epilogue's loops are the result's dims.

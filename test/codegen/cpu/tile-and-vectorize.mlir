@@ -236,7 +236,7 @@ func.func @elementwise(%x: tensor<4x96xf32>, %b: tensor<96xf32>) -> (tensor<4x96
 // Tests that an N that is not a multiple of the vector length (49, a 7 x 7
 // feature map) is split into two kernels of whole vectors: columns 0 to 48,
 // and the last 16 (33 to 49, overlapping the first), each inserted into the
-// result, with no padded copies.
+// result, with no padded copies (A, 16 x 8, costs less to read twice).
 // CHECK-LABEL: func.func @ragged_columns
 // CHECK-NOT: tensor.pad
 // CHECK: tensor.extract_slice %arg1[0, 0] [8, 48] [1, 1] : tensor<8x49xf32> to tensor<8x48xf32>
@@ -253,6 +253,35 @@ func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor
     linalg.yield %s : f32
   } -> tensor<16x49xf32>
   return %0 : tensor<16x49xf32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a ragged N whose split would cost more than padding (the
+// split reads A, 256 x 512, twice; padding copies B, 512 x 49, and C) is
+// padded with zero columns of B to 64, by fills and a copy (no
+// tensor.pad), the bias broadcast made at 64 columns, and the result
+// sliced back.
+// CHECK-LABEL: func.func @ragged_padded
+// CHECK-NOT: tensor.pad
+// CHECK: tensor.insert_slice %{{.*}}[0, 49] [512, 15] [1, 1] : tensor<512x15xf32> into tensor<512x64xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 0] [512, 49] [1, 1] : tensor<512x49xf32> into tensor<512x64xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [256, 49] [1, 1] : tensor<256x64xf32> to tensor<256x49xf32>
+func.func @ragged_padded(%a: tensor<256x512xf32>, %b: tensor<512x49xf32>, %bias: tensor<256xf32>) -> tensor<256x49xf32> {
+  %e = tensor.empty() : tensor<256x49xf32>
+  %init = linalg.broadcast ins(%bias : tensor<256xf32>) outs(%e : tensor<256x49xf32>) dimensions = [1]
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<256x512xf32>, tensor<512x49xf32>) outs(%init : tensor<256x49xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<256x49xf32>
+  return %0 : tensor<256x49xf32>
 }
 
 // -----
