@@ -1263,11 +1263,15 @@ struct TileAndVectorizePass
 
     // The register tile first, from the whole extents: 2 x lanes columns
     // of 8 rows where they divide (16 accumulators), else what divides;
-    // then the cache tile, a multiple of it.
-    int64_t regN = extentN % (2 * lanes) == 0 ? 2 * lanes
-                   : extentN % lanes == 0     ? lanes
-                                          : divisorAtMost(extentN, 2 * lanes);
+    // with fewer rows (a matrix-vector product), up to 8 vectors of
+    // columns, so that as many independent accumulators hide the FMA
+    // latency and each k reads a longer row of B. Then the cache tile, a
+    // multiple of it.
     int64_t regM = divisorAtMost(extentM, kRegisterRows);
+    int64_t vectorsN = std::clamp<int64_t>(16 / regM, 2, 8);
+    int64_t regN = extentN % lanes == 0
+                       ? lanes * divisorAtMost(extentN / lanes, vectorsN)
+                       : divisorAtMost(extentN, 2 * lanes);
     auto multipleAtMost = [](int64_t extent, int64_t unit, int64_t target) {
       return unit *
              divisorAtMost(extent / unit, std::max<int64_t>(target / unit, 1));

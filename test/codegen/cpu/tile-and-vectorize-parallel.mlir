@@ -42,11 +42,12 @@ func.func @tall(%a: tensor<512x1024xf32>, %b: tensor<1024x64xf32>, %c: tensor<51
 
 
 // Tests that a matrix-vector product (one row: 2^19 multiply-adds, each
-// streaming an element of B) is split over threads too, by its columns (512
-// / 8 pieces).
+// streaming an element of B) is split over threads too, by its columns in
+// multiples of its register tile: 8 vectors of one row (8 independent
+// accumulators), 128 of the 512 columns.
 // CHECK-LABEL: func.func @vector_matrix
-// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64) shared_outs(
-// CHECK: vector.contract {{.*}} into vector<1x32xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (128) shared_outs(
+// CHECK: vector.contract {{.*}} into vector<1x128xf32>
 func.func @vector_matrix(%a: tensor<1x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<1x512xf32>) -> tensor<1x512xf32> {
   %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<1x1024xf32>, tensor<1024x512xf32>) outs(%c : tensor<1x512xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
