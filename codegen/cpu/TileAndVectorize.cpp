@@ -397,11 +397,16 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
 /// matrix multiplication of the filters (F x (C Kh Kw)) by it ((C Kh Kw) x
 /// (Ho Wo)). The copy is one linalg.copy per kernel tap, of the input
 /// shifted (and strided) to the tap into col[n, c, kh, kw, :, :]: each an
-/// elementwise op, vectorized along the output's rows and split over
-/// threads like any other. (Upstream's rewriteInIm2Col gathers element by
-/// element with tensor.extract, which stays a scalar loop.)
+/// elementwise op, vectorized along the output's rows like any other.
+/// With `parallel`, a big one is one scf.forall over the output rows, each
+/// copying every tap's row (one team for the whole copy, where each tap
+/// split alone would fork a team per tap); its copies are added to
+/// `rowCopies`, to be vectorized in place. (Upstream's rewriteInIm2Col
+/// gathers element by element with tensor.extract, which stays a scalar
+/// loop.)
 LogicalResult rewriteIm2Col(RewriterBase &rewriter,
-                            linalg::Conv2DNchwFchwOp conv) {
+                            linalg::Conv2DNchwFchwOp conv, bool parallel,
+                            SmallVectorImpl<Operation *> &rowCopies) {
   std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
   if (!operands)
     return failure();
@@ -417,28 +422,64 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
   auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
   Value col = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, ho, wo}, et);
-  auto tapType = RankedTensorType::get({n, c, ho, wo}, et);
-  SmallVector<OpFoldResult> tapSizes = {index(n), index(c), index(ho),
-                                        index(wo)};
-  SmallVector<OpFoldResult> colSizes = {index(n), index(c),  index(1),
-                                        index(1), index(ho), index(wo)};
-  SmallVector<OpFoldResult> unitSteps(6, index(1));
-  for (int64_t i = 0; i < kh; ++i) {
-    for (int64_t j = 0; j < kw; ++j) {
-      Value tap = tensor::ExtractSliceOp::create(
-          rewriter, loc, tapType, input,
-          {index(0), index(0), index(i * dilations[0]),
-           index(j * dilations[1])},
-          tapSizes, {index(1), index(1), index(strides[0]), index(strides[1])});
-      SmallVector<OpFoldResult> colOffsets = {index(0), index(0), index(i),
-                                              index(j), index(0), index(0)};
-      Value slot = tensor::ExtractSliceOp::create(
-          rewriter, loc, tapType, col, colOffsets, colSizes, unitSteps);
-      Value copied =
-          linalg::CopyOp::create(rewriter, loc, tap, slot)->getResult(0);
-      col = tensor::InsertSliceOp::create(rewriter, loc, copied, col,
-                                          colOffsets, colSizes, unitSteps);
+  // Every tap's `rows` output rows from `row` on, copied into `into`
+  // (n x c x kh x kw x rows x wo); returns the copies.
+  auto copyTaps = [&](Value into, OpFoldResult row, int64_t rows,
+                      SmallVectorImpl<Operation *> &copies) {
+    auto tapType = RankedTensorType::get({n, c, rows, wo}, et);
+    SmallVector<OpFoldResult> tapSizes = {index(n), index(c), index(rows),
+                                          index(wo)};
+    SmallVector<OpFoldResult> slotSizes = {index(n), index(c),    index(1),
+                                           index(1), index(rows), index(wo)};
+    SmallVector<OpFoldResult> unitSteps(6, index(1));
+    for (int64_t i = 0; i < kh; ++i) {
+      for (int64_t j = 0; j < kw; ++j) {
+        AffineExpr r;
+        bindSymbols(rewriter.getContext(), r);
+        OpFoldResult inputRow = affine::makeComposedFoldedAffineApply(
+            rewriter, loc, r * strides[0] + i * dilations[0], {row});
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, tapType, input,
+            {index(0), index(0), inputRow, index(j * dilations[1])}, tapSizes,
+            {index(1), index(1), index(strides[0]), index(strides[1])});
+        SmallVector<OpFoldResult> slotOffsets = {index(0), index(0), index(i),
+                                                 index(j), index(0), index(0)};
+        Value slot = tensor::ExtractSliceOp::create(
+            rewriter, loc, tapType, into, slotOffsets, slotSizes, unitSteps);
+        auto copy = linalg::CopyOp::create(rewriter, loc, tap, slot);
+        copies.push_back(copy);
+        into = tensor::InsertSliceOp::create(rewriter, loc, copy->getResult(0),
+                                             into, slotOffsets, slotSizes,
+                                             unitSteps);
+      }
     }
+    return into;
+  };
+  if (parallel && n * c * kh * kw * ho * wo >= kParallelElements &&
+      ho >= kMinPieces) {
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{index(ho)},
+                              ValueRange{col}, std::nullopt);
+    rewriter.setInsertionPointToStart(forall.getBody());
+    Value row = forall.getInductionVar(0);
+    SmallVector<OpFoldResult> rowOffsets = {index(0), index(0), index(0),
+                                            index(0), row,      index(0)};
+    SmallVector<OpFoldResult> rowSizes = {index(n),  index(c), index(kh),
+                                          index(kw), index(1), index(wo)};
+    SmallVector<OpFoldResult> unitSteps(6, index(1));
+    Value tile = tensor::ExtractSliceOp::create(
+        rewriter, loc, forall.getRegionIterArgs()[0], rowOffsets, rowSizes,
+        unitSteps);
+    tile = copyTaps(tile, row, 1, rowCopies);
+    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, tile,
+                                          forall.getRegionIterArgs()[0],
+                                          rowOffsets, rowSizes, unitSteps);
+    rewriter.setInsertionPointAfter(forall);
+    col = forall.getResult(0);
+  } else {
+    SmallVector<Operation *> copies;
+    col = copyTaps(col, index(0), ho, copies);
   }
   Value x = tensor::CollapseShapeOp::create(
       rewriter, loc, col,
@@ -1484,8 +1525,10 @@ struct TileAndVectorizePass
   /// A row reduction (softmax's max and sum, a normalization's mean,
   /// pooling over a whole row: reduction loops innermost, each input read
   /// along them or not at all) is tiled to single rows, each reduced as one
-  /// vector (up to kMaxReducedElements).
-  void vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op) {
+  /// vector (up to kMaxReducedElements). With `split` (not for an op that
+  /// is already a thread's piece) a big one is split over threads first.
+  void vectorizeElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
+                            bool split = true) {
     SmallVector<int64_t> extents = op.getStaticLoopRanges();
     if (extents.empty() || op.hasDynamicShape() || op->getNumResults() == 0 ||
         llvm::is_contained(extents, 0))
@@ -1544,7 +1587,7 @@ struct TileAndVectorizePass
     if (outerLoop == candidates.end())
       outerLoop =
           llvm::find_if(candidates, [](int64_t extent) { return extent > 1; });
-    if (parallel && work >= kParallelElements &&
+    if (parallel && split && work >= kParallelElements &&
         outerLoop != candidates.end()) {
       SmallVector<int64_t> split(extents.size(), 0);
       split[outerLoop - extents.begin()] = 1;
@@ -1586,9 +1629,13 @@ struct TileAndVectorizePass
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk(
         [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
+    SmallVector<Operation *> rowCopies;
     for (linalg::Conv2DNchwFchwOp conv : convs)
       if (failed(rewritePointwise(rewriter, conv)))
-        (void)rewriteIm2Col(rewriter, conv);
+        (void)rewriteIm2Col(rewriter, conv, parallel, rowCopies);
+    for (Operation *copy : rowCopies)
+      vectorizeElementwise(rewriter, cast<linalg::LinalgOp>(copy),
+                           /*split=*/false);
     // Depthwise convolutions as elementwise sums of shifted inputs.
     SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
     getOperation().walk(

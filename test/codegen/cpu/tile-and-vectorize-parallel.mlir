@@ -59,6 +59,23 @@ func.func @vector_matrix(%a: tensor<1x1024xf32>, %b: tensor<1024x512xf32>, %c: t
 }
 
 
+// Tests that a big im2col copy (4 channels x 9 taps x 56 x 56) is one
+// scf.forall over the 56 output rows, each copying every tap's row into its
+// slice of col (the taps at column offsets 0 and 2 checked): one team for
+// the copy, not one per tap.
+// CHECK-LABEL: func.func @conv
+// CHECK: scf.forall (%[[ROW:.*]]) in (56) shared_outs(%[[COL:.*]] = %{{.*}}) -> (tensor<1x4x3x3x56x56xf32>)
+// CHECK: tensor.extract_slice %[[COL]][0, 0, 0, 0, %[[ROW]], 0] [1, 4, 3, 3, 1, 56]
+// CHECK: tensor.extract_slice %arg0[0, 0, %[[ROW]], 0] [1, 4, 1, 56] [1, 1, 1, 1]
+// CHECK-NOT: scf.forall
+// CHECK: tensor.extract_slice %arg0[0, 0, %[[ROW]], 2] [1, 4, 1, 56] [1, 1, 1, 1]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[COL]][0, 0, 0, 0, %[[ROW]], 0] [1, 4, 3, 3, 1, 56]
+func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x58x58xf32>, tensor<16x4x3x3xf32>) outs(%o : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
+  return %0 : tensor<1x16x56x56xf32>
+}
+
+
 // Tests that a small matmul (2^15 multiply-adds) stays on one thread.
 // CHECK-LABEL: func.func @small
 // CHECK-NOT: scf.forall
