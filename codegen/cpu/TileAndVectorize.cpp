@@ -648,20 +648,22 @@ LogicalResult rewriteWindowReduction(RewriterBase &rewriter,
   return success();
 }
 
-/// `source` padded to `type` by `value` (`low` elements before it in each
-/// dim, the rest after), as fills of the result's borders (each dim's low
-/// and high slabs) and a copy of the source into its middle, all
-/// elementwise ops that are vectorized (and split over threads) like the
+/// `source` padded by `value` into `into` (of the padded shape; `low`
+/// elements before the source in each dim, the rest after), as fills of
+/// its borders (each dim's low and high slabs) and a copy of the source
+/// into its middle, all elementwise ops that are vectorized like the
 /// others: each element is written once, or twice in the corners. (A
-/// tensor.pad bufferizes to an element-by-element copy.)
+/// tensor.pad bufferizes to an element-by-element copy.) The ops made are
+/// added to `made`, where given.
 Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
-                  RankedTensorType type, ArrayRef<int64_t> low, Value value) {
+                  Value into, ArrayRef<int64_t> low, Value value,
+                  SmallVectorImpl<Operation *> *made = nullptr) {
   auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
   auto sourceType = cast<RankedTensorType>(source.getType());
+  auto type = cast<RankedTensorType>(into.getType());
   int64_t rank = type.getRank();
   SmallVector<OpFoldResult> steps(rank, index(1));
-  Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
+  Value result = into;
   auto fillSlab = [&](int64_t dim, int64_t offset, int64_t size) {
     if (size == 0)
       return;
@@ -672,10 +674,11 @@ Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
     sizes[dim] = index(size);
     Value slab = tensor::ExtractSliceOp::create(rewriter, loc, result, offsets,
                                                 sizes, steps);
-    Value filled =
-        linalg::FillOp::create(rewriter, loc, value, slab)->getResult(0);
-    result = tensor::InsertSliceOp::create(rewriter, loc, filled, result,
-                                           offsets, sizes, steps);
+    auto fill = linalg::FillOp::create(rewriter, loc, value, slab);
+    if (made)
+      made->push_back(fill);
+    result = tensor::InsertSliceOp::create(rewriter, loc, fill->getResult(0),
+                                           result, offsets, sizes, steps);
   };
   for (int64_t dim = 0; dim < rank; ++dim) {
     int64_t high = type.getDimSize(dim) - sourceType.getDimSize(dim) - low[dim];
@@ -689,23 +692,65 @@ Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
     sizes.push_back(index(d));
   Value slot = tensor::ExtractSliceOp::create(rewriter, loc, result, offsets,
                                               sizes, steps);
-  Value copied =
-      linalg::CopyOp::create(rewriter, loc, source, slot)->getResult(0);
-  return tensor::InsertSliceOp::create(rewriter, loc, copied, result, offsets,
-                                       sizes, steps);
+  auto copy = linalg::CopyOp::create(rewriter, loc, source, slot);
+  if (made)
+    made->push_back(copy);
+  return tensor::InsertSliceOp::create(rewriter, loc, copy->getResult(0),
+                                       result, offsets, sizes, steps);
 }
 
 /// A tensor.pad of static shapes with one padding value as buildPadded's
-/// fills and copy.
-LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad) {
+/// fills and copy. With `parallel`, a big one is one scf.forall over its
+/// outermost unpadded dim of at least kMinPieces (the channels), each
+/// iteration padding its slice (one team, and no serial border fills);
+/// its ops are added to `pieceOps`, to be vectorized in place.
+LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad,
+                         bool parallel,
+                         SmallVectorImpl<Operation *> &pieceOps) {
   RankedTensorType type = pad.getResultType();
   Value value = pad.getConstantPaddingValue();
   if (!type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
       !value || !pad.getLow().empty() || !pad.getHigh().empty())
     return failure();
+  Location loc = pad.getLoc();
   rewriter.setInsertionPoint(pad);
-  rewriter.replaceOp(pad, buildPadded(rewriter, pad.getLoc(), pad.getSource(),
-                                      type, pad.getStaticLow(), value));
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  int64_t rank = type.getRank();
+  auto splitDim = llvm::find_if(llvm::seq<int64_t>(0, rank), [&](int64_t d) {
+    return low[d] == 0 && high[d] == 0 && type.getDimSize(d) >= kMinPieces;
+  });
+  if (!parallel || splitDim == llvm::seq<int64_t>(0, rank).end() ||
+      type.getNumElements() < kParallelElements) {
+    rewriter.replaceOp(
+        pad, buildPadded(rewriter, loc, pad.getSource(), empty, low, value));
+    return success();
+  }
+  int64_t dim = *splitDim;
+  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{index(type.getDimSize(dim))},
+      ValueRange{empty}, std::nullopt);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  SmallVector<OpFoldResult> offsets(rank, index(0)), sizes, sourceSizes,
+      steps(rank, index(1));
+  offsets[dim] = forall.getInductionVar(0);
+  for (int64_t d = 0; d < rank; ++d) {
+    sizes.push_back(index(d == dim ? 1 : type.getDimSize(d)));
+    sourceSizes.push_back(
+        index(d == dim ? 1 : pad.getSourceType().getDimSize(d)));
+  }
+  Value out = forall.getRegionIterArgs()[0];
+  Value tile =
+      tensor::ExtractSliceOp::create(rewriter, loc, out, offsets, sizes, steps);
+  Value source = tensor::ExtractSliceOp::create(rewriter, loc, pad.getSource(),
+                                                offsets, sourceSizes, steps);
+  tile = buildPadded(rewriter, loc, source, tile, low, value, &pieceOps);
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(rewriter, loc, tile, out, offsets,
+                                        sizes, steps);
+  rewriter.replaceOp(pad, forall.getResult(0));
   return success();
 }
 
@@ -1037,7 +1082,7 @@ Value padAlong(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
   }
   Value zero = arith::ConstantOp::create(
       rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-  return buildPadded(rewriter, loc, v, padded,
+  return buildPadded(rewriter, loc, v, empty(),
                      SmallVector<int64_t>(type.getRank(), 0), zero);
 }
 
@@ -1618,23 +1663,25 @@ struct TileAndVectorizePass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    // Paddings as a fill and a copy.
+    // Ops made inside a thread's piece (of a padding or an im2col copy),
+    // vectorized in place below.
+    SmallVector<Operation *> pieceOps;
+    // Paddings as fills and a copy.
     SmallVector<tensor::PadOp> pads;
     getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
     for (tensor::PadOp pad : pads)
-      (void)rewritePad(rewriter, pad);
+      (void)rewritePad(rewriter, pad, parallel, pieceOps);
     // 2-D convolutions as an im2col copy and a matrix multiplication
     // (filters x (C Kh Kw)) by ((C Kh Kw) x (Ho Wo)), which the kernel below
     // then runs.
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk(
         [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
-    SmallVector<Operation *> rowCopies;
     for (linalg::Conv2DNchwFchwOp conv : convs)
       if (failed(rewritePointwise(rewriter, conv)))
-        (void)rewriteIm2Col(rewriter, conv, parallel, rowCopies);
-    for (Operation *copy : rowCopies)
-      vectorizeElementwise(rewriter, cast<linalg::LinalgOp>(copy),
+        (void)rewriteIm2Col(rewriter, conv, parallel, pieceOps);
+    for (Operation *op : pieceOps)
+      vectorizeElementwise(rewriter, cast<linalg::LinalgOp>(op),
                            /*split=*/false);
     // Depthwise convolutions as elementwise sums of shifted inputs.
     SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;

@@ -67,7 +67,7 @@ func.func @vector_matrix(%a: tensor<1x1024xf32>, %b: tensor<1024x512xf32>, %c: t
 // CHECK: scf.forall (%[[ROW:.*]]) in (56) shared_outs(%[[COL:.*]] = %{{.*}}) -> (tensor<1x4x3x3x56x56xf32>)
 // CHECK: tensor.extract_slice %[[COL]][0, 0, 0, 0, %[[ROW]], 0] [1, 4, 3, 3, 1, 56]
 // CHECK: tensor.extract_slice %arg0[0, 0, %[[ROW]], 0] [1, 4, 1, 56] [1, 1, 1, 1]
-// CHECK-NOT: scf.forall
+// CHECK-NOT: scf.forall (
 // CHECK: tensor.extract_slice %arg0[0, 0, %[[ROW]], 2] [1, 4, 1, 56] [1, 1, 1, 1]
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[COL]][0, 0, 0, 0, %[[ROW]], 0] [1, 4, 3, 3, 1, 56]
 func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
@@ -76,9 +76,28 @@ func.func @conv(%x: tensor<1x4x58x58xf32>, %w: tensor<16x4x3x3xf32>, %o: tensor<
 }
 
 
+// Tests that a big padding (96 channels of 114 x 114) is one scf.forall
+// over its channels, each iteration filling its channel's borders and
+// copying its middle: one team, and no serial border fills.
+// CHECK-LABEL: func.func @pad
+// CHECK: scf.forall (%[[C:.*]]) in (96) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x96x114x114xf32>)
+// CHECK: tensor.extract_slice %[[OUT]][0, %[[C]], 0, 0] [1, 1, 114, 114]
+// CHECK: tensor.extract_slice %arg0[0, %[[C]], 0, 0] [1, 1, 112, 112]
+// CHECK-NOT: scf.forall (
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[C]], 0, 0] [1, 1, 114, 114]
+func.func @pad(%x: tensor<1x96x112x112xf32>) -> tensor<1x96x114x114xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x96x112x112xf32> to tensor<1x96x114x114xf32>
+  return %0 : tensor<1x96x114x114xf32>
+}
+
+
 // Tests that a small matmul (2^15 multiply-adds) stays on one thread.
 // CHECK-LABEL: func.func @small
-// CHECK-NOT: scf.forall
+// CHECK-NOT: scf.forall (
 // CHECK: vector.contract
 func.func @small(%a: tensor<32x32xf32>, %b: tensor<32x32xf32>, %c: tensor<32x32xf32>) -> tensor<32x32xf32> {
   %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<32x32xf32>, tensor<32x32xf32>) outs(%c : tensor<32x32xf32>) {
@@ -99,7 +118,7 @@ func.func @small(%a: tensor<32x32xf32>, %b: tensor<32x32xf32>, %c: tensor<32x32x
 // CHECK: vector.transfer_read
 // CHECK: arith.maximumf %{{.*}} : vector<1x1x64xf32>
 // CHECK-LABEL: func.func @small_elementwise
-// CHECK-NOT: scf.forall
+// CHECK-NOT: scf.forall (
 // An op of 3 channels (and 2^17 elements) is split by its 224 rows, for
 // enough pieces.
 // CHECK-LABEL: func.func @few_channels
