@@ -20,6 +20,11 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 
 lib = os.path.join(config.test_source_root, "lib")
 config.substitutions.append(("%aic_bin", config.aic_tools_dir))
+# %aic_include: the runtime's public headers (aic/model_abi.h), for C
+# programs the tests build with the system compiler (cc).
+config.substitutions.append(
+    ("%aic_include",
+     os.path.join(config.test_source_root, "..", "runtime", "include")))
 # %encode-onnx: protobuf text -> binary ModelProto (fixtures are text so
 # that a reader sees what each test feeds the importer).
 config.substitutions.append(

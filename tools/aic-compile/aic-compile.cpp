@@ -1,6 +1,7 @@
 //===- aic-compile.cpp - the aic compiler driver --------------------------===//
 //
-// aic-compile MODEL.onnx [-o OUT] [--emit=graph|linalg|llvm|obj|lib] [-O0..3]
+// aic-compile MODEL.onnx [-o OUT] [--emit=graph|linalg|llvm|obj|static|lib]
+//             [-O0..3]
 //             [--cpu=native|NAME] [--shape NAME=DIMS ...] [--report FILE]
 //
 // Runs the phases in order (import, graph pipeline, lowering to linalg, CPU
@@ -18,6 +19,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -33,7 +35,7 @@ using namespace mlir;
 using namespace llvm;
 
 namespace {
-enum class Emit { Graph, Linalg, Llvm, Obj, Lib };
+enum class Emit { Graph, Linalg, Llvm, Obj, Static, Lib };
 enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
 
 cl::OptionCategory aicCategory("aic-compile options");
@@ -48,6 +50,8 @@ cl::opt<Emit>
                     clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                     clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                     clEnumValN(Emit::Obj, "obj", "an object file"),
+                    clEnumValN(Emit::Static, "static",
+                               "a static model library (an archive)"),
                     clEnumValN(Emit::Lib, "lib", "a shared model library")),
          cl::cat(aicCategory));
 cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
@@ -171,7 +175,7 @@ int main(int argc, char **argv) {
   inputFile = inputPath;
   if (!reportPath.empty() && (emit == Emit::Graph || emit == Emit::Linalg))
     return fail("--report describes generated code: it needs --emit=llvm, "
-                "obj or lib");
+                "obj, static or lib");
 
   DialectRegistry registry;
   aic::registerAllDialects(registry);
@@ -284,7 +288,9 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  std::string path = outputPath.empty() ? stem + ".so" : outputPath.getValue();
+  std::string path = outputPath.empty()
+                         ? stem + (emit == Emit::Static ? ".a" : ".so")
+                         : outputPath.getValue();
   SmallString<128> object;
   if (std::error_code ec =
           sys::fs::createTemporaryFile("aic-model", "o", object))
@@ -294,6 +300,24 @@ int main(int argc, char **argv) {
   if (failed(aic::cpu::writeObjectFile(**llvmModule, object, targetOptions,
                                        error)))
     return fail(error);
+  if (emit == Emit::Static) {
+    // An archive of the one object, for `cc program.c model.a -lm`.
+    phase("archiving");
+    Expected<NewArchiveMember> member =
+        NewArchiveMember::getFile(object, /*Deterministic=*/true);
+    if (!member)
+      return fail("cannot archive the object file: " +
+                  toString(member.takeError()));
+    std::string memberName = stem + ".o";
+    member->MemberName = memberName;
+    SmallVector<NewArchiveMember> members;
+    members.push_back(std::move(*member));
+    if (Error e = writeArchive(path, members, SymtabWritingMode::NormalSymtab,
+                               object::Archive::K_GNU, /*Deterministic=*/true,
+                               /*Thin=*/false))
+      return fail("cannot write '" + path + "': " + toString(std::move(e)));
+    return 0;
+  }
   phase("linking");
   if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, error)))
     return fail(error);
