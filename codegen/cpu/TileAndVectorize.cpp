@@ -233,38 +233,86 @@ Value accumulatorBase(Value v) {
   return v;
 }
 
+/// The offsets, sizes and unit strides of the slice of a tensor of `shape`
+/// that takes `size` elements of dim `dim` from `offset` on, and all of
+/// every other dim.
+struct DimSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  DimSlice(Builder &b, ArrayRef<int64_t> shape, int64_t dim,
+           OpFoldResult offset, int64_t size) {
+    for (auto [d, extent] : llvm::enumerate(shape)) {
+      offsets.push_back(int64_t(d) == dim ? offset : b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(int64_t(d) == dim ? size : extent));
+      strides.push_back(b.getIndexAttr(1));
+    }
+  }
+};
+
+/// `v`'s DimSlice along `dim` as an extract_slice.
+Value extractDimSlice(RewriterBase &rewriter, Location loc, Value v,
+                      int64_t dim, OpFoldResult offset, int64_t size) {
+  DimSlice slice(rewriter, cast<RankedTensorType>(v.getType()).getShape(), dim,
+                 offset, size);
+  return tensor::ExtractSliceOp::create(rewriter, loc, v, slice.offsets,
+                                        slice.sizes, slice.strides);
+}
+
+/// `dest` made by an scf.forall over its slices of one element along dim
+/// `dim`, each a thread's piece: `fill(i, slice)` returns slice i filled.
+Value buildPieces(RewriterBase &rewriter, Location loc, Value dest, int64_t dim,
+                  function_ref<Value(Value, Value)> fill) {
+  auto type = cast<RankedTensorType>(dest.getType());
+  auto forall = scf::ForallOp::create(
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(type.getDimSize(dim))},
+      ValueRange{dest}, std::nullopt);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  Value i = forall.getInductionVar(0);
+  Value out = forall.getRegionIterArgs()[0];
+  DimSlice piece(rewriter, type.getShape(), dim, i, 1);
+  Value slice = tensor::ExtractSliceOp::create(
+      rewriter, loc, out, piece.offsets, piece.sizes, piece.strides);
+  Value filled = fill(i, slice);
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, filled, out, piece.offsets, piece.sizes, piece.strides);
+  rewriter.setInsertionPointAfter(forall);
+  return forall.getResult(0);
+}
+
+/// The fill or broadcast `v` is (accumulatorBase(v) != v) made again into
+/// `into`, whose shape differs from `v`'s in dim `dim` only; a broadcast's
+/// input, where it has that dim (as `inputDim`), goes through
+/// `resize(input, inputDim)` first.
+Value remakeAccumulator(RewriterBase &rewriter, Location loc, Value v,
+                        Value into, int64_t dim,
+                        function_ref<Value(Value, int64_t)> resize) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return linalg::FillOp::create(rewriter, loc, fill.value(), into)
+        ->getResult(0);
+  auto broadcast = v.getDefiningOp<linalg::BroadcastOp>();
+  ArrayRef<int64_t> added = broadcast.getDimensions();
+  Value input = broadcast.getInput();
+  if (!llvm::is_contained(added, dim))
+    input = resize(
+        input, dim - llvm::count_if(added, [&](int64_t d) { return d < dim; }));
+  return linalg::BroadcastOp::create(rewriter, loc, input, into, added)
+      ->getResult(0);
+}
+
 /// `v`'s elements [offset, offset + size) along `dim`: an extract_slice of
 /// it; or, where it is a fill or broadcast, one made into that slice of the
 /// tensor it writes into (so that kernel tiles can compute it in place).
 Value sliceAlong(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
                  int64_t offset, int64_t size) {
-  auto slice = [&](Value of, int64_t d) -> Value {
-    auto type = cast<RankedTensorType>(of.getType());
-    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
-        sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
-    for (int64_t extent : type.getShape())
-      sizes.push_back(rewriter.getIndexAttr(extent));
-    offsets[d] = rewriter.getIndexAttr(offset);
-    sizes[d] = rewriter.getIndexAttr(size);
-    return tensor::ExtractSliceOp::create(rewriter, loc, of, offsets, sizes,
-                                          strides);
+  auto slice = [&](Value of, int64_t d) {
+    return extractDimSlice(rewriter, loc, of, d, rewriter.getIndexAttr(offset),
+                           size);
   };
-  if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return linalg::FillOp::create(rewriter, loc, fill.value(),
-                                  slice(accumulatorBase(v), dim))
-        ->getResult(0);
-  if (auto broadcast = v.getDefiningOp<linalg::BroadcastOp>()) {
-    ArrayRef<int64_t> added = broadcast.getDimensions();
-    Value input = broadcast.getInput();
-    if (!llvm::is_contained(added, dim))
-      input = slice(input, dim - llvm::count_if(added, [&](int64_t d) {
-                             return d < dim;
-                           }));
-    return linalg::BroadcastOp::create(rewriter, loc, input,
-                                       slice(accumulatorBase(v), dim), added)
-        ->getResult(0);
-  }
-  return slice(v, dim);
+  Value base = accumulatorBase(v);
+  if (base == v)
+    return slice(v, dim);
+  return remakeAccumulator(rewriter, loc, v, slice(base, dim), dim, slice);
 }
 
 /// The operand dim that loop `loop` indexes through `map`, if any.
@@ -401,12 +449,12 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
 /// With `parallel`, a big one is one scf.forall over the output rows, each
 /// copying every tap's row (one team for the whole copy, where each tap
 /// split alone would fork a team per tap); its copies are added to
-/// `rowCopies`, to be vectorized in place. (Upstream's rewriteInIm2Col
+/// `pieceOps`, to be vectorized in place. (Upstream's rewriteInIm2Col
 /// gathers element by element with tensor.extract, which stays a scalar
 /// loop.)
 LogicalResult rewriteIm2Col(RewriterBase &rewriter,
                             linalg::Conv2DNchwFchwOp conv, bool parallel,
-                            SmallVectorImpl<Operation *> &rowCopies) {
+                            SmallVectorImpl<Operation *> &pieceOps) {
   std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
   if (!operands)
     return failure();
@@ -423,9 +471,10 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
   Value col = tensor::EmptyOp::create(
       rewriter, loc, ArrayRef<int64_t>{n, c, kh, kw, ho, wo}, et);
   // Every tap's `rows` output rows from `row` on, copied into `into`
-  // (n x c x kh x kw x rows x wo); returns the copies.
+  // (n x c x kh x kw x rows x wo), which it returns; the copies go into
+  // `made`, where given.
   auto copyTaps = [&](Value into, OpFoldResult row, int64_t rows,
-                      SmallVectorImpl<Operation *> &copies) {
+                      SmallVectorImpl<Operation *> *made) {
     auto tapType = RankedTensorType::get({n, c, rows, wo}, et);
     SmallVector<OpFoldResult> tapSizes = {index(n), index(c), index(rows),
                                           index(wo)};
@@ -447,7 +496,8 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
         Value slot = tensor::ExtractSliceOp::create(
             rewriter, loc, tapType, into, slotOffsets, slotSizes, unitSteps);
         auto copy = linalg::CopyOp::create(rewriter, loc, tap, slot);
-        copies.push_back(copy);
+        if (made)
+          made->push_back(copy);
         into = tensor::InsertSliceOp::create(rewriter, loc, copy->getResult(0),
                                              into, slotOffsets, slotSizes,
                                              unitSteps);
@@ -457,29 +507,12 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
   };
   if (parallel && n * c * kh * kw * ho * wo >= kParallelElements &&
       ho >= kMinPieces) {
-    auto forall =
-        scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{index(ho)},
-                              ValueRange{col}, std::nullopt);
-    rewriter.setInsertionPointToStart(forall.getBody());
-    Value row = forall.getInductionVar(0);
-    SmallVector<OpFoldResult> rowOffsets = {index(0), index(0), index(0),
-                                            index(0), row,      index(0)};
-    SmallVector<OpFoldResult> rowSizes = {index(n),  index(c), index(kh),
-                                          index(kw), index(1), index(wo)};
-    SmallVector<OpFoldResult> unitSteps(6, index(1));
-    Value tile = tensor::ExtractSliceOp::create(
-        rewriter, loc, forall.getRegionIterArgs()[0], rowOffsets, rowSizes,
-        unitSteps);
-    tile = copyTaps(tile, row, 1, rowCopies);
-    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, tile,
-                                          forall.getRegionIterArgs()[0],
-                                          rowOffsets, rowSizes, unitSteps);
-    rewriter.setInsertionPointAfter(forall);
-    col = forall.getResult(0);
+    // Dim 4 of col is the output row.
+    col = buildPieces(rewriter, loc, col, 4, [&](Value row, Value tile) {
+      return copyTaps(tile, row, 1, &pieceOps);
+    });
   } else {
-    SmallVector<Operation *> copies;
-    col = copyTaps(col, index(0), ho, copies);
+    col = copyTaps(col, index(0), ho, nullptr);
   }
   Value x = tensor::CollapseShapeOp::create(
       rewriter, loc, col,
@@ -717,40 +750,22 @@ LogicalResult rewritePad(RewriterBase &rewriter, tensor::PadOp pad,
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         type.getElementType());
-  int64_t rank = type.getRank();
-  auto splitDim = llvm::find_if(llvm::seq<int64_t>(0, rank), [&](int64_t d) {
-    return low[d] == 0 && high[d] == 0 && type.getDimSize(d) >= kMinPieces;
-  });
-  if (!parallel || splitDim == llvm::seq<int64_t>(0, rank).end() ||
-      type.getNumElements() < kParallelElements) {
+  std::optional<int64_t> dim;
+  for (int64_t d = 0; d < type.getRank() && !dim; ++d)
+    if (low[d] == 0 && high[d] == 0 && type.getDimSize(d) >= kMinPieces)
+      dim = d;
+  if (!parallel || !dim || type.getNumElements() < kParallelElements) {
     rewriter.replaceOp(
         pad, buildPadded(rewriter, loc, pad.getSource(), empty, low, value));
     return success();
   }
-  int64_t dim = *splitDim;
-  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
-  auto forall = scf::ForallOp::create(
-      rewriter, loc, ArrayRef<OpFoldResult>{index(type.getDimSize(dim))},
-      ValueRange{empty}, std::nullopt);
-  rewriter.setInsertionPointToStart(forall.getBody());
-  SmallVector<OpFoldResult> offsets(rank, index(0)), sizes, sourceSizes,
-      steps(rank, index(1));
-  offsets[dim] = forall.getInductionVar(0);
-  for (int64_t d = 0; d < rank; ++d) {
-    sizes.push_back(index(d == dim ? 1 : type.getDimSize(d)));
-    sourceSizes.push_back(
-        index(d == dim ? 1 : pad.getSourceType().getDimSize(d)));
-  }
-  Value out = forall.getRegionIterArgs()[0];
-  Value tile =
-      tensor::ExtractSliceOp::create(rewriter, loc, out, offsets, sizes, steps);
-  Value source = tensor::ExtractSliceOp::create(rewriter, loc, pad.getSource(),
-                                                offsets, sourceSizes, steps);
-  tile = buildPadded(rewriter, loc, source, tile, low, value, &pieceOps);
-  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(rewriter, loc, tile, out, offsets,
-                                        sizes, steps);
-  rewriter.replaceOp(pad, forall.getResult(0));
+  Value padded =
+      buildPieces(rewriter, loc, empty, *dim, [&](Value i, Value tile) {
+        Value source =
+            extractDimSlice(rewriter, loc, pad.getSource(), *dim, i, 1);
+        return buildPadded(rewriter, loc, source, tile, low, value, &pieceOps);
+      });
+  rewriter.replaceOp(pad, padded);
   return success();
 }
 
@@ -1008,30 +1023,43 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp op) {
   return user;
 }
 
+/// A clone of `op` on other operands: where `replaced` maps an operand,
+/// its value; else, where loop `loop` indexes an operand's dim,
+/// `resize(operand, dim)`; else the operand itself.
+linalg::LinalgOp cloneResizingLoop(
+    RewriterBase &rewriter, linalg::LinalgOp op, unsigned loop,
+    function_ref<Value(Value, int64_t)> resize,
+    const DenseMap<Value, Value> &replaced = DenseMap<Value, Value>()) {
+  SmallVector<Value> operands;
+  SmallVector<Type> resultTypes;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (Value r = replaced.lookup(v))
+      operands.push_back(r);
+    else if (std::optional<int64_t> dim =
+                 dimOfLoop(op.getMatchingIndexingMap(&operand), loop))
+      operands.push_back(resize(v, *dim));
+    else
+      operands.push_back(v);
+    if (op.isDpsInit(&operand))
+      resultTypes.push_back(operands.back().getType());
+  }
+  return cast<linalg::LinalgOp>(
+      clone(rewriter, op.getOperation(), resultTypes, operands));
+}
+
 /// `op` over iterations [offset, offset + size) of loop `loop` only: a
 /// clone of it on its operands' slices (sliceAlong), or on the values
 /// `replaced` maps them to.
 linalg::LinalgOp sliceLoop(RewriterBase &rewriter, linalg::LinalgOp op,
                            unsigned loop, int64_t offset, int64_t size,
                            const DenseMap<Value, Value> &replaced) {
-  SmallVector<Value> operands;
-  SmallVector<Type> resultTypes;
-  for (OpOperand &operand : op->getOpOperands()) {
-    Value v = operand.get();
-    if (Value r = replaced.lookup(v)) {
-      operands.push_back(r);
-    } else if (std::optional<int64_t> dim =
-                   dimOfLoop(op.getMatchingIndexingMap(&operand), loop)) {
-      operands.push_back(
-          sliceAlong(rewriter, op.getLoc(), v, *dim, offset, size));
-    } else {
-      operands.push_back(v);
-    }
-    if (op.isDpsInit(&operand))
-      resultTypes.push_back(operands.back().getType());
-  }
-  auto sliced = cast<linalg::LinalgOp>(
-      clone(rewriter, op.getOperation(), resultTypes, operands));
+  auto sliced = cloneResizingLoop(
+      rewriter, op, loop,
+      [&](Value v, int64_t dim) {
+        return sliceAlong(rewriter, op.getLoc(), v, dim, offset, size);
+      },
+      replaced);
   // Its linalg.index ops (a causal mask's) count from the slice's start.
   SmallVector<OpFoldResult> offsets(op.getNumLoops(), rewriter.getIndexAttr(0));
   offsets[loop] = rewriter.getIndexAttr(offset);
@@ -1062,27 +1090,16 @@ Value padAlong(RewriterBase &rewriter, Location loc, Value v, int64_t dim,
                   old * inner);
     return resourceConstant(rewriter, loc, padded, "padded", data);
   }
-  auto empty = [&] {
-    return tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
-  };
-  if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return linalg::FillOp::create(rewriter, loc, fill.value(),
-                                  empty().getResult())
-        ->getResult(0);
-  if (auto broadcast = v.getDefiningOp<linalg::BroadcastOp>()) {
-    ArrayRef<int64_t> added = broadcast.getDimensions();
-    Value input = broadcast.getInput();
-    if (!llvm::is_contained(added, dim))
-      input = padAlong(
-          rewriter, loc, input,
-          dim - llvm::count_if(added, [&](int64_t d) { return d < dim; }),
-          size);
-    return linalg::BroadcastOp::create(rewriter, loc, input, empty(), added)
-        ->getResult(0);
-  }
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  if (accumulatorBase(v) != v)
+    return remakeAccumulator(
+        rewriter, loc, v, empty, dim, [&](Value input, int64_t inputDim) {
+          return padAlong(rewriter, loc, input, inputDim, size);
+        });
   Value zero = arith::ConstantOp::create(
       rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-  return buildPadded(rewriter, loc, v, empty(),
+  return buildPadded(rewriter, loc, v, empty,
                      SmallVector<int64_t>(type.getRank(), 0), zero);
 }
 
@@ -1092,25 +1109,15 @@ linalg::LinalgOp padColumns(RewriterBase &rewriter, linalg::LinalgOp op,
                             const MatmulLoops &loops, int64_t size) {
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  SmallVector<Value> operands;
-  SmallVector<Type> resultTypes;
-  for (OpOperand &operand : op->getOpOperands()) {
-    Value v = operand.get();
-    std::optional<int64_t> dim =
-        dimOfLoop(op.getMatchingIndexingMap(&operand), loops.n);
-    operands.push_back(dim ? padAlong(rewriter, loc, v, *dim, size) : v);
-    if (op.isDpsInit(&operand))
-      resultTypes.push_back(operands.back().getType());
-  }
-  auto padded = cast<linalg::LinalgOp>(
-      clone(rewriter, op.getOperation(), resultTypes, operands));
-  auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
-      sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
-  for (int64_t d : type.getShape())
-    sizes.push_back(rewriter.getIndexAttr(d));
-  rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-      op, type, padded->getResult(0), offsets, sizes, strides);
+  auto padded =
+      cloneResizingLoop(rewriter, op, loops.n, [&](Value v, int64_t dim) {
+        return padAlong(rewriter, loc, v, dim, size);
+      });
+  std::optional<int64_t> resultDim =
+      dimOfLoop(op.getMatchingIndexingMap(op.getDpsInitOperand(0)), loops.n);
+  rewriter.replaceOp(op, extractDimSlice(rewriter, loc, padded->getResult(0),
+                                         *resultDim, rewriter.getIndexAttr(0),
+                                         loops.extents[loops.n]));
   return padded;
 }
 
@@ -1151,24 +1158,22 @@ SmallVector<linalg::LinalgOp> splitRaggedColumns(RewriterBase &rewriter,
   for (auto [offset, size] :
        {std::pair<int64_t, int64_t>{0, whole},
         std::pair<int64_t, int64_t>{extentN - lanes, lanes}}) {
-    linalg::LinalgOp part = sliceLoop(rewriter, op, loops.n, offset, size, {});
+    linalg::LinalgOp part = sliceLoop(rewriter, op, loops.n, offset, size,
+                                      DenseMap<Value, Value>());
     parts.push_back(part);
     Value partResult = part->getResult(0);
     if (epilogue)
       partResult = sliceLoop(rewriter, epilogue, rootLoop, offset, size,
                              {{op->getResult(0), part->getResult(0)}})
                        ->getResult(0);
-    auto type = cast<RankedTensorType>(dest.getType());
-    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0)),
-        sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
-    for (int64_t extent : type.getShape())
-      sizes.push_back(rewriter.getIndexAttr(extent));
-    unsigned dim = *dimOfLoop(
-        root.getMatchingIndexingMap(root.getDpsInitOperand(0)), rootLoop);
-    offsets[dim] = rewriter.getIndexAttr(offset);
-    sizes[dim] = rewriter.getIndexAttr(size);
-    result = tensor::InsertSliceOp::create(rewriter, loc, partResult, result,
-                                           offsets, sizes, strides);
+    DimSlice slot(
+        rewriter, cast<RankedTensorType>(dest.getType()).getShape(),
+        *dimOfLoop(root.getMatchingIndexingMap(root.getDpsInitOperand(0)),
+                   rootLoop),
+        rewriter.getIndexAttr(offset), size);
+    result =
+        tensor::InsertSliceOp::create(rewriter, loc, partResult, result,
+                                      slot.offsets, slot.sizes, slot.strides);
   }
   rewriter.replaceOp(root, result);
   if (epilogue)
