@@ -9,6 +9,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   catch2 libonnx-testdata
   libomp5-14
+  chromium pybind11-dev python3-dev python3-numpy python3-onnx pkgconf
 )
 
 missing=()

@@ -1,9 +1,10 @@
 //===- DescribeKernels.cpp - the aic-cpu-describe-kernels pass ------------===//
 //
 // Records each function's kernels (the loop nests and linalg ops in its
-// block, after tiling), the ONNX nodes fused into each and the float
-// operations its code executes, as the module's `aic.kernels` attribute,
-// which aic-compile --report writes out.
+// block, after tiling), the ONNX nodes fused into each, the float
+// operations its code executes and the bytes of the tensors it reads and
+// writes, as the module's `aic.kernels` attribute, which aic-compile
+// --report writes out.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -117,6 +119,53 @@ std::optional<int64_t> flopsOf(Operation *op) {
   return ownFlops(op) + *trips * inside;
 }
 
+/// The bytes of a tensor with static dims (sub-byte elements take a byte,
+/// as in the model ABI), or none.
+std::optional<int64_t> bytesOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape() ||
+      !tensor.getElementType().isIntOrFloat())
+    return std::nullopt;
+  return tensor.getNumElements() *
+         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
+}
+
+/// The bytes a kernel moves: those of the tensors it reads (defined outside
+/// it: inputs, weights, other kernels' results; not the empty tensors its
+/// results start from) and of those it makes; none where one's dims are
+/// dynamic.
+std::optional<int64_t> bytesMoved(ArrayRef<Operation *> kernel) {
+  llvm::SmallPtrSet<Operation *, 8> parts(kernel.begin(), kernel.end());
+  auto inKernel = [&](Operation *op) {
+    for (; op; op = op->getParentOp())
+      if (parts.contains(op))
+        return true;
+    return false;
+  };
+  llvm::SetVector<Value> tensors;
+  for (Operation *part : kernel) {
+    part->walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        if (isa<TensorType>(v.getType()) &&
+            !isa_and_nonnull<tensor::EmptyOp>(v.getDefiningOp()) &&
+            !inKernel(v.getParentBlock()->getParentOp()) &&
+            !(v.getDefiningOp() && inKernel(v.getDefiningOp())))
+          tensors.insert(v);
+    });
+    for (Value result : part->getResults())
+      if (isa<TensorType>(result.getType()))
+        tensors.insert(result);
+  }
+  int64_t bytes = 0;
+  for (Value v : tensors) {
+    std::optional<int64_t> b = bytesOf(v.getType());
+    if (!b)
+      return std::nullopt;
+    bytes += *b;
+  }
+  return bytes;
+}
+
 /// Whether `op`, in a function's block, is part of a kernel: a loop, a
 /// linalg op, or an op on vectors (a tile's read, arithmetic or write left
 /// outside loops that had one iteration).
@@ -199,6 +248,9 @@ struct DescribeKernelsPass
         if (flops)
           fields.push_back(
               b.getNamedAttr("flops", b.getI64IntegerAttr(*flops)));
+        if (std::optional<int64_t> bytes = bytesMoved(kernel))
+          fields.push_back(
+              b.getNamedAttr("bytes", b.getI64IntegerAttr(*bytes)));
         fields.push_back(b.getNamedAttr("parallel", b.getBoolAttr(parallel)));
         kernels.push_back(b.getDictionaryAttr(fields));
       }

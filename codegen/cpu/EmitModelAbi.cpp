@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/ModelInterface.h"
 #include "codegen/cpu/Passes.h"
 #include "dialects/aic/IR/AicDialect.h"
 
@@ -23,57 +24,6 @@ namespace mlir::aic::cpu {
 
 using namespace mlir;
 using namespace mlir::aic;
-
-/// ONNX TensorProto.DataType of an element type, or 0.
-static int32_t onnxDataType(Type type) {
-  if (type.isF32())
-    return 1;
-  if (type.isF64())
-    return 11;
-  if (type.isF16())
-    return 10;
-  if (type.isBF16())
-    return 16;
-  if (type.isInteger(1))
-    return 9;
-  if (isa<Float8E4M3FNType>(type))
-    return 17;
-  if (isa<Float8E4M3FNUZType>(type))
-    return 18;
-  if (isa<Float8E5M2Type>(type))
-    return 19;
-  if (isa<Float8E5M2FNUZType>(type))
-    return 20;
-  if (isa<Float4E2M1FNType>(type))
-    return 23;
-  if (isa<Float8E8M0FNUType>(type))
-    return 24;
-  if (type.isUnsignedInteger(4))
-    return 21;
-  if (type.isSignlessInteger(4))
-    return 22;
-  if (type.isUnsignedInteger(2))
-    return 25;
-  if (type.isSignlessInteger(2))
-    return 26;
-  if (type.isUnsignedInteger(8))
-    return 2;
-  if (type.isUnsignedInteger(16))
-    return 4;
-  if (type.isUnsignedInteger(32))
-    return 12;
-  if (type.isUnsignedInteger(64))
-    return 13;
-  if (type.isInteger(8))
-    return 3;
-  if (type.isInteger(16))
-    return 5;
-  if (type.isInteger(32))
-    return 6;
-  if (type.isInteger(64))
-    return 7;
-  return 0;
-}
 
 namespace {
 class AbiBuilder {
@@ -91,15 +41,13 @@ public:
     b.setInsertionPointToEnd(module.getBody());
   }
 
-  LogicalResult emit(func::FuncOp graph, ArrayRef<Attribute> inputNames,
-                     ArrayRef<Attribute> outputNames, StringRef modelName);
+  LogicalResult emit(func::FuncOp graph, const cpu::ModelInterface &model);
 
 private:
   LLVM::GlobalOp addString(StringRef value);
-  LLVM::GlobalOp addShape(MemRefType type);
-  LLVM::GlobalOp addTensorInfos(StringRef name, ArrayRef<MemRefType> types,
-                                ArrayRef<int32_t> dataTypes,
-                                ArrayRef<Attribute> names);
+  LLVM::GlobalOp addShape(ArrayRef<int64_t> shape);
+  LLVM::GlobalOp addTensorInfos(StringRef name,
+                                ArrayRef<cpu::TensorInterface> tensors);
   LLVM::GlobalOp addModelInfo(StringRef modelName, LLVM::GlobalOp inputs,
                               LLVM::GlobalOp outputs, unsigned numInputs,
                               unsigned numOutputs);
@@ -134,11 +82,11 @@ LLVM::GlobalOp AbiBuilder::addString(StringRef value) {
                                 b.getStringAttr(bytes));
 }
 
-LLVM::GlobalOp AbiBuilder::addShape(MemRefType type) {
-  if (type.getRank() == 0)
+LLVM::GlobalOp AbiBuilder::addShape(ArrayRef<int64_t> shape) {
+  if (shape.empty())
     return nullptr;
   SmallVector<int64_t> dims;
-  for (int64_t d : type.getShape())
+  for (int64_t d : shape)
     dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
   auto arrayType = LLVM::LLVMArrayType::get(i64Type, dims.size());
   auto value = DenseIntElementsAttr::get(
@@ -154,30 +102,29 @@ Value AbiBuilder::addressOrNull(OpBuilder &ib, LLVM::GlobalOp global) {
   return LLVM::AddressOfOp::create(ib, loc, global);
 }
 
-LLVM::GlobalOp AbiBuilder::addTensorInfos(StringRef name,
-                                          ArrayRef<MemRefType> types,
-                                          ArrayRef<int32_t> dataTypes,
-                                          ArrayRef<Attribute> names) {
-  if (types.empty())
+LLVM::GlobalOp
+AbiBuilder::addTensorInfos(StringRef name,
+                           ArrayRef<cpu::TensorInterface> tensors) {
+  if (tensors.empty())
     return nullptr;
   SmallVector<LLVM::GlobalOp> nameGlobals, shapeGlobals;
-  for (auto [type, nameAttr] : llvm::zip(types, names)) {
-    nameGlobals.push_back(addString(cast<StringAttr>(nameAttr).getValue()));
-    shapeGlobals.push_back(addShape(type));
+  for (const cpu::TensorInterface &tensor : tensors) {
+    nameGlobals.push_back(addString(tensor.name));
+    shapeGlobals.push_back(addShape(tensor.shape));
   }
-  auto arrayType = LLVM::LLVMArrayType::get(tensorInfoType, types.size());
+  auto arrayType = LLVM::LLVMArrayType::get(tensorInfoType, tensors.size());
   auto global = LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
                                        LLVM::Linkage::Private, uniqueName(name),
                                        Attribute());
   OpBuilder ib(ctx);
   ib.setInsertionPointToStart(&global.getInitializerRegion().emplaceBlock());
   Value array = LLVM::UndefOp::create(ib, loc, arrayType);
-  for (auto [i, type] : llvm::enumerate(types)) {
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
     Value info = LLVM::UndefOp::create(ib, loc, tensorInfoType);
     Value fields[] = {
         addressOrNull(ib, nameGlobals[i]), addressOrNull(ib, shapeGlobals[i]),
-        LLVM::ConstantOp::create(ib, loc, i32Type, dataTypes[i]),
-        LLVM::ConstantOp::create(ib, loc, i32Type, type.getRank())};
+        LLVM::ConstantOp::create(ib, loc, i32Type, tensor.dataType),
+        LLVM::ConstantOp::create(ib, loc, i32Type, tensor.shape.size())};
     for (auto [f, field] : llvm::enumerate(fields))
       info = LLVM::InsertValueOp::create(ib, loc, info, field,
                                          ArrayRef<int64_t>{(int64_t)f});
@@ -308,46 +255,18 @@ void AbiBuilder::storeOutput(OpBuilder &ib, Value result, Value refs,
 }
 
 LogicalResult AbiBuilder::emit(func::FuncOp graph,
-                               ArrayRef<Attribute> inputNames,
-                               ArrayRef<Attribute> outputNames,
-                               StringRef modelName) {
-  SmallVector<MemRefType> inputTypes, outputTypes;
-  SmallVector<int32_t> inputDataTypes, outputDataTypes;
-  SmallVector<Type> types(graph.getArgumentTypes());
-  llvm::append_range(types, graph.getResultTypes());
-  for (auto [i, type] : llvm::enumerate(types)) {
-    bool isInput = i < inputNames.size();
-    auto memref = dyn_cast<MemRefType>(type);
-    // Unsigned integers became signless; their type is an attribute.
-    auto recorded =
-        isInput ? graph.getArgAttrOfType<TypeAttr>(i, "aic.element_type")
-                : graph.getResultAttrOfType<TypeAttr>(i - inputNames.size(),
-                                                      "aic.element_type");
-    int32_t dataType = memref ? onnxDataType(recorded ? recorded.getValue()
-                                                      : memref.getElementType())
-                              : 0;
-    if (!memref || !memref.getLayout().isIdentity() || !dataType)
-      return graph.emitError("input or output ")
-             << i << " has type " << type
-             << "; the model ABI needs identity-layout memrefs of a "
-                "supported element type";
-    (isInput ? inputTypes : outputTypes).push_back(memref);
-    (isInput ? inputDataTypes : outputDataTypes).push_back(dataType);
-  }
-
-  LLVM::GlobalOp inputs =
-      addTensorInfos("inputs", inputTypes, inputDataTypes, inputNames);
-  LLVM::GlobalOp outputs =
-      addTensorInfos("outputs", outputTypes, outputDataTypes, outputNames);
-  LLVM::GlobalOp info = addModelInfo(modelName, inputs, outputs,
-                                     inputTypes.size(), outputTypes.size());
+                               const cpu::ModelInterface &model) {
+  LLVM::GlobalOp inputs = addTensorInfos("inputs", model.inputs);
+  LLVM::GlobalOp outputs = addTensorInfos("outputs", model.outputs);
+  LLVM::GlobalOp info = addModelInfo(model.name, inputs, outputs,
+                                     model.inputs.size(), model.outputs.size());
 
   // The graph becomes an internal function of the library.
   graph.setName("__aic_graph");
   graph->setAttr("llvm.linkage",
                  LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
 
-  auto infoFn = func::FuncOp::create(b, loc, "aic_model_v1_info",
+  auto infoFn = func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_info").str(),
                                      b.getFunctionType({}, {ptrType}));
   {
     OpBuilder ib = OpBuilder::atBlockBegin(infoFn.addEntryBlock());
@@ -356,13 +275,14 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   }
 
   auto runFn =
-      func::FuncOp::create(b, loc, "aic_model_v1_run",
+      func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_run").str(),
                            b.getFunctionType({ptrType, ptrType}, {i32Type}));
   Block *entry = runFn.addEntryBlock();
   OpBuilder ib = OpBuilder::atBlockBegin(entry);
   SmallVector<Value> args;
-  for (auto [i, type] : llvm::enumerate(inputTypes))
-    args.push_back(buildDescriptor(ib, entry->getArgument(0), i, type));
+  for (auto [i, type] : llvm::enumerate(graph.getArgumentTypes()))
+    args.push_back(
+        buildDescriptor(ib, entry->getArgument(0), i, cast<MemRefType>(type)));
   // A graph with run-time checks (aic.check) reports the first that failed
   // through its thread-local slot: cleared here, returned as code 1 and by
   // aic_model_v1_error.
@@ -385,8 +305,9 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   }
   func::ReturnOp::create(ib, loc, ValueRange{code});
 
-  auto errorFn = func::FuncOp::create(b, loc, "aic_model_v1_error",
-                                      b.getFunctionType({}, {ptrType}));
+  auto errorFn =
+      func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_error").str(),
+                           b.getFunctionType({}, {ptrType}));
   {
     OpBuilder eb = OpBuilder::atBlockBegin(errorFn.addEntryBlock());
     Value message =
@@ -401,7 +322,7 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   // allocator as it made them with.
   auto freeDecl =
       declareFunction("free", LLVM::LLVMVoidType::get(ctx), {ptrType});
-  auto freeFn = func::FuncOp::create(b, loc, "aic_model_v1_free",
+  auto freeFn = func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_free").str(),
                                      b.getFunctionType({ptrType}, {}));
   Block *freeEntry = freeFn.addEntryBlock();
   OpBuilder fb = OpBuilder::atBlockBegin(freeEntry);
@@ -429,8 +350,9 @@ void AbiBuilder::emitSetNumThreads() {
   auto numProcs = declareFunction("omp_get_num_procs", i32Type, {});
   auto setNumThreads = declareFunction("omp_set_num_threads",
                                        LLVM::LLVMVoidType::get(ctx), {i32Type});
-  auto fn = func::FuncOp::create(b, loc, "aic_model_v1_set_num_threads",
-                                 b.getFunctionType({i32Type}, {}));
+  auto fn =
+      func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_set_num_threads").str(),
+                           b.getFunctionType({i32Type}, {}));
   Block *entry = fn.addEntryBlock();
   OpBuilder fb = OpBuilder::atBlockBegin(entry);
   Value requested = entry->getArgument(0);
@@ -448,27 +370,23 @@ struct EmitModelAbiPass
     : aic::cpu::impl::EmitModelAbiPassBase<EmitModelAbiPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto graph = module.lookupSymbol<func::FuncOp>("main");
-    if (!graph || graph.isExternal()) {
-      module.emitError("expects a func.func @main with a body");
+    FailureOr<cpu::ModelInterface> model = cpu::describeModelInterface(module);
+    if (failed(model))
       return signalPassFailure();
+    func::FuncOp graph = cpu::lookupGraph(module);
+    SmallVector<Type> types(graph.getArgumentTypes());
+    llvm::append_range(types, graph.getResultTypes());
+    for (auto [i, type] : llvm::enumerate(types)) {
+      auto memref = dyn_cast<MemRefType>(type);
+      if (!memref || !memref.getLayout().isIdentity()) {
+        graph.emitError("input or output ")
+            << i << " has type " << type
+            << "; the model ABI needs identity-layout memrefs";
+        return signalPassFailure();
+      }
     }
-    auto inputNames = graph->getAttrOfType<ArrayAttr>("aic.input_names");
-    auto outputNames = graph->getAttrOfType<ArrayAttr>("aic.output_names");
-    if (!inputNames || !outputNames ||
-        graph.getNumArguments() != inputNames.size() ||
-        graph.getNumResults() != outputNames.size() ||
-        !llvm::all_of(inputNames, llvm::IsaPred<StringAttr>) ||
-        !llvm::all_of(outputNames, llvm::IsaPred<StringAttr>)) {
-      graph.emitError("expects aic.input_names and aic.output_names naming "
-                      "every argument and result");
-      return signalPassFailure();
-    }
-    auto modelName = module->getAttrOfType<StringAttr>("aic.model_name");
     AbiBuilder builder(module);
-    if (failed(builder.emit(graph, inputNames.getValue(),
-                            outputNames.getValue(),
-                            modelName ? modelName.getValue() : "model")))
+    if (failed(builder.emit(graph, *model)))
       return signalPassFailure();
   }
 };

@@ -36,10 +36,12 @@ def DescribeKernelsPass : Pass<"aic-cpu-describe-kernels", "ModuleOp"> {
     operations its code executes: each float arithmetic or math op's
     elements (2 per multiply-add of a `vector.contract` or `vector.fma`, a
     reduction's source elements), times the trip counts of the loops around
-    it (a linalg op: its body's per iteration, times its iterations).
-    Recorded as the module's `aic.kernels` attribute: an array of
-    dictionaries {nodes, flops, parallel}, `flops` left out where a trip
-    count is dynamic and `parallel` where the kernel has an `scf.forall`.
+    it (a linalg op: its body's per iteration, times its iterations); and
+    the bytes it moves: those of the tensors it reads (defined outside it)
+    and of those it makes. Recorded as the module's `aic.kernels`
+    attribute: an array of dictionaries {nodes, flops, bytes, parallel},
+    `flops` left out where a trip count is dynamic, `bytes` where a dim is,
+    and `parallel` true where the kernel has an `scf.forall`.
     aic-compile --report writes it out.
   }];
 }
@@ -128,7 +130,8 @@ def PlanBuffersPass : Pass<"aic-cpu-plan-buffers", "::mlir::func::FuncOp"> {
     none needs no arena). The arena's size (the one buffer's, or 0), the
     peak bytes of the temporaries, is recorded as the function's
     `aic.arena_bytes` attribute where no temporary of a dynamic shape is
-    left out. Functions that free an alias of an allocation are left as
+    left out, with `aic.temporaries` and `aic.temporary_bytes`, their count
+    and bytes without reuse. Functions that free an alias of an allocation are left as
     they are.
   }];
   let dependentDialects = [

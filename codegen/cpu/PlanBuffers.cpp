@@ -170,10 +170,19 @@ struct PlanBuffersPass : aic::cpu::impl::PlanBuffersPassBase<PlanBuffersPass> {
       return;
     SmallVector<PlannedBuffer> &buffers = *collected;
     OpBuilder builder(&getContext());
-    // The peak bytes of the temporaries, where the arena holds them all.
+    // The peak bytes of the temporaries, where the arena holds them all,
+    // and how many there are and their bytes without reuse (the report's
+    // memory plan).
     auto record = [&](int64_t bytes) {
-      if (!unplanned)
-        func->setAttr("aic.arena_bytes", builder.getI64IntegerAttr(bytes));
+      if (unplanned)
+        return;
+      int64_t total = 0;
+      for (const PlannedBuffer &buffer : buffers)
+        total += llvm::alignTo(buffer.bytes, kAlignment);
+      func->setAttr("aic.arena_bytes", builder.getI64IntegerAttr(bytes));
+      func->setAttr("aic.temporary_bytes", builder.getI64IntegerAttr(total));
+      func->setAttr("aic.temporaries",
+                    builder.getI64IntegerAttr(buffers.size()));
     };
     // One temporary or none needs no arena.
     if (buffers.size() < 2) {

@@ -6,10 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Target.h"
+#include "codegen/cpu/ModelInterface.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/GlobalAlias.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -177,4 +179,19 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
     return failure();
   }
   return success();
+}
+
+void mlir::aic::cpu::renameEntryPoints(llvm::Module &module, StringRef prefix,
+                                       bool keepAbiNames) {
+  if (prefix == kAbiPrefix)
+    return;
+  for (StringRef suffix : kEntryPoints) {
+    llvm::Function *fn = module.getFunction((kAbiPrefix + "_" + suffix).str());
+    if (!fn)
+      continue;
+    std::string abiName = fn->getName().str();
+    fn->setName(prefix + "_" + suffix);
+    if (keepAbiNames)
+      llvm::GlobalAlias::create(abiName, fn);
+  }
 }

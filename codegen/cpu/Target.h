@@ -44,6 +44,12 @@ LogicalResult linkSharedLibrary(const llvm::Module &module,
                                 StringRef objectPath, StringRef outputPath,
                                 std::string &error);
 
+/// Renames the model's entry points (aic_model_v1_info, ...) to
+/// `prefix`_info, ...; with `keepAbiNames`, the versioned names stay too, as
+/// aliases (a shared library the runtime loads by those names).
+void renameEntryPoints(llvm::Module &module, StringRef prefix,
+                       bool keepAbiNames);
+
 } // namespace mlir::aic::cpu
 
 #endif // AIC_CODEGEN_CPU_TARGET_H

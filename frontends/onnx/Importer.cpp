@@ -931,6 +931,13 @@ mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
     emitError(fileLoc) << "not a valid ONNX model (no ir_version)";
     return nullptr;
   }
+  if (options.graphNodes)
+    for (const onnx::NodeProto &node : model.graph().node())
+      options.graphNodes->push_back(
+          {nameOf(node),
+           node.op_type(),
+           {node.input().begin(), node.input().end()},
+           {node.output().begin(), node.output().end()}});
   GraphImporter importer(context, path, options);
   return importer.import(model);
 }

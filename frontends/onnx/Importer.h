@@ -14,10 +14,21 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir::aic::onnx_import {
 
 /// The newest ONNX opset whose operator versions aic knows.
 constexpr int64_t kNewestKnownOpset = 28;
+
+/// A node of the model's main graph, as aic-compile --report draws it.
+struct GraphNode {
+  /// The name the import's locations give it (its op type where unnamed).
+  std::string name;
+  std::string opType;
+  std::vector<std::string> inputs, outputs;
+};
 
 struct ImportOptions {
   /// Input dims to pin, by input name (`--shape NAME=1x3x224x224`); they
@@ -33,6 +44,8 @@ struct ImportOptions {
   /// Makes every input dim symbolic (`--symbolic-dims`; the "dynamic
   /// shapes" test variant).
   bool symbolicDims = false;
+  /// Where set, receives the main graph's nodes, in order.
+  std::vector<GraphNode> *graphNodes = nullptr;
 };
 
 /// Imports the model at `path`. Errors are emitted as diagnostics, each one

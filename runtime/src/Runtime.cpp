@@ -145,33 +145,10 @@ const char *aic_status_name(aic_status status) {
 
 size_t aic_element_size(int32_t elem_type) {
   switch (elem_type) {
-  case AIC_BOOL:
-  case AIC_INT8:
-  case AIC_UINT8:
-  case AIC_UINT4:
-  case AIC_INT4:
-  case AIC_FLOAT4E2M1:
-  case AIC_UINT2:
-  case AIC_INT2:
-  case AIC_FLOAT8E4M3FN:
-  case AIC_FLOAT8E4M3FNUZ:
-  case AIC_FLOAT8E5M2:
-  case AIC_FLOAT8E5M2FNUZ:
-  case AIC_FLOAT8E8M0:
-    return 1;
-  case AIC_INT16:
-  case AIC_UINT16:
-  case AIC_FLOAT16:
-  case AIC_BFLOAT16:
-    return 2;
-  case AIC_FLOAT32:
-  case AIC_INT32:
-  case AIC_UINT32:
-    return 4;
-  case AIC_FLOAT64:
-  case AIC_INT64:
-  case AIC_UINT64:
-    return 8;
+#define AIC_ELEMENT_TYPE(enumerator, name, bytes, ctype)                       \
+  case enumerator:                                                             \
+    return bytes;
+#include "aic/element_types.def"
   default:
     return 0;
   }
@@ -179,52 +156,10 @@ size_t aic_element_size(int32_t elem_type) {
 
 const char *aic_element_type_name(int32_t elem_type) {
   switch (elem_type) {
-  case AIC_FLOAT32:
-    return "float32";
-  case AIC_INT8:
-    return "int8";
-  case AIC_INT16:
-    return "int16";
-  case AIC_INT32:
-    return "int32";
-  case AIC_INT64:
-    return "int64";
-  case AIC_UINT8:
-    return "uint8";
-  case AIC_UINT16:
-    return "uint16";
-  case AIC_UINT32:
-    return "uint32";
-  case AIC_UINT64:
-    return "uint64";
-  case AIC_UINT4:
-    return "uint4";
-  case AIC_INT4:
-    return "int4";
-  case AIC_FLOAT4E2M1:
-    return "float4e2m1";
-  case AIC_UINT2:
-    return "uint2";
-  case AIC_INT2:
-    return "int2";
-  case AIC_FLOAT8E4M3FN:
-    return "float8e4m3fn";
-  case AIC_FLOAT8E4M3FNUZ:
-    return "float8e4m3fnuz";
-  case AIC_FLOAT8E5M2:
-    return "float8e5m2";
-  case AIC_FLOAT8E5M2FNUZ:
-    return "float8e5m2fnuz";
-  case AIC_FLOAT8E8M0:
-    return "float8e8m0";
-  case AIC_BOOL:
-    return "bool";
-  case AIC_FLOAT16:
-    return "float16";
-  case AIC_FLOAT64:
-    return "float64";
-  case AIC_BFLOAT16:
-    return "bfloat16";
+#define AIC_ELEMENT_TYPE(enumerator, name, bytes, ctype)                       \
+  case enumerator:                                                             \
+    return name;
+#include "aic/element_types.def"
   default:
     return "unknown";
   }

@@ -1,19 +1,23 @@
 //===- aic-compile.cpp - the aic compiler driver --------------------------===//
 //
 // aic-compile MODEL.onnx [-o OUT] [--emit=graph|linalg|llvm|obj|static|lib]
-//             [-O0..3]
-//             [--cpu=native|NAME] [--shape NAME=DIMS ...] [--report FILE]
+//             [-O0..3] [--cpu=native|NAME] [--shape NAME=DIMS ...]
+//             [--name PREFIX] [--emit-header FILE] [--report FILE]
 //
 // Runs the phases in order (import, graph pipeline, lowering to linalg, CPU
-// codegen, LLVM, object, link) and stops at the one --emit names. Every
-// error is one line, `aic-compile: error: FILE: ...`, and exit code 1.
+// codegen, LLVM, object, archive or link) and stops at the one --emit
+// names, showing progress on a terminal. Every error is one line,
+// `aic-compile: error: FILE: ...`, and exit code 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/ModelInterface.h"
 #include "codegen/cpu/Target.h"
 #include "compiler/InitAll.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "frontends/onnx/Importer.h"
+#include "tools/aic-compile/Progress.h"
+#include "tools/aic-compile/Report.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -27,6 +31,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -66,8 +71,18 @@ cl::opt<std::string> cpuName("cpu",
 cl::list<std::string> shapes("shape",
                              cl::desc("Pin an input's dims: NAME=D0xD1x..."),
                              cl::value_desc("NAME=DIMS"), cl::cat(aicCategory));
+cl::opt<std::string> symbolPrefix(
+    "name",
+    cl::desc("Name the entry points PREFIX_run, ... (default aic_model_v1)"),
+    cl::value_desc("PREFIX"), cl::cat(aicCategory));
+cl::opt<std::string> headerPath(
+    "emit-header",
+    cl::desc("Also write the model's C header (typed entry point) to FILE"),
+    cl::value_desc("FILE"), cl::cat(aicCategory));
 cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"),
                       cl::cat(aicCategory));
+cl::opt<bool> quiet("quiet", cl::desc("Show no progress on a terminal"),
+                    cl::cat(aicCategory));
 cl::opt<std::string>
     constInputs("const-inputs",
                 cl::desc("Freeze graph input K to the value in DIR/input_K.pb"),
@@ -80,20 +95,23 @@ cl::opt<std::string> shapesFrom(
 cl::opt<bool> symbolicDims("symbolic-dims",
                            cl::desc("Treat every input dim as symbolic"),
                            cl::cat(aicCategory));
-cl::opt<std::string>
-    reportPath("report",
-               cl::desc("Write the kernels (their ONNX nodes and FLOPs) and "
-                        "the peak activation bytes to FILE as JSON"),
-               cl::value_desc("FILE"), cl::cat(aicCategory));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Describe the kernels, memory plan and phases: FILE.html as a "
+             "page, else JSON"),
+    cl::value_desc("FILE"), cl::cat(aicCategory));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print the supported ONNX operators as a "
                                "Markdown table (docs/supported-ops.md)"),
                       cl::cat(aicCategory));
 
 std::string inputFile;
+aic_compile::Progress *progress = nullptr;
 
 /// Prints `aic-compile: error: FILE: [node 'N': ]MESSAGE` on one line.
 void printError(StringRef message, std::optional<Location> loc = {}) {
+  if (progress)
+    progress->finish();
   std::string prefix;
   if (auto name = loc ? dyn_cast<NameLoc>(*loc) : NameLoc())
     prefix = "node '" + name.getName().str() + "': ";
@@ -115,47 +133,34 @@ void printModule(ModuleOp module, raw_ostream &os) {
   module.print(os, flags);
   os << "\n";
 }
-/// The report --report writes: the target, the peak activation bytes (the
-/// arena aic-cpu-plan-buffers placed the temporaries in; null where it did
-/// not run), and the kernels aic-cpu-describe-kernels recorded, each with
-/// its ONNX nodes and float operations, and their sum (null where one is
-/// not static).
-json::Object buildReport(ModuleOp module, StringRef cpu, int64_t vectorBits) {
-  std::optional<int64_t> arena;
-  module.walk([&](Operation *op) {
-    if (auto bytes = op->getAttrOfType<IntegerAttr>("aic.arena_bytes"))
-      arena = bytes.getInt();
-  });
-  json::Array kernels;
-  std::optional<int64_t> total = 0;
-  if (auto described = module->getAttrOfType<ArrayAttr>("aic.kernels")) {
-    for (auto kernel : described.getAsRange<DictionaryAttr>()) {
-      json::Array nodes;
-      for (auto node :
-           kernel.getAs<ArrayAttr>("nodes").getAsRange<StringAttr>())
-        nodes.push_back(node.getValue());
-      json::Value flops = nullptr;
-      if (auto f = kernel.getAs<IntegerAttr>("flops")) {
-        flops = f.getInt();
-        if (total)
-          *total += f.getInt();
-      } else {
-        total.reset();
-      }
-      kernels.push_back(json::Object{
-          {"nodes", std::move(nodes)},
-          {"flops", std::move(flops)},
-          {"parallel", kernel.getAs<BoolAttr>("parallel").getValue()}});
-    }
+
+/// Writes a file with `print`; "-" is stdout.
+int writeFile(StringRef path, llvm::function_ref<void(raw_ostream &)> print) {
+  std::error_code ec;
+  ToolOutputFile out(path, ec, sys::fs::OF_Text);
+  if (ec)
+    return fail(("cannot write '" + path + "': " + ec.message()).str());
+  print(out.os());
+  out.keep();
+  return 0;
+}
+
+/// How many phases a compile to `emit` runs (the progress bar's length).
+unsigned phaseCount(Emit emit) {
+  switch (emit) {
+  case Emit::Graph:
+    return 2;
+  case Emit::Linalg:
+    return 3;
+  case Emit::Llvm:
+    return 5;
+  case Emit::Obj:
+    return 6;
+  case Emit::Static:
+  case Emit::Lib:
+    return 7;
   }
-  return json::Object{
-      {"model", inputFile},
-      {"cpu", cpu},
-      {"vector_bits", vectorBits},
-      {"opt_level", "O" + std::to_string(static_cast<int>(optLevel))},
-      {"activation_bytes", arena ? json::Value(*arena) : json::Value(nullptr)},
-      {"flops", total ? json::Value(*total) : json::Value(nullptr)},
-      {"kernels", std::move(kernels)}};
+  return 7;
 }
 } // namespace
 
@@ -173,9 +178,29 @@ int main(int argc, char **argv) {
     return 1;
   }
   inputFile = inputPath;
-  if (!reportPath.empty() && (emit == Emit::Graph || emit == Emit::Linalg))
+  bool makesCode = emit != Emit::Graph && emit != Emit::Linalg;
+  if (!reportPath.empty() && !makesCode)
     return fail("--report describes generated code: it needs --emit=llvm, "
                 "obj, static or lib");
+  if (!headerPath.empty() && !makesCode)
+    return fail("--emit-header describes a model library: it needs "
+                "--emit=llvm, obj, static or lib");
+  if (symbolPrefix.getNumOccurrences() &&
+      !aic::cpu::isValidSymbolPrefix(symbolPrefix))
+    return fail("--name '" + symbolPrefix +
+                "' is not a C identifier (letters, digits and _, not "
+                "starting with a digit)");
+  std::string prefix = symbolPrefix.getNumOccurrences()
+                           ? symbolPrefix.getValue()
+                           : aic::cpu::kAbiPrefix.str();
+
+  aic_compile::Progress::Style style = aic_compile::Progress::Style::None;
+  if (verbose)
+    style = aic_compile::Progress::Style::Lines;
+  else if (!quiet && sys::Process::StandardErrIsDisplayed())
+    style = aic_compile::Progress::Style::Bar;
+  aic_compile::Progress phases(phaseCount(emit), style);
+  progress = &phases;
 
   DialectRegistry registry;
   aic::registerAllDialects(registry);
@@ -193,21 +218,20 @@ int main(int argc, char **argv) {
     return success();
   });
 
+  std::vector<aic::onnx_import::GraphNode> graphNodes;
   aic::onnx_import::ImportOptions importOptions;
   importOptions.constInputsDir = constInputs;
   importOptions.shapesFromDir = shapesFrom;
   importOptions.symbolicDims = symbolicDims;
+  if (!reportPath.empty())
+    importOptions.graphNodes = &graphNodes;
   for (const std::string &s : shapes) {
     std::string error;
     if (failed(aic::onnx_import::parseShapeOption(s, importOptions, error)))
       return fail(error);
   }
 
-  auto phase = [&](StringRef name) {
-    if (verbose)
-      errs() << "aic-compile: " << name << "\n";
-  };
-  phase("importing");
+  phases.start("importing");
   OwningOpRef<ModuleOp> module =
       aic::onnx_import::importOnnxFile(&context, inputPath, importOptions);
   if (!module)
@@ -216,33 +240,36 @@ int main(int argc, char **argv) {
   aic::PipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel;
   auto runPipeline = [&](StringRef name, auto build) {
-    phase(name);
+    phases.start(name);
     PassManager pm(&context);
     build(pm, pipelineOptions);
     return pm.run(*module);
   };
-
   // Text output goes to stdout unless -o names a file.
-  auto writeText = [&](auto print) {
-    std::string path = outputPath.empty() ? "-" : outputPath.getValue();
-    std::error_code ec;
-    ToolOutputFile out(path, ec, sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot write '" + path + "': " + ec.message());
-    print(out.os());
-    out.keep();
-    return 0;
-  };
+  std::string textPath = outputPath.empty() ? "-" : outputPath.getValue();
 
   if (failed(runPipeline("graph pipeline", aic::buildGraphPipeline)))
     return 1;
-  if (emit == Emit::Graph)
-    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  if (emit == Emit::Graph) {
+    phases.finish();
+    return writeFile(textPath,
+                     [&](raw_ostream &os) { printModule(*module, os); });
+  }
   if (failed(
           runPipeline("lowering to linalg", aic::buildLowerToLinalgPipeline)))
     return 1;
-  if (emit == Emit::Linalg)
-    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  if (emit == Emit::Linalg) {
+    phases.finish();
+    return writeFile(textPath,
+                     [&](raw_ostream &os) { printModule(*module, os); });
+  }
+  // The library's inputs and outputs, for --emit-header.
+  FailureOr<aic::cpu::ModelInterface> interface = failure();
+  if (!headerPath.empty()) {
+    interface = aic::cpu::describeModelInterface(*module);
+    if (failed(interface))
+      return 1;
+  }
   // Kernels are tiled for the target's vector registers.
   aic::cpu::TargetOptions targetOptions;
   targetOptions.cpu = cpuName;
@@ -255,37 +282,77 @@ int main(int argc, char **argv) {
   pipelineOptions.vectorBits = *vectorBits;
   if (failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
+  std::optional<json::Object> report;
   if (!reportPath.empty()) {
-    std::error_code ec;
-    ToolOutputFile out(reportPath, ec, sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot write '" + reportPath + "': " + ec.message());
-    std::string cpu =
+    aic_compile::ReportContext reportContext;
+    reportContext.model = inputFile;
+    reportContext.cpu =
         cpuName == "native" ? sys::getHostCPUName().str() : cpuName.getValue();
-    out.os() << formatv("{0:2}",
-                        json::Value(buildReport(*module, cpu, *vectorBits)))
-             << "\n";
-    out.keep();
+    reportContext.optLevel = "O" + std::to_string(static_cast<int>(optLevel));
+    reportContext.vectorBits = *vectorBits;
+    reportContext.graph = &graphNodes;
+    report = aic_compile::buildReport(*module, reportContext);
   }
 
-  phase("LLVM");
+  phases.start("LLVM");
   llvm::LLVMContext llvmContext;
   auto llvmModule = aic::cpu::translateAndOptimize(*module, llvmContext,
                                                    targetOptions, error);
   if (failed(llvmModule))
     return fail(error);
-  if (emit == Emit::Llvm)
-    return writeText(
-        [&](raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+  // A shared library keeps the versioned names the runtime loads it by.
+  aic::cpu::renameEntryPoints(**llvmModule, prefix,
+                              /*keepAbiNames=*/emit == Emit::Lib);
+  if (!headerPath.empty()) {
+    aic::cpu::HeaderOptions headerOptions;
+    headerOptions.prefix = prefix;
+    headerOptions.source = sys::path::filename(inputPath).str();
+    headerOptions.library = outputPath.empty()
+                                ? sys::path::stem(inputPath).str() +
+                                      (emit == Emit::Lib ? ".so" : ".a")
+                                : sys::path::filename(outputPath).str();
+    headerOptions.hasSetNumThreads =
+        (*llvmModule)->getFunction(prefix + "_set_num_threads") != nullptr;
+    headerOptions.needsOpenMP =
+        (*llvmModule)->getFunction("__kmpc_fork_call") != nullptr;
+    if (int rc = writeFile(headerPath, [&](raw_ostream &os) {
+          aic::cpu::writeModelHeader(os, *interface, headerOptions);
+        }))
+      return rc;
+  }
+
+  // Writes the report once every phase is timed.
+  auto finish = [&]() {
+    phases.finish();
+    if (!report)
+      return 0;
+    aic_compile::addPhaseTimes(*report, phases.timings());
+    return writeFile(reportPath, [&](raw_ostream &os) {
+      StringRef ext = sys::path::extension(reportPath);
+      if (ext.equals_insensitive(".html") || ext.equals_insensitive(".htm"))
+        aic_compile::writeReportPage(os, *report);
+      else
+        os << formatv("{0:2}", json::Value(std::move(*report))) << "\n";
+    });
+  };
+
+  if (emit == Emit::Llvm) {
+    phases.finish();
+    if (int rc = writeFile(textPath, [&](raw_ostream &os) {
+          (*llvmModule)->print(os, nullptr);
+        }))
+      return rc;
+    return finish();
+  }
 
   std::string stem = sys::path::stem(inputPath).str();
   if (emit == Emit::Obj) {
     std::string path = outputPath.empty() ? stem + ".o" : outputPath.getValue();
-    phase("object code");
+    phases.start("object code");
     if (failed(aic::cpu::writeObjectFile(**llvmModule, path, targetOptions,
                                          error)))
       return fail(error);
-    return 0;
+    return finish();
   }
 
   std::string path = outputPath.empty()
@@ -296,13 +363,13 @@ int main(int argc, char **argv) {
           sys::fs::createTemporaryFile("aic-model", "o", object))
     return fail("cannot create a temporary file: " + ec.message());
   FileRemover removeObject(object);
-  phase("object code");
+  phases.start("object code");
   if (failed(aic::cpu::writeObjectFile(**llvmModule, object, targetOptions,
                                        error)))
     return fail(error);
   if (emit == Emit::Static) {
     // An archive of the one object, for `cc program.c model.a -lm`.
-    phase("archiving");
+    phases.start("archiving");
     Expected<NewArchiveMember> member =
         NewArchiveMember::getFile(object, /*Deterministic=*/true);
     if (!member)
@@ -316,10 +383,10 @@ int main(int argc, char **argv) {
                                object::Archive::K_GNU, /*Deterministic=*/true,
                                /*Thin=*/false))
       return fail("cannot write '" + path + "': " + toString(std::move(e)));
-    return 0;
+    return finish();
   }
-  phase("linking");
+  phases.start("linking");
   if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, error)))
     return fail(error);
-  return 0;
+  return finish();
 }

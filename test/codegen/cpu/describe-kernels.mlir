@@ -6,11 +6,14 @@
 // operations its code executes: a loop's body times its trip count (4 x 8
 // adds), a vector group's arithmetic (8 multiplies; the read and write
 // count none), a linalg op's body per iteration (4 x 8 maxima); none
-// counted under a loop of dynamic trip count, which is parallel.
+// counted under a loop of dynamic trip count, which is parallel. The bytes
+// each moves: the tensors it reads that are defined outside it (the 4 x 8
+// floats of %a: 128; not the empty tensors results start from) and those it
+// makes (128 for 4 x 8 floats, 32 for 8); none where a dim is dynamic.
 // CHECK: aic.kernels = [
-// CHECK-SAME: {flops = 32 : i64, nodes = ["add"], parallel = false},
-// CHECK-SAME: {flops = 8 : i64, nodes = ["x", "mul"], parallel = false},
-// CHECK-SAME: {flops = 32 : i64, nodes = ["relu"], parallel = false},
+// CHECK-SAME: {bytes = 256 : i64, flops = 32 : i64, nodes = ["add"], parallel = false},
+// CHECK-SAME: {bytes = 160 : i64, flops = 8 : i64, nodes = ["x", "mul"], parallel = false},
+// CHECK-SAME: {bytes = 256 : i64, flops = 32 : i64, nodes = ["relu"], parallel = false},
 // CHECK-SAME: {nodes = ["dynamic"], parallel = true}]
 module {
   func.func @main(%a: tensor<4x8xf32>, %n: index) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<?xf32>) {
