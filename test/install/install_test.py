@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Installs aic into a fresh prefix and uses it as a user would.
+
+1. cmake --install BUILD --prefix TMP/prefix.
+2. examples/aot_app, built with only find_package(aic) and aic_add_model,
+   classifies examples/tiny_cnn's input; its logits must match the
+   reference output that examples/tiny_cnn/make_model.py computed in plain
+   Python.
+3. Touching the model compiles it again; building again without a change
+   does nothing.
+4. With pkg-config only: examples/c_api against libaic_runtime (aic.pc),
+   and a static model library with its header (aic-model.pc).
+
+usage: install_test.py BUILD_DIR SOURCE_DIR
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def run(cmd, **kwargs):
+    print("$", " ".join(cmd), flush=True)
+    result = subprocess.run(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, **kwargs)
+    print(result.stdout, end="", flush=True)
+    if result.returncode != 0:
+        sys.exit(f"install_test: failed ({result.returncode}): {' '.join(cmd)}")
+    return result.stdout
+
+
+def floats(textproto):
+    with open(textproto) as f:
+        return [float(v) for v in re.findall(r"float_data: (\S+)", f.read())]
+
+
+def check_logits(output, expected, what):
+    match = re.search(r"logits:((?: \S+)+)", output)
+    if not match:
+        sys.exit(f"install_test: {what} printed no logits")
+    got = [float(v) for v in match.group(1).split()]
+    if len(got) != len(expected) or any(
+            abs(g - e) > 1e-5 for g, e in zip(got, expected)):
+        sys.exit(f"install_test: {what}: logits {got}, expected {expected}")
+    print(f"{what}: logits match the reference", flush=True)
+
+
+def main():
+    build, source = map(os.path.abspath, sys.argv[1:3])
+    data = os.path.join(source, "examples", "tiny_cnn", "test_data_set_0")
+    image = floats(os.path.join(data, "input_0.textproto"))
+    expected = floats(os.path.join(data, "output_0.textproto"))
+    with tempfile.TemporaryDirectory(prefix="aic-install-") as tmp:
+        prefix = os.path.join(tmp, "prefix")
+        run(["cmake", "--install", build, "--prefix", prefix])
+
+        # The example project, on a copy of the model it may touch.
+        model = os.path.join(tmp, "tiny_cnn.onnx")
+        shutil.copy(os.path.join(build, "examples", "tiny_cnn", "model.onnx"),
+                    model)
+        app = os.path.join(tmp, "app")
+        run(["cmake", "-S", os.path.join(source, "examples", "aot_app"),
+             "-B", app, "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}",
+             f"-DTINY_CNN_MODEL={model}"])
+        out = run(["cmake", "--build", app])
+        if "Compiling the ONNX model" not in out:
+            sys.exit("install_test: the build did not compile the model")
+        stdin = " ".join(str(v) for v in image)
+        check_logits(run([os.path.join(app, "classify")], input=stdin),
+                     expected, "examples/aot_app")
+        out = run(["cmake", "--build", app])
+        if "Compiling the ONNX model" in out:
+            sys.exit("install_test: an unchanged model was compiled again")
+        os.utime(model)
+        out = run(["cmake", "--build", app])
+        if "Compiling the ONNX model" not in out:
+            sys.exit("install_test: a changed model was not compiled again")
+
+        # pkg-config, no CMake: the runtime library's C API example on a
+        # shared model library, then a static one with its header.
+        env = dict(os.environ,
+                   PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
+        aic_compile = os.path.join(prefix, "bin", "aic-compile")
+        so = os.path.join(tmp, "tiny_cnn.so")
+        run([aic_compile, model, "-o", so])
+        flags = run(["pkg-config", "--cflags", "--libs", "aic"],
+                    env=env).split()
+        exe = os.path.join(tmp, "run_model")
+        run(["cc", os.path.join(source, "examples", "c_api", "run_model.c"),
+             "-o", exe] + flags)
+        out = run([exe, so])
+        if "model 'tiny_cnn'" not in out:
+            sys.exit("install_test: run_model did not describe the model")
+
+        lib = os.path.join(tmp, "libtiny_cnn.a")
+        run([aic_compile, model, "--emit=static", "--name", "tiny_cnn",
+             "--emit-header", os.path.join(tmp, "tiny_cnn.h"), "-o", lib])
+        flags = run(["pkg-config", "--cflags", "--libs", "aic-model"],
+                    env=env).split()
+        exe = os.path.join(tmp, "classify")
+        run(["cc", "-I", tmp,
+             os.path.join(source, "examples", "aot_app", "main.c"), lib,
+             "-o", exe] + flags)
+        check_logits(run([exe], input=stdin), expected,
+                     "static library + header with cc")
+    print("install_test: passed")
+
+
+if __name__ == "__main__":
+    main()
