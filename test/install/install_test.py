@@ -10,8 +10,11 @@
    does nothing.
 4. With pkg-config only: examples/c_api against libaic_runtime (aic.pc),
    and a static model library with its header (aic-model.pc).
+5. The installed Python module compiles and runs the model with the
+   installed aic-compile and runtime.
 
-usage: install_test.py BUILD_DIR SOURCE_DIR
+usage: install_test.py BUILD_DIR SOURCE_DIR PYTHON_DIR
+  PYTHON_DIR: where the install puts the Python package, under the prefix.
 """
 import os
 import re
@@ -49,6 +52,7 @@ def check_logits(output, expected, what):
 
 def main():
     build, source = map(os.path.abspath, sys.argv[1:3])
+    python_dir = sys.argv[3]
     data = os.path.join(source, "examples", "tiny_cnn", "test_data_set_0")
     image = floats(os.path.join(data, "input_0.textproto"))
     expected = floats(os.path.join(data, "output_0.textproto"))
@@ -105,6 +109,18 @@ def main():
              "-o", exe] + flags)
         check_logits(run([exe], input=stdin), expected,
                      "static library + header with cc")
+        # The Python package, from the prefix alone.
+        script = (
+            "import sys, aic, numpy as np\n"
+            f"so = aic.compile({model!r}, {os.path.join(tmp, 'py.so')!r})\n"
+            "image = np.array(sys.argv[1:], np.float32).reshape(1, 1, 6, 6)\n"
+            "out = aic.load(so).run({'image': image})['logits']\n"
+            "print('logits:', ' '.join(str(v) for v in out.ravel()))\n")
+        env = dict(os.environ, PYTHONPATH=os.path.join(prefix, python_dir))
+        env.pop("AIC_COMPILE", None)
+        out = run([sys.executable, "-c", script] + [str(v) for v in image],
+                  env=env, cwd=tmp)
+        check_logits(out, expected, "the installed Python module")
     print("install_test: passed")
 
 
