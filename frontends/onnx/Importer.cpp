@@ -69,6 +69,24 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
 // GraphImporter
 //===----------------------------------------------------------------------===//
 
+/// Why an operator of the default domain that aic does not import fails:
+/// the nearest name aic knows where one is a likely misspelling.
+static std::string unknownOpHint(StringRef opType) {
+  StringRef nearest;
+  unsigned best = std::max<unsigned>(2, opType.size() / 4) + 1;
+  for (const auto &entry : getOpRegistry().all()) {
+    unsigned distance =
+        opType.edit_distance_insensitive(entry.getKey(), true, best);
+    if (distance < best) {
+      best = distance;
+      nearest = entry.getKey();
+    }
+  }
+  if (!nearest.empty())
+    return "not an operator aic imports; did you mean " + nearest.str() + "?";
+  return "not an operator aic imports (see aic-compile --list-ops)";
+}
+
 /// A node's name, or its op type where it has none: its location's name.
 static std::string nameOf(const onnx::NodeProto &node) {
   return node.name().empty() ? node.op_type() : node.name();
@@ -283,7 +301,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
     const OpImporter *importer =
         defaultDomain ? registry.lookup(node.op_type()) : nullptr;
     if (!importer) {
-      markUnsupported("");
+      markUnsupported(defaultDomain ? unknownOpHint(node.op_type()) : "");
       continue;
     }
     // The version of the operator in force at the model's opset.
@@ -291,10 +309,21 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
     for (int64_t v : importer->history)
       if (v <= opset)
         since = v;
+    if (since == 0) {
+      // An operator newer than the model's opset: name the opset to use.
+      markUnsupported("not in opset " + std::to_string(opset) +
+                      " (ONNX added it in opset " +
+                      std::to_string(importer->history.front()) +
+                      "; export the model with opset " +
+                      std::to_string(importer->firstSupported) + " or later)");
+      continue;
+    }
     if (since < importer->firstSupported) {
       markUnsupported("version " + std::to_string(since) +
                       " of the operator is not supported (aic implements " +
-                      std::to_string(importer->firstSupported) + " and later)");
+                      std::to_string(importer->firstSupported) +
+                      " and later; export the model with opset " +
+                      std::to_string(importer->firstSupported) + " or later)");
       continue;
     }
 
@@ -938,6 +967,22 @@ mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
            node.op_type(),
            {node.input().begin(), node.input().end()},
            {node.output().begin(), node.output().end()}});
+  if (options.graphInputs) {
+    llvm::StringSet<> initializers;
+    for (const onnx::TensorProto &init : model.graph().initializer())
+      initializers.insert(init.name());
+    for (const onnx::ValueInfoProto &input : model.graph().input()) {
+      if (initializers.contains(input.name()))
+        continue;
+      GraphInput described{input.name(), {}, {}};
+      for (const auto &dim : input.type().tensor_type().shape().dim()) {
+        bool known = dim.has_dim_value() && dim.dim_value() >= 0;
+        described.dims.push_back(known ? dim.dim_value() : -1);
+        described.dimNames.push_back(known ? "" : dim.dim_param());
+      }
+      options.graphInputs->push_back(std::move(described));
+    }
+  }
   GraphImporter importer(context, path, options);
   return importer.import(model);
 }

@@ -30,6 +30,14 @@ struct GraphNode {
   std::vector<std::string> inputs, outputs;
 };
 
+/// An input of the model's main graph: its dims, with the name of each dim
+/// the model leaves open ("" where it has none) and -1 in `dims`.
+struct GraphInput {
+  std::string name;
+  std::vector<int64_t> dims;
+  std::vector<std::string> dimNames;
+};
+
 struct ImportOptions {
   /// Input dims to pin, by input name (`--shape NAME=1x3x224x224`); they
   /// replace symbolic and dynamic dims and must agree with static ones.
@@ -44,8 +52,10 @@ struct ImportOptions {
   /// Makes every input dim symbolic (`--symbolic-dims`; the "dynamic
   /// shapes" test variant).
   bool symbolicDims = false;
-  /// Where set, receives the main graph's nodes, in order.
+  /// Where set, receive the main graph's nodes, in order, and its inputs
+  /// (not initializers).
   std::vector<GraphNode> *graphNodes = nullptr;
+  std::vector<GraphInput> *graphInputs = nullptr;
 };
 
 /// Imports the model at `path`. Errors are emitted as diagnostics, each one

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "aic/model_abi.h"
 #include "codegen/cpu/ModelInterface.h"
 #include "codegen/cpu/Target.h"
 #include "compiler/InitAll.h"
@@ -23,6 +24,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -145,6 +148,30 @@ int writeFile(StringRef path, llvm::function_ref<void(raw_ostream &)> print) {
   return 0;
 }
 
+/// For an error about dims known only at run time, how --shape pins the
+/// dims the model leaves open ("" where the error is another or none are).
+std::string shapeHint(StringRef message,
+                      ArrayRef<aic::onnx_import::GraphInput> inputs,
+                      const llvm::StringMap<SmallVector<int64_t>> &pinned) {
+  if (!message.contains("run time") && !message.contains("dynamic"))
+    return "";
+  SmallVector<std::string> options;
+  for (const auto &input : inputs) {
+    if (pinned.contains(input.name) ||
+        llvm::none_of(input.dims, [](int64_t d) { return d < 0; }))
+      continue;
+    SmallVector<std::string> dims;
+    for (auto [d, name] : llvm::zip(input.dims, input.dimNames))
+      dims.push_back(d >= 0 ? std::to_string(d)
+                            : "<" + (name.empty() ? "?" : name) + ">");
+    options.push_back("--shape " + input.name + "=" + llvm::join(dims, "x"));
+  }
+  if (options.empty())
+    return "";
+  return " (pin the dims the model leaves open: " + llvm::join(options, " ") +
+         ")";
+}
+
 /// How many phases a compile to `emit` runs (the progress bar's length).
 unsigned phaseCount(Emit emit) {
   switch (emit) {
@@ -167,6 +194,10 @@ unsigned phaseCount(Emit emit) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(aicCategory);
+  cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "aic-compile " << AIC_VERSION << " (model ABI "
+       << AIC_MODEL_ABI_VERSION << ", LLVM " << LLVM_VERSION_STRING << ")\n";
+  });
   cl::ParseCommandLineOptions(argc, argv, "aic ONNX compiler\n");
   if (listOps) {
     aic::onnx_import::printSupportedOps(outs());
@@ -207,19 +238,23 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);
+  std::vector<aic::onnx_import::GraphNode> graphNodes;
+  std::vector<aic::onnx_import::GraphInput> graphInputs;
+  aic::onnx_import::ImportOptions importOptions;
+  importOptions.graphInputs = &graphInputs;
   bool failedOnce = false;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error) {
       // One line per failure: the first error wins; notes are dropped.
       if (!failedOnce)
-        printError(diag.str(), diag.getLocation());
+        printError(diag.str() + shapeHint(diag.str(), graphInputs,
+                                          importOptions.inputShapes),
+                   diag.getLocation());
       failedOnce = true;
     }
     return success();
   });
 
-  std::vector<aic::onnx_import::GraphNode> graphNodes;
-  aic::onnx_import::ImportOptions importOptions;
   importOptions.constInputsDir = constInputs;
   importOptions.shapesFromDir = shapesFrom;
   importOptions.symbolicDims = symbolicDims;

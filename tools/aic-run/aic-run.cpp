@@ -44,7 +44,23 @@ struct Options {
 const char *usage =
     "usage: aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]\n"
     "               [--rtol R] [--atol A] [--benchmark N] [--json]\n"
-    "               [--threads N]\n";
+    "               [--threads N]\n"
+    "\n"
+    "Runs a model library made by aic-compile and prints its outputs\n"
+    "(unless --outputs, --compare or --benchmark say otherwise); exit code\n"
+    "2 where --compare finds a difference, 1 on an error.\n"
+    "\n"
+    "options:\n"
+    "  --inputs DIR     read input K from DIR/input_K.pb (ONNX TensorProto)\n"
+    "  --outputs DIR    write output K to DIR/output_K.pb\n"
+    "  --compare DIR    check the outputs against DIR/output_K.pb\n"
+    "  --rtol R         relative tolerance of --compare (default 1e-3)\n"
+    "  --atol A         absolute tolerance of --compare (default 1e-7)\n"
+    "  --benchmark N    time N runs after a warm-up: min, median, max\n"
+    "  --json           print --benchmark's timings as JSON\n"
+    "  --threads N      threads per run (default 0: all cores)\n"
+    "  --version        print aic-run's version\n"
+    "  -h, --help       print this help\n";
 
 double parseNumber(const char *flag, const char *text) {
   char *end = nullptr;
@@ -71,6 +87,11 @@ Options parseOptions(int argc, char **argv) {
         die(arg + " expects a value");
       return argv[++i];
     };
+    if (arg == "--version") {
+      std::printf("aic-run %s (model ABI %d)\n", AIC_VERSION,
+                  AIC_MODEL_ABI_VERSION);
+      std::exit(0);
+    }
     if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
       std::exit(0);
