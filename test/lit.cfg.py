@@ -45,12 +45,14 @@ config.substitutions.append(
 # an abort fails the test).
 config.substitutions.append(
     ("%expect-exit", f"{config.python} {os.path.join(lib, 'expect_exit.py')}"))
-# %chromium-dom URL: the page's DOM after its scripts ran, from headless
-# Chromium (Debian's chromium), for the HTML report's test.
+# %chromium-dom URL: the page's DOM after its scripts ran, and its console
+# on stderr, from headless Chromium (Debian's chromium): the HTML report's
+# test.
 chromium = lit.util.which("chromium") or lit.util.which("chromium-browser")
 if chromium:
     config.available_features.add("chromium")
     config.substitutions.append(
         ("%chromium-dom",
          f"{chromium} --headless --no-sandbox --disable-gpu --no-first-run "
-         f"--user-data-dir=%t.chromium --dump-dom"))
+         f"--user-data-dir=%t.chromium --enable-logging=stderr --v=0 "
+         f"--dump-dom"))
