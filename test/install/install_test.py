@@ -7,7 +7,7 @@
    reference output that examples/tiny_cnn/make_model.py computed in plain
    Python.
 3. Touching the model compiles it again; building again without a change
-   does nothing.
+   does nothing. aic_add_model's misuses stop the configure with a message.
 4. With pkg-config only: examples/c_api against libaic_runtime (aic.pc),
    and a static model library with its header (aic-model.pc).
 5. The installed Python module compiles and runs the model with the
@@ -81,6 +81,31 @@ def main():
         out = run(["cmake", "--build", app])
         if "Compiling the ONNX model" not in out:
             sys.exit("install_test: a changed model was not compiled again")
+
+        # aic_add_model's errors stop the configure with a clear message.
+        bad = os.path.join(tmp, "bad")
+        os.makedirs(bad)
+        for call, message in [
+                ("aic_add_model(app MODEL m.onnx TARGET cuda)",
+                 "TARGET cuda: this aic generates code for CPUs only so far"),
+                ("aic_add_model(app MODEL m.onnx TARGET tpu)",
+                 "TARGET tpu: expected cpu or cuda"),
+                ("aic_add_model(app)", "MODEL <file.onnx> is required"),
+                ("aic_add_model(nosuch MODEL m.onnx)", "nosuch is not a target")]:
+            with open(os.path.join(bad, "CMakeLists.txt"), "w") as f:
+                f.write("cmake_minimum_required(VERSION 3.20)\n"
+                        "project(bad C)\nfind_package(aic REQUIRED)\n"
+                        "add_executable(app main.c)\n" + call + "\n")
+            result = subprocess.run(
+                ["cmake", "-S", bad, "-B", os.path.join(bad, "build"),
+                 f"-DCMAKE_PREFIX_PATH={prefix}"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            # CMake wraps messages: compare the words.
+            if result.returncode == 0 or message not in " ".join(
+                    result.stdout.split()):
+                print(result.stdout)
+                sys.exit(f"install_test: {call} did not fail with '{message}'")
+            print(f"{call}: fails with '{message}'", flush=True)
 
         # pkg-config, no CMake: the runtime library's C API example on a
         # shared model library, then a static one with its header.
