@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 
-from ._aic import ABI_VERSION, Error, Model, TensorInfo, load
+from ._aic import ABI_VERSION, Error, Model, TensorInfo, __version__, load
 
 __all__ = ["ABI_VERSION", "CompileError", "Error", "Model", "TensorInfo",
            "compile", "load"]

@@ -202,6 +202,7 @@ py::dict Model::run(py::object feeds) {
 PYBIND11_MODULE(_aic, m) {
   m.doc() = "Load and run models compiled by aic-compile";
   m.attr("ABI_VERSION") = AIC_MODEL_ABI_VERSION;
+  m.attr("__version__") = AIC_VERSION;
   static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {

@@ -150,6 +150,14 @@ class TinyCnn(Compiled):
         self.assertIn("NoSuchOp", str(caught.exception))
         self.assertIsInstance(caught.exception, aic.Error)
 
+    def test_version(self):
+        # The package and the aic-compile it runs are one release.
+        import subprocess
+        out = subprocess.run([aic._aic_compile(), "--version"],
+                             stdout=subprocess.PIPE, text=True).stdout
+        self.assertEqual(out.split()[:2], ["aic-compile", aic.__version__])
+        self.assertEqual(aic.ABI_VERSION, 1)
+
     def test_compile_options(self):
         model = os.path.join(self.MODEL, "model.onnx")
         out = os.path.join(self.tmp.name, "tiny.a")
