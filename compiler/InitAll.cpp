@@ -7,6 +7,7 @@
 #include "compiler/InitAll.h"
 
 #include "codegen/cpu/Passes.h"
+#include "codegen/cuda/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "dialects/aic/IR/AicDialect.h"
@@ -27,5 +28,6 @@ void mlir::aic::registerAllPasses() {
   mlir::registerAllPasses();
   registerAicConversionPasses();
   cpu::registerAicCpuPasses();
+  cuda::registerAicCudaPasses();
   registerPipelines();
 }

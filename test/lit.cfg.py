@@ -56,3 +56,12 @@ if chromium:
          f"{chromium} --headless --no-sandbox --disable-gpu --no-first-run "
          f"--user-data-dir=%t.chromium --enable-logging=stderr --v=0 "
          f"--dump-dom"))
+
+# %ptxas: the CUDA Toolkit's PTX assembler, where it is installed (the
+# CUDA path's lit tests assemble what aic-compile --emit=ptx writes).
+ptxas = lit.util.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas"
+    if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -22,6 +22,21 @@
 
 using namespace mlir;
 
+void mlir::aic::cpu::buildBufferizationPipeline(OpPassManager &pm) {
+  // Every result is a fresh allocation the caller owns.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Loops carrying state (LSTM) may yield fresh tensors where a
+  // canonicalization dropped an unread in-place output; those become
+  // allocations the deallocation pipeline owns.
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+}
+
 void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
                                              const CpuCodegenOptions &options) {
   // On tensors: fused elementwise ops; matrix multiplications tiled and
@@ -44,18 +59,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   // The kernels, for aic-compile --report.
   pm.addPass(createDescribeKernelsPass());
 
-  // Bufferize; every result is a fresh allocation the caller owns.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // Loops carrying state (LSTM) may yield fresh tensors where a
-  // canonicalization dropped an unread in-place output; those become
-  // allocations the deallocation pipeline owns.
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createCanonicalizerPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildBufferizationPipeline(pm);
   // Temporaries share one arena, by liveness.
   if (options.optLevel >= 1)
     pm.addNestedPass<func::FuncOp>(createPlanBuffersPass());

@@ -33,6 +33,11 @@ struct CpuCodegenOptions {
   int64_t vectorBits = 512;
 };
 
+/// One-shot bufferization of the whole module (identity layouts at
+/// function boundaries, every result a fresh allocation the caller owns)
+/// and the ownership-based deallocation; the CUDA pipeline's too.
+void buildBufferizationPipeline(OpPassManager &pm);
+
 /// linalg on tensors -> bufferized loops -> LLVM dialect with the model ABI.
 void buildCpuCodegenPipeline(OpPassManager &pm,
                              const CpuCodegenOptions &options);

@@ -7,6 +7,7 @@
 #include "compiler/Pipelines/Pipelines.h"
 
 #include "codegen/cpu/Passes.h"
+#include "codegen/cuda/Passes.h"
 #include "compiler/Conversion/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -35,6 +36,14 @@ void mlir::aic::buildCpuCodegenPipeline(OpPassManager &pm,
   cpu::buildCpuCodegenPipeline(pm, cpuOptions);
 }
 
+void mlir::aic::buildCudaCodegenPipeline(OpPassManager &pm,
+                                         const PipelineOptions &options) {
+  cuda::CudaCodegenOptions cudaOptions;
+  cudaOptions.optLevel = options.optLevel;
+  cudaOptions.arch = options.cudaArch;
+  cuda::buildCudaCodegenPipeline(pm, cudaOptions);
+}
+
 namespace {
 struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
@@ -44,8 +53,12 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "vector-bits",
       llvm::cl::desc("The target's vector register width in bits"),
       llvm::cl::init(512)};
+  Option<std::string> cudaArch{
+      *this, "cuda-arch",
+      llvm::cl::desc("The NVIDIA GPU architecture (sm_80, sm_90)"),
+      llvm::cl::init("sm_80")};
   PipelineOptions get() const {
-    return PipelineOptions{optLevel, vectorBits};
+    return PipelineOptions{optLevel, vectorBits, cudaArch};
   }
 };
 } // namespace
@@ -66,5 +79,11 @@ void mlir::aic::registerPipelines() {
       "Lowers linalg on tensors to the LLVM dialect with the model ABI",
       [](OpPassManager &pm, const PipelineCLOptions &o) {
         buildCpuCodegenPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "aic-cuda-codegen-pipeline",
+      "Lowers linalg on tensors to kernels in PTX for NVIDIA GPUs",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        buildCudaCodegenPipeline(pm, o.get());
       });
 }

@@ -11,6 +11,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+
 namespace mlir::aic {
 
 struct PipelineOptions {
@@ -18,6 +20,8 @@ struct PipelineOptions {
   unsigned optLevel = 2;
   /// The target CPU's vector register width in bits.
   int64_t vectorBits = 512;
+  /// The NVIDIA GPU architecture of --target=cuda (sm_80, sm_90).
+  std::string cudaArch = "sm_80";
 };
 
 /// aic -> aic: canonicalization and graph-level cleanups
@@ -31,6 +35,11 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
 /// linalg on tensors -> LLVM dialect with the model ABI
 /// (`aic-cpu-codegen-pipeline`).
 void buildCpuCodegenPipeline(OpPassManager &pm, const PipelineOptions &options);
+
+/// linalg on tensors -> kernels in PTX for NVIDIA GPUs
+/// (`aic-cuda-codegen-pipeline`).
+void buildCudaCodegenPipeline(OpPassManager &pm,
+                              const PipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

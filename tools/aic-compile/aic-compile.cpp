@@ -14,6 +14,7 @@
 #include "aic/model_abi.h"
 #include "codegen/cpu/ModelInterface.h"
 #include "codegen/cpu/Target.h"
+#include "codegen/cuda/Passes.h"
 #include "compiler/InitAll.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "frontends/onnx/Importer.h"
@@ -43,7 +44,8 @@ using namespace mlir;
 using namespace llvm;
 
 namespace {
-enum class Emit { Graph, Linalg, Llvm, Obj, Static, Lib };
+enum class Emit { Graph, Linalg, Llvm, Obj, Static, Lib, Ptx };
+enum class Target { Cpu, Cuda };
 enum OptLevel { O0 = 0, O1 = 1, O2 = 2, O3 = 3 };
 
 cl::OptionCategory aicCategory("aic-compile options");
@@ -60,7 +62,9 @@ cl::opt<Emit>
                     clEnumValN(Emit::Obj, "obj", "an object file"),
                     clEnumValN(Emit::Static, "static",
                                "a static model library (an archive)"),
-                    clEnumValN(Emit::Lib, "lib", "a shared model library")),
+                    clEnumValN(Emit::Lib, "lib", "a shared model library"),
+                    clEnumValN(Emit::Ptx, "ptx",
+                               "the kernels' PTX (--target=cuda)")),
          cl::cat(aicCategory));
 cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
                            cl::values(clEnumVal(O0, "no optimization"),
@@ -68,6 +72,16 @@ cl::opt<OptLevel> optLevel(cl::desc("Optimization level"), cl::init(O2),
                                       clEnumVal(O2, "default optimization"),
                                       clEnumVal(O3, "aggressive optimization")),
                            cl::cat(aicCategory));
+cl::opt<Target>
+    target("target", cl::desc("What the model runs on"), cl::init(Target::Cpu),
+           cl::values(clEnumValN(Target::Cpu, "cpu", "the CPU (x86-64)"),
+                      clEnumValN(Target::Cuda, "cuda", "an NVIDIA GPU")),
+           cl::cat(aicCategory));
+cl::opt<std::string>
+    cudaArch("cuda-arch",
+             cl::desc("The NVIDIA GPU architecture of --target=cuda"),
+             cl::value_desc("sm_80|sm_86|sm_89|sm_90"), cl::init("sm_80"),
+             cl::cat(aicCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (native or an LLVM name)"),
                              cl::init("native"), cl::cat(aicCategory));
@@ -183,6 +197,8 @@ unsigned phaseCount(Emit emit) {
     return 5;
   case Emit::Obj:
     return 6;
+  case Emit::Ptx:
+    return 4;
   case Emit::Static:
   case Emit::Lib:
     return 7;
@@ -209,7 +225,16 @@ int main(int argc, char **argv) {
     return 1;
   }
   inputFile = inputPath;
-  bool makesCode = emit != Emit::Graph && emit != Emit::Linalg;
+  bool makesCode =
+      emit != Emit::Graph && emit != Emit::Linalg && emit != Emit::Ptx;
+  if (target == Target::Cuda && makesCode)
+    return fail("--target=cuda makes --emit=ptx (or graph, linalg) so far: "
+                "model libraries for CUDA are not built yet");
+  if (emit == Emit::Ptx && target != Target::Cuda)
+    return fail("--emit=ptx needs --target=cuda");
+  if (target == Target::Cuda && !aic::cuda::isSupportedArch(cudaArch))
+    return fail("--cuda-arch '" + cudaArch + "' is not supported (" +
+                llvm::join(aic::cuda::supportedArchs(), ", ") + ")");
   if (!reportPath.empty() && !makesCode)
     return fail("--report describes generated code: it needs --emit=llvm, "
                 "obj, static or lib");
@@ -297,6 +322,23 @@ int main(int argc, char **argv) {
     phases.finish();
     return writeFile(textPath,
                      [&](raw_ostream &os) { printModule(*module, os); });
+  }
+  if (target == Target::Cuda) {
+    pipelineOptions.cudaArch = cudaArch;
+    if (failed(runPipeline("CUDA codegen", aic::buildCudaCodegenPipeline)))
+      return 1;
+    SmallVector<std::pair<std::string, std::string>> ptx;
+    std::string error;
+    if (failed(aic::cuda::collectPtx(*module, ptx, error)))
+      return fail(error);
+    phases.finish();
+    return writeFile(textPath, [&](raw_ostream &os) {
+      if (ptx.empty())
+        os << "// aic: the model has no kernels (" << cudaArch << ")\n";
+      for (const auto &[name, text] : ptx)
+        os << "// aic kernel module " << name << " (" << cudaArch << ")\n"
+           << text << "\n";
+    });
   }
   // The library's inputs and outputs, for --emit-header.
   FailureOr<aic::cpu::ModelInterface> interface = failure();

@@ -1,0 +1,138 @@
+//===- CudaPipeline.cpp - the CUDA code generation pipeline ---------------===//
+//
+// linalg on tensors (elementwise ops fused) -> one-shot bufferization ->
+// parallel loops mapped onto blocks and threads, everything else that
+// touches buffers in one-thread kernels -> kernels outlined into gpu.module
+// ops -> NVVM -> PTX (LLVM's NVPTX backend) in gpu.binary ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/Passes.h"
+
+#include "codegen/cpu/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+
+llvm::ArrayRef<llvm::StringRef> mlir::aic::cuda::supportedArchs() {
+  static const llvm::StringRef archs[] = {"sm_80", "sm_86", "sm_89", "sm_90"};
+  return archs;
+}
+
+bool mlir::aic::cuda::isSupportedArch(llvm::StringRef arch) {
+  return llvm::is_contained(supportedArchs(), arch);
+}
+
+void mlir::aic::cuda::buildCudaCodegenPipeline(
+    OpPassManager &pm, const CudaCodegenOptions &options) {
+  // On tensors: fused elementwise ops; f32 exp, erf and tanh as
+  // polynomials (no libdevice calls).
+  if (options.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(cpu::createFuseElementwisePass());
+  pm.addNestedPass<func::FuncOp>(cpu::createApproximateMathPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Bufferize, as the CPU path does.
+  cpu::buildBufferizationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Loops: each linalg op's parallel dims one grid of blocks of threads;
+  // what else touches buffers, a kernel of one thread.
+  pm.addNestedPass<func::FuncOp>(createCopiesToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addNestedPass<func::FuncOp>(createHostOpsToKernelsPass());
+  // 8-bit and 4-bit float conversions as integer code (NVPTX has none);
+  // their tables are globals the outlining copies into the kernels' module.
+  pm.addPass(cpu::createExpandSmallFloatsPass());
+  // Integer powers as generated functions the kernels call.
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMergeKernelModulesPass());
+
+  // The kernels: NVVM, then PTX for the architecture (PTX ISA 8.0, which
+  // sm_90 needs and CUDA 12's drivers take).
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.arch;
+  target.features = "+ptx80";
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  // Math functions (__nv_expf, ...) come from libdevice, linked in.
+  binary.toolkitPath =
+      options.toolkit.empty() ? findCudaToolkit() : options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+std::string mlir::aic::cuda::findCudaToolkit() {
+  SmallVector<std::string> candidates;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var))
+      candidates.push_back(value);
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates) {
+    SmallString<128> libdevice(dir);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (llvm::sys::fs::exists(libdevice))
+      return dir;
+  }
+  return "";
+}
+
+LogicalResult mlir::aic::cuda::collectPtx(
+    ModuleOp module, SmallVectorImpl<std::pair<std::string, std::string>> &ptx,
+    std::string &error) {
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    auto objects = binary.getObjects().getAsRange<gpu::ObjectAttr>();
+    if (objects.empty()) {
+      error = "kernel module '" + binary.getName().str() + "' has no code";
+      return failure();
+    }
+    for (gpu::ObjectAttr object : objects) {
+      StringRef text = object.getObject().getValue();
+      // A function the kernels call but do not define: a math function
+      // of libdevice, which was not there to link.
+      size_t external = text.find(".extern .func");
+      if (external != StringRef::npos) {
+        StringRef line = text.substr(external).split('\n').first;
+        error =
+            "the kernels call a function they lack (" + line.trim().str() + ")";
+        if (line.contains("__nv_"))
+          error += ": libdevice, the CUDA Toolkit's "
+                   "nvvm/libdevice/libdevice.10.bc, is not installed (set "
+                   "CUDA_HOME)";
+        return failure();
+      }
+      ptx.emplace_back(binary.getName().str(), text.str());
+    }
+  }
+  return success();
+}

@@ -1,0 +1,61 @@
+//===- Passes.h - aic CUDA codegen passes and pipeline ----------*- C++ -*-===//
+//
+// The CUDA code generation passes and the pipeline that lowers linalg on
+// tensors to kernels in PTX for NVIDIA GPUs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIC_CODEGEN_CUDA_PASSES_H
+#define AIC_CODEGEN_CUDA_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace mlir::aic::cuda {
+
+#define GEN_PASS_DECL
+#include "codegen/cuda/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/cuda/Passes.h.inc"
+
+struct CudaCodegenOptions {
+  /// 0 to 3, as -O0 .. -O3.
+  unsigned optLevel = 2;
+  /// The GPU architecture (sm_80, sm_90).
+  std::string arch = "sm_80";
+  /// The CUDA Toolkit whose libdevice (nvvm/libdevice/libdevice.10.bc)
+  /// the kernels link for math functions; "" for findCudaToolkit().
+  std::string toolkit;
+};
+
+/// The CUDA Toolkit to link libdevice from: $CUDA_HOME, $CUDA_PATH or
+/// /usr/local/cuda, the first that has libdevice; "" where none does.
+std::string findCudaToolkit();
+
+/// The architectures aic generates code for, and whether `arch` is one.
+llvm::ArrayRef<llvm::StringRef> supportedArchs();
+bool isSupportedArch(llvm::StringRef arch);
+
+/// linalg on tensors -> bufferized loops mapped onto blocks and threads ->
+/// kernels outlined into gpu.module ops -> NVVM -> PTX in gpu.binary ops.
+void buildCudaCodegenPipeline(OpPassManager &pm,
+                              const CudaCodegenOptions &options);
+
+/// The PTX of every kernel module in `module` (after the pipeline), in
+/// order; fails with `error` where a module has none.
+LogicalResult
+collectPtx(ModuleOp module,
+           SmallVectorImpl<std::pair<std::string, std::string>> &ptx,
+           std::string &error);
+
+} // namespace mlir::aic::cuda
+
+#endif // AIC_CODEGEN_CUDA_PASSES_H
