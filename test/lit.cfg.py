@@ -65,3 +65,11 @@ ptxas = lit.util.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# cuda-driver: the NVIDIA driver's libcuda.so.1 loads here (a GPU machine).
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aic/runtime.h"
+#include "runtime/src/Internal.h"
 
 #include <dlfcn.h>
 
@@ -21,8 +22,9 @@
 
 namespace {
 thread_local std::string lastError;
+} // namespace
 
-aic_status fail(aic_status status, const char *format, ...) {
+aic_status aic_runtime::fail(aic_status status, const char *format, ...) {
   char buffer[1024];
   va_list args;
   va_start(args, format);
@@ -32,6 +34,9 @@ aic_status fail(aic_status status, const char *format, ...) {
   return status;
 }
 
+using aic_runtime::fail;
+
+namespace {
 using InfoFn = const aic_model_info *(*)();
 using RunFn = int32_t (*)(const aic_tensor_ref *, aic_output_ref *);
 using FreeFn = void (*)(void *);

@@ -2,7 +2,7 @@
 //
 // Loads the tiny_cnn example compiled at build time and checks that the
 // runtime rejects bad calls with the right status and message, and runs
-// good ones.
+// good ones; and that the CUDA driver is looked for at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <dlfcn.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -153,4 +154,27 @@ TEST_CASE("several threads run one model at once", "[runtime]") {
     thread.join();
   CHECK(failures == std::vector<int>(kThreads, 0));
   CHECK(actual == expected);
+}
+
+TEST_CASE("the CUDA driver is found at run time or reported missing",
+          "[runtime][cuda]") {
+  // What this machine has, asked independently of the runtime.
+  void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  int32_t devices = -1;
+  aic_status status = aic_cuda_init(&devices);
+  if (!driver) {
+    CHECK(status == AIC_ERROR_UNSUPPORTED);
+    CHECK(devices == 0);
+    CHECK(std::string(aic_last_error()).find("libcuda.so.1") !=
+          std::string::npos);
+  } else {
+    dlclose(driver);
+    // A driver: it starts and sees devices, or says why not.
+    if (status == AIC_OK)
+      CHECK(devices > 0);
+    else
+      CHECK(std::string(aic_last_error()).rfind("CUDA: ", 0) == 0);
+  }
+  // The answer stays the same.
+  CHECK(aic_cuda_init(nullptr) == status);
 }

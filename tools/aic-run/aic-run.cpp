@@ -34,6 +34,7 @@ struct Options {
   long benchmark = 0;
   long threads = 0;
   bool json = false;
+  std::string device = "cpu";
 };
 
 [[noreturn]] void die(const std::string &message) {
@@ -44,7 +45,7 @@ struct Options {
 const char *usage =
     "usage: aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]\n"
     "               [--rtol R] [--atol A] [--benchmark N] [--json]\n"
-    "               [--threads N]\n"
+    "               [--threads N] [--device cpu|cuda]\n"
     "\n"
     "Runs a model library made by aic-compile and prints its outputs\n"
     "(unless --outputs, --compare or --benchmark say otherwise); exit code\n"
@@ -59,6 +60,7 @@ const char *usage =
     "  --benchmark N    time N runs after a warm-up: min, median, max\n"
     "  --json           print --benchmark's timings as JSON\n"
     "  --threads N      threads per run (default 0: all cores)\n"
+    "  --device D       cpu (default) or cuda (an NVIDIA GPU)\n"
     "  --version        print aic-run's version\n"
     "  -h, --help       print this help\n";
 
@@ -109,7 +111,7 @@ Options parseOptions(int argc, char **argv) {
     std::string flag = arg.substr(0, arg.find('='));
     static const char *const withValue[] = {
         "--inputs", "--outputs",   "--compare", "--rtol",
-        "--atol",   "--benchmark", "--threads"};
+        "--atol",   "--benchmark", "--threads", "--device"};
     if (std::find(std::begin(withValue), std::end(withValue), flag) ==
         std::end(withValue))
       die("unknown option '" + flag + "'\n" + usage);
@@ -124,7 +126,11 @@ Options parseOptions(int argc, char **argv) {
       o.rtol = parseNumber("--rtol", v);
     else if (arg == "--atol")
       o.atol = parseNumber("--atol", v);
-    else if (arg == "--threads") {
+    else if (arg == "--device") {
+      o.device = v;
+      if (o.device != "cpu" && o.device != "cuda")
+        die("--device expects cpu or cuda, got '" + o.device + "'");
+    } else if (arg == "--threads") {
       double n = parseNumber("--threads", v);
       if (n != std::floor(n) || n > INT32_MAX)
         die("--threads expects a count (0: all cores)");
@@ -343,6 +349,15 @@ int main(int argc, char **argv) {
   Options o = parseOptions(argc, argv);
 
   aic_model *model = nullptr;
+  if (o.device == "cuda") {
+    // The driver first: a machine without one gets that as the error.
+    int32_t devices = 0;
+    if (aic_cuda_init(&devices) != AIC_OK)
+      die(aic_last_error());
+    die("--device cuda: model libraries for CUDA are not built yet "
+        "(aic-compile --target=cuda makes --emit=ptx so far); found " +
+        std::to_string(devices) + " CUDA device(s)");
+  }
   if (aic_model_load(o.model.c_str(), &model) != AIC_OK)
     die(aic_last_error());
   const aic_model_info *info = aic_model_describe(model);

@@ -90,6 +90,15 @@ aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
 /** Frees an output of aic_model_run and clears it; no-op on other tensors. */
 void aic_tensor_release(aic_tensor *tensor);
 
+/**
+ * Loads and starts the CUDA driver (libcuda.so.1, found with dlopen on the
+ * first call: the runtime links nothing of CUDA) and sets `*num_devices`
+ * (may be null) to the devices it sees. Fails with AIC_ERROR_UNSUPPORTED
+ * and a message naming the cause where there is no driver, it does not
+ * start, or it sees no device; the answer stays the same for the process.
+ */
+aic_status aic_cuda_init(int32_t *num_devices);
+
 #ifdef __cplusplus
 }
 #endif
