@@ -22,6 +22,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 using namespace mlir;
@@ -70,10 +71,16 @@ const OpRegistry &mlir::aic::onnx_import::getOpRegistry() {
 //===----------------------------------------------------------------------===//
 
 /// Why an operator of the default domain that aic does not import fails:
-/// the nearest name aic knows where one is a likely misspelling.
+/// one ONNX defines (its schema registry knows it) is not implemented yet;
+/// another name is likely a misspelling of one aic imports, named where
+/// one is close (at most 2 edits, and fewer than a third of the name).
 static std::string unknownOpHint(StringRef opType) {
+  if (onnx::OpSchemaRegistry::Schema(opType.str(),
+                                     std::numeric_limits<int>::max(), ""))
+    return "an ONNX operator aic does not implement yet (see aic-compile "
+           "--list-ops)";
   StringRef nearest;
-  unsigned best = std::max<unsigned>(2, opType.size() / 4) + 1;
+  unsigned best = std::min<unsigned>(3, (opType.size() + 2) / 3);
   for (const auto &entry : getOpRegistry().all()) {
     unsigned distance =
         opType.edit_distance_insensitive(entry.getKey(), true, best);
@@ -83,8 +90,8 @@ static std::string unknownOpHint(StringRef opType) {
     }
   }
   if (!nearest.empty())
-    return "not an operator aic imports; did you mean " + nearest.str() + "?";
-  return "not an operator aic imports (see aic-compile --list-ops)";
+    return "not an ONNX operator; did you mean " + nearest.str() + "?";
+  return "not an ONNX operator aic knows (see aic-compile --list-ops)";
 }
 
 /// A node's name, or its op type where it has none: its location's name.
