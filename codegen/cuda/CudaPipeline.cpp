@@ -57,13 +57,15 @@ void mlir::aic::cuda::buildCudaCodegenPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
-  pm.addNestedPass<func::FuncOp>(createHostOpsToKernelsPass());
+  pm.addPass(createLowerAffinePass());
   // 8-bit and 4-bit float conversions as integer code (NVPTX has none);
   // their tables are globals the outlining copies into the kernels' module.
   pm.addPass(cpu::createExpandSmallFloatsPass());
   // Integer powers as generated functions the kernels call.
   pm.addPass(createConvertMathToFuncs());
-  pm.addPass(createLowerAffinePass());
+  // Last before outlining: nothing folds its byte-wide kernel arguments
+  // back.
+  pm.addNestedPass<func::FuncOp>(createHostOpsToKernelsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
 

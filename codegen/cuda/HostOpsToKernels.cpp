@@ -12,6 +12,7 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::aic::cuda {
 #define GEN_PASS_DEF_HOSTOPSTOKERNELSPASS
@@ -59,6 +60,34 @@ bool staysOnHost(Operation &op) {
   return isMemoryEffectFree(&op);
 }
 
+/// Scalars of fewer than 8 bits (int4, a float4's bits) that kernels take
+/// from the host travel as bytes: PTX has no narrower parameters.
+void widenNarrowArguments(gpu::LaunchOp launch) {
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(launch.getBody(), captured);
+  OpBuilder b(launch);
+  for (Value value : captured) {
+    Type type = value.getType();
+    unsigned bits = type.isIntOrFloat() ? type.getIntOrFloatBitWidth() : 0;
+    if (bits == 0 || bits == 1 || bits >= 8)
+      continue;
+    Location loc = value.getLoc();
+    auto narrow = b.getIntegerType(bits);
+    b.setInsertionPoint(launch);
+    Value bitsValue = value;
+    if (!isa<IntegerType>(type))
+      bitsValue = arith::BitcastOp::create(b, loc, narrow, value);
+    Value wide = arith::ExtUIOp::create(b, loc, b.getI8Type(), bitsValue);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value back = arith::TruncIOp::create(b, loc, narrow, wide);
+    if (!isa<IntegerType>(type))
+      back = arith::BitcastOp::create(b, loc, type, back);
+    value.replaceUsesWithIf(back, [&](OpOperand &use) {
+      return launch->isProperAncestor(use.getOwner());
+    });
+  }
+}
+
 struct HostOpsToKernelsPass
     : aic::cuda::impl::HostOpsToKernelsPassBase<HostOpsToKernelsPass> {
   void runOnOperation() override {
@@ -98,6 +127,7 @@ struct HostOpsToKernelsPass
       auto terminator = gpu::TerminatorOp::create(b, loc);
       op->moveBefore(terminator);
     }
+    func.walk([](gpu::LaunchOp launch) { widenNarrowArguments(launch); });
   }
 };
 } // namespace

@@ -58,7 +58,9 @@ def HostOpsToKernelsPass
     it needs to size buffers, and so does every other op whose results the
     host needs: the allocations of the buffers it reads get the
     `aic.cuda.host_visible` attribute (memory the host sees too, read after
-    the device finished with it).
+    the device finished with it). Scalars of fewer than 8 bits that a kernel
+    takes from the host (an int4 zero point) travel as bytes, as PTX has no
+    narrower parameters.
   }];
   let dependentDialects = [
     "::mlir::gpu::GPUDialect",
