@@ -72,7 +72,7 @@ int32_t mlir::aic::cpu::onnxDataType(Type type) {
 }
 
 func::FuncOp mlir::aic::cpu::lookupGraph(ModuleOp module) {
-  auto graph = module.lookupSymbol<func::FuncOp>("main");
+  auto graph = module.lookupSymbol<func::FuncOp>(kGraphName);
   return graph && !graph.isExternal() ? graph : func::FuncOp();
 }
 

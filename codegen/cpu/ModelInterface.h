@@ -1,4 +1,5 @@
-//===- ModelInterface.h - a model's inputs, outputs, entry points -*- C++ -*-===//
+//===- ModelInterface.h - a model's inputs, outputs, entry points -*- C++
+//-*-===//
 //
 // What the C ABI of a model library (runtime/include/aic/model_abi.h)
 // describes about a compiled graph: its name and, for each input and output,
@@ -43,6 +44,9 @@ struct ModelInterface {
 
 /// ONNX TensorProto.DataType of an element type, or 0 where it has none.
 int32_t onnxDataType(Type type);
+
+/// The name of the graph function the importer makes.
+inline constexpr llvm::StringLiteral kGraphName = "main";
 
 /// The graph function of `module`: `func.func @main` with a body, or null.
 func::FuncOp lookupGraph(ModuleOp module);

@@ -7,6 +7,8 @@
 
 #include "codegen/cuda/Passes.h"
 
+#include "codegen/cpu/ModelInterface.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -24,12 +26,18 @@ using namespace mlir;
 namespace {
 constexpr llvm::StringLiteral kHostVisible = "aic.cuda.host_visible";
 
+/// The buffer `value` is a view of (itself where it is no view).
+Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
 /// Whether `buffer` is (a view of) host memory: one of the function's
 /// arguments (the model's inputs, which the host holds as the caller gave
 /// them), a stack buffer (the deallocation's bookkeeping) or a global.
 bool isHostBuffer(Value buffer) {
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
-    buffer = view.getViewSource();
+  buffer = rootBuffer(buffer);
   if (auto arg = dyn_cast<BlockArgument>(buffer))
     return isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
   return isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(
@@ -93,7 +101,7 @@ struct HostOpsToKernelsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // The graph; helpers the host calls (the deallocation's) stay.
-    if (func.getName() != "main")
+    if (func.getName() != aic::cpu::kGraphName)
       return;
     SmallVector<Operation *> moved;
     for (Operation &op : func.getBody().getOps())
@@ -107,14 +115,11 @@ struct HostOpsToKernelsPass
         // memory the host sees too (the runtime allocates those buffers
         // where both do and synchronizes before the read).
         op->walk([&](Operation *inner) {
-          for (Value operand : inner->getOperands()) {
-            if (!isa<MemRefType>(operand.getType()))
-              continue;
-            while (auto view = operand.getDefiningOp<ViewLikeOpInterface>())
-              operand = view.getViewSource();
-            if (auto alloc = operand.getDefiningOp<memref::AllocOp>())
-              alloc->setAttr(kHostVisible, UnitAttr::get(ctx));
-          }
+          for (Value operand : inner->getOperands())
+            if (isa<MemRefType>(operand.getType()))
+              if (auto alloc =
+                      rootBuffer(operand).getDefiningOp<memref::AllocOp>())
+                alloc->setAttr(kHostVisible, UnitAttr::get(ctx));
         });
         continue;
       }

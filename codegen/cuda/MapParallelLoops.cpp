@@ -7,6 +7,8 @@
 
 #include "codegen/cuda/Passes.h"
 
+#include "codegen/cpu/ModelInterface.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -37,7 +39,7 @@ struct MapParallelLoopsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // The graph; helpers the host calls (the deallocation's) stay.
-    if (func.getName() != "main")
+    if (func.getName() != aic::cpu::kGraphName)
       return;
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);

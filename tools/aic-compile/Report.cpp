@@ -9,14 +9,17 @@ using namespace mlir;
 using namespace llvm;
 
 namespace {
-/// An integer attribute of any op in `module`, or null.
-json::Value findInteger(ModuleOp module, StringRef name) {
-  std::optional<int64_t> value;
+/// The integer attributes `names` of the ops in `module` (null where no op
+/// has one), in one walk.
+SmallVector<json::Value> findIntegers(ModuleOp module,
+                                      ArrayRef<StringRef> names) {
+  SmallVector<json::Value> values(names.size(), nullptr);
   module.walk([&](Operation *op) {
-    if (auto attr = op->getAttrOfType<IntegerAttr>(name))
-      value = attr.getInt();
+    for (auto [i, name] : llvm::enumerate(names))
+      if (auto attr = op->getAttrOfType<IntegerAttr>(name))
+        values[i] = attr.getInt();
   });
-  return value ? json::Value(*value) : json::Value(nullptr);
+  return values;
 }
 
 /// The sum of `key` over `items`, or null where one lacks it.
@@ -60,20 +63,22 @@ json::Object aic_compile::buildReport(ModuleOp module,
                                    {"op", node.opType},
                                    {"inputs", json::Array(node.inputs)},
                                    {"outputs", json::Array(node.outputs)}});
+  // The memory plan aic-cpu-plan-buffers recorded on the graph.
+  SmallVector<json::Value> plan = findIntegers(
+      module, {"aic.arena_bytes", "aic.temporaries", "aic.temporary_bytes"});
   json::Value flops = total(kernels, "flops");
   json::Value bytes = total(kernels, "bytes");
-  return json::Object{
-      {"model", context.model},
-      {"cpu", context.cpu},
-      {"vector_bits", context.vectorBits},
-      {"opt_level", context.optLevel},
-      {"activation_bytes", findInteger(module, "aic.arena_bytes")},
-      {"temporaries", findInteger(module, "aic.temporaries")},
-      {"temporary_bytes", findInteger(module, "aic.temporary_bytes")},
-      {"flops", std::move(flops)},
-      {"bytes", std::move(bytes)},
-      {"kernels", std::move(kernels)},
-      {"graph", std::move(graph)}};
+  return json::Object{{"model", context.model},
+                      {"cpu", context.cpu},
+                      {"vector_bits", context.vectorBits},
+                      {"opt_level", context.optLevel},
+                      {"activation_bytes", std::move(plan[0])},
+                      {"temporaries", std::move(plan[1])},
+                      {"temporary_bytes", std::move(plan[2])},
+                      {"flops", std::move(flops)},
+                      {"bytes", std::move(bytes)},
+                      {"kernels", std::move(kernels)},
+                      {"graph", std::move(graph)}};
 }
 
 void aic_compile::addPhaseTimes(
