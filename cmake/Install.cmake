@@ -6,6 +6,8 @@ install(TARGETS aic-compile aic-run EXPORT aicTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS aic_runtime EXPORT aicTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The host code aic-compile links into CUDA model libraries.
+install(TARGETS aic_cuda_host ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY runtime/include/aic
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 

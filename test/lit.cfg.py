@@ -66,6 +66,12 @@ if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# %fake-cuda: the directory of a stand-in libcuda.so.1
+# (test/cuda/fake_libcuda.c), for LD_LIBRARY_PATH: CUDA models' host code
+# runs on it without a GPU.
+config.substitutions.append(
+    ("%fake-cuda", os.path.join(config.aic_obj_root, "test", "fake-cuda")))
+
 # cuda-driver: the NVIDIA driver's libcuda.so.1 loads here (a GPU machine).
 try:
     import ctypes

@@ -41,7 +41,8 @@ public:
     b.setInsertionPointToEnd(module.getBody());
   }
 
-  LogicalResult emit(func::FuncOp graph, const cpu::ModelInterface &model);
+  LogicalResult emit(func::FuncOp graph, const cpu::ModelInterface &model,
+                     bool cuda);
 
 private:
   LLVM::GlobalOp addString(StringRef value);
@@ -50,7 +51,7 @@ private:
                                 ArrayRef<cpu::TensorInterface> tensors);
   LLVM::GlobalOp addModelInfo(StringRef modelName, LLVM::GlobalOp inputs,
                               LLVM::GlobalOp outputs, unsigned numInputs,
-                              unsigned numOutputs);
+                              unsigned numOutputs, unsigned device);
   Value addressOrNull(OpBuilder &ib, LLVM::GlobalOp global);
   Value buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
                         MemRefType type);
@@ -58,7 +59,6 @@ private:
   LLVM::LLVMFuncOp declareFunction(StringRef name, Type result,
                                    ArrayRef<Type> params);
   void emitSetNumThreads();
-  LLVM::LLVMStructType descriptorType(int64_t rank);
   std::string uniqueName(StringRef base) {
     return ("__aic_" + base + "_" + Twine(counter++)).str();
   }
@@ -138,8 +138,8 @@ AbiBuilder::addTensorInfos(StringRef name,
 LLVM::GlobalOp AbiBuilder::addModelInfo(StringRef modelName,
                                         LLVM::GlobalOp inputs,
                                         LLVM::GlobalOp outputs,
-                                        unsigned numInputs,
-                                        unsigned numOutputs) {
+                                        unsigned numInputs, unsigned numOutputs,
+                                        unsigned device) {
   LLVM::GlobalOp nameGlobal = addString(modelName);
   auto infoType = LLVM::LLVMStructType::getLiteral(
       ctx, {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType});
@@ -153,7 +153,7 @@ LLVM::GlobalOp AbiBuilder::addModelInfo(StringRef modelName,
       LLVM::ConstantOp::create(ib, loc, i32Type, /*abi_version=*/1),
       LLVM::ConstantOp::create(ib, loc, i32Type, numInputs),
       LLVM::ConstantOp::create(ib, loc, i32Type, numOutputs),
-      LLVM::ConstantOp::create(ib, loc, i32Type, 0),
+      LLVM::ConstantOp::create(ib, loc, i32Type, device),
       addressOrNull(ib, nameGlobal),
       addressOrNull(ib, inputs),
       addressOrNull(ib, outputs)};
@@ -173,44 +173,60 @@ Value AbiBuilder::buildDescriptor(OpBuilder &ib, Value refs, int64_t index,
   Value shapeSlot = LLVM::GEPOp::create(ib, loc, ptrType, tensorRefType, ref,
                                         ArrayRef<LLVM::GEPArg>{0, 1});
   Value shape = LLVM::LoadOp::create(ib, loc, ptrType, shapeSlot);
-
-  int64_t rank = type.getRank();
-  SmallVector<Value> sizes(rank), strides(rank);
-  for (int64_t d = 0; d < rank; ++d) {
-    if (type.isDynamicDim(d)) {
-      Value slot = LLVM::GEPOp::create(ib, loc, ptrType, i64Type, shape,
-                                       ArrayRef<LLVM::GEPArg>{d});
-      sizes[d] = LLVM::LoadOp::create(ib, loc, i64Type, slot);
-    } else {
-      sizes[d] = LLVM::ConstantOp::create(ib, loc, i64Type, type.getDimSize(d));
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d)) {
+      sizes.push_back(nullptr);
+      continue;
     }
+    Value slot = LLVM::GEPOp::create(ib, loc, ptrType, i64Type, shape,
+                                     ArrayRef<LLVM::GEPArg>{d});
+    sizes.push_back(LLVM::LoadOp::create(ib, loc, i64Type, slot));
   }
-  for (int64_t d = rank - 1; d >= 0; --d) {
-    strides[d] =
-        d == rank - 1
-            ? LLVM::ConstantOp::create(ib, loc, i64Type, 1).getResult()
-            : LLVM::MulOp::create(ib, loc, strides[d + 1], sizes[d + 1])
-                  .getResult();
-  }
-
-  Value desc = LLVM::UndefOp::create(ib, loc, descriptorType(rank));
-  desc = LLVM::InsertValueOp::create(ib, loc, desc, data, ArrayRef<int64_t>{0});
-  desc = LLVM::InsertValueOp::create(ib, loc, desc, data, ArrayRef<int64_t>{1});
-  desc = LLVM::InsertValueOp::create(
-      ib, loc, desc, LLVM::ConstantOp::create(ib, loc, i64Type, 0),
-      ArrayRef<int64_t>{2});
-  for (int64_t d = 0; d < rank; ++d) {
-    desc = LLVM::InsertValueOp::create(ib, loc, desc, sizes[d],
-                                       ArrayRef<int64_t>{3, d});
-    desc = LLVM::InsertValueOp::create(ib, loc, desc, strides[d],
-                                       ArrayRef<int64_t>{4, d});
-  }
-  return UnrealizedConversionCastOp::create(ib, loc, type, desc).getResult(0);
+  return cpu::buildMemRefFromPointer(ib, loc, data, sizes, type);
 }
 
-LLVM::LLVMStructType AbiBuilder::descriptorType(int64_t rank) {
+Value mlir::aic::cpu::buildMemRefFromPointer(OpBuilder &b, Location loc,
+                                             Value data,
+                                             ArrayRef<Value> dynamicSizes,
+                                             MemRefType type) {
+  Type i64Type = b.getI64Type();
+  int64_t rank = type.getRank();
+  SmallVector<Value> sizes(rank), strides(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    sizes[d] =
+        type.isDynamicDim(d)
+            ? dynamicSizes[d]
+            : LLVM::ConstantOp::create(b, loc, i64Type, type.getDimSize(d))
+                  .getResult();
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    strides[d] = d == rank - 1
+                     ? LLVM::ConstantOp::create(b, loc, i64Type, 1).getResult()
+                     : LLVM::MulOp::create(b, loc, strides[d + 1], sizes[d + 1])
+                           .getResult();
+  }
+  Value desc =
+      LLVM::UndefOp::create(b, loc, descriptorType(b.getContext(), rank));
+  desc = LLVM::InsertValueOp::create(b, loc, desc, data, ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, loc, desc, data, ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(
+      b, loc, desc, LLVM::ConstantOp::create(b, loc, i64Type, 0),
+      ArrayRef<int64_t>{2});
+  for (int64_t d = 0; d < rank; ++d) {
+    desc = LLVM::InsertValueOp::create(b, loc, desc, sizes[d],
+                                       ArrayRef<int64_t>{3, d});
+    desc = LLVM::InsertValueOp::create(b, loc, desc, strides[d],
+                                       ArrayRef<int64_t>{4, d});
+  }
+  return UnrealizedConversionCastOp::create(b, loc, type, desc).getResult(0);
+}
+
+LLVM::LLVMStructType mlir::aic::cpu::descriptorType(MLIRContext *ctx,
+                                                    int64_t rank) {
   // The memref descriptor of the LLVM lowering: allocated and aligned
   // pointers, offset, sizes, strides.
+  Type ptrType = LLVM::LLVMPointerType::get(ctx);
+  Type i64Type = IntegerType::get(ctx, 64);
   SmallVector<Type> fieldTypes = {ptrType, ptrType, i64Type};
   if (rank > 0) {
     auto arrayType = LLVM::LLVMArrayType::get(i64Type, rank);
@@ -223,7 +239,7 @@ void AbiBuilder::storeOutput(OpBuilder &ib, Value result, Value refs,
                              int64_t index) {
   auto type = cast<MemRefType>(result.getType());
   Value desc = UnrealizedConversionCastOp::create(
-                   ib, loc, descriptorType(type.getRank()), result)
+                   ib, loc, cpu::descriptorType(ctx, type.getRank()), result)
                    .getResult(0);
   auto field = [&](ArrayRef<int64_t> position) -> Value {
     return LLVM::ExtractValueOp::create(ib, loc, desc, position);
@@ -255,11 +271,13 @@ void AbiBuilder::storeOutput(OpBuilder &ib, Value result, Value refs,
 }
 
 LogicalResult AbiBuilder::emit(func::FuncOp graph,
-                               const cpu::ModelInterface &model) {
+                               const cpu::ModelInterface &model, bool cuda) {
   LLVM::GlobalOp inputs = addTensorInfos("inputs", model.inputs);
   LLVM::GlobalOp outputs = addTensorInfos("outputs", model.outputs);
-  LLVM::GlobalOp info = addModelInfo(model.name, inputs, outputs,
-                                     model.inputs.size(), model.outputs.size());
+  // aic_device: AIC_DEVICE_CPU (0) or AIC_DEVICE_CUDA (1).
+  LLVM::GlobalOp info =
+      addModelInfo(model.name, inputs, outputs, model.inputs.size(),
+                   model.outputs.size(), cuda ? 1 : 0);
 
   // The graph becomes an internal function of the library.
   graph.setName("__aic_graph");
@@ -285,13 +303,34 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
         buildDescriptor(ib, entry->getArgument(0), i, cast<MemRefType>(type)));
   // A graph with run-time checks (aic.check) reports the first that failed
   // through its thread-local slot: cleared here, returned as code 1 and by
-  // aic_model_v1_error.
-  auto slot = module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot);
+  // aic_model_v1_error. A CUDA graph reports its first CUDA failure there
+  // too (where no check failed before it).
+  auto slot = cuda ? getOrCreateRunErrorSlot(b, module)
+                   : module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot);
   Value null = LLVM::ZeroOp::create(ib, loc, ptrType);
   if (slot)
     LLVM::StoreOp::create(ib, loc, null,
                           LLVM::AddressOfOp::create(ib, loc, slot));
+  auto voidType = LLVM::LLVMVoidType::get(ctx);
+  if (cuda)
+    LLVM::CallOp::create(ib, loc,
+                         declareFunction("aic_cuda_run_begin", voidType, {}),
+                         ValueRange{});
   auto call = func::CallOp::create(ib, loc, graph, args);
+  if (cuda) {
+    Value failure =
+        LLVM::CallOp::create(ib, loc,
+                             declareFunction("aic_cuda_run_end", ptrType, {}),
+                             ValueRange{})
+            .getResult();
+    Value slotAddress = LLVM::AddressOfOp::create(ib, loc, slot);
+    Value first = LLVM::LoadOp::create(ib, loc, ptrType, slotAddress);
+    Value none =
+        LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::eq, first, null);
+    LLVM::StoreOp::create(ib, loc,
+                          LLVM::SelectOp::create(ib, loc, none, failure, first),
+                          slotAddress);
+  }
   for (auto [i, result] : llvm::enumerate(call.getResults()))
     storeOutput(ib, result, entry->getArgument(1), i);
   Value code = LLVM::ConstantOp::create(ib, loc, i32Type, 0);
@@ -331,7 +370,8 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
 
   // A graph with parallel loops (OpenMP) lets its caller choose how many
   // threads they use: the calling thread's team size (0: all cores).
-  if (graph.walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+  if (!cuda &&
+      graph.walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
           .wasInterrupted())
     emitSetNumThreads();
   return success();
@@ -368,6 +408,8 @@ void AbiBuilder::emitSetNumThreads() {
 namespace {
 struct EmitModelAbiPass
     : aic::cpu::impl::EmitModelAbiPassBase<EmitModelAbiPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     FailureOr<cpu::ModelInterface> model = cpu::describeModelInterface(module);
@@ -386,7 +428,7 @@ struct EmitModelAbiPass
       }
     }
     AbiBuilder builder(module);
-    if (failed(builder.emit(graph, *model)))
+    if (failed(builder.emit(graph, *model, cuda)))
       return signalPassFailure();
   }
 };

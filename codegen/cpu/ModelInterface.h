@@ -13,6 +13,7 @@
 #define AIC_CODEGEN_CPU_MODELINTERFACE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
@@ -55,6 +56,17 @@ func::FuncOp lookupGraph(ModuleOp module);
 /// arguments and results and the importer's aic.input_names and
 /// aic.output_names); emits an error on the module where it cannot.
 FailureOr<ModelInterface> describeModelInterface(ModuleOp module);
+
+/// The LLVM lowering's descriptor of a memref of `rank`: allocated and
+/// aligned pointers, offset, sizes, strides.
+LLVM::LLVMStructType descriptorType(MLIRContext *ctx, int64_t rank);
+
+/// A memref of `type` (identity layout) over the elements at `data` (an
+/// !llvm.ptr): the LLVM lowering's descriptor, with `dynamicSizes[d]` (i64)
+/// for each dynamic dim d (entries of static dims unused), cast to `type`;
+/// the cast reconciles away after the lowering to LLVM.
+Value buildMemRefFromPointer(OpBuilder &b, Location loc, Value data,
+                             ArrayRef<Value> dynamicSizes, MemRefType type);
 
 /// Whether `prefix` can start the model's C symbols (a C identifier).
 bool isValidSymbolPrefix(StringRef prefix);

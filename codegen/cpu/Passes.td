@@ -63,7 +63,17 @@ def EmitModelAbiPass : Pass<"aic-cpu-emit-model-abi", "ModuleOp"> {
     - `aic_model_v1_free(allocation)`: frees an output.
 
     See runtime/include/aic/model_abi.h for the C side.
+
+    With `cuda`, the graph runs on an NVIDIA GPU through the host code of
+    CUDA model libraries (runtime/cuda/ModelHost.c): the info's `device` is
+    AIC_DEVICE_CUDA, and each run calls `aic_cuda_run_begin()` before the
+    graph and `aic_cuda_run_end()` after it, whose message (the run's first
+    CUDA failure) fails the run as a failed check does.
   }];
+  let options = [
+    Option<"cuda", "cuda", "bool", "false",
+           "The graph runs on an NVIDIA GPU (CUDA host code)">,
+  ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
     "::mlir::func::FuncDialect",

@@ -138,6 +138,7 @@ LogicalResult mlir::aic::cpu::writeObjectFile(llvm::Module &module,
 LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
                                                 StringRef objectPath,
                                                 StringRef outputPath,
+                                                ArrayRef<std::string> libraries,
                                                 std::string &error) {
   llvm::ErrorOr<std::string> driver =
       std::make_error_code(std::errc::no_such_file_or_directory);
@@ -159,6 +160,8 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
   std::string out = outputPath.str(), obj = objectPath.str();
   SmallVector<StringRef> args = {*driver, "-shared", "-o",
                                  out,     obj,       "-Wl,-z,noexecstack"};
+  for (const std::string &library : libraries)
+    args.push_back(library);
   // Parallel loops call the OpenMP runtime (__kmpc_fork_call); libomp.so.5
   // is LLVM's, from Debian's libomp5-14 package.
   if (module.getFunction("__kmpc_fork_call"))

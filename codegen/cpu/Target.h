@@ -38,10 +38,12 @@ LogicalResult writeObjectFile(llvm::Module &module, StringRef path,
                               const TargetOptions &options, std::string &error);
 
 /// Links the object file `objectPath`, compiled from `module`, into the
-/// shared library `outputPath` with the system C compiler driver, and with
-/// the OpenMP runtime (libomp) where `module` runs loops on threads.
+/// shared library `outputPath` with the system C compiler driver, with the
+/// archives `libraries` (a CUDA model's host code) and with the OpenMP
+/// runtime (libomp) where `module` runs loops on threads.
 LogicalResult linkSharedLibrary(const llvm::Module &module,
                                 StringRef objectPath, StringRef outputPath,
+                                ArrayRef<std::string> libraries,
                                 std::string &error);
 
 /// Renames the model's entry points (aic_model_v1_info, ...) to

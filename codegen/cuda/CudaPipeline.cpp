@@ -68,6 +68,9 @@ void mlir::aic::cuda::buildCudaCodegenPipeline(
   pm.addNestedPass<func::FuncOp>(createHostOpsToKernelsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
+  // The host's buffers on the device, its work on one stream.
+  pm.addPass(createDeviceMemoryPass());
+  pm.addPass(createCanonicalizerPass());
 
   // The kernels: NVVM, then PTX for the architecture (PTX ISA 8.0, which
   // sm_90 needs and CUDA 12's drivers take).
@@ -87,11 +90,42 @@ void mlir::aic::cuda::buildCudaCodegenPipeline(
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
+  binary.compilationTarget = options.cubin ? "fatbin" : "isa";
   // Math functions (__nv_expf, ...) come from libdevice, linked in.
   binary.toolkitPath =
       options.toolkit.empty() ? findCudaToolkit() : options.toolkit;
   pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mlir::aic::cuda::buildCudaHostPipeline(OpPassManager &pm) {
+  cpu::EmitModelAbiPassOptions abi;
+  abi.cuda = true;
+  pm.addPass(cpu::createEmitModelAbiPass(abi));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Memory ops first (its patterns lower a reshape to a computed shape,
+  // which gpu-to-llvm's copy of them leaves), then GPU operations as calls
+  // of the host code (mgpuLaunchKernel, ...) and the rest with them.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+bool mlir::aic::cuda::canMakeCubin(StringRef toolkit) {
+  if (toolkit.empty())
+    return false;
+  for (StringRef tool : {"ptxas", "fatbinary"}) {
+    SmallString<128> path(toolkit);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return false;
+  }
+  return true;
 }
 
 std::string mlir::aic::cuda::findCudaToolkit() {

@@ -44,14 +44,21 @@ struct MapParallelLoopsPass
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
     StringRef mapping = gpu::getMappingAttrName();
-    // The next loop to map: one of the function's block, not mapped yet,
-    // that reduces into no values (those stay for one-thread kernels).
+    // The next loop to map: an outermost one (in the function's block or
+    // the host's control flow around it, such as a sequential loop over a
+    // reduced dim), not mapped yet, that reduces into no values (those stay
+    // for one-thread kernels).
     auto next = [&]() -> scf::ParallelOp {
-      for (Operation &op : func.getBody().getOps())
-        if (auto loop = dyn_cast<scf::ParallelOp>(op))
-          if (!loop->hasAttr(mapping) && loop.getNumResults() == 0)
-            return loop;
-      return nullptr;
+      scf::ParallelOp found;
+      func.walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
+        if (loop->hasAttr(mapping))
+          return WalkResult::skip();
+        if (loop.getNumResults() != 0)
+          return WalkResult::skip();
+        found = loop;
+        return WalkResult::interrupt();
+      });
+      return found;
     };
     while (scf::ParallelOp loop = next()) {
       // One dim: the grid is one-dimensional, its size the trip count over

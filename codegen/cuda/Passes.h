@@ -34,7 +34,15 @@ struct CudaCodegenOptions {
   /// The CUDA Toolkit whose libdevice (nvvm/libdevice/libdevice.10.bc)
   /// the kernels link for math functions; "" for findCudaToolkit().
   std::string toolkit;
+  /// Whether the kernels' binaries are fatbins of cubin (for `arch`, from
+  /// the toolkit's ptxas) and PTX (which the driver compiles for newer
+  /// GPUs), rather than PTX alone.
+  bool cubin = false;
 };
+
+/// Whether the CUDA Toolkit at `toolkit` has what cubins need (ptxas and
+/// fatbinary in bin/).
+bool canMakeCubin(llvm::StringRef toolkit);
 
 /// The CUDA Toolkit to link libdevice from: $CUDA_HOME, $CUDA_PATH or
 /// /usr/local/cuda, the first that has libdevice; "" where none does.
@@ -45,9 +53,17 @@ llvm::ArrayRef<llvm::StringRef> supportedArchs();
 bool isSupportedArch(llvm::StringRef arch);
 
 /// linalg on tensors -> bufferized loops mapped onto blocks and threads ->
-/// kernels outlined into gpu.module ops -> NVVM -> PTX in gpu.binary ops.
+/// kernels outlined into gpu.module ops -> NVVM -> PTX (or cubin and PTX)
+/// in gpu.binary ops, and the host function's buffers in device memory.
 void buildCudaCodegenPipeline(OpPassManager &pm,
                               const CudaCodegenOptions &options);
+
+/// The host side of a CUDA model (after buildCudaCodegenPipeline): the
+/// model ABI around the graph (aic-cpu-emit-model-abi with `cuda`), then
+/// the LLVM dialect, with GPU operations as calls of the model's host code
+/// (runtime/cuda/ModelHost.c) and the kernels' binary loaded when the
+/// library is.
+void buildCudaHostPipeline(OpPassManager &pm);
 
 /// The PTX of every kernel module in `module` (after the pipeline), in
 /// order; fails with `error` where a module has none.

@@ -41,7 +41,13 @@ void mlir::aic::buildCudaCodegenPipeline(OpPassManager &pm,
   cuda::CudaCodegenOptions cudaOptions;
   cudaOptions.optLevel = options.optLevel;
   cudaOptions.arch = options.cudaArch;
+  cudaOptions.cubin = options.cudaCubin;
   cuda::buildCudaCodegenPipeline(pm, cudaOptions);
+}
+
+void mlir::aic::buildCudaHostPipeline(OpPassManager &pm,
+                                      const PipelineOptions &options) {
+  cuda::buildCudaHostPipeline(pm);
 }
 
 namespace {
@@ -85,5 +91,12 @@ void mlir::aic::registerPipelines() {
       "Lowers linalg on tensors to kernels in PTX for NVIDIA GPUs",
       [](OpPassManager &pm, const PipelineCLOptions &o) {
         buildCudaCodegenPipeline(pm, o.get());
+      });
+  PassPipelineRegistration<PipelineCLOptions>(
+      "aic-cuda-host-pipeline",
+      "Lowers a CUDA model's host function to the LLVM dialect with the "
+      "model ABI",
+      [](OpPassManager &pm, const PipelineCLOptions &o) {
+        buildCudaHostPipeline(pm, o.get());
       });
 }

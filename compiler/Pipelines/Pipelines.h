@@ -22,6 +22,9 @@ struct PipelineOptions {
   int64_t vectorBits = 512;
   /// The NVIDIA GPU architecture of --target=cuda (sm_80, sm_90).
   std::string cudaArch = "sm_80";
+  /// Whether CUDA kernels are embedded as cubin and PTX (fatbin), not PTX
+  /// alone.
+  bool cudaCubin = false;
 };
 
 /// aic -> aic: canonicalization and graph-level cleanups
@@ -40,6 +43,10 @@ void buildCpuCodegenPipeline(OpPassManager &pm, const PipelineOptions &options);
 /// (`aic-cuda-codegen-pipeline`).
 void buildCudaCodegenPipeline(OpPassManager &pm,
                               const PipelineOptions &options);
+
+/// The host side of a CUDA model: the model ABI, then the LLVM dialect
+/// (`aic-cuda-host-pipeline`).
+void buildCudaHostPipeline(OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

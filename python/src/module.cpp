@@ -236,6 +236,13 @@ PYBIND11_MODULE(_aic, m) {
           "name",
           [](const Model &model) { return std::string(model.info->name); })
       .def_readonly("path", &Model::path)
+      .def_property_readonly(
+          "device",
+          [](const Model &model) {
+            return std::string(model.info->device == AIC_DEVICE_CUDA ? "cuda"
+                                                                     : "cpu");
+          },
+          "Where the model runs: 'cpu', or 'cuda' (an NVIDIA GPU)")
       .def_property_readonly("inputs", &Model::inputs)
       .def_property_readonly("outputs", &Model::outputs)
       .def("set_num_threads", &Model::setNumThreads, py::arg("num_threads"),

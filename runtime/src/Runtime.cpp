@@ -201,6 +201,22 @@ aic_status aic_model_load(const char *path, aic_model **model) {
                 description ? description->abi_version : 0,
                 AIC_MODEL_ABI_VERSION);
   }
+  if (description->device == AIC_DEVICE_CUDA) {
+    // Its kernels need the driver: without one, this is the error.
+    if (aic_cuda_init(nullptr) != AIC_OK) {
+      std::string why = aic_last_error();
+      dlclose(handle);
+      return fail(AIC_ERROR_UNSUPPORTED,
+                  "'%s' runs on an NVIDIA GPU (aic-compile --target=cuda): %s",
+                  path, why.c_str());
+    }
+  } else if (description->device != AIC_DEVICE_CPU) {
+    dlclose(handle);
+    return fail(AIC_ERROR_NOT_A_MODEL,
+                "'%s' runs on device %u, which this runtime does not know "
+                "(made by a newer aic?)",
+                path, description->device);
+  }
   auto *result = new (std::nothrow) aic_model;
   if (!result) {
     dlclose(handle);

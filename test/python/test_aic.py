@@ -81,6 +81,7 @@ class TinyCnn(Compiled):
     def test_metadata(self):
         model = aic.load(self.compile(os.path.join(self.MODEL, "model.onnx")))
         self.assertEqual(model.name, "tiny_cnn")
+        self.assertEqual(model.device, "cpu")
         [image] = model.inputs
         self.assertEqual((image.name, image.elem_type, image.shape),
                          ("image", "float32", (1, 1, 6, 6)))

@@ -186,24 +186,43 @@ std::string shapeHint(StringRef message,
          ")";
 }
 
-/// How many phases a compile to `emit` runs (the progress bar's length).
-unsigned phaseCount(Emit emit) {
+/// The host code of CUDA models: installed in the library directory beside
+/// the tools' (AIC_CUDA_HOST_LIBRARY, relative to them), or in the build
+/// tree.
+std::string findCudaHostLibrary(const char *argv0) {
+  static int anchor;
+  std::string tool = sys::fs::getMainExecutable(argv0, &anchor);
+  SmallString<256> installed(sys::path::parent_path(tool));
+  sys::path::append(installed, AIC_CUDA_HOST_LIBRARY);
+  sys::path::remove_dots(installed, /*remove_dot_dot=*/true);
+  for (StringRef path :
+       {StringRef(installed), StringRef(AIC_BUILD_CUDA_HOST_LIBRARY)})
+    if (sys::fs::exists(path))
+      return path.str();
+  return "";
+}
+
+/// How many phases a compile to `emit` for `target` runs (the progress
+/// bar's length).
+unsigned phaseCount(Emit emit, Target target) {
+  // A CUDA library has its host code as a phase of its own.
+  unsigned host = target == Target::Cuda && emit != Emit::Ptx ? 1 : 0;
   switch (emit) {
   case Emit::Graph:
     return 2;
   case Emit::Linalg:
     return 3;
   case Emit::Llvm:
-    return 5;
+    return 5 + host;
   case Emit::Obj:
-    return 6;
+    return 6 + host;
   case Emit::Ptx:
     return 4;
   case Emit::Static:
   case Emit::Lib:
-    return 7;
+    return 7 + host;
   }
-  return 7;
+  return 7 + host;
 }
 } // namespace
 
@@ -227,9 +246,11 @@ int main(int argc, char **argv) {
   inputFile = inputPath;
   bool makesCode =
       emit != Emit::Graph && emit != Emit::Linalg && emit != Emit::Ptx;
-  if (target == Target::Cuda && makesCode)
-    return fail("--target=cuda makes --emit=ptx (or graph, linalg) so far: "
-                "model libraries for CUDA are not built yet");
+  if (target == Target::Cuda && (emit == Emit::Obj || emit == Emit::Static))
+    return fail("--target=cuda makes shared model libraries (--emit=lib), "
+                "LLVM IR and PTX so far, not --emit=obj or static");
+  if (target == Target::Cuda && !reportPath.empty())
+    return fail("--report describes CPU code so far, not --target=cuda");
   if (emit == Emit::Ptx && target != Target::Cuda)
     return fail("--emit=ptx needs --target=cuda");
   if (target == Target::Cuda && !aic::cuda::isSupportedArch(cudaArch))
@@ -255,7 +276,7 @@ int main(int argc, char **argv) {
     style = aic_compile::Progress::Style::Lines;
   else if (!quiet && sys::Process::StandardErrIsDisplayed())
     style = aic_compile::Progress::Style::Bar;
-  aic_compile::Progress phases(phaseCount(emit), style);
+  aic_compile::Progress phases(phaseCount(emit, target), style);
   progress = &phases;
 
   DialectRegistry registry;
@@ -323,28 +344,45 @@ int main(int argc, char **argv) {
     return writeFile(textPath,
                      [&](raw_ostream &os) { printModule(*module, os); });
   }
-  if (target == Target::Cuda) {
-    pipelineOptions.cudaArch = cudaArch;
-    if (failed(runPipeline("CUDA codegen", aic::buildCudaCodegenPipeline)))
-      return 1;
-    SmallVector<std::pair<std::string, std::string>> ptx;
-    std::string error;
-    if (failed(aic::cuda::collectPtx(*module, ptx, error)))
-      return fail(error);
-    phases.finish();
-    return writeFile(textPath, [&](raw_ostream &os) {
-      if (ptx.empty())
-        os << "// aic: the model has no kernels (" << cudaArch << ")\n";
-      for (const auto &[name, text] : ptx)
-        os << "// aic kernel module " << name << " (" << cudaArch << ")\n"
-           << text << "\n";
-    });
-  }
   // The library's inputs and outputs, for --emit-header.
   FailureOr<aic::cpu::ModelInterface> interface = failure();
   if (!headerPath.empty()) {
     interface = aic::cpu::describeModelInterface(*module);
     if (failed(interface))
+      return 1;
+  }
+  // A CUDA library's host code, linked into it.
+  SmallVector<std::string> libraries;
+  if (target == Target::Cuda) {
+    pipelineOptions.cudaArch = cudaArch;
+    if (emit != Emit::Ptx) {
+      std::string hostLibrary = findCudaHostLibrary(argv[0]);
+      if (hostLibrary.empty())
+        return fail("the host code of CUDA models (libaic_cuda_host.a) is "
+                    "not installed beside aic-compile");
+      libraries.push_back(hostLibrary);
+      // Cubins where the toolkit can make them, for a quick load; the PTX
+      // beside them serves newer GPUs.
+      pipelineOptions.cudaCubin =
+          aic::cuda::canMakeCubin(aic::cuda::findCudaToolkit());
+    }
+    if (failed(runPipeline("CUDA codegen", aic::buildCudaCodegenPipeline)))
+      return 1;
+    if (emit == Emit::Ptx) {
+      SmallVector<std::pair<std::string, std::string>> ptx;
+      std::string error;
+      if (failed(aic::cuda::collectPtx(*module, ptx, error)))
+        return fail(error);
+      phases.finish();
+      return writeFile(textPath, [&](raw_ostream &os) {
+        if (ptx.empty())
+          os << "// aic: the model has no kernels (" << cudaArch << ")\n";
+        for (const auto &[name, text] : ptx)
+          os << "// aic kernel module " << name << " (" << cudaArch << ")\n"
+             << text << "\n";
+      });
+    }
+    if (failed(runPipeline("CUDA host code", aic::buildCudaHostPipeline)))
       return 1;
   }
   // Kernels are tiled for the target's vector registers.
@@ -357,7 +395,8 @@ int main(int argc, char **argv) {
   if (failed(vectorBits))
     return fail(error);
   pipelineOptions.vectorBits = *vectorBits;
-  if (failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
+  if (target == Target::Cpu &&
+      failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
   std::optional<json::Object> report;
   if (!reportPath.empty()) {
@@ -463,7 +502,8 @@ int main(int argc, char **argv) {
     return finish();
   }
   phases.start("linking");
-  if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, error)))
+  if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, libraries,
+                                         error)))
     return fail(error);
   return finish();
 }

@@ -34,7 +34,8 @@ struct Options {
   long benchmark = 0;
   long threads = 0;
   bool json = false;
-  std::string device = "cpu";
+  /// What --device asserts the model runs on; "" where not given.
+  std::string device;
 };
 
 [[noreturn]] void die(const std::string &message) {
@@ -60,7 +61,7 @@ const char *usage =
     "  --benchmark N    time N runs after a warm-up: min, median, max\n"
     "  --json           print --benchmark's timings as JSON\n"
     "  --threads N      threads per run (default 0: all cores)\n"
-    "  --device D       cpu (default) or cuda (an NVIDIA GPU)\n"
+    "  --device D       check that the model runs on D: cpu or cuda\n"
     "  --version        print aic-run's version\n"
     "  -h, --help       print this help\n";
 
@@ -351,16 +352,19 @@ int main(int argc, char **argv) {
   aic_model *model = nullptr;
   if (o.device == "cuda") {
     // The driver first: a machine without one gets that as the error.
-    int32_t devices = 0;
-    if (aic_cuda_init(&devices) != AIC_OK)
+    if (aic_cuda_init(nullptr) != AIC_OK)
       die(aic_last_error());
-    die("--device cuda: model libraries for CUDA are not built yet "
-        "(aic-compile --target=cuda makes --emit=ptx so far); found " +
-        std::to_string(devices) + " CUDA device(s)");
   }
   if (aic_model_load(o.model.c_str(), &model) != AIC_OK)
     die(aic_last_error());
   const aic_model_info *info = aic_model_describe(model);
+  // The model runs where it was compiled for; --device checks that.
+  const char *device = info->device == AIC_DEVICE_CUDA ? "cuda" : "cpu";
+  if (!o.device.empty() && o.device != device)
+    die("--device " + o.device + ": '" + o.model + "' was compiled for " +
+        (info->device == AIC_DEVICE_CUDA
+             ? "an NVIDIA GPU (--target=cuda)"
+             : "the CPU; compile it with --target=cuda to run it on a GPU"));
   if (aic_model_set_num_threads(model, static_cast<int32_t>(o.threads)) !=
       AIC_OK)
     die(aic_last_error());

@@ -19,26 +19,6 @@
 using namespace mlir;
 using namespace mlir::aic;
 
-/// The module's run-error slot, made on first use.
-static LLVM::GlobalOp getRunErrorSlot(OpBuilder &b, ModuleOp module) {
-  if (auto slot = module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot))
-    return slot;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
-  auto slot = LLVM::GlobalOp::create(
-      b, module.getLoc(), ptrType, /*isConstant=*/false,
-      LLVM::Linkage::Internal, kRunErrorSlot, Attribute(),
-      /*alignment=*/0, /*addrSpace=*/0, /*dsoLocal=*/true,
-      /*threadLocal=*/true);
-  Block *init = b.createBlock(&slot.getInitializerRegion());
-  b.setInsertionPointToStart(init);
-  LLVM::ReturnOp::create(
-      b, module.getLoc(),
-      LLVM::ZeroOp::create(b, module.getLoc(), ptrType).getResult());
-  return slot;
-}
-
 /// A constant, NUL-terminated copy of `text` in the module.
 static LLVM::GlobalOp getMessage(OpBuilder &b, ModuleOp module,
                                  StringRef text) {
@@ -63,7 +43,7 @@ void mlir::aic::buildRunCheck(OpBuilder &b, Location loc, Value ok,
   Operation *parent = b.getInsertionBlock()->getParentOp();
   auto module = isa<ModuleOp>(parent) ? cast<ModuleOp>(parent)
                                       : parent->getParentOfType<ModuleOp>();
-  LLVM::GlobalOp slot = getRunErrorSlot(b, module);
+  LLVM::GlobalOp slot = getOrCreateRunErrorSlot(b, module);
   LLVM::GlobalOp text = getMessage(b, module, message);
   Value failed = arith::XOrIOp::create(
       b, loc, ok, arith::ConstantIntOp::create(b, loc, 1, 1));

@@ -26,3 +26,23 @@ Operation *AicDialect::materializeConstant(OpBuilder &builder, Attribute value,
     return nullptr;
   return ConstantOp::create(builder, loc, elements);
 }
+
+LLVM::GlobalOp mlir::aic::getOrCreateRunErrorSlot(OpBuilder &b,
+                                                  ModuleOp module) {
+  if (auto slot = module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot))
+    return slot;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  auto slot = LLVM::GlobalOp::create(
+      b, module.getLoc(), ptrType, /*isConstant=*/false,
+      LLVM::Linkage::Internal, kRunErrorSlot, Attribute(),
+      /*alignment=*/0, /*addrSpace=*/0, /*dsoLocal=*/true,
+      /*threadLocal=*/true);
+  Block *init = b.createBlock(&slot.getInitializerRegion());
+  b.setInsertionPointToStart(init);
+  LLVM::ReturnOp::create(
+      b, module.getLoc(),
+      LLVM::ZeroOp::create(b, module.getLoc(), ptrType).getResult());
+  return slot;
+}

@@ -52,6 +52,12 @@ enum aic_element_type {
   AIC_INT2 = 26
 };
 
+/** Where a model runs (`aic-compile --target`). */
+enum aic_device {
+  AIC_DEVICE_CPU = 0,
+  AIC_DEVICE_CUDA = 1 /**< an NVIDIA GPU, through the CUDA driver */
+};
+
 /** One input or output of the model. */
 typedef struct aic_tensor_info {
   const char *name;     /**< the ONNX graph input/output name */
@@ -65,7 +71,8 @@ typedef struct aic_model_info {
   uint32_t abi_version; /**< AIC_MODEL_ABI_VERSION of the library */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved; /**< zero */
+  uint32_t device;   /**< an aic_device (zero, the CPU, in libraries made
+                          before CUDA models, where it was reserved) */
   const char *name;  /**< the ONNX graph name */
   const aic_tensor_info *inputs;
   const aic_tensor_info *outputs;
