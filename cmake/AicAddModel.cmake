@@ -24,8 +24,10 @@ function(aic_add_model target)
     set(ARG_TARGET cpu)
   endif()
   if(ARG_TARGET STREQUAL "cuda")
-    message(FATAL_ERROR "aic_add_model(${target}): TARGET cuda: this aic "
-      "generates code for CPUs only so far")
+    message(FATAL_ERROR "aic_add_model(${target}): TARGET cuda: CUDA models "
+      "are shared libraries so far (aic-compile --target=cuda -o model.so, "
+      "loaded with aic/runtime.h), not the static libraries aic_add_model "
+      "links")
   elseif(NOT ARG_TARGET STREQUAL "cpu")
     message(FATAL_ERROR "aic_add_model(${target}): TARGET ${ARG_TARGET}: "
       "expected cpu or cuda")
