@@ -14,6 +14,12 @@ tests named in FILE (one per line, '#' comments) are taken, looked up in the
 DIRs in order. With --require-all the exit code is 1 unless every selected
 test passes; otherwise it is 0 whatever the counts.
 
+For a machine without the compiler (a GPU machine): --compile-only DIR
+compiles each test into DIR/NAME.so (its error into DIR/NAME.error) and
+runs nothing; --compiled DIR then runs those libraries instead of
+compiling. --compile-option OPT (repeated) passes OPT to aic-compile
+(--target=cuda).
+
 With --expected FILE, FILE names every test that is known not to pass, one
 line each: `name: status: reason`. The run then fails on a test that newly
 fails (not in FILE) and on one that newly passes (still in FILE), so FILE
@@ -65,10 +71,21 @@ def tidy(text, path):
 
 def compile_model(path, lib, args, extra):
     """Returns None on success, else (status, reason)."""
+    if args.compiled:
+        # Compiled elsewhere: the library, or the reason there is none.
+        name = os.path.splitext(os.path.basename(lib))[0]
+        error = os.path.join(args.compiled, name + ".error")
+        if os.path.exists(error):
+            with open(error) as f:
+                status, _, reason = f.read().strip().partition(": ")
+            return status, reason
+        shutil.copyfile(os.path.join(args.compiled, name + ".so"), lib)
+        return None
     try:
         compiled = subprocess.run(
             [args.aic_compile, os.path.join(path, "model.onnx"), "-o", lib]
-            + extra, capture_output=True, text=True, timeout=args.timeout)
+            + args.compile_option + extra, capture_output=True, text=True,
+            timeout=args.timeout)
     except subprocess.TimeoutExpired:
         return "failed", "compile timed out"
     if compiled.returncode != 0:
@@ -91,6 +108,14 @@ def run_test(name, path, args, workdir):
     if not per_set:
         extra = ["--symbolic-dims"] if args.variant == "symbolic-dims" else []
         problem = compile_model(path, lib, args, extra)
+        if args.compile_only:
+            kept = os.path.join(args.compile_only, name)
+            if problem:
+                with open(kept + ".error", "w") as f:
+                    f.write(": ".join(problem) + "\n")
+                return (name,) + problem
+            shutil.move(lib, kept + ".so")
+            return name, "passed", ""
         if problem:
             return (name,) + problem
     for s in sets:
@@ -139,6 +164,12 @@ def main():
                              "symbolic (onnx-mlir's test variants), or "
                              "specialized to each data set's input shapes "
                              "(as a deployment pins them with --shape)")
+    parser.add_argument("--compile-option", metavar="OPT", action="append",
+                        default=[], help="an aic-compile option")
+    parser.add_argument("--compile-only", metavar="DIR",
+                        help="compile into DIR/NAME.so; run nothing")
+    parser.add_argument("--compiled", metavar="DIR",
+                        help="run DIR/NAME.so instead of compiling")
     parser.add_argument("--expected", metavar="FILE",
                         help="tests known not to pass; fail on any change")
     parser.add_argument("--write-expected", metavar="FILE",
@@ -152,6 +183,10 @@ def main():
         with open(args.tests) as f:
             names = [l.split("#")[0].strip() for l in f]
             names = [n for n in names if n]
+    if (args.compile_only or args.compiled) and args.variant != "plain":
+        parser.error("--compile-only and --compiled take the plain variant")
+    if args.compile_only:
+        os.makedirs(args.compile_only, exist_ok=True)
     tests, missing = find_tests(args.dirs, names)
     if not tests and not missing:
         print("aic-conformance: error: no test directories in "
