@@ -12,6 +12,9 @@
    and a static model library with its header (aic-model.pc).
 5. The installed Python module compiles and runs the model with the
    installed aic-compile and runtime.
+6. The installed aic-compile makes a CUDA model library, with the host code
+   installed beside the runtime, and the installed runtime loads it or says
+   why not (where there is no NVIDIA driver: that there is none).
 
 usage: install_test.py BUILD_DIR SOURCE_DIR PYTHON_DIR
   PYTHON_DIR: where the install puts the Python package, under the prefix.
@@ -82,12 +85,28 @@ def main():
         if "Compiling the ONNX model" not in out:
             sys.exit("install_test: a changed model was not compiled again")
 
+        # A CUDA model library: the installed aic-compile finds the host
+        # code it links (lib/libaic_cuda_host.a) beside itself.
+        cuda_model = os.path.join(tmp, "tiny_cnn_cuda.so")
+        run([os.path.join(prefix, "bin", "aic-compile"), model,
+             "--target=cuda", "-o", cuda_model])
+        loaded = subprocess.run(
+            [os.path.join(prefix, "bin", "aic-run"), cuda_model, "--inputs",
+             os.path.join(build, "examples", "tiny_cnn", "test_data_set_0")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        if loaded.returncode != 0 and "runs on an NVIDIA GPU" not in loaded.stdout:
+            sys.exit("install_test: the installed CUDA model neither ran nor "
+                     "said why: " + loaded.stdout)
+        print("CUDA model: " + loaded.stdout.strip().splitlines()[-1],
+              flush=True)
+
         # aic_add_model's errors stop the configure with a clear message.
         bad = os.path.join(tmp, "bad")
         os.makedirs(bad)
         for call, message in [
                 ("aic_add_model(app MODEL m.onnx TARGET cuda)",
-                 "TARGET cuda: this aic generates code for CPUs only so far"),
+                 "TARGET cuda: CUDA models are shared libraries so far"),
                 ("aic_add_model(app MODEL m.onnx TARGET tpu)",
                  "TARGET tpu: expected cpu or cuda"),
                 ("aic_add_model(app)", "MODEL <file.onnx> is required"),
