@@ -72,6 +72,8 @@ void mlir::aic::cuda::buildCudaCodegenPipeline(
   pm.addPass(createDeviceMemoryPass());
   pm.addPass(createCanonicalizerPass());
 
+  if (options.emulate)
+    return;
   // The kernels: NVVM, then PTX for the architecture (PTX ISA 8.0, which
   // sm_90 needs and CUDA 12's drivers take).
   GpuNVVMAttachTargetOptions target;
@@ -101,6 +103,12 @@ void mlir::aic::cuda::buildCudaHostPipeline(OpPassManager &pm) {
   cpu::EmitModelAbiPassOptions abi;
   abi.cuda = true;
   pm.addPass(cpu::createEmitModelAbiPass(abi));
+  buildHostLoweringPipeline(pm, /*gpuCalls=*/true);
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::aic::cuda::buildHostLoweringPipeline(OpPassManager &pm,
+                                                bool gpuCalls) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -108,12 +116,12 @@ void mlir::aic::cuda::buildCudaHostPipeline(OpPassManager &pm) {
   // which gpu-to-llvm's copy of them leaves), then GPU operations as calls
   // of the host code (mgpuLaunchKernel, ...) and the rest with them.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createGpuToLLVMConversionPass());
+  if (gpuCalls)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
 }
 
 bool mlir::aic::cuda::canMakeCubin(StringRef toolkit) {

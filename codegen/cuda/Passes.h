@@ -8,6 +8,8 @@
 #ifndef AIC_CODEGEN_CUDA_PASSES_H
 #define AIC_CODEGEN_CUDA_PASSES_H
 
+#include "codegen/cpu/Target.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -38,6 +40,8 @@ struct CudaCodegenOptions {
   /// the toolkit's ptxas) and PTX (which the driver compiles for newer
   /// GPUs), rather than PTX alone.
   bool cubin = false;
+  /// For tests: the kernels stay gpu.module ops, for emulateKernels.
+  bool emulate = false;
 };
 
 /// Whether the CUDA Toolkit at `toolkit` has what cubins need (ptxas and
@@ -57,6 +61,17 @@ bool isSupportedArch(llvm::StringRef arch);
 /// in gpu.binary ops, and the host function's buffers in device memory.
 void buildCudaCodegenPipeline(OpPassManager &pm,
                               const CudaCodegenOptions &options);
+
+/// Host code (loops, memrefs, math) to the LLVM dialect; with `gpuCalls`,
+/// GPU operations too, as calls of MLIR's GPU runtime interface.
+void buildHostLoweringPipeline(OpPassManager &pm, bool gpuCalls);
+
+/// For tests (aic-compile --cuda-emulate), after buildCudaCodegenPipeline
+/// with `emulate`: compiles each kernel module for the host CPU into a
+/// shared library in a gpu.binary, which the stand-in driver
+/// (test/cuda/fake_libcuda.c) runs.
+LogicalResult emulateKernels(ModuleOp module, const cpu::TargetOptions &target,
+                             std::string &error);
 
 /// The host side of a CUDA model (after buildCudaCodegenPipeline): the
 /// model ABI around the graph (aic-cpu-emit-model-abi with `cuda`), then

@@ -42,6 +42,7 @@ void mlir::aic::buildCudaCodegenPipeline(OpPassManager &pm,
   cudaOptions.optLevel = options.optLevel;
   cudaOptions.arch = options.cudaArch;
   cudaOptions.cubin = options.cudaCubin;
+  cudaOptions.emulate = options.cudaEmulate;
   cuda::buildCudaCodegenPipeline(pm, cudaOptions);
 }
 

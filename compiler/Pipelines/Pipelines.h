@@ -25,6 +25,8 @@ struct PipelineOptions {
   /// Whether CUDA kernels are embedded as cubin and PTX (fatbin), not PTX
   /// alone.
   bool cudaCubin = false;
+  /// For tests: CUDA kernels left for cuda::emulateKernels.
+  bool cudaEmulate = false;
 };
 
 /// aic -> aic: canonicalization and graph-level cleanups

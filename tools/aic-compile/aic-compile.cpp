@@ -82,6 +82,11 @@ cl::opt<std::string>
              cl::desc("The NVIDIA GPU architecture of --target=cuda"),
              cl::value_desc("sm_80|sm_86|sm_89|sm_90"), cl::init("sm_80"),
              cl::cat(aicCategory));
+cl::opt<bool> cudaEmulate(
+    "cuda-emulate",
+    cl::desc("For tests: compile --target=cuda's kernels for this CPU, for "
+             "the stand-in CUDA driver to run"),
+    cl::Hidden, cl::cat(aicCategory));
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (native or an LLVM name)"),
                              cl::init("native"), cl::cat(aicCategory));
@@ -251,6 +256,8 @@ int main(int argc, char **argv) {
                 "LLVM IR and PTX so far, not --emit=obj or static");
   if (target == Target::Cuda && !reportPath.empty())
     return fail("--report describes CPU code so far, not --target=cuda");
+  if (cudaEmulate && (target != Target::Cuda || emit == Emit::Ptx))
+    return fail("--cuda-emulate needs --target=cuda and a library");
   if (emit == Emit::Ptx && target != Target::Cuda)
     return fail("--emit=ptx needs --target=cuda");
   if (target == Target::Cuda && !aic::cuda::isSupportedArch(cudaArch))
@@ -366,8 +373,17 @@ int main(int argc, char **argv) {
       pipelineOptions.cudaCubin =
           aic::cuda::canMakeCubin(aic::cuda::findCudaToolkit());
     }
+    pipelineOptions.cudaEmulate = cudaEmulate;
     if (failed(runPipeline("CUDA codegen", aic::buildCudaCodegenPipeline)))
       return 1;
+    if (cudaEmulate) {
+      aic::cpu::TargetOptions host;
+      host.cpu = cpuName;
+      host.optLevel = optLevel;
+      std::string error;
+      if (failed(aic::cuda::emulateKernels(*module, host, error)))
+        return error.empty() ? 1 : fail(error);
+    }
     if (emit == Emit::Ptx) {
       SmallVector<std::pair<std::string, std::string>> ptx;
       std::string error;

@@ -5,10 +5,14 @@ architecture, and, with --fake-driver, their model library runs its host
 side (input copies, resident weights, launches, frees) with aic-run on
 test_data_set_0 against a stand-in libcuda.so.1 (test/cuda/fake_libcuda.c,
 whose device memory the host cannot touch) without an error, a crash, a
-leaked pool allocation or a complaint of the stand-in.
+leaked pool allocation or a complaint of the stand-in; with --emulate too,
+the model compiled with its kernels for the host (aic-compile
+--cuda-emulate), which the stand-in runs, matches each data set's reference
+outputs (aic-run --compare, --rtol and --atol).
 
     check-cuda.py [--tests LIST] [--arch sm_80 --arch sm_90] [-j N]
-                  [--fake-driver DIR] [--expected FILE]
+                  [--fake-driver DIR [--emulate [--rtol R] [--atol A]]]
+                  [--expected FILE]
                   [--write-expected FILE] DIR...
 
 Each DIR is a folder of ONNX test directories (model.onnx inside) or one
@@ -55,17 +59,25 @@ def first_line(text):
     return "(no message)"
 
 
-def check_ptx(aic_compile, ptxas, name, path, arch, tmp):
-    ptx = os.path.join(tmp, f"{name}.{arch}.ptx")
+def compile_cuda(aic_compile, path, out, options):
+    """aic-compile --target=cuda; None, or (stage, why) where it failed."""
     try:
         r = subprocess.run([aic_compile, os.path.join(path, "model.onnx"),
-                            "--target=cuda", f"--cuda-arch={arch}",
-                            "--emit=ptx", "--quiet", "-o", ptx],
+                            "--target=cuda", "--quiet", "-o", out] + options,
                            capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
         return "compile", "timed out"
     if r.returncode != 0:
         return "compile", first_line(r.stderr.replace(path + os.sep, ""))
+    return None
+
+
+def check_ptx(aic_compile, ptxas, name, path, arch, tmp):
+    ptx = os.path.join(tmp, f"{name}.{arch}.ptx")
+    failed = compile_cuda(aic_compile, path, ptx,
+                          [f"--cuda-arch={arch}", "--emit=ptx"])
+    if failed:
+        return failed
     if not ptxas:
         os.remove(ptx)
         return None, None
@@ -81,17 +93,40 @@ def check_ptx(aic_compile, ptxas, name, path, arch, tmp):
     return None, None
 
 
+def check_emulated(args, name, path, tmp):
+    """The model with emulated kernels against its data sets' outputs."""
+    lib = os.path.join(tmp, f"{name}.emulated.so")
+    failed = compile_cuda(args.aic_compile, path, lib, ["--cuda-emulate"])
+    if failed:
+        return failed
+    env = dict(os.environ, LD_LIBRARY_PATH=args.fake_driver)
+    try:
+        for data in sorted(os.listdir(path)):
+            if not data.startswith("test_data_set_"):
+                continue
+            data = os.path.join(path, data)
+            r = subprocess.run([args.aic_run, lib, "--inputs", data,
+                                "--compare", data, "--rtol", str(args.rtol),
+                                "--atol", str(args.atol)],
+                               capture_output=True, text=True, timeout=600,
+                               env=env)
+            if r.returncode != 0:
+                bad = [l for l in (r.stdout + r.stderr).splitlines()
+                       if "MISMATCH" in l or "error" in l]
+                why = bad[0] if bad else f"exit code {r.returncode}"
+                return "emulated", os.path.basename(data) + ": " + why[:300]
+    except subprocess.TimeoutExpired:
+        return "emulated", "timed out"
+    finally:
+        os.remove(lib)
+    return None, None
+
+
 def check_host(aic_compile, aic_run, fake, name, path, arch, tmp):
     lib = os.path.join(tmp, f"{name}.{arch}.so")
-    try:
-        r = subprocess.run([aic_compile, os.path.join(path, "model.onnx"),
-                            "--target=cuda", f"--cuda-arch={arch}", "--quiet",
-                            "-o", lib], capture_output=True, text=True,
-                           timeout=600)
-    except subprocess.TimeoutExpired:
-        return "compile", "timed out"
-    if r.returncode != 0:
-        return "compile", first_line(r.stderr.replace(path + os.sep, ""))
+    failed = compile_cuda(aic_compile, path, lib, [f"--cuda-arch={arch}"])
+    if failed:
+        return failed
     command = [aic_run, lib]
     data = os.path.join(path, "test_data_set_0")
     if os.path.isdir(data):
@@ -126,6 +161,9 @@ def main():
     parser.add_argument("--expected")
     parser.add_argument("--write-expected")
     parser.add_argument("--fake-driver")
+    parser.add_argument("--emulate", action="store_true")
+    parser.add_argument("--rtol", type=float, default=1e-3)
+    parser.add_argument("--atol", type=float, default=1e-7)
     parser.add_argument("--aic-compile",
                         default=os.path.join(HERE, "aic-compile"))
     parser.add_argument("--aic-run", default=os.path.join(HERE, "aic-run"))
@@ -148,6 +186,8 @@ def main():
     checks = list(archs)
     if args.fake_driver:
         checks.append("host")
+        if args.emulate:
+            checks.append("emulated")
     failures = {}
     with tempfile.TemporaryDirectory(prefix="aic-cuda-") as tmp, \
             concurrent.futures.ThreadPoolExecutor(args.j) as pool:
@@ -160,6 +200,9 @@ def main():
                 jobs[pool.submit(check_host, args.aic_compile, args.aic_run,
                                  args.fake_driver, n, p, archs[0],
                                  tmp)] = (n, "host")
+                if args.emulate:
+                    jobs[pool.submit(check_emulated, args, n, p,
+                                     tmp)] = (n, "emulated")
         for job in concurrent.futures.as_completed(jobs):
             name, check = jobs[job]
             stage, why = job.result()
@@ -168,8 +211,9 @@ def main():
     for check in checks:
         failed = sum(1 for f in failures.values()
                      if any(c == check for c, _, _ in f))
-        what = "host side on the stand-in driver" if check == "host" else \
-            check + (" PTX" if ptxas else " PTX (not assembled)")
+        what = {"host": "host side on the stand-in driver",
+                "emulated": "outputs with emulated kernels"}.get(
+            check, check + (" PTX" if ptxas else " PTX (not assembled)"))
         print(f"{what}: {len(tests) - failed} passed, {failed} failed "
               f"of {len(tests)}")
     lines = {}
@@ -178,9 +222,9 @@ def main():
         lines[name] = f"{name}: {stage}: {why}"
     if args.write_expected:
         with open(args.write_expected, "w") as f:
-            f.write("# Tests whose CUDA code does not compile, assemble or "
-                    "run its host side\n# (tools/cuda/check-cuda.py "
-                    "--write-expected).\n")
+            f.write("# Tests whose CUDA code does not compile, assemble, run "
+                    "its host side or match\n# with emulated kernels "
+                    "(tools/cuda/check-cuda.py --write-expected).\n")
             for name in sorted(lines):
                 f.write(lines[name] + "\n")
     expected = set()
