@@ -19,6 +19,7 @@
 #include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -55,6 +56,11 @@ void mlir::aic::cuda::buildCudaCodegenPipeline(
   pm.addNestedPass<func::FuncOp>(createCopiesToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  // Adjacent loops over the same iteration space (a matmul and its bias
+  // and activation, a reduction's init and its accumulation) become one
+  // kernel where each iteration reads only what it wrote.
+  if (options.optLevel >= 1)
+    pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
   pm.addNestedPass<func::FuncOp>(createMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
