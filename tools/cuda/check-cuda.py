@@ -34,22 +34,22 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def find_tests(dirs, names):
-    tests = {}
-    for d in dirs:
-        if os.path.exists(os.path.join(d, "model.onnx")):
-            tests.setdefault(os.path.basename(os.path.normpath(d)), d)
-            continue
-        for name in sorted(os.listdir(d)):
-            path = os.path.join(d, name)
-            if os.path.exists(os.path.join(path, "model.onnx")):
-                tests.setdefault(name, path)
-    if names is not None:
-        missing = [n for n in names if n not in tests]
-        if missing:
-            sys.exit(f"check-cuda: not found: {', '.join(missing)}")
-        tests = {n: tests[n] for n in names}
-    return tests
+def load_conformance():
+    """aic-conformance (beside this script in build/bin, or in the source
+    tree), whose test discovery this reuses."""
+    import importlib.machinery
+    import importlib.util
+    for path in [os.path.join(HERE, "aic-conformance"),
+                 os.path.join(HERE, "..", "aic-conformance",
+                              "aic-conformance.py")]:
+        if os.path.exists(path):
+            loader = importlib.machinery.SourceFileLoader("aic_conformance",
+                                                          path)
+            spec = importlib.util.spec_from_loader(loader.name, loader)
+            module = importlib.util.module_from_spec(spec)
+            loader.exec_module(module)
+            return module
+    sys.exit("check-cuda: aic-conformance not found beside it")
 
 
 def first_line(text):
@@ -179,7 +179,9 @@ def main():
     if args.tests:
         with open(args.tests) as f:
             names = [l.strip() for l in f if l.strip() and not l.startswith("#")]
-    tests = find_tests(args.dirs, names)
+    tests, missing = load_conformance().find_tests(args.dirs, names)
+    if missing:
+        sys.exit(f"check-cuda: not found: {', '.join(missing)}")
 
     # Checks: the PTX for each architecture, and the host side for the
     # first.
