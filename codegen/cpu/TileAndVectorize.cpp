@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Passes.h"
+#include "dialects/aic/IR/ConstantData.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -57,6 +58,8 @@ namespace mlir::aic::cpu {
 } // namespace mlir::aic::cpu
 
 using namespace mlir;
+using mlir::aic::constantBytes;
+using mlir::aic::resourceConstant;
 
 namespace {
 /// The work below which an op runs on one thread: forking a team costs a
@@ -163,36 +166,6 @@ std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {
   if (!pick(m, loops.m) || !pick(n, loops.n) || !pick(k, loops.k))
     return std::nullopt;
   return loops;
-}
-
-/// The bytes of a constant's elements, row-major; none for a splat or
-/// what is not a dense constant.
-std::optional<ArrayRef<char>> constantBytes(Value v) {
-  auto constant = v.getDefiningOp<arith::ConstantOp>();
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!constant || !type || type.getElementTypeBitWidth() % 8 != 0)
-    return std::nullopt;
-  std::optional<ArrayRef<char>> bytes;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-    bytes = resource.getData();
-  else if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-           dense && !dense.isSplat())
-    bytes = dense.getRawData();
-  // An elided resource (printed IR read back) has no data.
-  if (!bytes || (int64_t)bytes->size() !=
-                    type.getNumElements() * type.getElementTypeBitWidth() / 8)
-    return std::nullopt;
-  return bytes;
-}
-
-/// A constant of `type` holding `data` (row-major bytes) as a resource.
-Value resourceConstant(RewriterBase &rewriter, Location loc, ShapedType type,
-                       StringRef name, ArrayRef<char> data) {
-  AsmResourceBlob blob =
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
-  return arith::ConstantOp::create(
-      rewriter, loc,
-      DenseResourceElementsAttr::get(type, name, std::move(blob)));
 }
 
 /// `b` with its last two dims swapped: a transposed copy of a constant's

@@ -186,27 +186,31 @@ static LogicalResult importDequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// `v` - `zeroPoint` in i32; a per-row zero point ([M] against [..., M, K])
-/// is made a column.
-static Value minusZeroPoint(NodeBuilder &b, Value v, Value zeroPoint,
-                            bool perRow) {
+/// `v` - `zeroPoint` in i32.
+static Value minusZeroPoint(NodeBuilder &b, Value v, Value zeroPoint) {
   Type i32 = b.ctx.getBuilder().getI32Type();
   Value wide = b.cast(v, i32);
   if (!zeroPoint)
     return wide;
-  Value zp = b.cast(zeroPoint, i32);
-  if (perRow && typeOf(zeroPoint).getRank() == 1 &&
-      typeOf(zeroPoint).getDimSize(0) != 1)
-    zp = b.reshape(zp, {typeOf(zeroPoint).getDimSize(0), 1});
-  return b.op(SubOp::getOperationName(), {wide, zp});
+  return b.op(SubOp::getOperationName(), {wide, b.cast(zeroPoint, i32)});
 }
 
-/// (A - a_zero_point) (B - b_zero_point) in i32.
+/// (A - a_zero_point) (B - b_zero_point) in i32, one aic.matmul_integer.
 static Value integerMatMul(NodeBuilder &b, Value a, Value aZero, Value bMat,
                            Value bZero) {
-  Value lhs = minusZeroPoint(b, a, aZero, /*perRow=*/true);
-  Value rhs = minusZeroPoint(b, bMat, bZero, /*perRow=*/false);
-  return b.op(MatMulOp::getOperationName(), {lhs, rhs});
+  if (!b.ok || !a || !bMat)
+    return b.ok = false, Value();
+  SmallVector<Value> operands = {a, bMat};
+  if (aZero)
+    operands.push_back(aZero);
+  if (bZero)
+    operands.push_back(bZero);
+  OpBuilder &builder = b.ctx.getBuilder();
+  return b.op(
+      MatMulIntegerOp::getOperationName(), operands,
+      {builder.getNamedAttr(
+          "operandSegmentSizes",
+          builder.getDenseI32ArrayAttr({1, 1, aZero ? 1 : 0, bZero ? 1 : 0}))});
 }
 
 static LogicalResult importMatMulInteger(NodeContext &ctx) {
@@ -245,8 +249,13 @@ static Value requantize(NodeBuilder &b, Value acc, Value aScale, Value bScale,
   // shape (which is per tensor, or per the last axis).
   int64_t lastAxis = typeOf(acc).getRank() - 1;
   yZero = perTensorIfSingle(b, yZero, acc, lastAxis);
-  if (!b.ok || !typeOf(yZero).hasStaticShape())
+  if (!b.ok)
+    return Value();
+  if (!typeOf(yZero).hasStaticShape()) {
+    b.ctx.emitError() << "expects a y_zero_point whose length is known at "
+                         "compile time (pin it with --shape)";
     return b.ok = false, Value();
+  }
   OpBuilder &builder = b.ctx.getBuilder();
   Value ones =
       ConstantOp::create(builder, b.ctx.getLoc(),
@@ -291,7 +300,7 @@ static SmallVector<int64_t> channelShape(Value weight) {
 /// conv(X - x_zero_point, W - w_zero_point) (+ bias) in i32.
 static Value integerConv(NodeContext &ctx, NodeBuilder &b, Value x, Value xZero,
                          Value w, Value wZero, Value bias) {
-  Value input = minusZeroPoint(b, x, xZero, /*perRow=*/false);
+  Value input = minusZeroPoint(b, x, xZero);
   Type i32 = ctx.getBuilder().getI32Type();
   Value weight = b.cast(w, i32);
   if (wZero) {

@@ -12,6 +12,7 @@
 #include "compiler/Conversion/AicToLinalg/AicToLinalg.h"
 #include "compiler/Conversion/AicToLinalg/Scalar.h"
 #include "dialects/aic/IR/AicOps.h"
+#include "dialects/aic/IR/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -60,12 +61,12 @@ static Value truncateTo(OpBuilder &b, Location loc, Value value,
       });
 }
 
-Value mlir::aic::buildContraction(OpBuilder &b, Location loc, Value lhs,
-                                  Value rhs, AffineMap lhsMap, AffineMap rhsMap,
-                                  AffineMap outMap,
-                                  RankedTensorType resultType) {
-  unsigned numLoops = outMap.getNumDims();
-  // Dynamic result dims: take them from an operand indexing that loop.
+/// The dims of a contraction's result known only at run time, from an
+/// operand indexing the same loop.
+static SmallVector<Value>
+contractionDynamicSizes(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                        AffineMap lhsMap, AffineMap rhsMap, AffineMap outMap,
+                        RankedTensorType resultType) {
   SmallVector<Value> dynamicSizes;
   for (auto [pos, expr] : llvm::enumerate(outMap.getResults())) {
     if (!resultType.isDynamicDim(pos))
@@ -80,6 +81,16 @@ Value mlir::aic::buildContraction(OpBuilder &b, Location loc, Value lhs,
       }
     }
   }
+  return dynamicSizes;
+}
+
+Value mlir::aic::buildContraction(OpBuilder &b, Location loc, Value lhs,
+                                  Value rhs, AffineMap lhsMap, AffineMap rhsMap,
+                                  AffineMap outMap,
+                                  RankedTensorType resultType) {
+  unsigned numLoops = outMap.getNumDims();
+  SmallVector<Value> dynamicSizes = contractionDynamicSizes(
+      b, loc, lhs, rhs, lhsMap, rhsMap, outMap, resultType);
   // 16-bit floats accumulate in f32 and round once at the end.
   Type elementType = resultType.getElementType();
   Type accType = getAccumulatorType(elementType);
@@ -105,6 +116,163 @@ Value mlir::aic::buildContraction(OpBuilder &b, Location loc, Value lhs,
             nb, nloc, buildMultiplyAccumulate(nb, nloc, l, r, args[2]));
       });
   return truncateTo(b, loc, generic.getResult(0), elementType);
+}
+
+/// The 8-bit zero point `zeroPoint` of an aic.matmul_integer operand as one
+/// value, where it is a constant that is the same for every row or column.
+static std::optional<int64_t> uniformZeroPoint(Value zeroPoint,
+                                               bool isUnsigned) {
+  if (!zeroPoint)
+    return 0;
+  std::optional<SmallVector<int64_t>> values =
+      constantIntegers(zeroPoint, isUnsigned);
+  if (!values || values->empty() ||
+      llvm::any_of(*values, [&](int64_t v) { return v != values->front(); }))
+    return std::nullopt;
+  return values->front();
+}
+
+/// sum_k (lhs - lhsZero)(rhs - rhsZero) in i32 over 8-bit `lhs` and `rhs`
+/// (each extended as its aic type's signedness says), through the maps of
+/// a matmul's loops (batch..., m, n, k). A zero point is per tensor, per
+/// row (M) or per column (N).
+///
+/// Where `rhs` is a constant matrix (weights) with zero points of zero and
+/// `lhsZero` one constant za, the generic contracts the 8-bit values
+/// themselves, `acc + lhs * rhs`, into an accumulator that starts from
+/// -za * sum_k rhs[k, n]: per column, summed at compile time (so the
+/// kernel's operands stay 8-bit, as integer dot-product instructions take
+/// them). Otherwise the generic subtracts the zero points inside.
+static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
+                                     Value rhs, bool lhsUnsigned,
+                                     bool rhsUnsigned, Value lhsZero,
+                                     Value rhsZero, AffineMap lhsMap,
+                                     AffineMap rhsMap, AffineMap outMap,
+                                     RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  unsigned numLoops = outMap.getNumDims();
+  unsigned outRank = outMap.getNumResults();
+  AffineExpr m = outMap.getResult(outRank - 2),
+             n = outMap.getResult(outRank - 1),
+             k = getAffineDimExpr(numLoops - 1, ctx);
+  Type i32 = b.getI32Type();
+  SmallVector<Value> dynamicSizes = contractionDynamicSizes(
+      b, loc, lhs, rhs, lhsMap, rhsMap, outMap, resultType);
+  Value empty = buildEmpty(b, loc, resultType, dynamicSizes);
+  auto extend = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) {
+    return isUnsigned ? arith::ExtUIOp::create(nb, l, i32, v).getResult()
+                      : arith::ExtSIOp::create(nb, l, i32, v).getResult();
+  };
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+
+  std::optional<int64_t> za = uniformZeroPoint(lhsZero, lhsUnsigned),
+                         zb = uniformZeroPoint(rhsZero, rhsUnsigned);
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  std::optional<SmallVector<int64_t>> weights;
+  if (za && zb == 0 && rhsType.getRank() == 2 &&
+      rhsMap.getResults() == ArrayRef<AffineExpr>{k, n})
+    weights = constantIntegers(rhs, rhsUnsigned);
+  if (weights) {
+    Value init;
+    if (*za == 0) {
+      init = linalg::FillOp::create(b, loc, buildZero(b, loc, i32), empty)
+                 .getResult(0);
+    } else {
+      int64_t rows = rhsType.getDimSize(0), columns = rhsType.getDimSize(1);
+      SmallVector<int32_t> correction(columns, 0);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < columns; ++c)
+          correction[c] -= int32_t(*za * (*weights)[r * columns + c]);
+      auto correctionType = RankedTensorType::get({columns}, i32);
+      Value column = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(correctionType, ArrayRef(correction)));
+      init = linalg::BroadcastOp::create(
+                 b, loc, column, empty,
+                 llvm::to_vector(llvm::seq<int64_t>(0, outRank - 1)))
+                 ->getResult(0);
+    }
+    return linalg::GenericOp::create(
+               b, loc, resultType, ValueRange{lhs, rhs}, init,
+               ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 Value product = arith::MulIOp::create(
+                     nb, l, extend(nb, l, args[0], lhsUnsigned),
+                     extend(nb, l, args[1], rhsUnsigned));
+                 linalg::YieldOp::create(
+                     nb, l,
+                     arith::AddIOp::create(nb, l, args[2], product)
+                         .getResult());
+               })
+        .getResult(0);
+  }
+
+  // The zero points read per tensor, per row (m) or per column (n); one
+  // whose length is known only at run time (1, or M or N) at the loop's
+  // index clamped to its last element, in the body.
+  SmallVector<Value> inputs = {lhs, rhs};
+  SmallVector<AffineMap> maps = {lhsMap, rhsMap};
+  struct Clamped {
+    Value zeroPoint, last;
+    unsigned loop;
+  };
+  SmallVector<std::optional<Clamped>> clamped;
+  auto addZeroPoint = [&](Value zeroPoint, AffineExpr along) {
+    if (!zeroPoint)
+      return;
+    auto type = cast<RankedTensorType>(zeroPoint.getType());
+    if (type.getRank() == 1 && type.isDynamicDim(0)) {
+      Value length = tensor::DimOp::create(b, loc, zeroPoint, 0);
+      Value last = arith::SubIOp::create(
+          b, loc, length, arith::ConstantIndexOp::create(b, loc, 1));
+      clamped.push_back(
+          Clamped{zeroPoint, last, cast<AffineDimExpr>(along).getPosition()});
+      return;
+    }
+    SmallVector<AffineExpr> exprs;
+    if (type.getRank() == 1)
+      exprs.push_back(type.getDimSize(0) == 1 ? getAffineConstantExpr(0, ctx)
+                                              : along);
+    clamped.push_back(std::nullopt);
+    inputs.push_back(zeroPoint);
+    maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
+  };
+  addZeroPoint(lhsZero, m);
+  addZeroPoint(rhsZero, n);
+  maps.push_back(outMap);
+  Value init = linalg::FillOp::create(b, loc, buildZero(b, loc, i32), empty)
+                   .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               unsigned next = 2;
+               auto zeroPointAt = [&](const std::optional<Clamped> &c) {
+                 if (!c)
+                   return args[next++];
+                 Value index = arith::MinUIOp::create(
+                     nb, l, linalg::IndexOp::create(nb, l, c->loop), c->last);
+                 return tensor::ExtractOp::create(nb, l, c->zeroPoint, index)
+                     .getResult();
+               };
+               Value a = extend(nb, l, args[0], lhsUnsigned);
+               Value w = extend(nb, l, args[1], rhsUnsigned);
+               unsigned z = 0;
+               if (lhsZero)
+                 a = arith::SubIOp::create(
+                     nb, l, a,
+                     extend(nb, l, zeroPointAt(clamped[z++]), lhsUnsigned));
+               if (rhsZero)
+                 w = arith::SubIOp::create(
+                     nb, l, w,
+                     extend(nb, l, zeroPointAt(clamped[z++]), rhsUnsigned));
+               Value product = arith::MulIOp::create(nb, l, a, w);
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::AddIOp::create(nb, l, args.back(), product)
+                       .getResult());
+             })
+      .getResult(0);
 }
 
 namespace {
@@ -179,122 +347,173 @@ struct EinsumToLinalg : OpConversionPattern<EinsumOp> {
   }
 };
 
+} // namespace
+
+/// Builds a contraction of `lhs` by `rhs` through the maps of its loops
+/// into a result of type `outType`.
+using ContractionBuilder = llvm::function_ref<Value(
+    OpBuilder &, Location, Value lhs, Value rhs, AffineMap lhsMap,
+    AffineMap rhsMap, AffineMap outMap, RankedTensorType outType)>;
+
+/// A numpy matmul of `lhs` by `rhs` (the converted operands) into
+/// `resultType`: 1-D operands promoted to matrices, batch dims broadcast
+/// through the maps of loops (batch..., m, n, k), dims known only at run
+/// time checked to agree, and `contract` building the contraction.
+static Value lowerMatMul(ConversionPatternRewriter &rewriter, Operation *op,
+                         Value lhs, Value rhs, RankedTensorType resultType,
+                         ContractionBuilder contract) {
+  Location loc = op->getLoc();
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  // numpy promotes 1-D operands to matrices and drops the new dim after.
+  bool dropM = lhsType.getRank() == 1, dropN = rhsType.getRank() == 1;
+  if (dropM) {
+    lhsType = lhsType.clone({1, lhsType.getDimSize(0)});
+    lhs = tensor::ExpandShapeOp::create(rewriter, loc, lhsType, lhs,
+                                        {ReassociationIndices{0, 1}});
+  }
+  if (dropN) {
+    rhsType = rhsType.clone({rhsType.getDimSize(0), 1});
+    rhs = tensor::ExpandShapeOp::create(rewriter, loc, rhsType, rhs,
+                                        {ReassociationIndices{0, 1}});
+  }
+  int64_t lhsBatch = lhsType.getRank() - 2, rhsBatch = rhsType.getRank() - 2;
+  int64_t batch = std::max(lhsBatch, rhsBatch);
+  SmallVector<int64_t> outShape(resultType.getShape().take_front(batch));
+  outShape.push_back(lhsType.getDimSize(lhsBatch));
+  outShape.push_back(rhsType.getDimSize(rhsBatch + 1));
+  auto outType = resultType.clone(outShape);
+
+  MLIRContext *ctx = rewriter.getContext();
+  unsigned numLoops = batch + 3;
+  AffineExpr m = getAffineDimExpr(batch, ctx),
+             n = getAffineDimExpr(batch + 1, ctx),
+             k = getAffineDimExpr(batch + 2, ctx);
+  auto batchExprs = [&](RankedTensorType type, int64_t rank) {
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t loop = batch - rank + i;
+      bool broadcast = type.getDimSize(i) == 1 && outShape[loop] != 1;
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(loop, ctx));
+    }
+    return exprs;
+  };
+  SmallVector<AffineExpr> lhsExprs = batchExprs(lhsType, lhsBatch);
+  lhsExprs.append({m, k});
+  SmallVector<AffineExpr> rhsExprs = batchExprs(rhsType, rhsBatch);
+  rhsExprs.append({k, n});
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < batch; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  outExprs.append({m, n});
+  auto build = [&](OpBuilder &b, Location l) {
+    return contract(b, l, lhs, rhs, AffineMap::get(numLoops, 0, lhsExprs, ctx),
+                    AffineMap::get(numLoops, 0, rhsExprs, ctx),
+                    AffineMap::get(numLoops, 0, outExprs, ctx), outType);
+  };
+  // Dims known only at run time that must agree (K, and the batch dims
+  // both operands have) are checked at run time; where they disagree the
+  // run fails and the contraction, which would read past the smaller
+  // operand, is skipped for zeros.
+  SmallVector<std::pair<int64_t, int64_t>> pairs = {{lhsBatch + 1, rhsBatch}};
+  for (int64_t i = 0; i < batch; ++i) {
+    int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+    if (li >= 0 && ri >= 0 && lhsType.getDimSize(li) != 1 &&
+        rhsType.getDimSize(ri) != 1)
+      pairs.push_back({li, ri});
+  }
+  Value agree;
+  for (auto [li, ri] : pairs) {
+    if (!lhsType.isDynamicDim(li) && !rhsType.isDynamicDim(ri))
+      continue;
+    Value same =
+        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                              tensor::DimOp::create(rewriter, loc, lhs, li),
+                              tensor::DimOp::create(rewriter, loc, rhs, ri));
+    agree = agree ? arith::AndIOp::create(rewriter, loc, agree, same) : same;
+  }
+  // The result's dynamic dims, from the operands that have them.
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; agree && i < outType.getRank(); ++i) {
+    if (!outType.isDynamicDim(i))
+      continue;
+    if (i == batch) {
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, lhs, lhsBatch));
+    } else if (i == batch + 1) {
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, rhs, rhsBatch + 1));
+    } else {
+      int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
+      bool fromLhs = li >= 0 && lhsType.getDimSize(li) != 1;
+      dynamicSizes.push_back(
+          fromLhs ? tensor::DimOp::create(rewriter, loc, lhs, li)
+                  : tensor::DimOp::create(rewriter, loc, rhs, ri));
+    }
+  }
+  Value result = buildGuarded(
+      rewriter, loc, agree,
+      "inputs of '" + nodeName(loc) +
+          "' disagree on a dim known only at run time (MatMul's inner "
+          "dim, or a batch dim)",
+      outType, dynamicSizes, build);
+
+  if (dropM || dropN) {
+    std::optional<SmallVector<ReassociationIndices>> reassociation =
+        getReassociationIndicesForCollapse(outType.getShape(),
+                                           resultType.getShape());
+    if (!reassociation)
+      return Value();
+    result = tensor::CollapseShapeOp::create(rewriter, loc, resultType, result,
+                                             *reassociation);
+  }
+  return result;
+}
+
+namespace {
 struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
-    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    auto rhsType = cast<RankedTensorType>(rhs.getType());
-    Type elementType = resultType.getElementType();
-    // numpy promotes 1-D operands to matrices and drops the new dim after.
-    bool dropM = lhsType.getRank() == 1, dropN = rhsType.getRank() == 1;
-    if (dropM) {
-      lhsType = RankedTensorType::get({1, lhsType.getDimSize(0)}, elementType);
-      lhs = tensor::ExpandShapeOp::create(rewriter, loc, lhsType, lhs,
-                                          {ReassociationIndices{0, 1}});
-    }
-    if (dropN) {
-      rhsType = RankedTensorType::get({rhsType.getDimSize(0), 1}, elementType);
-      rhs = tensor::ExpandShapeOp::create(rewriter, loc, rhsType, rhs,
-                                          {ReassociationIndices{0, 1}});
-    }
-    int64_t lhsBatch = lhsType.getRank() - 2, rhsBatch = rhsType.getRank() - 2;
-    int64_t batch = std::max(lhsBatch, rhsBatch);
-    SmallVector<int64_t> outShape(resultType.getShape().take_front(batch));
-    outShape.push_back(lhsType.getDimSize(lhsBatch));
-    outShape.push_back(rhsType.getDimSize(rhsBatch + 1));
-    auto outType = RankedTensorType::get(outShape, elementType);
+    Value result = lowerMatMul(rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
+                               cast<RankedTensorType>(toSignless(op.getType())),
+                               buildContraction);
+    if (!result)
+      return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
-    MLIRContext *ctx = rewriter.getContext();
-    unsigned numLoops = batch + 3;
-    AffineExpr m = getAffineDimExpr(batch, ctx),
-               n = getAffineDimExpr(batch + 1, ctx),
-               k = getAffineDimExpr(batch + 2, ctx);
-    auto batchExprs = [&](RankedTensorType type, int64_t rank) {
-      SmallVector<AffineExpr> exprs;
-      for (int64_t i = 0; i < rank; ++i) {
-        int64_t loop = batch - rank + i;
-        bool broadcast = type.getDimSize(i) == 1 && outShape[loop] != 1;
-        exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                                  : getAffineDimExpr(loop, ctx));
-      }
-      return exprs;
-    };
-    SmallVector<AffineExpr> lhsExprs = batchExprs(lhsType, lhsBatch);
-    lhsExprs.append({m, k});
-    SmallVector<AffineExpr> rhsExprs = batchExprs(rhsType, rhsBatch);
-    rhsExprs.append({k, n});
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < batch; ++i)
-      outExprs.push_back(getAffineDimExpr(i, ctx));
-    outExprs.append({m, n});
-    auto contract = [&](OpBuilder &b, Location l) {
-      return buildContraction(
-          b, l, lhs, rhs, AffineMap::get(numLoops, 0, lhsExprs, ctx),
-          AffineMap::get(numLoops, 0, rhsExprs, ctx),
-          AffineMap::get(numLoops, 0, outExprs, ctx), outType);
-    };
-    // Dims known only at run time that must agree (K, and the batch dims
-    // both operands have) are checked at run time; where they disagree the
-    // run fails and the contraction, which would read past the smaller
-    // operand, is skipped for zeros.
-    SmallVector<std::pair<int64_t, int64_t>> pairs = {{lhsBatch + 1, rhsBatch}};
-    for (int64_t i = 0; i < batch; ++i) {
-      int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
-      if (li >= 0 && ri >= 0 && lhsType.getDimSize(li) != 1 &&
-          rhsType.getDimSize(ri) != 1)
-        pairs.push_back({li, ri});
-    }
-    Value agree;
-    for (auto [li, ri] : pairs) {
-      if (!lhsType.isDynamicDim(li) && !rhsType.isDynamicDim(ri))
-        continue;
-      Value same =
-          arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
-                                tensor::DimOp::create(rewriter, loc, lhs, li),
-                                tensor::DimOp::create(rewriter, loc, rhs, ri));
-      agree = agree ? arith::AndIOp::create(rewriter, loc, agree, same) : same;
-    }
-    // The result's dynamic dims, from the operands that have them.
-    SmallVector<Value> dynamicSizes;
-    for (int64_t i = 0; agree && i < outType.getRank(); ++i) {
-      if (!outType.isDynamicDim(i))
-        continue;
-      if (i == batch) {
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, lhs, lhsBatch));
-      } else if (i == batch + 1) {
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, rhs, rhsBatch + 1));
-      } else {
-        int64_t li = i - (batch - lhsBatch), ri = i - (batch - rhsBatch);
-        bool fromLhs = li >= 0 && lhsType.getDimSize(li) != 1;
-        dynamicSizes.push_back(
-            fromLhs ? tensor::DimOp::create(rewriter, loc, lhs, li)
-                    : tensor::DimOp::create(rewriter, loc, rhs, ri));
-      }
-    }
-    Value result = buildGuarded(
-        rewriter, loc, agree,
-        "inputs of '" + nodeName(loc) +
-            "' disagree on a dim known only at run time (MatMul's inner "
-            "dim, or a batch dim)",
-        outType, dynamicSizes, contract);
+/// The contraction of the 8-bit values (buildIntegerContraction), as a
+/// matmul.
+struct MatMulIntegerToLinalg : OpConversionPattern<MatMulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-    if (dropM || dropN) {
-      std::optional<SmallVector<ReassociationIndices>> reassociation =
-          getReassociationIndicesForCollapse(outType.getShape(),
-                                             resultType.getShape());
-      if (!reassociation)
-        return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
-      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
-                                               result, *reassociation);
-    }
+  LogicalResult
+  matchAndRewrite(MatMulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto isUnsigned = [](Value v) {
+      return getElementTypeOrSelf(v.getType()).isUnsignedInteger();
+    };
+    bool lhsUnsigned = isUnsigned(op.getLhs()),
+         rhsUnsigned = isUnsigned(op.getRhs());
+    Value lhsZero = adaptor.getLhsZeroPoint(),
+          rhsZero = adaptor.getRhsZeroPoint();
+    Value result = lowerMatMul(
+        rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
+        cast<RankedTensorType>(toSignless(op.getType())),
+        [&](OpBuilder &b, Location l, Value lhs, Value rhs, AffineMap lhsMap,
+            AffineMap rhsMap, AffineMap outMap, RankedTensorType outType) {
+          return buildIntegerContraction(b, l, lhs, rhs, lhsUnsigned,
+                                         rhsUnsigned, lhsZero, rhsZero, lhsMap,
+                                         rhsMap, outMap, outType);
+        });
+    if (!result)
+      return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -739,7 +958,7 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
 
 void mlir::aic::populateContractionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg, ConvToLinalg,
-               ConvTransposeToLinalg, EinsumToLinalg>(converter,
-                                                      patterns.getContext());
+  patterns.add<MatMulToLinalg, MatMulIntegerToLinalg, GemmToLinalg,
+               ConvToLinalg, ConvTransposeToLinalg, EinsumToLinalg>(
+      converter, patterns.getContext());
 }

@@ -78,6 +78,7 @@ AIC_COMPATIBLE_RETURN_TYPES(SubOp)
 AIC_COMPATIBLE_RETURN_TYPES(MulOp)
 AIC_COMPATIBLE_RETURN_TYPES(DivOp)
 AIC_COMPATIBLE_RETURN_TYPES(MatMulOp)
+AIC_COMPATIBLE_RETURN_TYPES(MatMulIntegerOp)
 AIC_COMPATIBLE_RETURN_TYPES(GemmOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConvOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConvTransposeOp)
@@ -237,6 +238,47 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   return pushTensor(inferMatMulShape(shapeOf(adaptor.getLhs()),
                                      shapeOf(adaptor.getRhs()), LocError{loc}),
                     elementTypeOf(adaptor.getLhs()), results);
+}
+
+LogicalResult
+MatMulIntegerOp::inferReturnTypes(MLIRContext *context,
+                                  std::optional<Location> loc, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
+  return pushTensor(inferMatMulShape(shapeOf(adaptor.getLhs()),
+                                     shapeOf(adaptor.getRhs()), LocError{loc}),
+                    IntegerType::get(context, 32), results);
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  auto check = [&](Value operand, Value zeroPoint, int64_t dim,
+                   StringRef name) -> LogicalResult {
+    Type et = elementTypeOf(operand);
+    if (!et.isInteger(8))
+      return emitOpError("expects 8-bit integers as ")
+             << name << ", not " << et;
+    if (!zeroPoint)
+      return success();
+    if (elementTypeOf(zeroPoint) != et)
+      return emitOpError("expects the zero point of ")
+             << name << " of its element type";
+    ArrayRef<int64_t> shape = shapeOf(zeroPoint);
+    int64_t elements = shape.empty() ? 1 : shape[0];
+    int64_t rank = shapeOf(operand).size();
+    int64_t extent = rank == 1 ? 1 : shapeOf(operand)[rank - 2 + dim];
+    bool dynamic =
+        ShapedType::isDynamic(elements) || ShapedType::isDynamic(extent);
+    if (shape.size() > 1 ||
+        (elements != 1 && !dynamic && (rank == 1 || elements != extent)))
+      return emitOpError("expects the zero point of ")
+             << name << " per tensor or per " << (dim == 0 ? "row" : "column");
+    return success();
+  };
+  if (failed(check(getLhs(), getLhsZeroPoint(), 0, "lhs")) ||
+      failed(check(getRhs(), getRhsZeroPoint(), 1, "rhs")))
+    return failure();
+  if (!elementTypeOf(getOutput()).isInteger(32))
+    return emitOpError("expects an i32 result");
+  return success();
 }
 
 LogicalResult GemmOp::inferReturnTypes(MLIRContext *,

@@ -378,6 +378,38 @@ def Aic_MatMulOp : Aic_Op<"matmul",
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Aic_MatMulIntegerOp : Aic_Op<"matmul_integer",
+    [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "numpy matmul of 8-bit integers less their zero points, in i32";
+  let description = [{
+    ONNX MatMulInteger: `(lhs - lhs_zero_point) x (rhs - rhs_zero_point)`
+    accumulated in i32, with the shapes and broadcasting of aic.matmul.
+    The operands are 8-bit integers (signed or not, each its own); a zero
+    point has its operand's element type and is per tensor (rank 0 or one
+    element), per row of `lhs` (its M elements) or per column of `rhs` (its
+    N elements). Kept whole, not as casts and an i32 matmul, so that the
+    lowering can contract the 8-bit values themselves and fold the zero
+    points into per-column corrections (for constant weights, at compile
+    time).
+
+    ```mlir
+    %acc = aic.matmul_integer %a, %w lhs_zero_point %za rhs_zero_point %zw
+        : (tensor<4x64xui8>, tensor<64x32xi8>, tensor<ui8>, tensor<i8>)
+          -> tensor<4x32xi32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$lhs, Aic_Tensor:$rhs,
+                   Optional<Aic_Tensor>:$lhs_zero_point,
+                   Optional<Aic_Tensor>:$rhs_zero_point);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`lhs_zero_point` $lhs_zero_point^)?
+    (`rhs_zero_point` $rhs_zero_point^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Aic_GemmOp : Aic_Op<"gemm",
     [Pure, SameOperandsAndResultElementType,
      InferTypeOpAdaptorWithIsCompatible]> {

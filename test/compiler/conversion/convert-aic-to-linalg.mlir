@@ -769,3 +769,45 @@ func.func @scatter_nd(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf
   %0 = aic.scatter %d, %i, %u {nd = true, reduction = "add"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Tests that an integer matmul by constant weights with a zero point of
+// zero contracts the 8-bit values (unsigned lhs, signed rhs) into an
+// accumulator that starts from -za * the weights' column sums:
+// -3 * (1 + 3) = -12 and -3 * (-2 + 4) = -6.
+// CHECK-LABEL: func.func @matmul_integer_constant_weights
+func.func @matmul_integer_constant_weights(%a: tensor<5x2xui8>) -> tensor<5x2xi32> {
+  // CHECK: %[[CORR:.*]] = arith.constant dense<[-12, -6]> : tensor<2xi32>
+  // CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[CORR]] : tensor<2xi32>) outs(%{{.*}} : tensor<5x2xi32>) dimensions = [0]
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<5x2xi8>, tensor<2x2xi8>) outs(%[[INIT]] : tensor<5x2xi32>)
+  // CHECK-DAG: %[[A:.*]] = arith.extui %[[IN:.*]] : i8 to i32
+  // CHECK-DAG: %[[W:.*]] = arith.extsi %[[IN2:.*]] : i8 to i32
+  // CHECK: %[[P:.*]] = arith.muli %[[A]], %[[W]]
+  // CHECK-NEXT: arith.addi %{{.*}}, %[[P]]
+  // CHECK-NOT: arith.subi
+  %w = aic.constant dense<[[1, -2], [3, 4]]> : tensor<2x2xi8>
+  %za = aic.constant dense<3> : tensor<ui8>
+  %zb = aic.constant dense<0> : tensor<i8>
+  %0 = aic.matmul_integer %a, %w lhs_zero_point %za rhs_zero_point %zb : (tensor<5x2xui8>, tensor<2x2xi8>, tensor<ui8>, tensor<i8>) -> tensor<5x2xi32>
+  return %0 : tensor<5x2xi32>
+}
+
+// -----
+
+// Tests that zero points of inputs (per row of the lhs, per column of the
+// rhs) are subtracted inside the contraction.
+// CHECK-DAG: #[[$ROWS:.*]] = affine_map<(d0, d1, d2) -> (d0)>
+// CHECK-DAG: #[[$COLS:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func.func @matmul_integer_zero_points
+func.func @matmul_integer_zero_points(%a: tensor<5x4xi8>, %b: tensor<4x3xui8>, %za: tensor<5xi8>, %zb: tensor<3xui8>) -> tensor<5x3xi32> {
+  // CHECK: linalg.fill
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[$ROWS]], #[[$COLS]], #{{.*}}]
+  // CHECK-DAG: %[[A:.*]] = arith.extsi %[[IN0:[^ ]*]] : i8 to i32
+  // CHECK-DAG: %[[B:.*]] = arith.extui %[[IN1:[^ ]*]] : i8 to i32
+  // CHECK-DAG: %[[AZ:.*]] = arith.subi %[[A]]
+  // CHECK-DAG: %[[BZ:.*]] = arith.subi %[[B]]
+  // CHECK: arith.muli %[[AZ]], %[[BZ]]
+  %0 = aic.matmul_integer %a, %b lhs_zero_point %za rhs_zero_point %zb : (tensor<5x4xi8>, tensor<4x3xui8>, tensor<5xi8>, tensor<3xui8>) -> tensor<5x3xi32>
+  return %0 : tensor<5x3xi32>
+}

@@ -490,3 +490,30 @@ func.func @cast_round_mode(%x: tensor<2xf32>) -> tensor<2xf8E8M0FNU> {
   %0 = aic.cast %x {to = f8E8M0FNU, round_mode = "sideways"} : (tensor<2xf32>) -> tensor<2xf8E8M0FNU>
   return %0 : tensor<2xf8E8M0FNU>
 }
+
+// -----
+
+// Tests that an integer matmul takes 8-bit integers.
+func.func @matmul_integer_wide(%a: tensor<2x4xi32>, %b: tensor<4x3xi8>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{expects 8-bit integers as lhs, not 'i32'}}
+  %0 = aic.matmul_integer %a, %b : (tensor<2x4xi32>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+// Tests that a zero point of the rhs is per tensor or per column.
+func.func @matmul_integer_zero_point(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %zb: tensor<4xi8>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{expects the zero point of rhs per tensor or per column}}
+  %0 = aic.matmul_integer %a, %b rhs_zero_point %zb : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<4xi8>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+// Tests that a zero point has its operand's element type.
+func.func @matmul_integer_zero_point_type(%a: tensor<2x4xui8>, %b: tensor<4x3xi8>, %za: tensor<i8>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{expects the zero point of lhs of its element type}}
+  %0 = aic.matmul_integer %a, %b lhs_zero_point %za : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<i8>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
