@@ -11,6 +11,7 @@
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "dialects/aic/IR/AicDialect.h"
+#include "dialects/aic/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,6 +27,7 @@ void mlir::aic::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::aic::registerAllPasses() {
   mlir::registerAllPasses();
+  registerAicTransformsPasses();
   registerAicConversionPasses();
   cpu::registerAicCpuPasses();
   cuda::registerAicCudaPasses();

@@ -9,6 +9,7 @@
 #include "codegen/cpu/Passes.h"
 #include "codegen/cuda/Passes.h"
 #include "compiler/Conversion/Passes.h"
+#include "dialects/aic/Transforms/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -20,6 +21,9 @@ void mlir::aic::buildGraphPipeline(OpPassManager &pm,
                                    const PipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Quantized (QDQ) matmuls as integer ones.
+  if (options.optLevel >= 1)
+    pm.addPass(createFoldQuantizedMatMulsPass());
 }
 
 void mlir::aic::buildLowerToLinalgPipeline(OpPassManager &pm,
