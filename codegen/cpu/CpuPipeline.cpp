@@ -49,6 +49,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   if (options.optLevel >= 1) {
     TileAndVectorizePassOptions tiling;
     tiling.vectorBits = options.vectorBits;
+    tiling.int8DotProducts = options.int8DotProducts;
     // Threads from -O2.
     tiling.parallel = options.optLevel >= 2;
     pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(tiling));
@@ -91,6 +92,12 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // 8-bit dot products as vpdpbusd, where the target has it.
+  if (options.int8DotProducts) {
+    LowerDotProductsPassOptions dotProducts;
+    dotProducts.vectorBits = options.vectorBits;
+    pm.addNestedPass<func::FuncOp>(createLowerDotProductsPass(dotProducts));
+  }
   // Vector contractions as outer products (fused multiply-adds); lowered
   // here, late, so that no canonicalization unrolls them into scalars.
   ConvertVectorToLLVMPassOptions vectorToLLVM;

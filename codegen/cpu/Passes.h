@@ -31,6 +31,8 @@ struct CpuCodegenOptions {
   unsigned optLevel = 2;
   /// The target's vector register width in bits (512 with AVX-512).
   int64_t vectorBits = 512;
+  /// Whether vectors of that width have 8-bit dot products (vpdpbusd).
+  bool int8DotProducts = false;
 };
 
 /// One-shot bufferization of the whole module (identity layouts at

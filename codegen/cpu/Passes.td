@@ -165,8 +165,14 @@ def TileAndVectorizePass
     largest divisor of its loop's extent not above the target. The register
     tile vectorizes to a `vector.contract`, and the K loop's read and write
     of the C tile are hoisted out of it, so the accumulators stay in
-    registers: a BLIS-style kernel, generated. Other contractions keep
-    their scalar loops. Static pads become a fill and a copy, and window
+    registers: a BLIS-style kernel, generated. With `int8-dot-products`,
+    an 8-bit contraction into i32 (unsigned activations by signed constant
+    weights, K a multiple of 4: what aic.matmul_integer lowers to) is first
+    packed: A viewed as K/4 groups of 4 bytes, B copied at compile time
+    into K/4 x N x 4 (N padded to whole vectors), so that its register tile
+    is one `vector.contract` per row and vector of columns of 4 bytes each,
+    which aic-cpu-lower-dot-products makes vpdpbusd. Other contractions
+    keep their scalar loops. Static pads become a fill and a copy, and window
     reductions (pooling) an elementwise combination of their taps.
     Elementwise ops over static shapes are tiled to rows and vectorized, row
     reductions (reduction loops innermost, up to 4,096 elements) tiled to
@@ -185,12 +191,39 @@ def TileAndVectorizePass
            "The target's vector register width in bits">,
     Option<"parallel", "parallel", "bool", "false",
            "Split big ops over threads with scf.forall">,
+    Option<"int8DotProducts", "int8-dot-products", "bool", "false",
+           "The target has 8-bit dot products (vpdpbusd) at vector-bits">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def LowerDotProductsPass
+    : Pass<"aic-cpu-lower-dot-products", "::mlir::func::FuncOp"> {
+  let summary = "8-bit dot-product contractions become vpdpbusd";
+  let description = [{
+    Each `vector.contract` that sums, per lane of an i32 accumulator
+    vector as wide as the target's registers, the products of 4
+    zero-extended bytes (one operand, shared by the lanes) and 4
+    sign-extended bytes (the lane's row of the other), as
+    aic-cpu-tile-and-vectorize makes them for 8-bit matrix multiplications,
+    becomes a call of the vpdpbusd intrinsic (AVX512-VNNI at 512 bits,
+    AVX-VNNI at 256): the shared bytes broadcast to every lane, the rows'
+    bytes as one vector. Run after bufferization (the intrinsic call has no
+    declared memory effects) and before the vector lowering, on targets
+    that have the instruction; other contractions are left alone.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "The target's vector register width in bits">,
+  ];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::vector::VectorDialect",
   ];
 }

@@ -65,19 +65,23 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
   return machine;
 }
 
-FailureOr<int64_t>
-mlir::aic::cpu::targetVectorBits(const TargetOptions &options,
-                                 std::string &error) {
+FailureOr<mlir::aic::cpu::TargetFeatures>
+mlir::aic::cpu::targetFeatures(const TargetOptions &options,
+                               std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(options, error);
   if (!machine)
     return failure();
   const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
-  if (info->checkFeatures("+avx512f"))
-    return 512;
-  if (info->checkFeatures("+avx"))
-    return 256;
-  return 128;
+  TargetFeatures features;
+  if (info->checkFeatures("+avx512f")) {
+    features.vectorBits = 512;
+    features.int8DotProducts = info->checkFeatures("+avx512vnni");
+  } else if (info->checkFeatures("+avx")) {
+    features.vectorBits = 256;
+    features.int8DotProducts = info->checkFeatures("+avxvnni");
+  }
+  return features;
 }
 
 FailureOr<std::unique_ptr<llvm::Module>> mlir::aic::cpu::translateAndOptimize(

@@ -23,10 +23,19 @@ struct TargetOptions {
   unsigned optLevel = 2;
 };
 
-/// The target CPU's vector register width in bits: 512 with AVX-512, 256
-/// with AVX, else 128.
-FailureOr<int64_t> targetVectorBits(const TargetOptions &options,
-                                    std::string &error);
+/// What the kernels are generated for.
+struct TargetFeatures {
+  /// The vector register width in bits: 512 with AVX-512, 256 with AVX,
+  /// else 128.
+  int64_t vectorBits = 128;
+  /// Whether vectors of that width have 8-bit dot products (vpdpbusd:
+  /// AVX512-VNNI at 512 bits, AVX-VNNI at 256).
+  bool int8DotProducts = false;
+};
+
+/// The target CPU's features.
+FailureOr<TargetFeatures> targetFeatures(const TargetOptions &options,
+                                         std::string &error);
 
 /// Translates and optimizes `module` (LLVM dialect) for the target.
 FailureOr<std::unique_ptr<llvm::Module>>

@@ -17,6 +17,11 @@
 //   starts from the bias and ends with the activation, and no C goes
 //   through memory.
 //
+// 8-bit contractions (unsigned by signed constant bytes into i32) run the
+// same tiles on a packed layout: K in groups of 4 bytes, B as K/4 x N x 4
+// at compile time, each register tile's k one 4-byte dot product per row
+// and vector of columns (vpdpbusd, through aic-cpu-lower-dot-products).
+//
 // Tile sizes divide the loop extents (the largest divisor not above the
 // target), so every tile is static and vectorizes without masks; an N
 // that no vector length divides is split into two contractions that
@@ -97,6 +102,10 @@ struct MatmulLoops {
   SmallVector<unsigned> batch;
   unsigned m, n, k;
   SmallVector<int64_t> extents;
+  /// For a contraction packed for 8-bit dot products (packForDotProducts),
+  /// the loop over the 4 bytes of K each dot product sums; `k` then counts
+  /// groups of 4.
+  std::optional<unsigned> kInner;
 };
 
 /// Whether `op`'s elements can be vectors: not bools or other sub-byte
@@ -131,12 +140,16 @@ bool vectorizableElements(Operation *op) {
   return !found.wasInterrupted();
 }
 
-std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op) {
+/// The matrix multiplication `op` is, if any: of floats, or with
+/// `integers` also of integers (into i32, packed for 8-bit dot products
+/// below).
+std::optional<MatmulLoops> matchMatmul(linalg::LinalgOp op,
+                                       bool integers = false) {
   if (!linalg::isaContractionOpInterface(op) || op.hasDynamicShape() ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
-  // Floats only: the integer contractions (quantized models) come later.
-  if (!isa<FloatType>(getElementTypeOrSelf(op.getDpsInits()[0].getType())) ||
+  Type accType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!(isa<FloatType>(accType) || (integers && accType.isInteger(32))) ||
       !vectorizableElements(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
@@ -1154,6 +1167,205 @@ SmallVector<linalg::LinalgOp> splitRaggedColumns(RewriterBase &rewriter,
   return parts;
 }
 
+/// Whether `op`'s body is `out + extui(a) * extsi(b)` in i32, with a and b
+/// its two 8-bit inputs in order: unsigned bytes times signed ones, what
+/// vpdpbusd multiplies.
+bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return false;
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues().front().getDefiningOp<arith::AddIOp>();
+  if (!add || !add.getType().isInteger(32))
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return false;
+  auto extends = [&](Value v, unsigned arg, bool unsignedByte) {
+    Operation *ext = v.getDefiningOp();
+    bool kind = unsignedByte ? isa_and_nonnull<arith::ExtUIOp>(ext)
+                             : isa_and_nonnull<arith::ExtSIOp>(ext);
+    return kind && ext->getOperand(0) == body->getArgument(arg) &&
+           body->getArgument(arg).getType().isInteger(8);
+  };
+  return (extends(mul.getLhs(), 0, true) && extends(mul.getRhs(), 1, false)) ||
+         (extends(mul.getRhs(), 0, true) && extends(mul.getLhs(), 1, false));
+}
+
+/// An 8-bit contraction (unsigned A by signed constant B, A read along K
+/// innermost, K a multiple of 4) as one whose K loop counts groups of 4
+/// bytes, with a loop over the 4 innermost: A viewed as [..., K/4, 4]
+/// (free), B packed at compile time as [K/4, N, 4], so that a row of 4 N
+/// bytes is N columns' 4 consecutive k, the layout of vpdpbusd's second
+/// operand. Returns the packed op and its loops.
+std::optional<std::pair<linalg::GenericOp, MatmulLoops>>
+packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
+                   const MatmulLoops &loops) {
+  if (!multipliesUnsignedBySignedBytes(op))
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  int64_t extentK = loops.extents[loops.k], extentN = loops.extents[loops.n];
+  if (extentK % 4 != 0)
+    return std::nullopt;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineExpr k = getAffineDimExpr(loops.k, ctx),
+             n = getAffineDimExpr(loops.n, ctx);
+  if (maps[0].getNumResults() == 0 || maps[0].getResults().back() != k)
+    return std::nullopt;
+  auto bType = cast<RankedTensorType>(b.getType());
+  std::optional<ArrayRef<char>> bytes = constantBytes(b);
+  if (!bytes || bType.getRank() != 2)
+    return std::nullopt;
+  bool kFirst = maps[1].getResults() == ArrayRef<AffineExpr>{k, n};
+  if (!kFirst && maps[1].getResults() != ArrayRef<AffineExpr>{n, k})
+    return std::nullopt;
+  std::vector<char> data(extentK * extentN);
+  for (int64_t kk = 0; kk < extentK; ++kk)
+    for (int64_t nn = 0; nn < extentN; ++nn)
+      data[((kk / 4) * extentN + nn) * 4 + kk % 4] =
+          (*bytes)[kFirst ? kk * extentN + nn : nn * extentK + kk];
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Type i8 = rewriter.getI8Type();
+  Value packed = resourceConstant(
+      rewriter, loc, RankedTensorType::get({extentK / 4, extentN, 4}, i8),
+      "packed", data);
+  auto aType = cast<RankedTensorType>(a.getType());
+  SmallVector<int64_t> aShape(aType.getShape());
+  aShape.back() = extentK / 4;
+  aShape.push_back(4);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d + 1 < aType.getRank(); ++d)
+    reassociation.push_back({d});
+  reassociation.push_back({aType.getRank() - 1, aType.getRank()});
+  Value aGroups = tensor::ExpandShapeOp::create(
+      rewriter, loc, aType.clone(aShape), a, reassociation);
+  unsigned numLoops = loops.extents.size();
+  AffineExpr inner = getAffineDimExpr(numLoops, ctx);
+  auto widened = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(numLoops + 1, 0, results, ctx);
+  };
+  SmallVector<AffineExpr> aExprs(maps[0].getResults());
+  aExprs.push_back(inner);
+  SmallVector<AffineMap> packedMaps = {widened(aExprs), widened({k, n, inner}),
+                                       widened(maps[2].getResults())};
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
+      op.getDpsInits(), packedMaps, iterators);
+  rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
+                             generic.getRegion().end());
+  rewriter.replaceOp(op, generic->getResults());
+  MatmulLoops packedLoops = loops;
+  packedLoops.extents[loops.k] = extentK / 4;
+  packedLoops.extents.push_back(4);
+  packedLoops.kInner = numLoops;
+  return std::make_pair(generic, packedLoops);
+}
+
+/// The register tile of a packed 8-bit contraction (packForDotProducts; K
+/// of one group of 4) as one vector.contract per row and vector of
+/// columns: the row's 4 bytes of A (zero-extended) times each column's 4
+/// bytes of packed B (sign-extended), summed into the column's lane of the
+/// accumulator, which is read and written here and hoisted out of the K
+/// loop after. aic-cpu-lower-dot-products makes each a vpdpbusd; without
+/// it they lower like any contraction.
+LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
+                                   linalg::LinalgOp kernel,
+                                   const MatmulLoops &loops, int64_t lanes) {
+  SmallVector<int64_t> tile = kernel.getStaticLoopRanges();
+  int64_t rows = tile[loops.m], columns = tile[loops.n];
+  if (tile[loops.k] != 1 || columns % lanes != 0 ||
+      llvm::any_of(loops.batch, [&](unsigned b) { return tile[b] != 1; }))
+    return failure();
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<AffineMap> maps = kernel.getIndexingMapsArray();
+  if (maps[2].getResults().back() != getAffineDimExpr(loops.n, ctx))
+    return failure();
+  Location loc = kernel.getLoc();
+  rewriter.setInsertionPoint(kernel);
+  // An operand's indices where the loops in `at` are at those positions
+  // and the others at 0.
+  auto indices = [&](AffineMap map, ArrayRef<std::pair<unsigned, int64_t>> at) {
+    SmallVector<Value> result;
+    for (AffineExpr e : map.getResults()) {
+      int64_t position = 0;
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        for (auto [loop, value] : at)
+          if (d.getPosition() == loop)
+            position = value;
+      result.push_back(arith::ConstantIndexOp::create(rewriter, loc, position));
+    }
+    return result;
+  };
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  auto read = [&](VectorType type, Value source, SmallVector<Value> at,
+                  Value padding) {
+    return vector::TransferReadOp::create(
+               rewriter, loc, type, source, at, padding,
+               SmallVector<bool>(type.getRank(), true))
+        .getResult();
+  };
+  Value a = kernel.getDpsInputs()[0], b = kernel.getDpsInputs()[1];
+  Value c = kernel.getDpsInits()[0];
+  // B's tile (1 x columns x 4, contiguous) as one row of bytes, so that a
+  // vector of columns is one load.
+  auto bType = cast<RankedTensorType>(b.getType());
+  if (maps[1].getResults().take_back(2) !=
+          ArrayRef<AffineExpr>{getAffineDimExpr(loops.n, ctx),
+                               getAffineDimExpr(*loops.kInner, ctx)} ||
+      bType.getRank() != 3)
+    return failure();
+  Value bRow = tensor::CollapseShapeOp::create(
+      rewriter, loc, b, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  Value zeroByte = arith::ConstantIntOp::create(rewriter, loc, i8, 0);
+  Value zeroWord = arith::ConstantIntOp::create(rewriter, loc, i32, 0);
+  SmallVector<Value> aRows;
+  for (int64_t r = 0; r < rows; ++r)
+    aRows.push_back(arith::ExtUIOp::create(
+        rewriter, loc, VectorType::get({4}, i32),
+        read(VectorType::get({4}, i8), a, indices(maps[0], {{loops.m, r}}),
+             zeroByte)));
+  // (lane, byte) -> byte, (lane, byte), lane.
+  AffineExpr lane = getAffineDimExpr(0, ctx), byte = getAffineDimExpr(1, ctx);
+  ArrayAttr contractMaps =
+      rewriter.getAffineMapArrayAttr({AffineMap::get(2, 0, {byte}, ctx),
+                                      AffineMap::get(2, 0, {lane, byte}, ctx),
+                                      AffineMap::get(2, 0, {lane}, ctx)});
+  ArrayAttr iterators = rewriter.getArrayAttr(
+      {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
+       vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
+  auto accType = VectorType::get({lanes}, i32);
+  Value result = c;
+  for (int64_t j = 0; j < columns; j += lanes) {
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value bytes = read(
+        VectorType::get({4 * lanes}, i8), bRow,
+        {zero, arith::ConstantIndexOp::create(rewriter, loc, 4 * j)}, zeroByte);
+    Value bBytes = arith::ExtSIOp::create(
+        rewriter, loc, VectorType::get({lanes, 4}, i32),
+        vector::ShapeCastOp::create(rewriter, loc,
+                                    VectorType::get({lanes, 4}, i8), bytes));
+    for (int64_t r = 0; r < rows; ++r) {
+      SmallVector<Value> at = indices(maps[2], {{loops.m, r}, {loops.n, j}});
+      Value sum = vector::ContractionOp::create(rewriter, loc, aRows[r], bBytes,
+                                                read(accType, c, at, zeroWord),
+                                                contractMaps, iterators);
+      result = vector::TransferWriteOp::create(rewriter, loc, sum, result, at,
+                                               SmallVector<bool>(1, true))
+                   .getResult();
+    }
+  }
+  rewriter.replaceOp(kernel, result);
+  return success();
+}
+
 /// Whether `op` reduces rows: its loops from `rowLoops` on are all
 /// reductions (and the others parallel), of at most kMaxReducedElements
 /// together, and every input is read along all of them or none (a bias or
@@ -1351,6 +1563,9 @@ struct TileAndVectorizePass
     reg[loops.m] = regM;
     reg[loops.n] = regN;
     reg[loops.k] = 1;
+    // The 4 bytes of a dot product stay whole.
+    if (loops.kInner)
+      cache[*loops.kInner] = reg[*loops.kInner] = loops.extents[*loops.kInner];
 
     // Loop orders: batch, N, K, M for the cache tile; batch, M, N, K for
     // the register tile.
@@ -1522,16 +1737,22 @@ struct TileAndVectorizePass
       }
     }
 
-    rewriter.setInsertionPoint(kernel);
-    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-        rewriter, kernel, /*inputVectorSizes=*/{},
-        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-        /*flatten1DDepthwiseConv=*/false,
-        /*assumeDynamicDimsMatchVecSizes=*/false,
-        /*createNamedContraction=*/true);
-    if (failed(vectorized))
-      return failure();
-    rewriter.replaceOp(kernel, vectorized->replacements);
+    if (loops.kInner) {
+      if (failed(vectorizeDotProducts(rewriter, cast<linalg::LinalgOp>(kernel),
+                                      loops, lanes)))
+        return failure();
+    } else {
+      rewriter.setInsertionPoint(kernel);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+          rewriter, kernel, /*inputVectorSizes=*/{},
+          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+          /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
+      if (failed(vectorized))
+        return failure();
+      rewriter.replaceOp(kernel, vectorized->replacements);
+    }
 
     // The K loop (innermost) carries the C tile: hoist its read and write
     // out, after moving what does not depend on k.
@@ -1540,6 +1761,30 @@ struct TileAndVectorizePass
       hoistLoopInvariantSubsets(rewriter, kLoop);
     }
     return success();
+  }
+
+  /// An 8-bit contraction (unsigned by signed constant bytes into i32) as
+  /// a kernel of vpdpbusd: N padded to whole vectors (zero columns of B,
+  /// at compile time), B packed (packForDotProducts), then the tiles of
+  /// tileAndVectorize. Others keep their scalar loops.
+  void tileDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
+                       MatmulLoops loops) {
+    int64_t lanes = vectorBits / 32;
+    if (!multipliesUnsignedBySignedBytes(op) ||
+        !constantBytes(op.getDpsInputs()[1]) || loops.extents[loops.k] % 4 != 0)
+      return;
+    int64_t extentN = loops.extents[loops.n];
+    if (extentN % lanes != 0) {
+      op = padColumns(rewriter, op, loops, llvm::alignTo(extentN, lanes));
+      std::optional<MatmulLoops> padded = matchMatmul(op, /*integers=*/true);
+      if (!padded)
+        return;
+      loops = *padded;
+    }
+    std::optional<std::pair<linalg::GenericOp, MatmulLoops>> packed =
+        packForDotProducts(rewriter, op, loops);
+    if (packed)
+      (void)tileAndVectorize(rewriter, packed->first, packed->second);
   }
 
   /// An elementwise op (all loops parallel: generics, fills, broadcasts,
@@ -1697,12 +1942,17 @@ struct TileAndVectorizePass
 
     SmallVector<std::pair<linalg::LinalgOp, MatmulLoops>> matmuls;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (std::optional<MatmulLoops> loops = matchMatmul(op))
+      if (std::optional<MatmulLoops> loops =
+              matchMatmul(op, /*integers=*/int8DotProducts))
         matmuls.push_back({op, *loops});
     });
     // One that does not tile or vectorize keeps its scalar loops.
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
     for (auto &[op, loops] : matmuls) {
+      if (getElementTypeOrSelf(op.getDpsInits()[0].getType()).isInteger()) {
+        tileDotProducts(rewriter, op, loops);
+        continue;
+      }
       linalg::LinalgOp kernel = asKernelContraction(rewriter, op, loops);
       for (linalg::LinalgOp part :
            splitRaggedColumns(rewriter, kernel, loops, lanes))

@@ -37,6 +37,7 @@ void mlir::aic::buildCpuCodegenPipeline(OpPassManager &pm,
   cpu::CpuCodegenOptions cpuOptions;
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.vectorBits = options.vectorBits;
+  cpuOptions.int8DotProducts = options.int8DotProducts;
   cpu::buildCpuCodegenPipeline(pm, cpuOptions);
 }
 
@@ -64,12 +65,16 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "vector-bits",
       llvm::cl::desc("The target's vector register width in bits"),
       llvm::cl::init(512)};
+  Option<bool> int8DotProducts{
+      *this, "int8-dot-products",
+      llvm::cl::desc("The target has 8-bit dot products (vpdpbusd)"),
+      llvm::cl::init(false)};
   Option<std::string> cudaArch{
       *this, "cuda-arch",
       llvm::cl::desc("The NVIDIA GPU architecture (sm_80, sm_90)"),
       llvm::cl::init("sm_80")};
   PipelineOptions get() const {
-    return PipelineOptions{optLevel, vectorBits, cudaArch};
+    return PipelineOptions{optLevel, vectorBits, int8DotProducts, cudaArch};
   }
 };
 } // namespace

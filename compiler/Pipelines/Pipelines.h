@@ -20,6 +20,9 @@ struct PipelineOptions {
   unsigned optLevel = 2;
   /// The target CPU's vector register width in bits.
   int64_t vectorBits = 512;
+  /// Whether the target CPU has 8-bit dot products (vpdpbusd) at that
+  /// width.
+  bool int8DotProducts = false;
   /// The NVIDIA GPU architecture of --target=cuda (sm_80, sm_90).
   std::string cudaArch = "sm_80";
   /// Whether CUDA kernels are embedded as cubin and PTX (fatbin), not PTX

@@ -406,11 +406,12 @@ int main(int argc, char **argv) {
   targetOptions.cpu = cpuName;
   targetOptions.optLevel = optLevel;
   std::string error;
-  FailureOr<int64_t> vectorBits =
-      aic::cpu::targetVectorBits(targetOptions, error);
-  if (failed(vectorBits))
+  FailureOr<aic::cpu::TargetFeatures> features =
+      aic::cpu::targetFeatures(targetOptions, error);
+  if (failed(features))
     return fail(error);
-  pipelineOptions.vectorBits = *vectorBits;
+  pipelineOptions.vectorBits = features->vectorBits;
+  pipelineOptions.int8DotProducts = features->int8DotProducts;
   if (target == Target::Cpu &&
       failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
@@ -421,7 +422,7 @@ int main(int argc, char **argv) {
     reportContext.cpu =
         cpuName == "native" ? sys::getHostCPUName().str() : cpuName.getValue();
     reportContext.optLevel = "O" + std::to_string(static_cast<int>(optLevel));
-    reportContext.vectorBits = *vectorBits;
+    reportContext.vectorBits = features->vectorBits;
     reportContext.graph = &graphNodes;
     report = aic_compile::buildReport(*module, reportContext);
   }

@@ -1,0 +1,67 @@
+// RUN: aic-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aic-cpu-tile-and-vectorize{int8-dot-products=1}),canonicalize,cse)' | FileCheck %s
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that an 8-bit matmul (unsigned activations by signed constant
+// weights into i32) is packed for dot products: A viewed as M x K/4 x 4,
+// B packed at compile time as K/4 x N x 4; its K loop counts groups of 4
+// bytes, and each k's register tile is one vector.contract per row and
+// vector of columns, of the row's 4 zero-extended bytes and the 16
+// columns' sign-extended ones, whose accumulators stay in registers across
+// K.
+// CHECK-LABEL: func.func @matmul_u8_s8
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<packed> : tensor<2x16x4xi8>
+// CHECK: %[[A:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [8, 2, 4] : tensor<8x8xi8> into tensor<8x2x4xi8>
+// CHECK: %[[INIT:.*]] = vector.transfer_read
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C2]] step %[[C1]] iter_args(%{{.*}} = %[[INIT]]
+// CHECK-COUNT-8: arith.extui %{{.*}} : vector<4xi8> to vector<4xi32>
+// CHECK: arith.extsi %{{.*}} : vector<16x4xi8> to vector<16x4xi32>
+// CHECK-COUNT-8: vector.contract {{.*}}kind = #vector.kind<add>{{.*}} : vector<4xi32>, vector<16x4xi32> into vector<16xi32>
+// CHECK: scf.yield
+// CHECK: vector.transfer_write
+func.func @matmul_u8_s8(%a: tensor<8x8xi8>) -> tensor<8x16xi32> {
+  %w = arith.constant dense<[[-128, -91, -54, -17, 20, 57, 94, -125, -88, -51, -14, 23, 60, 97, -122, -85], [-48, -11, 26, 63, 100, -119, -82, -45, -8, 29, 66, 103, -116, -79, -42, -5], [32, 69, 106, -113, -76, -39, -2, 35, 72, 109, -110, -73, -36, 1, 38, 75], [112, -107, -70, -33, 4, 41, 78, 115, -104, -67, -30, 7, 44, 81, 118, -101], [-64, -27, 10, 47, 84, 121, -98, -61, -24, 13, 50, 87, 124, -95, -58, -21], [16, 53, 90, 127, -92, -55, -18, 19, 56, 93, -126, -89, -52, -15, 22, 59], [96, -123, -86, -49, -12, 25, 62, 99, -120, -83, -46, -9, 28, 65, 102, -117], [-80, -43, -6, 31, 68, 105, -114, -77, -40, -3, 34, 71, 108, -111, -74, -37]]> : tensor<8x16xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<8x16xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : tensor<8x8xi8>, tensor<8x16xi8>) outs(%init : tensor<8x16xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xi = arith.extui %x : i8 to i32
+    %yi = arith.extsi %y : i8 to i32
+    %p = arith.muli %xi, %yi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<8x16xi32>
+  return %r : tensor<8x16xi32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that signed activations, which vpdpbusd does not multiply, keep
+// the contraction's scalar loops.
+// CHECK-LABEL: func.func @matmul_s8_s8
+// CHECK-NOT: vector.contract
+// CHECK: linalg.generic
+func.func @matmul_s8_s8(%a: tensor<8x8xi8>) -> tensor<8x16xi32> {
+  %w = arith.constant dense<[[-128, -91, -54, -17, 20, 57, 94, -125, -88, -51, -14, 23, 60, 97, -122, -85], [-48, -11, 26, 63, 100, -119, -82, -45, -8, 29, 66, 103, -116, -79, -42, -5], [32, 69, 106, -113, -76, -39, -2, 35, 72, 109, -110, -73, -36, 1, 38, 75], [112, -107, -70, -33, 4, 41, 78, 115, -104, -67, -30, 7, 44, 81, 118, -101], [-64, -27, 10, 47, 84, 121, -98, -61, -24, 13, 50, 87, 124, -95, -58, -21], [16, 53, 90, 127, -92, -55, -18, 19, 56, 93, -126, -89, -52, -15, 22, 59], [96, -123, -86, -49, -12, 25, 62, 99, -120, -83, -46, -9, 28, 65, 102, -117], [-80, -43, -6, 31, 68, 105, -114, -77, -40, -3, 34, 71, 108, -111, -74, -37]]> : tensor<8x16xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<8x16xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<8x16xi32>) -> tensor<8x16xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : tensor<8x8xi8>, tensor<8x16xi8>) outs(%init : tensor<8x16xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xi = arith.extsi %x : i8 to i32
+    %yi = arith.extsi %y : i8 to i32
+    %p = arith.muli %xi, %yi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<8x16xi32>
+  return %r : tensor<8x16xi32>
+}
