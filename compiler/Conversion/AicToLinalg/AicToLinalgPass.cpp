@@ -11,6 +11,7 @@
 #include "compiler/Conversion/Passes.h"
 #include "dialects/aic/IR/AicDialect.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
@@ -55,7 +56,29 @@ struct ConvertAicToLinalgPass
     populateCheckToLinalgPatterns(converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    copyRepeatedResults();
+  }
+
+  /// A graph that outputs one tensor twice (y and Identity(y)) returns a
+  /// copy for each repeat: each result of the model is its own buffer,
+  /// which the caller frees on its own.
+  void copyRepeatedResults() {
+    getOperation()->walk([&](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      DenseSet<Value> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value v = operand.get();
+        auto type = dyn_cast<RankedTensorType>(v.getType());
+        if (seen.insert(v).second || !type)
+          continue;
+        // An allocation (which no folding merges with another) holding a
+        // copy.
+        operand.set(bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), type, buildDynamicDims(b, ret.getLoc(), v),
+            /*copy=*/v));
+      }
+    });
   }
 
   /// The graph's signature becomes signless; the element types it had are
