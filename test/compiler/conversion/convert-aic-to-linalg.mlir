@@ -811,3 +811,16 @@ func.func @matmul_integer_zero_points(%a: tensor<5x4xi8>, %b: tensor<4x3xui8>, %
   %0 = aic.matmul_integer %a, %b lhs_zero_point %za rhs_zero_point %zb : (tensor<5x4xi8>, tensor<4x3xui8>, tensor<5xi8>, tensor<3xui8>) -> tensor<5x3xi32>
   return %0 : tensor<5x3xi32>
 }
+
+// -----
+
+// Tests that a graph returning one tensor twice returns a copy for the
+// repeat, so that each output is a buffer of its own (freed once each).
+// CHECK-LABEL: func.func @repeated_result
+// CHECK: %[[Y:.*]] = linalg.generic
+// CHECK: %[[C:.*]] = bufferization.alloc_tensor() copy(%[[Y]]) : tensor<2x3xf32>
+// CHECK: return %[[Y]], %[[C]]
+func.func @repeated_result(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %y = aic.relu %x : tensor<2x3xf32>
+  return %y, %y : tensor<2x3xf32>, tensor<2x3xf32>
+}
