@@ -56,6 +56,7 @@
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 #include <cstring>
+#include <limits>
 
 namespace mlir::aic::cpu {
 #define GEN_PASS_DEF_TILEANDVECTORIZEPASS
@@ -1371,7 +1372,8 @@ LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
 /// together, and every input is read along all of them or none (a bias or
 /// scale broadcast over the row), contiguously: those loops are the input's
 /// innermost dims, in order. Contractions and convolutions are not.
-bool isRowReduction(linalg::LinalgOp op, unsigned rowLoops) {
+bool isRowReduction(linalg::LinalgOp op, unsigned rowLoops,
+                    int64_t maxReduced = kMaxReducedElements) {
   if (linalg::isaContractionOpInterface(op) ||
       linalg::isaConvolutionOpInterface(op) || op.getNumDpsInits() != 1)
     return false;
@@ -1384,7 +1386,7 @@ bool isRowReduction(linalg::LinalgOp op, unsigned rowLoops) {
     if (i >= rowLoops)
       reduced *= extents[i];
   }
-  if (reduced > kMaxReducedElements)
+  if (reduced > maxReduced)
     return false;
   unsigned numReduced = iterators.size() - rowLoops;
   for (OpOperand *input : op.getDpsInputOperands()) {
@@ -1808,7 +1810,7 @@ struct TileAndVectorizePass
     unsigned rowLoops = extents.size();
     if (op.getNumReductionLoops() != 0) {
       rowLoops = extents.size() - op.getNumReductionLoops();
-      if (!isRowReduction(op, rowLoops))
+      if (!isRowReduction(op, rowLoops, std::numeric_limits<int64_t>::max()))
         return;
     }
     // Rows of up to 4 vectors, or 2 for an op of many inputs (a depthwise
@@ -1823,9 +1825,18 @@ struct TileAndVectorizePass
           extent % lanes == 0
               ? lanes * divisorAtMost(extent / lanes, rowElements / lanes)
               : divisorAtMost(extent, rowElements);
-    } else
-      for (unsigned i = rowLoops; i < extents.size(); ++i)
-        sizes[i] = extents[i];
+    } else {
+      // The reduction loops whole, up to kMaxReducedElements together; past
+      // that (a reduction over a whole tensor) the outer ones run a piece
+      // at a time, in a loop that carries the accumulator.
+      int64_t budget = kMaxReducedElements;
+      for (unsigned i = extents.size(); i-- > rowLoops;) {
+        sizes[i] = divisorAtMost(extents[i], budget);
+        budget /= sizes[i];
+        if (sizes[i] != extents[i])
+          budget = 1;
+      }
+    }
     if (failed(linalg::vectorizeOpPrecondition(op)))
       return;
     for (size_t i = 0; i < sizes.size(); ++i)
