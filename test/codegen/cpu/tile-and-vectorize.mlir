@@ -478,3 +478,26 @@ func.func @max_pool(%x: tensor<1x4x17x17xf32>) -> tensor<1x4x8x8xf32> {
   } -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Tests that a reduction over a whole tensor of more than 4,096 elements
+// runs in pieces of at most that many (4 rows of 784), each reduced as one
+// vector, in a loop that carries the accumulator.
+// CHECK-LABEL: func.func @whole_tensor_reduction
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C64]] step %[[C4]] iter_args
+// CHECK: vector.transfer_read {{.*}} : tensor<4x784xf32>, vector<4x784xf32>
+// CHECK: vector.multi_reduction <minnumf>
+func.func @whole_tensor_reduction(%x: tensor<64x784xf32>) -> tensor<f32> {
+  %inf = arith.constant 0x7F800000 : f32
+  %e = tensor.empty() : tensor<f32>
+  %init = linalg.fill ins(%inf : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : tensor<64x784xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %m = arith.minnumf %in, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
