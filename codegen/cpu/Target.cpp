@@ -16,6 +16,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -186,6 +187,27 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
     return failure();
   }
   return success();
+}
+
+LogicalResult mlir::aic::cpu::buildSharedLibrary(ModuleOp module,
+                                                 const TargetOptions &options,
+                                                 StringRef outputPath,
+                                                 std::string &error) {
+  llvm::LLVMContext llvmContext;
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      translateAndOptimize(module, llvmContext, options, error);
+  if (failed(llvmModule))
+    return failure();
+  SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("aic-model", "o", object)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeObject(object);
+  if (failed(writeObjectFile(**llvmModule, object, options, error)))
+    return failure();
+  return linkSharedLibrary(**llvmModule, object, outputPath, {}, error);
 }
 
 void mlir::aic::cpu::renameEntryPoints(llvm::Module &module, StringRef prefix,

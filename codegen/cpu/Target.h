@@ -55,6 +55,12 @@ LogicalResult linkSharedLibrary(const llvm::Module &module,
                                 ArrayRef<std::string> libraries,
                                 std::string &error);
 
+/// Translates `module` (LLVM dialect, the model ABI's entry points) and
+/// links it into the shared model library `outputPath`: a library made
+/// along the way, as aic-compile's calibration makes one.
+LogicalResult buildSharedLibrary(ModuleOp module, const TargetOptions &options,
+                                 StringRef outputPath, std::string &error);
+
 /// Renames the model's entry points (aic_model_v1_info, ...) to
 /// `prefix`_info, ...; with `keepAbiNames`, the versioned names stay too, as
 /// aliases (a shared library the runtime loads by those names).

@@ -13,6 +13,7 @@
 #include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
+#include "dialects/aic/IR/Quantization.h"
 
 #include "mlir/IR/Verifier.h"
 
@@ -353,41 +354,16 @@ static LogicalResult importQLinearConv(NodeContext &ctx) {
   return success();
 }
 
-/// y_scale = (max(0, max x) - min(0, min x)) / 255, y_zero_point =
-/// quantize(-min, y_scale), y = quantize(x, y_scale, y_zero_point).
+/// buildDynamicQuantization's three results.
 static LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
-  NodeBuilder b{ctx};
   Value x = ctx.operand(0);
   if (!x || !typeOf(x).getElementType().isF32()) {
     ctx.emitError() << "expects a float32 input x";
     return failure();
   }
-  OpBuilder &builder = ctx.getBuilder();
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < typeOf(x).getRank(); ++d)
-    all.push_back(d);
-  auto reduce = [&](StringRef name) {
-    return b.op(
-        name, x,
-        {builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(all)),
-         builder.getNamedAttr("keepdims", builder.getBoolAttr(false))});
-  };
-  Type f32 = builder.getF32Type();
-  Value zero = b.constant(f32, 0.0);
-  Value lo = b.op(MinOp::getOperationName(),
-                  {reduce(ReduceMinOp::getOperationName()), zero});
-  Value hi = b.op(MaxOp::getOperationName(),
-                  {reduce(ReduceMaxOp::getOperationName()), zero});
-  Value scale =
-      b.op(DivOp::getOperationName(),
-           {b.op(SubOp::getOperationName(), {hi, lo}), b.constant(f32, 255.0)});
-  Type u8 = builder.getIntegerType(8, /*isSigned=*/false);
-  Value zeroPoint =
-      quantize(b, b.op(NegOp::getOperationName(), lo), scale, Value(), u8);
-  Value y = quantize(b, x, scale, zeroPoint, u8);
-  if (!b.ok)
-    return failure();
-  ctx.setResults({y, scale, zeroPoint});
+  DynamicQuantization q =
+      buildDynamicQuantization(ctx.getBuilder(), ctx.getLoc(), x);
+  ctx.setResults({q.output, q.scale, q.zeroPoint});
   return success();
 }
 

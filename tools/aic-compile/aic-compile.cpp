@@ -17,10 +17,13 @@
 #include "codegen/cuda/Passes.h"
 #include "compiler/InitAll.h"
 #include "compiler/Pipelines/Pipelines.h"
+#include "dialects/aic/Transforms/Passes.h"
 #include "frontends/onnx/Importer.h"
 #include "tools/aic-compile/Progress.h"
+#include "tools/aic-compile/Quantization.h"
 #include "tools/aic-compile/Report.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -122,6 +125,27 @@ cl::opt<std::string> reportPath(
     cl::desc("Describe the kernels, memory plan and phases: FILE.html as a "
              "page, else JSON"),
     cl::value_desc("FILE"), cl::cat(aicCategory));
+cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize matmuls by constant weights to 8 bits: int8 (with "
+             "--calibrate) or int8-dynamic"),
+    cl::value_desc("MODE"), cl::cat(aicCategory));
+cl::opt<std::string> calibrateDir(
+    "calibrate",
+    cl::desc("Measure activation ranges (and report accuracy) on the inputs "
+             "in DIR (test_data_set_*/input_K.pb, or DIR/input_K.pb)"),
+    cl::value_desc("DIR"), cl::cat(aicCategory));
+cl::opt<std::string>
+    calibrateMethod("calibrate-method",
+                    cl::desc("How ranges are measured: minmax or percentile"),
+                    cl::init("minmax"), cl::cat(aicCategory));
+cl::opt<double> calibratePercentile(
+    "calibrate-percentile",
+    cl::desc("The percentile of --calibrate-method=percentile (and 100 - it)"),
+    cl::init(99.99), cl::cat(aicCategory));
+cl::list<std::string> quantizeExclude(
+    "quantize-exclude", cl::desc("Keep these ONNX nodes (by name) in float"),
+    cl::value_desc("NODE,..."), cl::CommaSeparated, cl::cat(aicCategory));
 cl::opt<bool> listOps("list-ops",
                       cl::desc("Print the supported ONNX operators as a "
                                "Markdown table (docs/supported-ops.md)"),
@@ -210,24 +234,27 @@ std::string findCudaHostLibrary(const char *argv0) {
 /// How many phases a compile to `emit` for `target` runs (the progress
 /// bar's length).
 unsigned phaseCount(Emit emit, Target target) {
-  // A CUDA library has its host code as a phase of its own.
-  unsigned host = target == Target::Cuda && emit != Emit::Ptx ? 1 : 0;
+  // A CUDA library has its host code as a phase of its own; quantizing
+  // adds calibration and quantization, and for a library its accuracy.
+  unsigned extra = target == Target::Cuda && emit != Emit::Ptx ? 1 : 0;
+  if (!quantize.empty())
+    extra += 2 + (emit == Emit::Lib ? 1 : 0);
   switch (emit) {
   case Emit::Graph:
-    return 2;
+    return 2 + extra;
   case Emit::Linalg:
-    return 3;
+    return 3 + extra;
   case Emit::Llvm:
-    return 5 + host;
+    return 5 + extra;
   case Emit::Obj:
-    return 6 + host;
+    return 6 + extra;
   case Emit::Ptx:
-    return 4;
+    return 4 + extra;
   case Emit::Static:
   case Emit::Lib:
-    return 7 + host;
+    return 7 + extra;
   }
-  return 7 + host;
+  return 7 + extra;
 }
 } // namespace
 
@@ -269,6 +296,21 @@ int main(int argc, char **argv) {
   if (!headerPath.empty() && !makesCode)
     return fail("--emit-header describes a model library: it needs "
                 "--emit=llvm, obj, static or lib");
+  if (!quantize.empty() && quantize != "int8" && quantize != "int8-dynamic")
+    return fail("--quantize '" + quantize +
+                "' is not a mode (int8, int8-dynamic)");
+  if (!quantize.empty() && target == Target::Cuda)
+    return fail("--quantize makes CPU kernels so far, not --target=cuda");
+  if (quantize == "int8" && calibrateDir.empty())
+    return fail("--quantize=int8 measures activation ranges on sample "
+                "inputs: give them with --calibrate DIR");
+  if (quantize.empty() && !calibrateDir.empty())
+    return fail("--calibrate needs --quantize");
+  if (calibrateMethod != "minmax" && calibrateMethod != "percentile")
+    return fail("--calibrate-method '" + calibrateMethod +
+                "' is not minmax or percentile");
+  if (!(calibratePercentile > 50 && calibratePercentile <= 100))
+    return fail("--calibrate-percentile must be above 50 and at most 100");
   if (symbolPrefix.getNumOccurrences() &&
       !aic::cpu::isValidSymbolPrefix(symbolPrefix))
     return fail("--name '" + symbolPrefix +
@@ -335,6 +377,58 @@ int main(int argc, char **argv) {
   };
   // Text output goes to stdout unless -o names a file.
   std::string textPath = outputPath.empty() ? "-" : outputPath.getValue();
+  // Kernels are tiled for the target's vector registers.
+  aic::cpu::TargetOptions targetOptions;
+  targetOptions.cpu = cpuName;
+  targetOptions.optLevel = optLevel;
+  std::string error;
+  FailureOr<aic::cpu::TargetFeatures> features =
+      aic::cpu::targetFeatures(targetOptions, error);
+  if (failed(features))
+    return fail(error);
+  pipelineOptions.vectorBits = features->vectorBits;
+  pipelineOptions.int8DotProducts = features->int8DotProducts;
+
+  // --quantize: activation ranges measured on the float model, then the
+  // graph quantized; the float outputs stay for the accuracy below.
+  std::vector<aic_compile::DataSet> calibrationSets;
+  std::vector<std::vector<aic_run::HostTensor>> floatOutputs;
+  std::vector<std::string> exclude(quantizeExclude.begin(),
+                                   quantizeExclude.end());
+  auto compileLibrary = [&](ModuleOp m, const std::string &path,
+                            std::string &error) -> LogicalResult {
+    PassManager pm(&context);
+    aic::buildGraphPipeline(pm, pipelineOptions);
+    aic::buildLowerToLinalgPipeline(pm, pipelineOptions);
+    aic::buildCpuCodegenPipeline(pm, pipelineOptions);
+    if (failed(pm.run(m)))
+      return failure();
+    return aic::cpu::buildSharedLibrary(m, targetOptions, path, error);
+  };
+  if (!quantize.empty()) {
+    phases.start("calibrating");
+    if (!calibrateDir.empty()) {
+      auto main = module->lookupSymbol<func::FuncOp>("main");
+      if (failed(aic_compile::readDataSets(calibrateDir, main.getNumArguments(),
+                                           calibrationSets, error)))
+        return fail(error);
+      aic_compile::CalibrationOptions calibration;
+      calibration.method = calibrateMethod;
+      calibration.percentile = calibratePercentile;
+      calibration.exclude = exclude;
+      if (failed(aic_compile::calibrate(*module, calibrationSets, calibration,
+                                        compileLibrary, floatOutputs, error)))
+        return error.empty() ? 1 : fail(error);
+    }
+    phases.start("quantizing");
+    PassManager pm(&context);
+    aic::QuantizePassOptions quantizeOptions;
+    quantizeOptions.mode = quantize;
+    quantizeOptions.exclude.assign(exclude.begin(), exclude.end());
+    pm.addPass(aic::createQuantizePass(quantizeOptions));
+    if (failed(pm.run(*module)))
+      return 1;
+  }
 
   if (failed(runPipeline("graph pipeline", aic::buildGraphPipeline)))
     return 1;
@@ -401,17 +495,6 @@ int main(int argc, char **argv) {
     if (failed(runPipeline("CUDA host code", aic::buildCudaHostPipeline)))
       return 1;
   }
-  // Kernels are tiled for the target's vector registers.
-  aic::cpu::TargetOptions targetOptions;
-  targetOptions.cpu = cpuName;
-  targetOptions.optLevel = optLevel;
-  std::string error;
-  FailureOr<aic::cpu::TargetFeatures> features =
-      aic::cpu::targetFeatures(targetOptions, error);
-  if (failed(features))
-    return fail(error);
-  pipelineOptions.vectorBits = features->vectorBits;
-  pipelineOptions.int8DotProducts = features->int8DotProducts;
   if (target == Target::Cpu &&
       failed(runPipeline("CPU codegen", aic::buildCpuCodegenPipeline)))
     return 1;
@@ -522,5 +605,31 @@ int main(int argc, char **argv) {
   if (failed(aic::cpu::linkSharedLibrary(**llvmModule, object, path, libraries,
                                          error)))
     return fail(error);
+  if (!floatOutputs.empty()) {
+    // The quantized library against the float model on the calibration
+    // inputs: printed, and in the report.
+    phases.start("accuracy");
+    std::vector<std::vector<aic_run::HostTensor>> quantizedOutputs;
+    if (failed(aic_compile::runLibrary(path, calibrationSets, quantizedOutputs,
+                                       error)))
+      return fail(error);
+    json::Array accuracy =
+        aic_compile::compareOutputs(floatOutputs, quantizedOutputs);
+    phases.finish();
+    for (const json::Value &output : accuracy) {
+      const json::Object &o = *output.getAsObject();
+      outs() << formatv("aic-compile: {0} against float on {1} input "
+                        "set(s): output '{2}': max abs error {3:e}, cosine "
+                        "similarity {4:f6}\n",
+                        quantize.getValue(), calibrationSets.size(),
+                        *o.getString("name"), *o.getNumber("max_abs_error"),
+                        *o.getNumber("cosine_similarity"));
+    }
+    if (report)
+      (*report)["quantization"] =
+          json::Object{{"mode", quantize.getValue()},
+                       {"calibration_sets", (int64_t)calibrationSets.size()},
+                       {"outputs", std::move(accuracy)}};
+  }
   return finish();
 }

@@ -13,10 +13,10 @@
 #include <fstream>
 #include <sstream>
 
-using namespace aic::run;
+using namespace aic_run;
 
-bool aic::run::readTensorFile(const std::string &path, HostTensor &tensor,
-                              std::string &error) {
+bool aic_run::readTensorFile(const std::string &path, HostTensor &tensor,
+                             std::string &error) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     error = "cannot open '" + path + "'";
@@ -34,15 +34,15 @@ bool aic::run::readTensorFile(const std::string &path, HostTensor &tensor,
   tensor.elemType = proto.data_type();
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
   // Test data never refers to external files.
-  if (!onnx_tensor::decodeTensor(proto, "", tensor.data, error)) {
+  if (!aic::onnx_tensor::decodeTensor(proto, "", tensor.data, error)) {
     error = "'" + path + "': " + error;
     return false;
   }
   return true;
 }
 
-bool aic::run::writeTensorFile(const std::string &path,
-                               const HostTensor &tensor, std::string &error) {
+bool aic_run::writeTensorFile(const std::string &path, const HostTensor &tensor,
+                              std::string &error) {
   onnx::TensorProto proto;
   proto.set_name(tensor.name);
   proto.set_data_type(tensor.elemType);

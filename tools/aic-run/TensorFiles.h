@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace aic::run {
+namespace aic_run {
 
 /// A tensor in host memory that owns its data.
 struct HostTensor {
@@ -30,6 +30,6 @@ bool readTensorFile(const std::string &path, HostTensor &tensor,
 bool writeTensorFile(const std::string &path, const HostTensor &tensor,
                      std::string &error);
 
-} // namespace aic::run
+} // namespace aic_run
 
 #endif // AIC_TOOLS_AIC_RUN_TENSORFILES_H

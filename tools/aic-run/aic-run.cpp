@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-using aic::run::HostTensor;
+using aic_run::HostTensor;
 
 namespace {
 struct Options {
@@ -379,7 +379,7 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < info->num_inputs; ++i) {
     std::string path = o.inputs + "/input_" + std::to_string(i) + ".pb";
     std::string error;
-    if (!aic::run::readTensorFile(path, inputs[i], error))
+    if (!aic_run::readTensorFile(path, inputs[i], error))
       die("input '" + std::string(info->inputs[i].name) + "': " + error);
     adoptLegacyBFloat16(inputs[i], info->inputs[i].elem_type);
     if (aic_element_size(inputs[i].elemType) == 0)
@@ -449,9 +449,9 @@ int main(int argc, char **argv) {
       die("--outputs: cannot create directory '" + o.outputs + "'");
     for (size_t i = 0; i < outputs.size(); ++i) {
       std::string error;
-      if (!aic::run::writeTensorFile(o.outputs + "/output_" +
-                                         std::to_string(i) + ".pb",
-                                     outputs[i], error))
+      if (!aic_run::writeTensorFile(o.outputs + "/output_" + std::to_string(i) +
+                                        ".pb",
+                                    outputs[i], error))
         die(error);
     }
   }
@@ -464,7 +464,7 @@ int main(int argc, char **argv) {
       HostTensor expected;
       std::string error;
       std::string path = o.compare + "/output_" + std::to_string(i) + ".pb";
-      if (!aic::run::readTensorFile(path, expected, error))
+      if (!aic_run::readTensorFile(path, expected, error))
         die("reference for output '" + outputs[i].name + "': " + error);
       adoptLegacyBFloat16(expected, outputs[i].elemType);
       matches &= compareOutput(outputs[i], expected, o);

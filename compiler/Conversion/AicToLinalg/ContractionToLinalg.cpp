@@ -169,25 +169,63 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
 
   std::optional<int64_t> za = uniformZeroPoint(lhsZero, lhsUnsigned),
                          zb = uniformZeroPoint(rhsZero, rhsUnsigned);
+  // A zero point of one value known only at run time (dynamic
+  // quantization's).
+  bool runtimeZa =
+      !za && lhsZero &&
+      cast<RankedTensorType>(lhsZero.getType()).getNumElements() == 1;
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   std::optional<SmallVector<int64_t>> weights;
-  if (za && zb == 0 && rhsType.getRank() == 2 &&
+  if ((za || runtimeZa) && zb == 0 && rhsType.getRank() == 2 &&
       rhsMap.getResults() == ArrayRef<AffineExpr>{k, n})
     weights = constantIntegers(rhs, rhsUnsigned);
   if (weights) {
     Value init;
-    if (*za == 0) {
+    if (za == 0) {
       init = linalg::FillOp::create(b, loc, buildZero(b, loc, i32), empty)
                  .getResult(0);
     } else {
       int64_t rows = rhsType.getDimSize(0), columns = rhsType.getDimSize(1);
-      SmallVector<int32_t> correction(columns, 0);
+      SmallVector<int32_t> sums(columns, 0);
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < columns; ++c)
-          correction[c] -= int32_t(*za * (*weights)[r * columns + c]);
-      auto correctionType = RankedTensorType::get({columns}, i32);
-      Value column = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(correctionType, ArrayRef(correction)));
+          sums[c] += int32_t((*weights)[r * columns + c]);
+      auto columnType = RankedTensorType::get({columns}, i32);
+      Value column;
+      if (za) {
+        for (int32_t &sum : sums)
+          sum *= -int32_t(*za);
+        column = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(columnType, ArrayRef(sums)));
+      } else {
+        // -za * the column sums, at run time.
+        Value columnSums = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(columnType, ArrayRef(sums)));
+        auto zaType = cast<RankedTensorType>(lhsZero.getType());
+        AffineMap zaMap =
+            AffineMap::get(1, 0,
+                           SmallVector<AffineExpr>(
+                               zaType.getRank(), getAffineConstantExpr(0, ctx)),
+                           ctx);
+        Value columnInit =
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{columns}, i32);
+        column =
+            linalg::GenericOp::create(
+                b, loc, columnType, ValueRange{columnSums, lhsZero},
+                ValueRange{columnInit},
+                ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1), zaMap,
+                                    b.getMultiDimIdentityMap(1)},
+                SmallVector<utils::IteratorType>(1,
+                                                 utils::IteratorType::parallel),
+                [&](OpBuilder &nb, Location l, ValueRange args) {
+                  Value zero = extend(nb, l, args[1], lhsUnsigned);
+                  Value product = arith::MulIOp::create(nb, l, zero, args[0]);
+                  Value negated = arith::SubIOp::create(
+                      nb, l, buildZero(nb, l, i32), product);
+                  linalg::YieldOp::create(nb, l, negated);
+                })
+                .getResult(0);
+      }
       init = linalg::BroadcastOp::create(
                  b, loc, column, empty,
                  llvm::to_vector(llvm::seq<int64_t>(0, outRank - 1)))

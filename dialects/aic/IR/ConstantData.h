@@ -11,6 +11,7 @@
 #define AIC_DIALECTS_AIC_IR_CONSTANTDATA_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
@@ -18,18 +19,26 @@
 
 namespace mlir::aic {
 
-/// The bytes of the elements of `v`, an arith.constant tensor of whole-byte
-/// elements, row-major; none for a splat, an elided resource (printed IR
-/// read back) or what is not such a constant.
+/// The bytes of the elements of `v`, a constant tensor (arith.constant,
+/// aic.constant) of whole-byte elements, row-major; none for a splat, an
+/// elided resource (printed IR read back) or what is not such a constant.
 std::optional<ArrayRef<char>> constantBytes(Value v);
+
+/// The elements of `v`, a constant tensor of f32 (a splat too); none where
+/// `v` is not such a constant.
+std::optional<SmallVector<float>> constantFloats(Value v);
 
 /// The integer elements of `v`, a constant tensor of integers (a splat
 /// too), sign- or zero-extended as `isUnsigned` says; none where `v` is
 /// not such a constant.
 std::optional<SmallVector<int64_t>> constantIntegers(Value v, bool isUnsigned);
 
-/// An arith.constant of `type` holding `data` (row-major bytes) as a
-/// resource named `name`.
+/// Elements of `type` holding `data` (row-major bytes) as a resource named
+/// `name`.
+DenseResourceElementsAttr resourceElements(ShapedType type, StringRef name,
+                                           ArrayRef<char> data);
+
+/// An arith.constant of resourceElements(type, name, data).
 Value resourceConstant(OpBuilder &b, Location loc, ShapedType type,
                        StringRef name, ArrayRef<char> data);
 

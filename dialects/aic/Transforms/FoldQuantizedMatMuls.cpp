@@ -8,6 +8,7 @@
 #include "dialects/aic/Transforms/Passes.h"
 
 #include "dialects/aic/IR/AicOps.h"
+#include "dialects/aic/IR/ConstantData.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -30,26 +31,6 @@ RankedTensorType tensorType(Value v) {
 bool isSingle(Value v) {
   return !v ||
          (tensorType(v).getRank() <= 1 && tensorType(v).getNumElements() == 1);
-}
-
-/// The f32 values of `v` where it is an aic.constant (inline or a
-/// resource), else none.
-std::optional<SmallVector<float>> constantFloats(Value v) {
-  auto constant = v.getDefiningOp<ConstantOp>();
-  if (!constant || !tensorType(v).getElementType().isF32())
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
-    return llvm::to_vector(dense.getValues<float>());
-  auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
-  if (!resource)
-    return std::nullopt;
-  std::optional<ArrayRef<char>> data = resource.getData();
-  int64_t count = tensorType(v).getNumElements();
-  if (!data || (int64_t)data->size() != count * (int64_t)sizeof(float))
-    return std::nullopt;
-  SmallVector<float> values(count);
-  std::memcpy(values.data(), data->data(), data->size());
-  return values;
 }
 
 /// The dequantization `v` is, where it dequantizes 8-bit integers to f32

@@ -25,4 +25,33 @@ def FoldQuantizedMatMulsPass : Pass<"aic-fold-quantized-matmuls"> {
   }];
 }
 
+def QuantizePass : Pass<"aic-quantize"> {
+  let summary = "Float matmuls by constant weights become 8-bit ones (QDQ)";
+  let description = [{
+    aic-compile's `--quantize`. Each aic.matmul of f32 activations by a
+    constant f32 matrix of weights (aic.gemm too, where it is one: no
+    transposed A, alpha and beta of 1, its C added after), unless its node
+    is named in `exclude`, gets its operands quantized as ONNX Runtime's
+    quantizer writes them:
+
+    - weights per output column, symmetric int8 at compile time: scale
+      max |w| / 127 (1 for a column of zeros), values rounded half to even
+      into -127..127, zero point 0; a DequantizeLinear of that constant;
+    - activations as uint8 with a QuantizeLinear and DequantizeLinear pair:
+      with `mode=int8` per tensor by the range [lo, hi] in the op's
+      `aic.input_range` attribute (measured by calibration; widened to hold
+      0; ops without it stay float), scale (hi - lo) / 255 and zero point
+      -lo / scale rounded; with `mode=int8-dynamic` by the same rule on the
+      activations' own range at run time (DynamicQuantizeLinear's).
+
+    aic-fold-quantized-matmuls then makes each such matmul an integer one.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"int8\"",
+           "int8 (static, from aic.input_range) or int8-dynamic">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Nodes (by name) that stay float">,
+  ];
+}
+
 #endif // AIC_DIALECTS_AIC_TRANSFORMS_PASSES_TD
