@@ -79,3 +79,16 @@ try:
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+
+# avx512vnni, avx512bf16: the host CPU has 8-bit and bf16 dot products, so
+# libraries compiled for it (--cpu=native) use them.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag, feature in (("avx512_vnni", "avx512vnni"),
+                      ("avx512_bf16", "avx512bf16")):
+    if flag in flags:
+        config.available_features.add(feature)

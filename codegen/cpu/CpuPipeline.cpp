@@ -50,6 +50,7 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
     TileAndVectorizePassOptions tiling;
     tiling.vectorBits = options.vectorBits;
     tiling.int8DotProducts = options.int8DotProducts;
+    tiling.bf16DotProducts = options.bf16DotProducts;
     // Threads from -O2.
     tiling.parallel = options.optLevel >= 2;
     pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass(tiling));
@@ -92,10 +93,13 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  // 8-bit dot products as vpdpbusd, where the target has it.
-  if (options.int8DotProducts) {
+  // 8-bit and bf16 dot products as vpdpbusd and vdpbf16ps, where the
+  // target has them.
+  if (options.int8DotProducts || options.bf16DotProducts) {
     LowerDotProductsPassOptions dotProducts;
     dotProducts.vectorBits = options.vectorBits;
+    dotProducts.int8 = options.int8DotProducts;
+    dotProducts.bf16 = options.bf16DotProducts;
     pm.addNestedPass<func::FuncOp>(createLowerDotProductsPass(dotProducts));
   }
   // Vector contractions as outer products (fused multiply-adds); lowered

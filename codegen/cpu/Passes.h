@@ -33,6 +33,9 @@ struct CpuCodegenOptions {
   int64_t vectorBits = 512;
   /// Whether vectors of that width have 8-bit dot products (vpdpbusd).
   bool int8DotProducts = false;
+  /// Whether f32 matmuls by constant weights compute in bf16 (vdpbf16ps),
+  /// accumulating in f32.
+  bool bf16DotProducts = false;
 };
 
 /// One-shot bufferization of the whole module (identity layouts at

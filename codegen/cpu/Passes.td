@@ -171,8 +171,11 @@ def TileAndVectorizePass
     packed: A viewed as K/4 groups of 4 bytes, B copied at compile time
     into K/4 x N x 4 (N padded to whole vectors), so that its register tile
     is one `vector.contract` per row and vector of columns of 4 bytes each,
-    which aic-cpu-lower-dot-products makes vpdpbusd. Other contractions
-    keep their scalar loops. Static pads become a fill and a copy, and window
+    which aic-cpu-lower-dot-products makes vpdpbusd. With
+    `bf16-dot-products`, an f32 matmul by constant weights (K even) is
+    packed the same way in bf16 (A rounded at run time, B at compile time,
+    K/2 x N x 2), accumulating in f32: vdpbf16ps. Other integer
+    contractions keep their scalar loops. Static pads become a fill and a copy, and window
     reductions (pooling) an elementwise combination of their taps.
     Elementwise ops over static shapes are tiled to rows and vectorized, row
     reductions (reduction loops innermost, up to 4,096 elements) tiled to
@@ -193,6 +196,9 @@ def TileAndVectorizePass
            "Split big ops over threads with scf.forall">,
     Option<"int8DotProducts", "int8-dot-products", "bool", "false",
            "The target has 8-bit dot products (vpdpbusd) at vector-bits">,
+    Option<"bf16DotProducts", "bf16-dot-products", "bool", "false",
+           "f32 matmuls by constant weights as bf16 dot products (vdpbf16ps), "
+           "accumulated in f32">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
@@ -205,7 +211,8 @@ def TileAndVectorizePass
 
 def LowerDotProductsPass
     : Pass<"aic-cpu-lower-dot-products", "::mlir::func::FuncOp"> {
-  let summary = "8-bit dot-product contractions become vpdpbusd";
+  let summary = "8-bit and bf16 dot-product contractions become vpdpbusd "
+                "and vdpbf16ps";
   let description = [{
     Each `vector.contract` that sums, per lane of an i32 accumulator
     vector as wide as the target's registers, the products of 4
@@ -214,13 +221,19 @@ def LowerDotProductsPass
     aic-cpu-tile-and-vectorize makes them for 8-bit matrix multiplications,
     becomes a call of the vpdpbusd intrinsic (AVX512-VNNI at 512 bits,
     AVX-VNNI at 256): the shared bytes broadcast to every lane, the rows'
-    bytes as one vector. Run after bufferization (the intrinsic call has no
-    declared memory effects) and before the vector lowering, on targets
-    that have the instruction; other contractions are left alone.
+    bytes as one vector. With `bf16`, one of 2 bf16 (widened to f32) into
+    16 f32 lanes becomes vdpbf16ps (AVX512-BF16) the same way. Run after
+    bufferization (the intrinsic call has no declared memory effects) and
+    before the vector lowering, on targets that have the instructions;
+    other contractions are left alone.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "The target's vector register width in bits">,
+    Option<"int8", "int8", "bool", "true",
+           "The target has vpdpbusd at vector-bits">,
+    Option<"bf16", "bf16", "bool", "false",
+           "The target has vdpbf16ps (512 bits)">,
   ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",

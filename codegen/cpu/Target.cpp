@@ -78,6 +78,7 @@ mlir::aic::cpu::targetFeatures(const TargetOptions &options,
   if (info->checkFeatures("+avx512f")) {
     features.vectorBits = 512;
     features.int8DotProducts = info->checkFeatures("+avx512vnni");
+    features.bf16DotProducts = info->checkFeatures("+avx512bf16");
   } else if (info->checkFeatures("+avx")) {
     features.vectorBits = 256;
     features.int8DotProducts = info->checkFeatures("+avxvnni");

@@ -31,6 +31,9 @@ struct TargetFeatures {
   /// Whether vectors of that width have 8-bit dot products (vpdpbusd:
   /// AVX512-VNNI at 512 bits, AVX-VNNI at 256).
   bool int8DotProducts = false;
+  /// Whether it has bf16 dot products at 512 bits (vdpbf16ps:
+  /// AVX512-BF16).
+  bool bf16DotProducts = false;
 };
 
 /// The target CPU's features.

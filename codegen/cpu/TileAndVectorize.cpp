@@ -1197,20 +1197,57 @@ bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
          (extends(mul.getRhs(), 0, true) && extends(mul.getLhs(), 1, false));
 }
 
-/// An 8-bit contraction (unsigned A by signed constant B, A read along K
-/// innermost, K a multiple of 4) as one whose K loop counts groups of 4
-/// bytes, with a loop over the 4 innermost: A viewed as [..., K/4, 4]
-/// (free), B packed at compile time as [K/4, N, 4], so that a row of 4 N
-/// bytes is N columns' 4 consecutive k, the layout of vpdpbusd's second
-/// operand. Returns the packed op and its loops.
+/// Whether `op`'s body is `out + a * b` in f32 of its two f32 inputs in
+/// order (a float matmul's).
+bool multipliesFloats(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return false;
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues().front().getDefiningOp<arith::AddFOp>();
+  if (!add || !add.getType().isF32() || body->getOperations().size() != 3)
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  return mul && ((mul.getLhs() == body->getArgument(0) &&
+                  mul.getRhs() == body->getArgument(1)) ||
+                 (mul.getRhs() == body->getArgument(0) &&
+                  mul.getLhs() == body->getArgument(1)));
+}
+
+/// The bf16 nearest `value` (ties to even), as its bits.
+uint16_t toBFloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if ((bits & 0x7fffffff) > 0x7f800000) // NaN: keep it one.
+    return uint16_t((bits >> 16) | 0x40);
+  bits += 0x7fff + ((bits >> 16) & 1);
+  return uint16_t(bits >> 16);
+}
+
+/// A contraction as one whose K loop counts groups of the elements one dot
+/// product instruction sums (4 bytes for vpdpbusd, 2 bf16 for vdpbf16ps),
+/// with a loop over a group innermost: A read along K innermost (viewed as
+/// [..., K/g, g], free), B a constant packed at compile time as
+/// [K/g, N, g], so that a row of g N elements is N columns' g consecutive
+/// k, the layout of the instructions' second operand. 8-bit: unsigned A
+/// by signed B (multipliesUnsignedBySignedBytes). bf16 (`bf16`): an f32
+/// matmul whose A is rounded to bf16 first (an elementwise op) and whose
+/// weights are rounded at compile time; the body multiplies the values
+/// widened to f32. K must be a multiple of g. Returns the packed op and its
+/// loops.
 std::optional<std::pair<linalg::GenericOp, MatmulLoops>>
 packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
-                   const MatmulLoops &loops) {
-  if (!multipliesUnsignedBySignedBytes(op))
+                   const MatmulLoops &loops, bool bf16) {
+  if (bf16 ? !multipliesFloats(op) : !multipliesUnsignedBySignedBytes(op))
     return std::nullopt;
+  int64_t group = bf16 ? 2 : 4;
   MLIRContext *ctx = op.getContext();
   int64_t extentK = loops.extents[loops.k], extentN = loops.extents[loops.n];
-  if (extentK % 4 != 0)
+  if (extentK % group != 0)
     return std::nullopt;
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -1225,21 +1262,51 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
   bool kFirst = maps[1].getResults() == ArrayRef<AffineExpr>{k, n};
   if (!kFirst && maps[1].getResults() != ArrayRef<AffineExpr>{n, k})
     return std::nullopt;
-  std::vector<char> data(extentK * extentN);
+  Type element = bf16 ? Type(rewriter.getBF16Type()) : rewriter.getI8Type();
+  size_t size = bf16 ? 2 : 1;
+  std::vector<char> data(extentK * extentN * size);
   for (int64_t kk = 0; kk < extentK; ++kk)
-    for (int64_t nn = 0; nn < extentN; ++nn)
-      data[((kk / 4) * extentN + nn) * 4 + kk % 4] =
-          (*bytes)[kFirst ? kk * extentN + nn : nn * extentK + kk];
+    for (int64_t nn = 0; nn < extentN; ++nn) {
+      int64_t from = kFirst ? kk * extentN + nn : nn * extentK + kk;
+      char *to =
+          &data[(((kk / group) * extentN + nn) * group + kk % group) * size];
+      if (bf16) {
+        float value;
+        std::memcpy(&value, &(*bytes)[from * 4], 4);
+        uint16_t rounded = toBFloat16(value);
+        std::memcpy(to, &rounded, 2);
+      } else {
+        *to = (*bytes)[from];
+      }
+    }
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type i8 = rewriter.getI8Type();
   Value packed = resourceConstant(
-      rewriter, loc, RankedTensorType::get({extentK / 4, extentN, 4}, i8),
+      rewriter, loc,
+      RankedTensorType::get({extentK / group, extentN, group}, element),
       "packed", data);
   auto aType = cast<RankedTensorType>(a.getType());
+  if (bf16) {
+    // A rounded to bf16, elementwise.
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, aType.getShape(), element);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
+    a = linalg::GenericOp::create(
+            rewriter, loc, TypeRange{aType.clone(element)}, ValueRange{a},
+            ValueRange{empty}, ArrayRef<AffineMap>{identity, identity},
+            SmallVector<utils::IteratorType>(aType.getRank(),
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::TruncFOp::create(b, l, element, args[0]).getResult());
+            })
+            ->getResult(0);
+    aType = aType.clone(element);
+  }
   SmallVector<int64_t> aShape(aType.getShape());
-  aShape.back() = extentK / 4;
-  aShape.push_back(4);
+  aShape.back() = extentK / group;
+  aShape.push_back(group);
   SmallVector<ReassociationIndices> reassociation;
   for (int64_t d = 0; d + 1 < aType.getRank(); ++d)
     reassociation.push_back({d});
@@ -1257,25 +1324,41 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
                                        widened(maps[2].getResults())};
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   iterators.push_back(utils::IteratorType::reduction);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
-      op.getDpsInits(), packedMaps, iterators);
-  rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
-                             generic.getRegion().end());
+  linalg::GenericOp generic;
+  if (bf16) {
+    generic = linalg::GenericOp::create(
+        rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
+        op.getDpsInits(), packedMaps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Type f32 = b.getF32Type();
+          Value product = arith::MulFOp::create(
+              b, l, arith::ExtFOp::create(b, l, f32, args[0]),
+              arith::ExtFOp::create(b, l, f32, args[1]));
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+        });
+  } else {
+    generic = linalg::GenericOp::create(
+        rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
+        op.getDpsInits(), packedMaps, iterators);
+    rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
+                               generic.getRegion().end());
+  }
   rewriter.replaceOp(op, generic->getResults());
   MatmulLoops packedLoops = loops;
-  packedLoops.extents[loops.k] = extentK / 4;
-  packedLoops.extents.push_back(4);
+  packedLoops.extents[loops.k] = extentK / group;
+  packedLoops.extents.push_back(group);
   packedLoops.kInner = numLoops;
   return std::make_pair(generic, packedLoops);
 }
 
-/// The register tile of a packed 8-bit contraction (packForDotProducts; K
-/// of one group of 4) as one vector.contract per row and vector of
-/// columns: the row's 4 bytes of A (zero-extended) times each column's 4
-/// bytes of packed B (sign-extended), summed into the column's lane of the
-/// accumulator, which is read and written here and hoisted out of the K
-/// loop after. aic-cpu-lower-dot-products makes each a vpdpbusd; without
+/// The register tile of a packed contraction (packForDotProducts; K of one
+/// group of g) as one vector.contract per row and vector of columns: the
+/// row's g elements of A times each column's g elements of packed B, both
+/// widened (bytes: A zero-extended, B sign-extended, into i32; bf16 into
+/// f32), summed into the column's lane of the accumulator, which is read
+/// and written here and hoisted out of the K loop after.
+/// aic-cpu-lower-dot-products makes each a vpdpbusd or vdpbf16ps; without
 /// it they lower like any contraction.
 LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
                                    linalg::LinalgOp kernel,
@@ -1305,18 +1388,31 @@ LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
     }
     return result;
   };
-  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
-  auto read = [&](VectorType type, Value source, SmallVector<Value> at,
-                  Value padding) {
+  Value a = kernel.getDpsInputs()[0], b = kernel.getDpsInputs()[1];
+  Value c = kernel.getDpsInits()[0];
+  int64_t group = tile[*loops.kInner];
+  Type element = getElementTypeOrSelf(a.getType());
+  Type accElement = getElementTypeOrSelf(c.getType());
+  bool bytes = element.isInteger(8);
+  auto read = [&](VectorType type, Value source, SmallVector<Value> at) {
+    Value padding = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
     return vector::TransferReadOp::create(
                rewriter, loc, type, source, at, padding,
                SmallVector<bool>(type.getRank(), true))
         .getResult();
   };
-  Value a = kernel.getDpsInputs()[0], b = kernel.getDpsInputs()[1];
-  Value c = kernel.getDpsInits()[0];
-  // B's tile (1 x columns x 4, contiguous) as one row of bytes, so that a
-  // vector of columns is one load.
+  // Widened as the contraction's body widens them.
+  auto widen = [&](Value v, bool isA) -> Value {
+    auto type = cast<VectorType>(v.getType()).clone(accElement);
+    if (!bytes)
+      return arith::ExtFOp::create(rewriter, loc, type, v);
+    if (isA)
+      return arith::ExtUIOp::create(rewriter, loc, type, v);
+    return arith::ExtSIOp::create(rewriter, loc, type, v);
+  };
+  // B's tile (1 x columns x g, contiguous) as one row, so that a vector of
+  // columns is one load.
   auto bType = cast<RankedTensorType>(b.getType());
   if (maps[1].getResults().take_back(2) !=
           ArrayRef<AffineExpr>{getAffineDimExpr(loops.n, ctx),
@@ -1325,38 +1421,34 @@ LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
     return failure();
   Value bRow = tensor::CollapseShapeOp::create(
       rewriter, loc, b, SmallVector<ReassociationIndices>{{0}, {1, 2}});
-  Value zeroByte = arith::ConstantIntOp::create(rewriter, loc, i8, 0);
-  Value zeroWord = arith::ConstantIntOp::create(rewriter, loc, i32, 0);
   SmallVector<Value> aRows;
   for (int64_t r = 0; r < rows; ++r)
-    aRows.push_back(arith::ExtUIOp::create(
-        rewriter, loc, VectorType::get({4}, i32),
-        read(VectorType::get({4}, i8), a, indices(maps[0], {{loops.m, r}}),
-             zeroByte)));
-  // (lane, byte) -> byte, (lane, byte), lane.
-  AffineExpr lane = getAffineDimExpr(0, ctx), byte = getAffineDimExpr(1, ctx);
-  ArrayAttr contractMaps =
-      rewriter.getAffineMapArrayAttr({AffineMap::get(2, 0, {byte}, ctx),
-                                      AffineMap::get(2, 0, {lane, byte}, ctx),
-                                      AffineMap::get(2, 0, {lane}, ctx)});
+    aRows.push_back(widen(read(VectorType::get({group}, element), a,
+                               indices(maps[0], {{loops.m, r}})),
+                          /*isA=*/true));
+  // (lane, k) -> k, (lane, k), lane.
+  AffineExpr lane = getAffineDimExpr(0, ctx), kk = getAffineDimExpr(1, ctx);
+  ArrayAttr contractMaps = rewriter.getAffineMapArrayAttr(
+      {AffineMap::get(2, 0, {kk}, ctx), AffineMap::get(2, 0, {lane, kk}, ctx),
+       AffineMap::get(2, 0, {lane}, ctx)});
   ArrayAttr iterators = rewriter.getArrayAttr(
       {vector::IteratorTypeAttr::get(ctx, vector::IteratorType::parallel),
        vector::IteratorTypeAttr::get(ctx, vector::IteratorType::reduction)});
-  auto accType = VectorType::get({lanes}, i32);
+  auto accType = VectorType::get({lanes}, accElement);
   Value result = c;
   for (int64_t j = 0; j < columns; j += lanes) {
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value bytes = read(
-        VectorType::get({4 * lanes}, i8), bRow,
-        {zero, arith::ConstantIndexOp::create(rewriter, loc, 4 * j)}, zeroByte);
-    Value bBytes = arith::ExtSIOp::create(
-        rewriter, loc, VectorType::get({lanes, 4}, i32),
-        vector::ShapeCastOp::create(rewriter, loc,
-                                    VectorType::get({lanes, 4}, i8), bytes));
+    Value row =
+        read(VectorType::get({group * lanes}, element), bRow,
+             {zero, arith::ConstantIndexOp::create(rewriter, loc, group * j)});
+    Value bColumns =
+        widen(vector::ShapeCastOp::create(
+                  rewriter, loc, VectorType::get({lanes, group}, element), row),
+              /*isA=*/false);
     for (int64_t r = 0; r < rows; ++r) {
       SmallVector<Value> at = indices(maps[2], {{loops.m, r}, {loops.n, j}});
-      Value sum = vector::ContractionOp::create(rewriter, loc, aRows[r], bBytes,
-                                                read(accType, c, at, zeroWord),
+      Value sum = vector::ContractionOp::create(rewriter, loc, aRows[r],
+                                                bColumns, read(accType, c, at),
                                                 contractMaps, iterators);
       result = vector::TransferWriteOp::create(rewriter, loc, sum, result, at,
                                                SmallVector<bool>(1, true))
@@ -1765,28 +1857,34 @@ struct TileAndVectorizePass
     return success();
   }
 
-  /// An 8-bit contraction (unsigned by signed constant bytes into i32) as
-  /// a kernel of vpdpbusd: N padded to whole vectors (zero columns of B,
-  /// at compile time), B packed (packForDotProducts), then the tiles of
-  /// tileAndVectorize. Others keep their scalar loops.
-  void tileDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
-                       MatmulLoops loops) {
+  /// A contraction as a kernel of dot products (packForDotProducts): an
+  /// 8-bit one (unsigned by signed constant bytes into i32) of vpdpbusd; with
+  /// `bf16`, an f32 matmul by constant weights of vdpbf16ps. N is padded to
+  /// whole vectors (zero columns of B, at compile time), B packed, then the
+  /// tiles of tileAndVectorize. Returns false where `op` is not one (left
+  /// as it was).
+  bool tileDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
+                       MatmulLoops loops, bool bf16) {
     int64_t lanes = vectorBits / 32;
-    if (!multipliesUnsignedBySignedBytes(op) ||
-        !constantBytes(op.getDpsInputs()[1]) || loops.extents[loops.k] % 4 != 0)
-      return;
+    int64_t group = bf16 ? 2 : 4;
+    bool multiplies =
+        bf16 ? multipliesFloats(op) : multipliesUnsignedBySignedBytes(op);
+    if (!multiplies || !constantBytes(op.getDpsInputs()[1]) ||
+        loops.extents[loops.k] % group != 0)
+      return false;
     int64_t extentN = loops.extents[loops.n];
     if (extentN % lanes != 0) {
       op = padColumns(rewriter, op, loops, llvm::alignTo(extentN, lanes));
       std::optional<MatmulLoops> padded = matchMatmul(op, /*integers=*/true);
       if (!padded)
-        return;
+        return true;
       loops = *padded;
     }
     std::optional<std::pair<linalg::GenericOp, MatmulLoops>> packed =
-        packForDotProducts(rewriter, op, loops);
+        packForDotProducts(rewriter, op, loops, bf16);
     if (packed)
       (void)tileAndVectorize(rewriter, packed->first, packed->second);
+    return true;
   }
 
   /// An elementwise op (all loops parallel: generics, fills, broadcasts,
@@ -1961,9 +2059,12 @@ struct TileAndVectorizePass
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
     for (auto &[op, loops] : matmuls) {
       if (getElementTypeOrSelf(op.getDpsInits()[0].getType()).isInteger()) {
-        tileDotProducts(rewriter, op, loops);
+        tileDotProducts(rewriter, op, loops, /*bf16=*/false);
         continue;
       }
+      if (bf16DotProducts && tileDotProducts(rewriter, op, loops,
+                                             /*bf16=*/true))
+        continue;
       linalg::LinalgOp kernel = asKernelContraction(rewriter, op, loops);
       for (linalg::LinalgOp part :
            splitRaggedColumns(rewriter, kernel, loops, lanes))

@@ -38,6 +38,7 @@ void mlir::aic::buildCpuCodegenPipeline(OpPassManager &pm,
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.vectorBits = options.vectorBits;
   cpuOptions.int8DotProducts = options.int8DotProducts;
+  cpuOptions.bf16DotProducts = options.bf16DotProducts;
   cpu::buildCpuCodegenPipeline(pm, cpuOptions);
 }
 
@@ -69,12 +70,17 @@ struct PipelineCLOptions : PassPipelineOptions<PipelineCLOptions> {
       *this, "int8-dot-products",
       llvm::cl::desc("The target has 8-bit dot products (vpdpbusd)"),
       llvm::cl::init(false)};
+  Option<bool> bf16DotProducts{
+      *this, "bf16-dot-products",
+      llvm::cl::desc("f32 matmuls by constant weights in bf16 (vdpbf16ps)"),
+      llvm::cl::init(false)};
   Option<std::string> cudaArch{
       *this, "cuda-arch",
       llvm::cl::desc("The NVIDIA GPU architecture (sm_80, sm_90)"),
       llvm::cl::init("sm_80")};
   PipelineOptions get() const {
-    return PipelineOptions{optLevel, vectorBits, int8DotProducts, cudaArch};
+    return PipelineOptions{optLevel, vectorBits, int8DotProducts,
+                           bf16DotProducts, cudaArch};
   }
 };
 } // namespace

@@ -23,6 +23,9 @@ struct PipelineOptions {
   /// Whether the target CPU has 8-bit dot products (vpdpbusd) at that
   /// width.
   bool int8DotProducts = false;
+  /// Whether f32 matmuls by constant weights compute in bf16 dot products
+  /// (aic-compile --precision=bf16; AVX512-BF16).
+  bool bf16DotProducts = false;
   /// The NVIDIA GPU architecture of --target=cuda (sm_80, sm_90).
   std::string cudaArch = "sm_80";
   /// Whether CUDA kernels are embedded as cubin and PTX (fatbin), not PTX

@@ -143,6 +143,11 @@ cl::opt<double> calibratePercentile(
     "calibrate-percentile",
     cl::desc("The percentile of --calibrate-method=percentile (and 100 - it)"),
     cl::init(99.99), cl::cat(aicCategory));
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("fp32 (default), or bf16: f32 matmuls by constant weights "
+             "computed in bf16 with f32 accumulation (AVX512-BF16)"),
+    cl::init("fp32"), cl::cat(aicCategory));
 cl::list<std::string> quantizeExclude(
     "quantize-exclude", cl::desc("Keep these ONNX nodes (by name) in float"),
     cl::value_desc("NODE,..."), cl::CommaSeparated, cl::cat(aicCategory));
@@ -306,6 +311,11 @@ int main(int argc, char **argv) {
                 "inputs: give them with --calibrate DIR");
   if (quantize.empty() && !calibrateDir.empty())
     return fail("--calibrate needs --quantize");
+  if (precision != "fp32" && precision != "bf16")
+    return fail("--precision '" + precision + "' is not fp32 or bf16");
+  if (precision == "bf16" && target == Target::Cuda)
+    return fail("--precision=bf16 makes CPU kernels so far, not "
+                "--target=cuda");
   if (calibrateMethod != "minmax" && calibrateMethod != "percentile")
     return fail("--calibrate-method '" + calibrateMethod +
                 "' is not minmax or percentile");
@@ -388,6 +398,12 @@ int main(int argc, char **argv) {
     return fail(error);
   pipelineOptions.vectorBits = features->vectorBits;
   pipelineOptions.int8DotProducts = features->int8DotProducts;
+  if (precision == "bf16") {
+    if (!features->bf16DotProducts)
+      return fail("--precision=bf16 needs a CPU with AVX512-BF16 (--cpu=" +
+                  cpuName + " has none)");
+    pipelineOptions.bf16DotProducts = true;
+  }
 
   // --quantize: activation ranges measured on the float model, then the
   // graph quantized; the float outputs stay for the accuracy below.

@@ -1,4 +1,5 @@
 // RUN: aic-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aic-cpu-tile-and-vectorize{int8-dot-products=1}),canonicalize,cse)' | FileCheck %s
+// RUN: aic-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aic-cpu-tile-and-vectorize{bf16-dot-products=1}),canonicalize,cse)' | FileCheck %s --check-prefix=BF16
 
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (k, n)>
@@ -64,4 +65,39 @@ func.func @matmul_s8_s8(%a: tensor<8x8xi8>) -> tensor<8x16xi32> {
     linalg.yield %s : i32
   } -> tensor<8x16xi32>
   return %r : tensor<8x16xi32>
+}
+
+// -----
+
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that with bf16 dot products an f32 matmul by constant weights
+// rounds A to bf16 (an elementwise op), packs B at compile time as
+// K/2 x N x 2 bf16, and makes each k of the register tile one contraction
+// of 2 widened bf16 per row and vector of columns, accumulating in f32;
+// without the option it stays an f32 kernel.
+// BF16-LABEL: func.func @matmul_bf16
+// BF16-DAG: arith.constant dense_resource<packed> : tensor<2x16x2xbf16>
+// BF16: arith.truncf %{{.*}} : vector<{{.*}}xf32> to vector<{{.*}}xbf16>
+// BF16: tensor.expand_shape %{{.*}} output_shape [8, 2, 2] : tensor<8x4xbf16> into tensor<8x2x2xbf16>
+// BF16: scf.for
+// BF16: arith.extf %{{.*}} : vector<2xbf16> to vector<2xf32>
+// BF16: vector.contract {{.*}} : vector<2xf32>, vector<16x2xf32> into vector<16xf32>
+// CHECK-LABEL: func.func @matmul_bf16
+// CHECK-NOT: bf16
+// CHECK: vector.contract
+func.func @matmul_bf16(%a: tensor<8x4xf32>) -> tensor<8x16xf32> {
+  %w = arith.constant dense<[[-1.5, 0.25, -1.25, 0.5, -1.0, 0.75, -0.75, 1.0, -0.5, 1.25, -0.25, 1.5, 0.0, -1.5, 0.25, -1.25], [0.5, -1.0, 0.75, -0.75, 1.0, -0.5, 1.25, -0.25, 1.5, 0.0, -1.5, 0.25, -1.25, 0.5, -1.0, 0.75], [-0.75, 1.0, -0.5, 1.25, -0.25, 1.5, 0.0, -1.5, 0.25, -1.25, 0.5, -1.0, 0.75, -0.75, 1.0, -0.5], [1.25, -0.25, 1.5, 0.0, -1.5, 0.25, -1.25, 0.5, -1.0, 0.75, -0.75, 1.0, -0.5, 1.25, -0.25, 1.5]]> : tensor<4x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : tensor<8x4xf32>, tensor<4x16xf32>) outs(%init : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
 }
