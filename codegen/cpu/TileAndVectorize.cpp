@@ -1168,24 +1168,35 @@ SmallVector<linalg::LinalgOp> splitRaggedColumns(RewriterBase &rewriter,
   return parts;
 }
 
-/// Whether `op`'s body is `out + extui(a) * extsi(b)` in i32, with a and b
-/// its two 8-bit inputs in order: unsigned bytes times signed ones, what
-/// vpdpbusd multiplies.
-bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
+/// The multiplication whose product `op`'s body adds to its accumulator
+/// (`out + x * y` as AddOp and MulOp, of an `accType` result) where that
+/// is what a contraction of two inputs yields; else null.
+template <typename AddOp, typename MulOp>
+MulOp accumulatedProduct(linalg::LinalgOp op,
+                         llvm::function_ref<bool(Type)> accType) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
-    return false;
+    return {};
   Block *body = op.getBlock();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues().front().getDefiningOp<arith::AddIOp>();
-  if (!add || !add.getType().isInteger(32))
-    return false;
+  auto add = yield.getValues().front().template getDefiningOp<AddOp>();
+  if (!add || !accType(add.getType()))
+    return {};
   Value acc = body->getArgument(2);
   Value product = add.getLhs() == acc   ? add.getRhs()
                   : add.getRhs() == acc ? add.getLhs()
                                         : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  return product ? product.template getDefiningOp<MulOp>() : MulOp();
+}
+
+/// Whether `op`'s body is `out + extui(a) * extsi(b)` in i32, with a and b
+/// its two 8-bit inputs in order: unsigned bytes times signed ones, what
+/// vpdpbusd multiplies.
+bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
+  auto mul = accumulatedProduct<arith::AddIOp, arith::MulIOp>(
+      op, [](Type t) { return t.isInteger(32); });
   if (!mul)
     return false;
+  Block *body = op.getBlock();
   auto extends = [&](Value v, unsigned arg, bool unsignedByte) {
     Operation *ext = v.getDefiningOp();
     bool kind = unsignedByte ? isa_and_nonnull<arith::ExtUIOp>(ext)
@@ -1197,25 +1208,18 @@ bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
          (extends(mul.getRhs(), 0, true) && extends(mul.getLhs(), 1, false));
 }
 
-/// Whether `op`'s body is `out + a * b` in f32 of its two f32 inputs in
-/// order (a float matmul's).
+/// Whether `op`'s body is `out + a * b` in f32 of its two f32 inputs (a
+/// float matmul's), and nothing else.
 bool multipliesFloats(linalg::LinalgOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+  auto mul = accumulatedProduct<arith::AddFOp, arith::MulFOp>(
+      op, [](Type t) { return t.isF32(); });
+  if (!mul || op.getBlock()->getOperations().size() != 3)
     return false;
   Block *body = op.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues().front().getDefiningOp<arith::AddFOp>();
-  if (!add || !add.getType().isF32() || body->getOperations().size() != 3)
-    return false;
-  Value acc = body->getArgument(2);
-  Value product = add.getLhs() == acc   ? add.getRhs()
-                  : add.getRhs() == acc ? add.getLhs()
-                                        : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  return mul && ((mul.getLhs() == body->getArgument(0) &&
-                  mul.getRhs() == body->getArgument(1)) ||
-                 (mul.getRhs() == body->getArgument(0) &&
-                  mul.getLhs() == body->getArgument(1)));
+  return (mul.getLhs() == body->getArgument(0) &&
+          mul.getRhs() == body->getArgument(1)) ||
+         (mul.getRhs() == body->getArgument(0) &&
+          mul.getLhs() == body->getArgument(1));
 }
 
 /// The bf16 nearest `value` (ties to even), as its bits.
