@@ -18,7 +18,10 @@ For a machine without the compiler (a GPU machine): --compile-only DIR
 compiles each test into DIR/NAME.so (its error into DIR/NAME.error) and
 runs nothing; --compiled DIR then runs those libraries instead of
 compiling. --compile-option OPT (repeated) passes OPT to aic-compile
-(--target=cuda).
+(--target=cuda; `{model}` in it becomes the test's folder, as in
+--calibrate={model}). --min-cosine C compares outputs by their cosine
+similarity to the references instead of rtol/atol, for reduced-precision
+builds (--quantize, --precision=bf16).
 
 With --expected FILE, FILE names every test that is known not to pass, one
 line each: `name: status: reason`. The run then fails on a test that newly
@@ -84,7 +87,8 @@ def compile_model(path, lib, args, extra):
     try:
         compiled = subprocess.run(
             [args.aic_compile, os.path.join(path, "model.onnx"), "-o", lib]
-            + args.compile_option + extra, capture_output=True, text=True,
+            + [o.replace("{model}", path) for o in args.compile_option]
+            + extra, capture_output=True, text=True,
             timeout=args.timeout)
     except subprocess.TimeoutExpired:
         return "failed", "compile timed out"
@@ -130,7 +134,9 @@ def run_test(name, path, args, workdir):
         try:
             ran = subprocess.run(
                 [args.aic_run, lib] + inputs + ["--compare", data,
-                 "--rtol", str(args.rtol), "--atol", str(args.atol)],
+                 "--rtol", str(args.rtol), "--atol", str(args.atol)]
+                + (["--min-cosine", str(args.min_cosine)]
+                   if args.min_cosine is not None else []),
                 capture_output=True, text=True, timeout=args.timeout)
         except subprocess.TimeoutExpired:
             return name, "failed", s + ": run timed out"
@@ -152,6 +158,9 @@ def main():
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--atol", type=float, default=1e-7)
+    parser.add_argument("--min-cosine", type=float,
+                        help="compare by cosine similarity (at least this) "
+                             "instead of rtol/atol: reduced-precision builds")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds per compile and per run")
     parser.add_argument("--aic-compile", default=os.path.join(HERE, "aic-compile"))
@@ -165,7 +174,8 @@ def main():
                              "specialized to each data set's input shapes "
                              "(as a deployment pins them with --shape)")
     parser.add_argument("--compile-option", metavar="OPT", action="append",
-                        default=[], help="an aic-compile option")
+                        default=[], help="an aic-compile option ({model}: "
+                        "the test's folder)")
     parser.add_argument("--compile-only", metavar="DIR",
                         help="compile into DIR/NAME.so; run nothing")
     parser.add_argument("--compiled", metavar="DIR",

@@ -1,7 +1,8 @@
 //===- aic-run.cpp - run, check and benchmark a compiled model ------------===//
 //
 // aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]
-//         [--rtol R] [--atol A] [--benchmark N] [--json] [--threads N]
+//         [--rtol R] [--atol A] [--min-cosine C] [--benchmark N] [--json]
+//         [--threads N]
 //
 // Reads input_K.pb files (ONNX TensorProto), runs the model through
 // libaic_runtime, and prints, writes or compares the outputs. Exit codes:
@@ -31,6 +32,10 @@ namespace {
 struct Options {
   std::string model, inputs, outputs, compare;
   double rtol = 1e-3, atol = 1e-7;
+  /// Where set (0 to 1), --compare passes an output whose cosine
+  /// similarity to the reference is at least this, whatever the
+  /// elementwise tolerances say: for reduced-precision builds.
+  double minCosine = -1;
   long benchmark = 0;
   long threads = 0;
   bool json = false;
@@ -45,8 +50,8 @@ struct Options {
 
 const char *usage =
     "usage: aic-run MODEL.so [--inputs DIR] [--outputs DIR] [--compare DIR]\n"
-    "               [--rtol R] [--atol A] [--benchmark N] [--json]\n"
-    "               [--threads N] [--device cpu|cuda]\n"
+    "               [--rtol R] [--atol A] [--min-cosine C] [--benchmark N]\n"
+    "               [--json] [--threads N] [--device cpu|cuda]\n"
     "\n"
     "Runs a model library made by aic-compile and prints its outputs\n"
     "(unless --outputs, --compare or --benchmark say otherwise); exit code\n"
@@ -58,6 +63,7 @@ const char *usage =
     "  --compare DIR    check the outputs against DIR/output_K.pb\n"
     "  --rtol R         relative tolerance of --compare (default 1e-3)\n"
     "  --atol A         absolute tolerance of --compare (default 1e-7)\n"
+    "  --min-cosine C   compare by cosine similarity (at least C), not tolerances\n"
     "  --benchmark N    time N runs after a warm-up: min, median, max\n"
     "  --json           print --benchmark's timings as JSON\n"
     "  --threads N      threads per run (default 0: all cores)\n"
@@ -111,8 +117,8 @@ Options parseOptions(int argc, char **argv) {
     }
     std::string flag = arg.substr(0, arg.find('='));
     static const char *const withValue[] = {
-        "--inputs", "--outputs",   "--compare", "--rtol",
-        "--atol",   "--benchmark", "--threads", "--device"};
+        "--inputs",    "--outputs", "--compare", "--rtol",      "--atol",
+        "--benchmark", "--threads", "--device",  "--min-cosine"};
     if (std::find(std::begin(withValue), std::end(withValue), flag) ==
         std::end(withValue))
       die("unknown option '" + flag + "'\n" + usage);
@@ -127,7 +133,11 @@ Options parseOptions(int argc, char **argv) {
       o.rtol = parseNumber("--rtol", v);
     else if (arg == "--atol")
       o.atol = parseNumber("--atol", v);
-    else if (arg == "--device") {
+    else if (arg == "--min-cosine") {
+      o.minCosine = parseNumber("--min-cosine", v);
+      if (!(o.minCosine >= 0 && o.minCosine <= 1))
+        die("--min-cosine expects a similarity from 0 to 1");
+    } else if (arg == "--device") {
       o.device = v;
       if (o.device != "cpu" && o.device != "cuda")
         die("--device expects cpu or cuda, got '" + o.device + "'");
@@ -302,11 +312,14 @@ bool compareOutput(const HostTensor &actual, const HostTensor &expected,
                 shapeString(expected.shape).c_str());
     return false;
   }
-  double maxAbs = 0, maxRel = 0;
+  double maxAbs = 0, maxRel = 0, dot = 0, actualNorm = 0, expectedNorm = 0;
   size_t bad = 0, firstBad = 0;
   size_t n = elementCount(actual.shape);
   for (size_t i = 0; i < n; ++i) {
     double a = elementAt(actual, i), e = elementAt(expected, i);
+    dot += a * e;
+    actualNorm += a * a;
+    expectedNorm += e * e;
     if (std::isnan(a) && std::isnan(e))
       continue;
     if (a == e)
@@ -324,6 +337,17 @@ bool compareOutput(const HostTensor &actual, const HostTensor &expected,
   }
   std::printf("output '%s' %s: max abs error %.3g, max rel error %.3g", name,
               shapeString(actual.shape).c_str(), maxAbs, maxRel);
+  if (o.minCosine >= 0) {
+    double norms = std::sqrt(actualNorm * expectedNorm);
+    double cosine = norms > 0 ? dot / norms : (actualNorm == expectedNorm);
+    std::printf(", cosine similarity %.6f", cosine);
+    if (!(cosine >= o.minCosine)) {
+      std::printf(": MISMATCH (below %g)\n", o.minCosine);
+      return false;
+    }
+    std::printf(": ok\n");
+    return true;
+  }
   if (bad) {
     std::printf(": MISMATCH in %zu of %zu elements (first at %zu: %.9g vs "
                 "%.9g; rtol %g, atol %g)\n",
