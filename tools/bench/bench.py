@@ -5,7 +5,7 @@
                          [--threads 1,2] [--seconds 2] [--rounds 3]
                          [--out docs/benchmarks.md] [--json FILE] [MODEL ...]
 
-For each model (default: the nine of issue 4) it compiles model.onnx with
+For each model (default: all eleven of ../shared/bench/models) it compiles model.onnx with
 aic-compile -O2 (timing the compile); then, in rounds that alternate the
 two, it times the library with `aic-run --benchmark N --json` on
 test_data_set_0 and ONNX Runtime (CPU, all graph optimizations) with
@@ -24,8 +24,10 @@ import argparse
 import json
 import math
 import os
+import random
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,8 +35,18 @@ import time
 
 DEFAULT_MODELS = [
     "resnet18", "mobilenet_v2", "bert_tiny_op17", "bert_tiny_op13", "mlp_b1",
-    "mlp_b64", "gemm1024", "conv3x3_64", "add_overhead"
+    "mlp_b64", "mlp_int8_qdq_b1", "mlp_int8_qdq_b64", "gemm1024",
+    "conv3x3_64", "add_overhead"
 ]
+# Reduced-precision builds of these, against aic's own fp32 build at one
+# thread: int8 calibrated on inputs made here, and bf16.
+REDUCED_MODELS = ["resnet18", "mobilenet_v2", "bert_tiny_op17"]
+REDUCED_BUILDS = {
+    "int8": lambda calibration: ["--quantize=int8", "--calibrate",
+                                 calibration],
+    "bf16": lambda calibration: ["--precision=bf16"],
+}
+CALIBRATION_SETS = 4
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
@@ -52,12 +64,13 @@ def run(cmd, **kwargs):
 
 
 def measure_peak(workdir):
-    """The FMA peak of one core in GFLOP/s, and the vector lanes it used."""
+    """The FMA peak of one core in GFLOP/s, the vector lanes it used, and
+    the 8-bit dot-product (vpdpbusd) peak in GOP/s (0 without VNNI)."""
     exe = os.path.join(workdir, "peak")
     run(["cc", "-O2", "-march=native", "-o", exe,
          os.path.join(HERE, "peak.c")])
-    gflops, lanes, _ = run([exe]).split()
-    return float(gflops), int(lanes)
+    gflops, lanes, _, int8, _ = run([exe]).split()
+    return float(gflops), int(lanes), float(int8)
 
 
 def ort_harness(build):
@@ -84,6 +97,100 @@ def time_ort(harness, model_dirs, threads, seconds, workdir):
         data = json.load(f)
     return data["runtime"], {(r["model"], r["threads"]): r["median_ms"]
                              for r in data["results"]}
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def write_float_tensor(path, dims, values):
+    """An ONNX TensorProto of float32 (dims: field 1, data_type: 2,
+    raw_data: 9)."""
+    body = b"".join(b"\x08" + varint(d) for d in dims)
+    body += b"\x10\x01"
+    raw = struct.pack(f"<{len(values)}f", *values)
+    body += b"\x4a" + varint(len(raw)) + raw
+    with open(path, "wb") as f:
+        f.write(body)
+
+
+def read_float_tensor(path):
+    """The float32 values of a TensorProto file aic-run wrote (raw_data)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    at, raw, kind = 0, b"", 0
+    def read_varint():
+        nonlocal at
+        value, shift = 0, 0
+        while True:
+            byte = data[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+    while at < len(data):
+        tag = read_varint()
+        field, wire = tag >> 3, tag & 7
+        if wire == 0:
+            value = read_varint()
+            if field == 2:
+                kind = value
+        elif wire == 2:
+            length = read_varint()
+            if field == 9:
+                raw = data[at:at + length]
+            at += length
+        elif wire == 5:
+            at += 4
+        elif wire == 1:
+            at += 8
+    if kind != 1:
+        return None
+    return struct.unpack(f"<{len(raw) // 4}f", raw)
+
+
+def make_calibration(meta, folder):
+    """CALIBRATION_SETS sets of seeded uniform [0, 1) inputs (the
+    distribution of the models' test inputs and of ONNX Runtime's harness),
+    in the ONNX test layout; None where an input is not float32."""
+    rng = random.Random(2026)
+    for s in range(CALIBRATION_SETS):
+        dataset = os.path.join(folder, f"test_data_set_{s}")
+        os.makedirs(dataset, exist_ok=True)
+        for i, inp in enumerate(meta["inputs"]):
+            if inp["dtype"] != "float32":
+                return None
+            count = math.prod(inp["shape"])
+            write_float_tensor(os.path.join(dataset, f"input_{i}.pb"),
+                               inp["shape"],
+                               [rng.random() for _ in range(count)])
+    return folder
+
+
+def compare_outputs(aic_run, reference, library, inputs, workdir):
+    """Cosine similarity and largest absolute difference of `library`'s
+    outputs from `reference`'s on `inputs` (all outputs together)."""
+    values = []
+    for name, lib in (("reference", reference), ("candidate", library)):
+        out = os.path.join(workdir, name)
+        shutil.rmtree(out, ignore_errors=True)
+        run([aic_run, lib, "--inputs", inputs, "--outputs", out])
+        flat = []
+        for k in range(len(os.listdir(out))):
+            flat += read_float_tensor(os.path.join(out, f"output_{k}.pb")) or []
+        values.append(flat)
+    a, b = values
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return (dot / norm if norm else 1.0,
+            max((abs(x - y) for x, y in zip(a, b)), default=0.0))
 
 
 def time_aic(aic_run, library, inputs, threads, seconds):
@@ -126,8 +233,9 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="aic-bench-")
     try:
-        peak, lanes = measure_peak(workdir)
-        print(f"FMA peak: {peak:.1f} GFLOP/s per core ({lanes} f32 lanes)")
+        peak, lanes, int8_peak = measure_peak(workdir)
+        print(f"FMA peak: {peak:.1f} GFLOP/s per core ({lanes} f32 lanes); "
+              f"8-bit dot products: {int8_peak:.1f} GOP/s")
         harness = ort_harness(args.build)
         rows = []
         for name in args.model:
@@ -137,11 +245,35 @@ def main():
             run([aic_compile, os.path.join(folder, "model.onnx"), "-O2", "-o",
                  library])
             compile_s = time.monotonic() - start
+            quantized = any(op in meta[name]["op_counts"] for op in (
+                "QuantizeLinear", "DequantizeLinear", "QLinearConv",
+                "QLinearMatMul", "MatMulInteger", "ConvInteger"))
             rows.append({"model": name, "flops": meta[name]["flops"],
+                         "quantized": quantized,
                          "compile_s": compile_s, "library": library,
                          "aic_runs": {t: [] for t in threads},
                          "ort_runs": {t: [] for t in threads}})
             print(f"{name:16} compile {compile_s:5.1f} s")
+        reduced = []
+        for name in (m for m in REDUCED_MODELS if m in args.model):
+            fp32 = next(r for r in rows if r["model"] == name)
+            calibration = make_calibration(
+                meta[name], os.path.join(workdir, name + "-calibration"))
+            for build, options in REDUCED_BUILDS.items():
+                library = os.path.join(workdir, f"{name}-{build}.so")
+                start = time.monotonic()
+                run([aic_compile, os.path.join(args.models, name, "model.onnx"),
+                     "-O2", "-o", library] + options(calibration))
+                compile_s = time.monotonic() - start
+                inputs = os.path.join(args.models, name, "test_data_set_0")
+                cosine, error = compare_outputs(aic_run, fp32["library"],
+                                                library, inputs, workdir)
+                reduced.append({"model": name, "build": build,
+                                "library": library, "compile_s": compile_s,
+                                "cosine": cosine, "max_abs_error": error,
+                                "runs": [], "fp32_runs": []})
+                print(f"{name:16} {build} compile {compile_s:5.1f} s, "
+                      f"cosine {cosine:.6f}")
         # Rounds that alternate the two sides, so that a noisy spell of
         # this shared machine lands on both; each figure is the median of
         # its rounds' medians.
@@ -152,6 +284,14 @@ def main():
                 for t in threads:
                     r["aic_runs"][t].append(time_aic(
                         aic_run, r["library"], inputs, t, args.seconds))
+            for r in reduced:
+                inputs = os.path.join(args.models, r["model"],
+                                      "test_data_set_0")
+                fp32 = next(x for x in rows if x["model"] == r["model"])
+                r["runs"].append(time_aic(aic_run, r["library"], inputs, 1,
+                                          args.seconds))
+                r["fp32_runs"].append(time_aic(aic_run, fp32["library"],
+                                               inputs, 1, args.seconds))
             runtime, ort = time_ort(harness,
                                     [os.path.join(args.models, r["model"])
                                      for r in rows], threads, args.seconds,
@@ -163,6 +303,10 @@ def main():
                 f"{r['model']} " + "/".join(
                     f"{r['aic_runs'][t][-1] / r['ort_runs'][t][-1]:.2f}"
                     for t in threads) for r in rows))
+        for r in reduced:
+            del r["library"]
+            r["ms"] = statistics.median(r["runs"])
+            r["fp32_ms"] = statistics.median(r["fp32_runs"])
         for r in rows:
             del r["library"]
             r["aic_ms"] = {t: statistics.median(r["aic_runs"][t])
@@ -193,7 +337,8 @@ def main():
         "",
         f"- Peer: {runtime} (CPU execution provider, all graph optimizations).",
         f"- FMA peak measured by tools/bench/peak.c: {peak:.1f} GFLOP/s per core "
-        f"({lanes} f32 lanes).",
+        f"({lanes} f32 lanes); its 8-bit dot-product (vpdpbusd) peak: "
+        f"{int8_peak:.1f} GOP/s, the peak of the int8 models' rows.",
         f"- Generated {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores.",
         "- Thread counts: `aic-run --threads N` (OpenMP teams of N) and ORT's",
         "  intra-op thread count N.",
@@ -213,9 +358,10 @@ def main():
         for t in threads:
             line += (f" {r['aic_ms'][t]:.4f} | {r['ort_ms'][t]:.4f} |"
                      f" {r['aic_ms'][t] / r['ort_ms'][t]:.2f} |")
-        if r["flops"]:
+        row_peak = int8_peak if r["quantized"] else peak
+        if r["flops"] and row_peak:
             gflops = r["flops"] / (r["aic_ms"][first] * 1e-3) / 1e9
-            line += f" {gflops:.1f} | {100 * gflops / peak:.0f}% |"
+            line += f" {gflops:.1f} | {100 * gflops / row_peak:.0f}% |"
         else:
             line += " - | - |"
         line += f" {r['compile_s']:.1f} |"
@@ -232,6 +378,29 @@ def main():
             "dominates; without it the geometric mean is " + ", ".join(
                 f"{compute_geomeans[t]:.2f} at {t} thread{plural(t)}"
                 for t in threads) + ".")
+    if reduced:
+        lines += [
+            "",
+            "## Reduced precision",
+            "",
+            "aic's int8 (`--quantize=int8 --calibrate DIR`, calibrated on "
+            f"{CALIBRATION_SETS} sets of seeded uniform [0, 1) inputs this "
+            "script makes) and bf16 (`--precision=bf16`) builds against its "
+            "own fp32 build, at one thread, timed in the same rounds; the "
+            "accuracy on test_data_set_0 (not a calibration input): the "
+            "cosine similarity of all outputs to the fp32 build's and the "
+            "largest absolute difference.",
+            "",
+            "| model | build | aic ms (1t) | fp32 aic ms (1t) | speedup | "
+            "cosine vs fp32 | max abs error | compile s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in reduced:
+            lines.append(
+                f"| {r['model']} | {r['build']} | {r['ms']:.4f} | "
+                f"{r['fp32_ms']:.4f} | {r['fp32_ms'] / r['ms']:.2f} | "
+                f"{r['cosine']:.6f} | {r['max_abs_error']:.3g} | "
+                f"{r['compile_s']:.1f} |")
     lines.append("")
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
@@ -239,6 +408,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"peak_gflops": peak, "runtime": runtime, "rows": rows,
+                       "reduced": reduced,
                        "geomean": geomeans,
                        "geomean_without_add_overhead": compute_geomeans},
                       f, indent=1)
