@@ -166,9 +166,11 @@ def TileAndVectorizePass
     tile vectorizes to a `vector.contract`, and the K loop's read and write
     of the C tile are hoisted out of it, so the accumulators stay in
     registers: a BLIS-style kernel, generated. With `int8-dot-products`,
-    an 8-bit contraction into i32 (unsigned activations by signed constant
+    an 8-bit contraction into i32 (8-bit activations by signed constant
     weights, K a multiple of 4: what aic.matmul_integer lowers to) is first
-    packed: A viewed as K/4 groups of 4 bytes, B copied at compile time
+    packed: signed activations flipped to unsigned (a + 128, the
+    accumulator lowered by 128 times the weights' column sums), A viewed as
+    K/4 groups of 4 bytes, B copied at compile time
     into K/4 x N x 4 (N padded to whole vectors), so that its register tile
     is one `vector.contract` per row and vector of columns of 4 bytes each,
     which aic-cpu-lower-dot-products makes vpdpbusd. With

@@ -51,6 +51,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -65,6 +66,7 @@ namespace mlir::aic::cpu {
 
 using namespace mlir;
 using mlir::aic::constantBytes;
+using mlir::aic::constantIntegers;
 using mlir::aic::resourceConstant;
 
 namespace {
@@ -1188,24 +1190,31 @@ MulOp accumulatedProduct(linalg::LinalgOp op,
   return product ? product.template getDefiningOp<MulOp>() : MulOp();
 }
 
-/// Whether `op`'s body is `out + extui(a) * extsi(b)` in i32, with a and b
-/// its two 8-bit inputs in order: unsigned bytes times signed ones, what
-/// vpdpbusd multiplies.
-bool multipliesUnsignedBySignedBytes(linalg::LinalgOp op) {
+/// Where `op`'s body is `out + ext(a) * extsi(b)` in i32, with a and b its
+/// two 8-bit inputs in order (bytes times signed bytes), whether a is
+/// zero-extended (unsigned, as vpdpbusd multiplies it) rather than
+/// sign-extended; none for another body.
+std::optional<bool> multipliesBytesBySignedBytes(linalg::LinalgOp op) {
   auto mul = accumulatedProduct<arith::AddIOp, arith::MulIOp>(
       op, [](Type t) { return t.isInteger(32); });
   if (!mul)
-    return false;
+    return std::nullopt;
   Block *body = op.getBlock();
-  auto extends = [&](Value v, unsigned arg, bool unsignedByte) {
+  auto extendsArg = [&](Value v, unsigned arg) -> Operation * {
     Operation *ext = v.getDefiningOp();
-    bool kind = unsignedByte ? isa_and_nonnull<arith::ExtUIOp>(ext)
-                             : isa_and_nonnull<arith::ExtSIOp>(ext);
-    return kind && ext->getOperand(0) == body->getArgument(arg) &&
-           body->getArgument(arg).getType().isInteger(8);
+    if (!isa_and_nonnull<arith::ExtUIOp, arith::ExtSIOp>(ext) ||
+        ext->getOperand(0) != body->getArgument(arg) ||
+        !body->getArgument(arg).getType().isInteger(8))
+      return nullptr;
+    return ext;
   };
-  return (extends(mul.getLhs(), 0, true) && extends(mul.getRhs(), 1, false)) ||
-         (extends(mul.getRhs(), 0, true) && extends(mul.getLhs(), 1, false));
+  for (auto [x, y] : {std::pair{mul.getLhs(), mul.getRhs()},
+                      std::pair{mul.getRhs(), mul.getLhs()}}) {
+    Operation *a = extendsArg(x, 0), *b = extendsArg(y, 1);
+    if (a && b && isa<arith::ExtSIOp>(b))
+      return isa<arith::ExtUIOp>(a);
+  }
+  return std::nullopt;
 }
 
 /// Whether `op`'s body is `out + a * b` in f32 of its two f32 inputs (a
@@ -1220,6 +1229,58 @@ bool multipliesFloats(linalg::LinalgOp op) {
           mul.getRhs() == body->getArgument(1)) ||
          (mul.getRhs() == body->getArgument(0) &&
           mul.getLhs() == body->getArgument(1));
+}
+
+/// `init` (a contraction's accumulator, read through `map`) plus `shift[n]`
+/// along loop `n`: a fill of zeros or a broadcast of a constant made again
+/// from the shifted constant (so that the kernel still fuses it), else an
+/// elementwise add; none where `map` does not read loop `n` last.
+Value shiftAccumulator(RewriterBase &rewriter, Location loc, Value init,
+                       AffineMap map, unsigned n, ArrayRef<int32_t> shift) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto type = cast<RankedTensorType>(init.getType());
+  if (map.getResults().back() != getAffineDimExpr(n, ctx))
+    return Value();
+  auto vectorType =
+      RankedTensorType::get({(int64_t)shift.size()}, type.getElementType());
+  SmallVector<int32_t> values(shift);
+  Value base;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+  SmallVector<int64_t> leading =
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank() - 1));
+  if (fill && matchPattern(fill.value(), m_Zero())) {
+    base = fill.getOutputs()[0];
+  } else if (broadcast && broadcast.getDimensions() == ArrayRef(leading)) {
+    std::optional<SmallVector<int64_t>> input =
+        constantIntegers(broadcast.getInput(), /*isUnsigned=*/false);
+    if (input && input->size() == shift.size()) {
+      for (auto [v, i] : llvm::zip(values, *input))
+        v += int32_t(i);
+      base = broadcast.getInit();
+    }
+  }
+  Value column = arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(vectorType, ArrayRef(values)));
+  if (base)
+    return linalg::BroadcastOp::create(rewriter, loc, column, base, leading)
+        ->getResult(0);
+  AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+  AffineMap last = AffineMap::get(type.getRank(), 0,
+                                  getAffineDimExpr(type.getRank() - 1, ctx));
+  Value sum = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                      type.getElementType());
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{type}, ValueRange{init, column},
+             ValueRange{sum}, ArrayRef<AffineMap>{identity, last, identity},
+             SmallVector<utils::IteratorType>(type.getRank(),
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   b, l,
+                   arith::AddIOp::create(b, l, args[0], args[1]).getResult());
+             })
+      ->getResult(0);
 }
 
 /// The bf16 nearest `value` (ties to even), as its bits.
@@ -1238,7 +1299,9 @@ uint16_t toBFloat16(float value) {
 /// [..., K/g, g], free), B a constant packed at compile time as
 /// [K/g, N, g], so that a row of g N elements is N columns' g consecutive
 /// k, the layout of the instructions' second operand. 8-bit: unsigned A
-/// by signed B (multipliesUnsignedBySignedBytes). bf16 (`bf16`): an f32
+/// by signed B (multipliesBytesBySignedBytes; signed A is flipped to
+/// unsigned a + 128 by an elementwise op and the accumulator lowered by 128
+/// times B's column sums). bf16 (`bf16`): an f32
 /// matmul whose A is rounded to bf16 first (an elementwise op) and whose
 /// weights are rounded at compile time; the body multiplies the values
 /// widened to f32. K must be a multiple of g. Returns the packed op and its
@@ -1246,7 +1309,8 @@ uint16_t toBFloat16(float value) {
 std::optional<std::pair<linalg::GenericOp, MatmulLoops>>
 packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
                    const MatmulLoops &loops, bool bf16) {
-  if (bf16 ? !multipliesFloats(op) : !multipliesUnsignedBySignedBytes(op))
+  std::optional<bool> unsignedA = multipliesBytesBySignedBytes(op);
+  if (bf16 ? !multipliesFloats(op) : !unsignedA)
     return std::nullopt;
   int64_t group = bf16 ? 2 : 4;
   MLIRContext *ctx = op.getContext();
@@ -1290,6 +1354,35 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
       RankedTensorType::get({extentK / group, extentN, group}, element),
       "packed", data);
   auto aType = cast<RankedTensorType>(a.getType());
+  Value init = op.getDpsInits()[0];
+  if (!bf16 && !*unsignedA) {
+    // Signed A as unsigned bytes a + 128 (its top bit flipped), and the
+    // accumulator starting 128 * sum_k b lower to make up for it.
+    AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
+    Value flip =
+        arith::ConstantIntOp::create(rewriter, loc, rewriter.getI8Type(), 0x80);
+    Value flipped = tensor::EmptyOp::create(rewriter, loc, aType.getShape(),
+                                            aType.getElementType());
+    a = linalg::GenericOp::create(
+            rewriter, loc, TypeRange{aType}, ValueRange{a}, ValueRange{flipped},
+            ArrayRef<AffineMap>{identity, identity},
+            SmallVector<utils::IteratorType>(aType.getRank(),
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l, arith::XOrIOp::create(b, l, args[0], flip).getResult());
+            })
+            ->getResult(0);
+    SmallVector<int32_t> sums(extentN, 0);
+    for (int64_t kk = 0; kk < extentK; ++kk)
+      for (int64_t nn = 0; nn < extentN; ++nn)
+        sums[nn] -=
+            128 * int32_t(int8_t((
+                      *bytes)[kFirst ? kk * extentN + nn : nn * extentK + kk]));
+    init = shiftAccumulator(rewriter, loc, init, maps[2], loops.n, sums);
+    if (!init)
+      return std::nullopt;
+  }
   if (bf16) {
     // A rounded to bf16, elementwise.
     Value empty =
@@ -1344,9 +1437,17 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
   } else {
     generic = linalg::GenericOp::create(
         rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
-        op.getDpsInits(), packedMaps, iterators);
+        ValueRange{init}, packedMaps, iterators);
     rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                                generic.getRegion().end());
+    // A's bytes, flipped where they were signed, are unsigned now.
+    Block &body = generic.getRegion().front();
+    for (Operation *user : llvm::to_vector(body.getArgument(0).getUsers()))
+      if (auto ext = dyn_cast<arith::ExtSIOp>(user)) {
+        rewriter.setInsertionPoint(ext);
+        rewriter.replaceOpWithNewOp<arith::ExtUIOp>(ext, ext.getType(),
+                                                    ext.getIn());
+      }
   }
   rewriter.replaceOp(op, generic->getResults());
   MatmulLoops packedLoops = loops;
@@ -1871,8 +1972,8 @@ struct TileAndVectorizePass
                        MatmulLoops loops, bool bf16) {
     int64_t lanes = vectorBits / 32;
     int64_t group = bf16 ? 2 : 4;
-    bool multiplies =
-        bf16 ? multipliesFloats(op) : multipliesUnsignedBySignedBytes(op);
+    bool multiplies = bf16 ? multipliesFloats(op)
+                           : multipliesBytesBySignedBytes(op).has_value();
     if (!multiplies || !constantBytes(op.getDpsInputs()[1]) ||
         loops.extents[loops.k] % group != 0)
       return false;

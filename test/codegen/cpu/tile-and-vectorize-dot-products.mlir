@@ -46,11 +46,18 @@ func.func @matmul_u8_s8(%a: tensor<8x8xi8>) -> tensor<8x16xi32> {
 #b = affine_map<(m, n, k) -> (k, n)>
 #c = affine_map<(m, n, k) -> (m, n)>
 
-// Tests that signed activations, which vpdpbusd does not multiply, keep
-// the contraction's scalar loops.
+// Tests that signed activations, which vpdpbusd does not multiply, are
+// flipped to unsigned bytes a + 128 (xor 0x80, vectorized) and the
+// accumulator starts 128 times each weight column's sum lower: column 0
+// sums to -64 (-128 - 48 + 32 + 112 - 64 + 16 + 96 - 80), so 8192.
 // CHECK-LABEL: func.func @matmul_s8_s8
-// CHECK-NOT: vector.contract
-// CHECK: linalg.generic
+// CHECK-DAG: arith.constant dense<[8192, {{.*}}]> : tensor<16xi32>
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<1x8xi8>
+// CHECK: arith.xori %{{.*}}, %[[FLIP]] : vector<1x8xi8>
+// CHECK: scf.for
+// CHECK: arith.extui %{{.*}} : vector<4xi8> to vector<4xi32>
+// CHECK: arith.extsi %{{.*}} : vector<16x4xi8> to vector<16x4xi32>
+// CHECK: vector.contract
 func.func @matmul_s8_s8(%a: tensor<8x8xi8>) -> tensor<8x16xi32> {
   %w = arith.constant dense<[[-128, -91, -54, -17, 20, 57, 94, -125, -88, -51, -14, 23, 60, 97, -122, -85], [-48, -11, 26, 63, 100, -119, -82, -45, -8, 29, 66, 103, -116, -79, -42, -5], [32, 69, 106, -113, -76, -39, -2, 35, 72, 109, -110, -73, -36, 1, 38, 75], [112, -107, -70, -33, 4, 41, 78, 115, -104, -67, -30, 7, 44, 81, 118, -101], [-64, -27, 10, 47, 84, 121, -98, -61, -24, 13, 50, 87, 124, -95, -58, -21], [16, 53, 90, 127, -92, -55, -18, 19, 56, 93, -126, -89, -52, -15, 22, 59], [96, -123, -86, -49, -12, 25, 62, 99, -120, -83, -46, -9, 28, 65, 102, -117], [-80, -43, -6, 31, 68, 105, -114, -77, -40, -3, 34, 71, 108, -111, -74, -37]]> : tensor<8x16xi8>
   %zero = arith.constant 0 : i32
