@@ -393,14 +393,16 @@ using ContractionBuilder = llvm::function_ref<Value(
     OpBuilder &, Location, Value lhs, Value rhs, AffineMap lhsMap,
     AffineMap rhsMap, AffineMap outMap, RankedTensorType outType)>;
 
-/// A numpy matmul of `lhs` by `rhs` (the converted operands) into
-/// `resultType`: 1-D operands promoted to matrices, batch dims broadcast
-/// through the maps of loops (batch..., m, n, k), dims known only at run
-/// time checked to agree, and `contract` building the contraction.
-static Value lowerMatMul(ConversionPatternRewriter &rewriter, Operation *op,
-                         Value lhs, Value rhs, RankedTensorType resultType,
-                         ContractionBuilder contract) {
+/// `op` as a numpy matmul of `lhs` by `rhs` (its converted operands): 1-D
+/// operands promoted to matrices, batch dims broadcast through the maps of
+/// loops (batch..., m, n, k), dims known only at run time checked to agree,
+/// and `contract` building the contraction.
+static LogicalResult replaceWithMatMul(ConversionPatternRewriter &rewriter,
+                                       Operation *op, Value lhs, Value rhs,
+                                       ContractionBuilder contract) {
   Location loc = op->getLoc();
+  auto resultType =
+      cast<RankedTensorType>(toSignless(op->getResult(0).getType()));
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   // numpy promotes 1-D operands to matrices and drops the new dim after.
@@ -502,11 +504,12 @@ static Value lowerMatMul(ConversionPatternRewriter &rewriter, Operation *op,
         getReassociationIndicesForCollapse(outType.getShape(),
                                            resultType.getShape());
     if (!reassociation)
-      return Value();
+      return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
     result = tensor::CollapseShapeOp::create(rewriter, loc, resultType, result,
                                              *reassociation);
   }
-  return result;
+  rewriter.replaceOp(op, result);
+  return success();
 }
 
 namespace {
@@ -516,13 +519,8 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = lowerMatMul(rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
-                               cast<RankedTensorType>(toSignless(op.getType())),
-                               buildContraction);
-    if (!result)
-      return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
-    rewriter.replaceOp(op, result);
-    return success();
+    return replaceWithMatMul(rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
+                             buildContraction);
   }
 };
 
@@ -541,19 +539,14 @@ struct MatMulIntegerToLinalg : OpConversionPattern<MatMulIntegerOp> {
          rhsUnsigned = isUnsigned(op.getRhs());
     Value lhsZero = adaptor.getLhsZeroPoint(),
           rhsZero = adaptor.getRhsZeroPoint();
-    Value result = lowerMatMul(
+    return replaceWithMatMul(
         rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
-        cast<RankedTensorType>(toSignless(op.getType())),
         [&](OpBuilder &b, Location l, Value lhs, Value rhs, AffineMap lhsMap,
             AffineMap rhsMap, AffineMap outMap, RankedTensorType outType) {
           return buildIntegerContraction(b, l, lhs, rhs, lhsUnsigned,
                                          rhsUnsigned, lhsZero, rhsZero, lhsMap,
                                          rhsMap, outMap, outType);
         });
-    if (!result)
-      return rewriter.notifyMatchFailure(op, "cannot drop promoted dims");
-    rewriter.replaceOp(op, result);
-    return success();
   }
 };
 
