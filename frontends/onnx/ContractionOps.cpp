@@ -105,36 +105,67 @@ static FailureOr<ConvAttrs> readConvAttrs(NodeContext &ctx, Value input,
                    std::move(*autoPad)};
 }
 
-/// Creates `opName` (aic.conv or aic.conv_transpose) with the attributes.
+/// Creates `opName` (aic.conv, aic.conv_integer or aic.conv_transpose) of
+/// `operands` with the attributes and `extra` ones.
 static FailureOr<Value> createConvLike(NodeContext &ctx, StringRef opName,
-                                       Value input, Value weight, Value bias,
-                                       const ConvAttrs &attrs) {
+                                       ArrayRef<Value> operands,
+                                       const ConvAttrs &attrs,
+                                       ArrayRef<NamedAttribute> extra = {}) {
   OpBuilder &b = ctx.getBuilder();
-  SmallVector<Value> operands = {input, weight};
-  if (bias)
-    operands.push_back(bias);
-  FailureOr<SmallVector<Value>> conv = ctx.createOp(
-      opName, operands,
-      {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(attrs.strides)),
-       b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(attrs.dilations)),
-       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(attrs.pads)),
-       b.getNamedAttr("group", b.getI64IntegerAttr(attrs.group))});
+  SmallVector<NamedAttribute> named = {
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr(attrs.strides)),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(attrs.dilations)),
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(attrs.pads)),
+      b.getNamedAttr("group", b.getI64IntegerAttr(attrs.group))};
+  named.append(extra.begin(), extra.end());
+  FailureOr<SmallVector<Value>> conv = ctx.createOp(opName, operands, named);
   if (failed(conv))
     return failure();
   return conv->front();
 }
 
-FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
-                                                   Value input, Value weight,
-                                                   Value bias) {
+/// The node's Conv attributes for `input` and `weight`, auto_pad resolved.
+static FailureOr<ConvAttrs> readResolvedConvAttrs(NodeContext &ctx, Value input,
+                                                  Value weight) {
   FailureOr<ConvAttrs> attrs = readConvAttrs(ctx, input, weight);
   if (failed(attrs) ||
       failed(resolveAutoPad(
           ctx, attrs->autoPad, cast<RankedTensorType>(input.getType()),
           attrs->kernel, attrs->strides, attrs->dilations, attrs->pads)))
     return failure();
-  return createConvLike(ctx, ConvOp::getOperationName(), input, weight, bias,
-                        *attrs);
+  return attrs;
+}
+
+FailureOr<Value> mlir::aic::onnx_import::buildConv(NodeContext &ctx,
+                                                   Value input, Value weight,
+                                                   Value bias) {
+  FailureOr<ConvAttrs> attrs = readResolvedConvAttrs(ctx, input, weight);
+  if (failed(attrs))
+    return failure();
+  SmallVector<Value> operands = {input, weight};
+  if (bias)
+    operands.push_back(bias);
+  return createConvLike(ctx, ConvOp::getOperationName(), operands, *attrs);
+}
+
+FailureOr<Value> mlir::aic::onnx_import::buildConvInteger(NodeContext &ctx,
+                                                          Value input,
+                                                          Value weight,
+                                                          Value inputZero,
+                                                          Value weightZero) {
+  FailureOr<ConvAttrs> attrs = readResolvedConvAttrs(ctx, input, weight);
+  if (failed(attrs))
+    return failure();
+  SmallVector<Value> operands = {input, weight};
+  for (Value zeroPoint : {inputZero, weightZero})
+    if (zeroPoint)
+      operands.push_back(zeroPoint);
+  OpBuilder &b = ctx.getBuilder();
+  return createConvLike(
+      ctx, ConvIntegerOp::getOperationName(), operands, *attrs,
+      {b.getNamedAttr("operandSegmentSizes",
+                      b.getDenseI32ArrayAttr(
+                          {1, 1, inputZero ? 1 : 0, weightZero ? 1 : 0}))});
 }
 
 static LogicalResult importConv(NodeContext &ctx) {
@@ -207,8 +238,11 @@ static LogicalResult importConvTranspose(NodeContext &ctx) {
     begin = autoPad == "SAME_UPPER" ? half : total - half;
     end = total - begin - (*outputPadding)[i];
   }
+  SmallVector<Value> operands = {input, weight};
+  if (bias)
+    operands.push_back(bias);
   FailureOr<Value> conv = createConvLike(
-      ctx, ConvTransposeOp::getOperationName(), input, weight, bias, *attrs);
+      ctx, ConvTransposeOp::getOperationName(), operands, *attrs);
   if (failed(conv))
     return failure();
   ctx.setResults(*conv);

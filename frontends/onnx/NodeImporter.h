@@ -175,6 +175,11 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 FailureOr<Value> buildConv(NodeContext &ctx, Value input, Value weight,
                            Value bias);
 
+/// An aic.conv_integer of `input` and `weight` less their zero points
+/// (either may be null) with the node's Conv attributes.
+FailureOr<Value> buildConvInteger(NodeContext &ctx, Value input, Value weight,
+                                  Value inputZero, Value weightZero);
+
 /// An aic.pad of `input` in `mode`: by the constant `pads`, or by
 /// `padsInput` (known only at run time) for `axes` (all dims where empty).
 /// `value` is the constant mode's scalar fill, or null for zero.

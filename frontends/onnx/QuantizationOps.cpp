@@ -2,8 +2,9 @@
 //
 // QuantizeLinear and DequantizeLinear become whole aic.quantize and
 // aic.dequantize ops. The integer operators compute as ONNX's reference
-// does: MatMulInteger and ConvInteger subtract the zero points in i32 and
-// contract in i32; QLinearMatMul and QLinearConv requantize that with the
+// does: MatMulInteger and ConvInteger become aic.matmul_integer and
+// aic.conv_integer (8-bit operands less their zero points, into i32);
+// QLinearMatMul and QLinearConv requantize that with the
 // multiplier a_scale * b_scale / y_scale; DynamicQuantizeLinear derives the
 // scale and zero point from the input's range.
 //
@@ -187,15 +188,6 @@ static LogicalResult importDequantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// `v` - `zeroPoint` in i32.
-static Value minusZeroPoint(NodeBuilder &b, Value v, Value zeroPoint) {
-  Type i32 = b.ctx.getBuilder().getI32Type();
-  Value wide = b.cast(v, i32);
-  if (!zeroPoint)
-    return wide;
-  return b.op(SubOp::getOperationName(), {wide, b.cast(zeroPoint, i32)});
-}
-
 /// (A - a_zero_point) (B - b_zero_point) in i32, one aic.matmul_integer.
 static Value integerMatMul(NodeBuilder &b, Value a, Value aZero, Value bMat,
                            Value bZero) {
@@ -298,27 +290,19 @@ static SmallVector<int64_t> channelShape(Value weight) {
   return shape;
 }
 
-/// conv(X - x_zero_point, W - w_zero_point) (+ bias) in i32.
+/// conv(X - x_zero_point, W - w_zero_point) (+ bias, per output channel)
+/// in i32: one aic.conv_integer.
 static Value integerConv(NodeContext &ctx, NodeBuilder &b, Value x, Value xZero,
                          Value w, Value wZero, Value bias) {
-  Value input = minusZeroPoint(b, x, xZero);
-  Type i32 = ctx.getBuilder().getI32Type();
-  Value weight = b.cast(w, i32);
-  if (wZero) {
-    Value zp = b.cast(wZero, i32);
-    if (typeOf(wZero).getRank() == 1 && typeOf(wZero).getDimSize(0) != 1) {
-      SmallVector<int64_t> shape(typeOf(w).getRank(), 1);
-      shape[0] = typeOf(wZero).getDimSize(0);
-      zp = b.reshape(zp, shape);
-    }
-    weight = b.op(SubOp::getOperationName(), {weight, zp});
-  }
   if (!b.ok)
     return Value();
-  FailureOr<Value> conv = buildConv(ctx, input, weight, bias);
+  FailureOr<Value> conv = buildConvInteger(ctx, x, w, xZero, wZero);
   if (failed(conv))
     return b.ok = false, Value();
-  return *conv;
+  if (!bias)
+    return *conv;
+  return b.op(AddOp::getOperationName(),
+              {*conv, b.reshape(bias, channelShape(w))});
 }
 
 static LogicalResult importConvInteger(NodeContext &ctx) {

@@ -132,6 +132,55 @@ static std::optional<int64_t> uniformZeroPoint(Value zeroPoint,
   return values->front();
 }
 
+/// -z * `sums` as an i32 vector: z the 8-bit zero point `zeroPoint`
+/// (extended as `isUnsigned` says), `value` where it is a constant (the
+/// vector then one too), else read at run time (dynamic quantization's one
+/// value) by a generic. What an accumulator starts from so that the 8-bit
+/// values themselves can be contracted: sum (x - z) w = sum x w - z sum w.
+static Value buildZeroPointCorrection(OpBuilder &b, Location loc,
+                                      SmallVector<int32_t> sums,
+                                      std::optional<int64_t> value,
+                                      Value zeroPoint, bool isUnsigned) {
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type();
+  int64_t length = sums.size();
+  auto vectorType = RankedTensorType::get({length}, i32);
+  if (value) {
+    for (int32_t &sum : sums)
+      sum *= -int32_t(*value);
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vectorType, ArrayRef(sums)));
+  }
+  Value constantSums = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vectorType, ArrayRef(sums)));
+  auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+  AffineMap zeroMap =
+      AffineMap::get(1, 0,
+                     SmallVector<AffineExpr>(zeroType.getRank(),
+                                             getAffineConstantExpr(0, ctx)),
+                     ctx);
+  Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{length}, i32);
+  return linalg::GenericOp::create(
+             b, loc, vectorType, ValueRange{constantSums, zeroPoint},
+             ValueRange{empty},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1), zeroMap,
+                                 b.getMultiDimIdentityMap(1)},
+             SmallVector<utils::IteratorType>(1, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value zero =
+                   isUnsigned
+                       ? arith::ExtUIOp::create(nb, l, i32, args[1]).getResult()
+                       : arith::ExtSIOp::create(nb, l, i32, args[1])
+                             .getResult();
+               Value product = arith::MulIOp::create(nb, l, zero, args[0]);
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::SubIOp::create(nb, l, buildZero(nb, l, i32), product)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
 /// sum_k (lhs - lhsZero)(rhs - rhsZero) in i32 over 8-bit `lhs` and `rhs`
 /// (each extended as its aic type's signedness says), through the maps of
 /// a matmul's loops (batch..., m, n, k). A zero point is per tensor, per
@@ -190,42 +239,8 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < columns; ++c)
           sums[c] += int32_t((*weights)[r * columns + c]);
-      auto columnType = RankedTensorType::get({columns}, i32);
-      Value column;
-      if (za) {
-        for (int32_t &sum : sums)
-          sum *= -int32_t(*za);
-        column = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(columnType, ArrayRef(sums)));
-      } else {
-        // -za * the column sums, at run time.
-        Value columnSums = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(columnType, ArrayRef(sums)));
-        auto zaType = cast<RankedTensorType>(lhsZero.getType());
-        AffineMap zaMap =
-            AffineMap::get(1, 0,
-                           SmallVector<AffineExpr>(
-                               zaType.getRank(), getAffineConstantExpr(0, ctx)),
-                           ctx);
-        Value columnInit =
-            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{columns}, i32);
-        column =
-            linalg::GenericOp::create(
-                b, loc, columnType, ValueRange{columnSums, lhsZero},
-                ValueRange{columnInit},
-                ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1), zaMap,
-                                    b.getMultiDimIdentityMap(1)},
-                SmallVector<utils::IteratorType>(1,
-                                                 utils::IteratorType::parallel),
-                [&](OpBuilder &nb, Location l, ValueRange args) {
-                  Value zero = extend(nb, l, args[1], lhsUnsigned);
-                  Value product = arith::MulIOp::create(nb, l, zero, args[0]);
-                  Value negated = arith::SubIOp::create(
-                      nb, l, buildZero(nb, l, i32), product);
-                  linalg::YieldOp::create(nb, l, negated);
-                })
-                .getResult(0);
-      }
+      Value column =
+          buildZeroPointCorrection(b, loc, sums, za, lhsZero, lhsUnsigned);
       init = linalg::BroadcastOp::create(
                  b, loc, column, empty,
                  llvm::to_vector(llvm::seq<int64_t>(0, outRank - 1)))
@@ -651,171 +666,351 @@ static Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
   return generic.getResult(0);
 }
 
+/// A 2-D convolution of 8-bit values into i32 as a generic op with the
+/// named linalg.conv_2d_nchw_fchw's loops and maps, each operand widened
+/// as its signedness says (the named op only sign-extends).
+static Value buildByteConv2D(OpBuilder &b, Location loc, Value input,
+                             Value weight, Value init,
+                             ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> dilations, bool inputUnsigned,
+                             bool weightUnsigned) {
+  MLIRContext *ctx = b.getContext();
+  // Loops: n, f, oh, ow (parallel), c, kh, kw (reduction).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(7, 0,
+                     {d(0), d(4), d(2) * strides[0] + d(5) * dilations[0],
+                      d(3) * strides[1] + d(6) * dilations[1]},
+                     ctx),
+      AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{input, weight}, init, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Type i32 = args[2].getType();
+               auto extend = [&](Value v, bool isUnsigned) -> Value {
+                 if (isUnsigned)
+                   return arith::ExtUIOp::create(nb, l, i32, v);
+                 return arith::ExtSIOp::create(nb, l, i32, v);
+               };
+               linalg::YieldOp::create(
+                   nb, l,
+                   buildMultiplyAccumulate(
+                       nb, l, extend(args[0], inputUnsigned),
+                       extend(args[1], weightUnsigned), args[2]));
+             })
+      .getResult(0);
+}
+
+/// What a convolution's lowering takes besides its operands: the value the
+/// padding reads (zero where none), the accumulator's start made in its
+/// empty tensor (the bias, or zero, where none) and, for 8-bit operands
+/// into i32 (2-D, one group), their signedness.
+struct ConvLowering {
+  Value padValue;
+  llvm::function_ref<Value(Value)> buildInit;
+  std::optional<std::pair<bool, bool>> unsignedBytes;
+};
+
+/// A convolution (aic.conv's attributes, operands already converted) as
+/// linalg: the named convolution of its rank, grouped through NGCHW where
+/// group > 1, its padding a tensor.pad and its bias the accumulator's
+/// start. Fails with the op's error where it cannot.
+template <typename OpTy>
+static FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter,
+                                         OpTy op, Value input, Value weight,
+                                         Value bias, const ConvLowering &how) {
+  auto cannotLower = [&](StringRef reason) {
+    return op.emitOpError("cannot be lowered yet: ") << reason;
+  };
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type elementType = resultType.getElementType();
+  int64_t rank = resultType.getRank(), spatial = rank - 2;
+  int64_t group = op.getGroup();
+  if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
+    return cannotLower("grouped convolution with dynamic channels");
+  if (group == 1 && spatial > 3)
+    return cannotLower("convolution with more than 3 spatial dims");
+
+  // Explicit padding, of zeros or `how.padValue`.
+  Value unpadded = input;
+  ArrayRef<int64_t> pads = op.getPads();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)),
+        high(2, rewriter.getIndexAttr(0));
+    for (int64_t i = 0; i < spatial; ++i) {
+      low.push_back(rewriter.getIndexAttr(pads[i]));
+      high.push_back(rewriter.getIndexAttr(pads[i + spatial]));
+    }
+    Value padValue = how.padValue
+                         ? how.padValue
+                         : buildZero(rewriter, loc, inputType.getElementType());
+    input = tensor::PadOp::create(rewriter, loc, Type(), input, low, high,
+                                  padValue);
+  }
+
+  // The accumulator starts as the bias (broadcast) or zero; 16-bit floats
+  // accumulate in f32 (the bias is added after) and round once.
+  SmallVector<Value> dynamicSizes;
+  if (resultType.isDynamicDim(0))
+    dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+  if (resultType.isDynamicDim(1))
+    dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, weight, 0));
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (!resultType.isDynamicDim(i + 2))
+      continue;
+    Value size = tensor::DimOp::create(rewriter, loc, unpadded, i + 2);
+    dynamicSizes.push_back(buildWindowExtent(
+        rewriter, loc, size, tensor::getMixedSize(rewriter, loc, weight, i + 2),
+        op.getStrides()[i], op.getDilations()[i], pads[i], pads[i + spatial]));
+  }
+  Type accType = getAccumulatorType(elementType);
+  RankedTensorType finalType = resultType;
+  resultType = RankedTensorType::get(resultType.getShape(), accType);
+  Value lateBias = accType != elementType ? bias : Value();
+  Value init = buildEmpty(rewriter, loc, resultType, dynamicSizes);
+  if (how.buildInit) {
+    init = how.buildInit(init);
+  } else if (Value earlyBias = lateBias ? Value() : bias) {
+    SmallVector<int64_t> dims = {0};
+    for (int64_t i = 2; i < rank; ++i)
+      dims.push_back(i);
+    init = linalg::BroadcastOp::create(rewriter, loc, earlyBias, init, dims)
+               .getResult()[0];
+  } else {
+    init = linalg::FillOp::create(rewriter, loc,
+                                  buildZero(rewriter, loc, accType), init)
+               .getResult(0);
+  }
+
+  auto i64Vector = [&](ArrayRef<int64_t> values) {
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({(int64_t)values.size()}, rewriter.getI64Type()),
+        values);
+  };
+  Attribute strides = i64Vector(op.getStrides());
+  Attribute dilations = i64Vector(op.getDilations());
+  Value result;
+  if (how.unsignedBytes) {
+    if (group != 1 || spatial != 2)
+      return cannotLower("8-bit convolution other than 2-D of one group");
+    result = buildByteConv2D(
+        rewriter, loc, input, weight, init, op.getStrides(), op.getDilations(),
+        how.unsignedBytes->first, how.unsignedBytes->second);
+  } else if (group == 1) {
+    TypeRange types(resultType);
+    ValueRange ins{input, weight};
+    if (spatial == 1)
+      result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins, init,
+                                              strides, dilations)
+                   .getResult(0);
+    else if (spatial == 2)
+      result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, types, ins, init,
+                                                strides, dilations)
+                   .getResult(0);
+    else
+      result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, types, ins,
+                                                  init, strides, dilations)
+                   .getResult(0);
+  } else {
+    // Split channels into groups: NC... -> NGC..., FC... -> GFC....
+    auto paddedType = cast<RankedTensorType>(input.getType());
+    int64_t channels = paddedType.getDimSize(1);
+    int64_t filters = weightType.getDimSize(0);
+    auto split = [&](Value v, RankedTensorType type, int64_t dim,
+                     int64_t total) -> Value {
+      SmallVector<int64_t> shape(type.getShape());
+      shape[dim] = total / group;
+      shape.insert(shape.begin() + dim, group);
+      SmallVector<ReassociationIndices> reassociation;
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (i < dim)
+          reassociation.push_back({i});
+        else if (i == dim)
+          reassociation.push_back({i, i + 1});
+        else
+          reassociation.push_back({i + 1});
+      }
+      auto splitType = RankedTensorType::get(shape, type.getElementType());
+      SmallVector<OpFoldResult> outputShape =
+          tensor::getMixedSizes(rewriter, loc, v);
+      outputShape[dim] = rewriter.getIndexAttr(total / group);
+      outputShape.insert(outputShape.begin() + dim,
+                         rewriter.getIndexAttr(group));
+      return tensor::ExpandShapeOp::create(rewriter, loc, splitType, v,
+                                           reassociation, outputShape);
+    };
+    Value groupedInput = split(input, paddedType, 1, channels);
+    Value groupedWeight = split(weight, weightType, 0, filters);
+    Value groupedInit = split(init, resultType, 1, filters);
+    Value grouped = spatial == 2
+                        ? linalg::Conv2DNgchwGfchwOp::create(
+                              rewriter, loc, TypeRange(groupedInit.getType()),
+                              ValueRange{groupedInput, groupedWeight},
+                              groupedInit, strides, dilations)
+                              .getResult(0)
+                        : buildGroupedConvGeneric(
+                              rewriter, loc, groupedInput, groupedWeight,
+                              groupedInit, op.getStrides(), op.getDilations());
+    SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
+    for (int64_t i = 0; i < spatial; ++i)
+      reassociation.push_back({3 + i});
+    result = tensor::CollapseShapeOp::create(rewriter, loc, resultType, grouped,
+                                             reassociation);
+  }
+  if (accType != elementType) {
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<Value> inputs = {result};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    if (lateBias) {
+      inputs.push_back(lateBias);
+      maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx));
+    }
+    result = buildParallelGeneric(
+        rewriter, loc, inputs, maps, finalType,
+        buildDynamicDims(rewriter, loc, result),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value acc = a[0];
+          if (a.size() > 1)
+            acc = arith::AddFOp::create(
+                nb, nl, acc, arith::ExtFOp::create(nb, nl, accType, a[1]));
+          return arith::TruncFOp::create(nb, nl, elementType, acc);
+        });
+  }
+  return result;
+}
+
 struct ConvToLinalg : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
-
-  /// Conv has one pattern: say why it does not apply, at the op.
-  static LogicalResult cannotLower(ConvOp op, StringRef reason) {
-    return op.emitOpError("cannot be lowered yet: ") << reason;
-  }
 
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    FailureOr<Value> result =
+        buildConvolution(rewriter, op, adaptor.getInput(), adaptor.getWeight(),
+                         adaptor.getBias(), ConvLowering{});
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// aic.conv_integer. A 2-D one of one group whose weights are constants
+/// with zero points of zero (or none) and whose input's zero point zx is
+/// one value (a constant, or dynamic quantization's at run time) contracts
+/// the 8-bit values themselves (buildByteConv2D, as the codegen's
+/// dot-product kernels take them): the padding reads zx, and the
+/// accumulator starts from -zx * each filter's sum of weights. Any other
+/// widens the operands to i32 less their zero points and convolves those.
+struct ConvIntegerToLinalg : OpConversionPattern<ConvIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
-    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
-    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
-    Type elementType = resultType.getElementType();
-    int64_t rank = resultType.getRank(), spatial = rank - 2;
-    int64_t group = adaptor.getGroup();
-    if (group > 1 && (inputType.isDynamicDim(1) || weightType.isDynamicDim(0)))
-      return cannotLower(op, "grouped convolution with dynamic channels");
-    if (group == 1 && spatial > 3)
-      return cannotLower(op, "convolution with more than 3 spatial dims");
-
-    // Explicit zero padding.
-    Value input = adaptor.getInput();
-    ArrayRef<int64_t> pads = adaptor.getPads();
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> low(2, rewriter.getIndexAttr(0)),
-          high(2, rewriter.getIndexAttr(0));
-      for (int64_t i = 0; i < spatial; ++i) {
-        low.push_back(rewriter.getIndexAttr(pads[i]));
-        high.push_back(rewriter.getIndexAttr(pads[i + spatial]));
-      }
-      input = tensor::PadOp::create(rewriter, loc, Type(), input, low, high,
-                                    buildZero(rewriter, loc, elementType));
-    }
-
-    // The accumulator starts as the bias (broadcast) or zero; 16-bit floats
-    // accumulate in f32 (the bias is added after) and round once.
-    SmallVector<Value> dynamicSizes;
-    if (resultType.isDynamicDim(0))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
-    if (resultType.isDynamicDim(1))
-      dynamicSizes.push_back(
-          tensor::DimOp::create(rewriter, loc, adaptor.getWeight(), 0));
-    for (int64_t i = 0; i < spatial; ++i) {
-      if (!resultType.isDynamicDim(i + 2))
-        continue;
-      Value size =
-          tensor::DimOp::create(rewriter, loc, adaptor.getInput(), i + 2);
-      dynamicSizes.push_back(buildWindowExtent(
-          rewriter, loc, size,
-          tensor::getMixedSize(rewriter, loc, adaptor.getWeight(), i + 2),
-          adaptor.getStrides()[i], adaptor.getDilations()[i], pads[i],
-          pads[i + spatial]));
-    }
-    Type accType = getAccumulatorType(elementType);
-    RankedTensorType finalType = resultType;
-    resultType = RankedTensorType::get(resultType.getShape(), accType);
-    Value lateBias = accType != elementType ? adaptor.getBias() : Value();
-    Value init = buildEmpty(rewriter, loc, resultType, dynamicSizes);
-    if (Value bias = lateBias ? Value() : adaptor.getBias()) {
-      SmallVector<int64_t> dims = {0};
-      for (int64_t i = 2; i < rank; ++i)
-        dims.push_back(i);
-      init = linalg::BroadcastOp::create(rewriter, loc, bias, init, dims)
-                 .getResult()[0];
-    } else {
-      init = linalg::FillOp::create(rewriter, loc,
-                                    buildZero(rewriter, loc, accType), init)
-                 .getResult(0);
-    }
-
-    auto i64Vector = [&](ArrayRef<int64_t> values) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({(int64_t)values.size()},
-                                rewriter.getI64Type()),
-          values);
+    auto isUnsigned = [](Value v) {
+      return getElementTypeOrSelf(v.getType()).isUnsignedInteger();
     };
-    Attribute strides = i64Vector(adaptor.getStrides());
-    Attribute dilations = i64Vector(adaptor.getDilations());
-    Value weight = adaptor.getWeight();
-    Value result;
-    if (group == 1) {
-      TypeRange types(resultType);
-      ValueRange ins{input, weight};
-      if (spatial == 1)
-        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins, init,
-                                                strides, dilations)
-                     .getResult(0);
-      else if (spatial == 2)
-        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, types, ins,
-                                                  init, strides, dilations)
-                     .getResult(0);
-      else
-        result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, types, ins,
-                                                    init, strides, dilations)
-                     .getResult(0);
-    } else {
-      // Split channels into groups: NC... -> NGC..., FC... -> GFC....
-      auto paddedType = cast<RankedTensorType>(input.getType());
-      int64_t channels = paddedType.getDimSize(1);
+    bool inputUnsigned = isUnsigned(op.getInput()),
+         weightUnsigned = isUnsigned(op.getWeight());
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    Value inputZero = adaptor.getInputZeroPoint(),
+          weightZero = adaptor.getWeightZeroPoint();
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    std::optional<int64_t> zx = uniformZeroPoint(inputZero, inputUnsigned);
+    bool runtimeZx =
+        !zx && inputZero &&
+        cast<RankedTensorType>(inputZero.getType()).getNumElements() == 1;
+    std::optional<SmallVector<int64_t>> weights;
+    if (op.getGroup() == 1 && weightType.getRank() == 4 &&
+        weightType.hasStaticShape() && (zx || runtimeZx) &&
+        uniformZeroPoint(weightZero, weightUnsigned) == 0)
+      weights = constantIntegers(weight, weightUnsigned);
+    Type i32 = rewriter.getI32Type();
+    FailureOr<Value> result;
+    if (weights) {
       int64_t filters = weightType.getDimSize(0);
-      auto split = [&](Value v, RankedTensorType type, int64_t dim,
-                       int64_t total) -> Value {
-        SmallVector<int64_t> shape(type.getShape());
-        shape[dim] = total / group;
-        shape.insert(shape.begin() + dim, group);
-        SmallVector<ReassociationIndices> reassociation;
-        for (int64_t i = 0; i < type.getRank(); ++i) {
-          if (i < dim)
-            reassociation.push_back({i});
-          else if (i == dim)
-            reassociation.push_back({i, i + 1});
-          else
-            reassociation.push_back({i + 1});
-        }
-        auto splitType = RankedTensorType::get(shape, type.getElementType());
-        SmallVector<OpFoldResult> outputShape =
-            tensor::getMixedSizes(rewriter, loc, v);
-        outputShape[dim] = rewriter.getIndexAttr(total / group);
-        outputShape.insert(outputShape.begin() + dim,
-                           rewriter.getIndexAttr(group));
-        return tensor::ExpandShapeOp::create(rewriter, loc, splitType, v,
-                                             reassociation, outputShape);
+      int64_t perFilter = weightType.getNumElements() / filters;
+      SmallVector<int32_t> sums(filters, 0);
+      for (int64_t f = 0; f < filters; ++f)
+        for (int64_t i = 0; i < perFilter; ++i)
+          sums[f] += int32_t((*weights)[f * perFilter + i]);
+      Type byte = rewriter.getI8Type();
+      Value padValue =
+          zx ? arith::ConstantIntOp::create(rewriter, loc, byte, *zx)
+                   .getResult()
+             : tensor::ExtractOp::create(
+                   rewriter, loc, inputZero,
+                   SmallVector<Value>(
+                       cast<RankedTensorType>(inputZero.getType()).getRank(),
+                       arith::ConstantIndexOp::create(rewriter, loc, 0)))
+                   .getResult();
+      auto buildInit = [&](Value empty) -> Value {
+        if (zx == 0)
+          return linalg::FillOp::create(rewriter, loc,
+                                        buildZero(rewriter, loc, i32), empty)
+              .getResult(0);
+        Value column = buildZeroPointCorrection(rewriter, loc, sums, zx,
+                                                inputZero, inputUnsigned);
+        return linalg::BroadcastOp::create(rewriter, loc, column, empty,
+                                           ArrayRef<int64_t>{0, 2, 3})
+            ->getResult(0);
       };
-      Value groupedInput = split(input, paddedType, 1, channels);
-      Value groupedWeight = split(weight, weightType, 0, filters);
-      Value groupedInit = split(init, resultType, 1, filters);
-      Value grouped = spatial == 2
-                          ? linalg::Conv2DNgchwGfchwOp::create(
-                                rewriter, loc, TypeRange(groupedInit.getType()),
-                                ValueRange{groupedInput, groupedWeight},
-                                groupedInit, strides, dilations)
-                                .getResult(0)
-                          : buildGroupedConvGeneric(rewriter, loc, groupedInput,
-                                                    groupedWeight, groupedInit,
-                                                    adaptor.getStrides(),
-                                                    adaptor.getDilations());
-      SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
-      for (int64_t i = 0; i < spatial; ++i)
-        reassociation.push_back({3 + i});
-      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType,
-                                               grouped, reassociation);
+      result = buildConvolution(
+          rewriter, op, input, weight, Value(),
+          ConvLowering{padValue, buildInit,
+                       std::pair{inputUnsigned, weightUnsigned}});
+    } else {
+      // Each operand widened less its zero point: per tensor, or (the
+      // weight's) per output channel, dim 0.
+      auto widen = [&](Value v, Value zeroPoint, bool isUnsigned,
+                       bool perChannel) {
+        auto type = cast<RankedTensorType>(v.getType());
+        MLIRContext *ctx = rewriter.getContext();
+        SmallVector<Value> inputs = {v};
+        SmallVector<AffineMap> maps = {
+            rewriter.getMultiDimIdentityMap(type.getRank())};
+        if (zeroPoint) {
+          auto zeroType = cast<RankedTensorType>(zeroPoint.getType());
+          SmallVector<AffineExpr> exprs;
+          if (zeroType.getRank() == 1)
+            exprs.push_back(perChannel && zeroType.getDimSize(0) != 1
+                                ? getAffineDimExpr(0, ctx)
+                                : getAffineConstantExpr(0, ctx));
+          inputs.push_back(zeroPoint);
+          maps.push_back(AffineMap::get(type.getRank(), 0, exprs, ctx));
+        }
+        return buildParallelGeneric(
+            rewriter, loc, inputs, maps, type.clone(i32),
+            buildDynamicDims(rewriter, loc, v),
+            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+              auto extend = [&](Value e) -> Value {
+                if (isUnsigned)
+                  return arith::ExtUIOp::create(b, l, i32, e);
+                return arith::ExtSIOp::create(b, l, i32, e);
+              };
+              Value wide = extend(args[0]);
+              if (args.size() == 1)
+                return wide;
+              return arith::SubIOp::create(b, l, wide, extend(args[1]));
+            });
+      };
+      Value wideInput = widen(input, inputZero, inputUnsigned, false);
+      Value wideWeight = widen(weight, weightZero, weightUnsigned, true);
+      result = buildConvolution(rewriter, op, wideInput, wideWeight, Value(),
+                                ConvLowering{});
     }
-    if (accType != elementType) {
-      MLIRContext *ctx = rewriter.getContext();
-      SmallVector<Value> inputs = {result};
-      SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-      if (lateBias) {
-        inputs.push_back(lateBias);
-        maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx));
-      }
-      result = buildParallelGeneric(
-          rewriter, loc, inputs, maps, finalType,
-          buildDynamicDims(rewriter, loc, result),
-          [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-            Value acc = a[0];
-            if (a.size() > 1)
-              acc = arith::AddFOp::create(
-                  nb, nl, acc, arith::ExtFOp::create(nb, nl, accType, a[1]));
-            return arith::TruncFOp::create(nb, nl, elementType, acc);
-          });
-    }
-    rewriter.replaceOp(op, result);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -989,7 +1184,8 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
 
 void mlir::aic::populateContractionToLinalgPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, MatMulIntegerToLinalg, GemmToLinalg,
-               ConvToLinalg, ConvTransposeToLinalg, EinsumToLinalg>(
-      converter, patterns.getContext());
+  patterns
+      .add<MatMulToLinalg, MatMulIntegerToLinalg, GemmToLinalg, ConvToLinalg,
+           ConvIntegerToLinalg, ConvTransposeToLinalg, EinsumToLinalg>(
+          converter, patterns.getContext());
 }

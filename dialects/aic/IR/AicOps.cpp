@@ -81,6 +81,7 @@ AIC_COMPATIBLE_RETURN_TYPES(MatMulOp)
 AIC_COMPATIBLE_RETURN_TYPES(MatMulIntegerOp)
 AIC_COMPATIBLE_RETURN_TYPES(GemmOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConvOp)
+AIC_COMPATIBLE_RETURN_TYPES(ConvIntegerOp)
 AIC_COMPATIBLE_RETURN_TYPES(ConvTransposeOp)
 AIC_COMPATIBLE_RETURN_TYPES(ReshapeOp)
 AIC_COMPATIBLE_RETURN_TYPES(TransposeOp)
@@ -249,29 +250,48 @@ MatMulIntegerOp::inferReturnTypes(MLIRContext *context,
                     IntegerType::get(context, 32), results);
 }
 
-LogicalResult MatMulIntegerOp::verify() {
-  auto check = [&](Value operand, Value zeroPoint, int64_t dim,
-                   StringRef name) -> LogicalResult {
-    Type et = elementTypeOf(operand);
-    if (!et.isInteger(8))
-      return emitOpError("expects 8-bit integers as ")
-             << name << ", not " << et;
-    if (!zeroPoint)
-      return success();
-    if (elementTypeOf(zeroPoint) != et)
-      return emitOpError("expects the zero point of ")
-             << name << " of its element type";
-    ArrayRef<int64_t> shape = shapeOf(zeroPoint);
-    int64_t elements = shape.empty() ? 1 : shape[0];
-    int64_t rank = shapeOf(operand).size();
-    int64_t extent = rank == 1 ? 1 : shapeOf(operand)[rank - 2 + dim];
-    bool dynamic =
-        ShapedType::isDynamic(elements) || ShapedType::isDynamic(extent);
-    if (shape.size() > 1 ||
-        (elements != 1 && !dynamic && (rank == 1 || elements != extent)))
-      return emitOpError("expects the zero point of ")
-             << name << " per tensor or per " << (dim == 0 ? "row" : "column");
+/// Checks an integer op's 8-bit `operand` and its zero point (if any): of
+/// the operand's element type, and one value or (where `along` gives the
+/// operand's extent there, dynamic or not) one per `alongName`.
+static LogicalResult verifyEightBitOperand(Operation *op, Value operand,
+                                           Value zeroPoint, StringRef name,
+                                           std::optional<int64_t> along,
+                                           StringRef alongName) {
+  Type et = elementTypeOf(operand);
+  if (!et.isInteger(8))
+    return op->emitOpError("expects 8-bit integers as ")
+           << name << ", not " << et;
+  if (!zeroPoint)
     return success();
+  if (elementTypeOf(zeroPoint) != et)
+    return op->emitOpError("expects the zero point of ")
+           << name << " of its element type";
+  ArrayRef<int64_t> shape = shapeOf(zeroPoint);
+  int64_t elements = shape.empty() ? 1 : shape[0];
+  bool matches =
+      elements == 1 || ShapedType::isDynamic(elements) ||
+      (along && (ShapedType::isDynamic(*along) || elements == *along));
+  if (shape.size() > 1 || !matches) {
+    InFlightDiagnostic error = op->emitOpError("expects the zero point of ")
+                               << name << " per tensor";
+    if (along)
+      error << " or per " << alongName;
+    return error;
+  }
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  // A zero point per tensor, or per row of lhs / column of rhs (dim 0 / 1
+  // of a matrix's last two).
+  auto check = [&](Value operand, Value zeroPoint, int64_t dim,
+                   StringRef name) {
+    ArrayRef<int64_t> shape = shapeOf(operand);
+    std::optional<int64_t> along;
+    if (shape.size() >= 2)
+      along = shape[shape.size() - 2 + dim];
+    return verifyEightBitOperand(*this, operand, zeroPoint, name, along,
+                                 dim == 0 ? "row" : "column");
   };
   if (failed(check(getLhs(), getLhsZeroPoint(), 0, "lhs")) ||
       failed(check(getRhs(), getRhsZeroPoint(), 1, "rhs")))
@@ -302,6 +322,34 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
                      adaptor.getDilations(), adaptor.getPads(),
                      adaptor.getGroup(), LocError{loc}),
       elementTypeOf(adaptor.getInput()), results);
+}
+
+LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &results) {
+  return pushTensor(
+      inferConvShape(shapeOf(adaptor.getInput()), shapeOf(adaptor.getWeight()),
+                     std::nullopt, adaptor.getStrides(), adaptor.getDilations(),
+                     adaptor.getPads(), adaptor.getGroup(), LocError{loc}),
+      IntegerType::get(context, 32), results);
+}
+
+LogicalResult ConvIntegerOp::verify() {
+  // The input's zero point per tensor; the weight's per tensor or per
+  // output channel (its dim 0).
+  ArrayRef<int64_t> weightShape = shapeOf(getWeight());
+  if (failed(verifyEightBitOperand(*this, getInput(), getInputZeroPoint(),
+                                   "input", std::nullopt, "")) ||
+      failed(verifyEightBitOperand(
+          *this, getWeight(), getWeightZeroPoint(), "weight",
+          weightShape.empty() ? std::nullopt
+                              : std::optional<int64_t>(weightShape[0]),
+          "channel")))
+    return failure();
+  if (!elementTypeOf(getOutput()).isInteger(32))
+    return emitOpError("expects an i32 result");
+  return success();
 }
 
 LogicalResult

@@ -461,6 +461,44 @@ def Aic_ConvOp : Aic_Op<"conv",
   }];
 }
 
+def Aic_ConvIntegerOp : Aic_Op<"conv_integer",
+    [Pure, AttrSizedOperandSegments, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "convolution of 8-bit integers less their zero points, in i32";
+  let description = [{
+    ONNX ConvInteger: `conv(input - input_zero_point, weight -
+    weight_zero_point)` accumulated in i32, with the attributes and shapes
+    of aic.conv (no bias). The operands are 8-bit integers (signed or not,
+    each its own); a zero point has its operand's element type, the
+    input's per tensor (rank 0 or one element), the weight's per tensor or
+    per output channel (its M elements). Padding reads the input's zero
+    point (a zero after the subtraction). Kept whole, not as casts and an
+    i32 convolution, so that the lowering can contract the 8-bit values
+    themselves, with the input's zero point folded into a per-filter
+    correction of the accumulator.
+
+    ```mlir
+    %acc = aic.conv_integer %x, %w input_zero_point %zx
+        {dilations = array<i64: 1, 1>, group = 1 : i64,
+         pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+        : (tensor<1x8x8x8xui8>, tensor<16x8x3x3xi8>, tensor<ui8>)
+          -> tensor<1x16x8x8xi32>
+    ```
+  }];
+  let arguments = (ins Aic_Tensor:$input, Aic_Tensor:$weight,
+                   Optional<Aic_Tensor>:$input_zero_point,
+                   Optional<Aic_Tensor>:$weight_zero_point,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs Aic_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`input_zero_point` $input_zero_point^)?
+    (`weight_zero_point` $weight_zero_point^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Aic_ConvTransposeOp : Aic_Op<"conv_transpose",
     [Pure, SameOperandsAndResultElementType,
      InferTypeOpAdaptorWithIsCompatible]> {

@@ -517,3 +517,39 @@ func.func @matmul_integer_zero_point_type(%a: tensor<2x4xui8>, %b: tensor<4x3xi8
   %0 = aic.matmul_integer %a, %b lhs_zero_point %za : (tensor<2x4xui8>, tensor<4x3xi8>, tensor<i8>) -> tensor<2x3xi32>
   return %0 : tensor<2x3xi32>
 }
+
+// -----
+
+// Tests that an integer convolution takes 8-bit integers.
+func.func @conv_integer_wide(%x: tensor<1x4x8x8xi32>, %w: tensor<2x4x3x3xi8>) -> tensor<1x2x6x6xi32> {
+  // expected-error @+1 {{expects 8-bit integers as input, not 'i32'}}
+  %0 = aic.conv_integer %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xi32>, tensor<2x4x3x3xi8>) -> tensor<1x2x6x6xi32>
+  return %0 : tensor<1x2x6x6xi32>
+}
+
+// -----
+
+// Tests that the input's zero point is per tensor.
+func.func @conv_integer_input_zero_point(%x: tensor<1x4x8x8xui8>, %w: tensor<2x4x3x3xi8>, %zx: tensor<4xui8>) -> tensor<1x2x6x6xi32> {
+  // expected-error @+1 {{expects the zero point of input per tensor}}
+  %0 = aic.conv_integer %x, %w input_zero_point %zx {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xui8>, tensor<2x4x3x3xi8>, tensor<4xui8>) -> tensor<1x2x6x6xi32>
+  return %0 : tensor<1x2x6x6xi32>
+}
+
+// -----
+
+// Tests that the weight's zero point is per tensor or per output channel.
+func.func @conv_integer_weight_zero_point(%x: tensor<1x4x8x8xui8>, %w: tensor<2x4x3x3xi8>, %zw: tensor<4xi8>) -> tensor<1x2x6x6xi32> {
+  // expected-error @+1 {{expects the zero point of weight per tensor or per channel}}
+  %0 = aic.conv_integer %x, %w weight_zero_point %zw {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xui8>, tensor<2x4x3x3xi8>, tensor<4xi8>) -> tensor<1x2x6x6xi32>
+  return %0 : tensor<1x2x6x6xi32>
+}
+
+// -----
+
+// Tests that a zero point has its operand's element type.
+func.func @conv_integer_zero_point_type(%x: tensor<1x4x8x8xui8>, %w: tensor<2x4x3x3xi8>, %zx: tensor<i8>) -> tensor<1x2x6x6xi32> {
+  // expected-error @+1 {{expects the zero point of input of its element type}}
+  %0 = aic.conv_integer %x, %w input_zero_point %zx {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xui8>, tensor<2x4x3x3xi8>, tensor<i8>) -> tensor<1x2x6x6xi32>
+  return %0 : tensor<1x2x6x6xi32>
+}
