@@ -208,9 +208,35 @@ Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
     resultSizes[d] = size;
     dynamicSizes.push_back(size);
   }
-  if (uncertain.empty())
-    return buildParallelGeneric(b, loc, inputs, maps, resultType, dynamicSizes,
-                                body);
+  if (uncertain.empty()) {
+    // An input's broadcast dims of 1 dropped (a collapse_shape, free), so
+    // that every map is a projected permutation: a per-channel [C, 1, 1]
+    // scale is read as [C] along its dim, which the codegen fuses into a
+    // kernel's epilogue and reads as one splat per channel.
+    SmallVector<Value> operands(inputs);
+    for (auto [k, input] : llvm::enumerate(inputs)) {
+      ArrayRef<AffineExpr> exprs = maps[k].getResults();
+      if (llvm::none_of(exprs, llvm::IsaPred<AffineConstantExpr>))
+        continue;
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices pending;
+      SmallVector<AffineExpr> kept;
+      for (auto [i, e] : llvm::enumerate(exprs)) {
+        pending.push_back(i);
+        if (isa<AffineConstantExpr>(e))
+          continue;
+        groups.push_back(pending);
+        pending.clear();
+        kept.push_back(e);
+      }
+      if (!groups.empty())
+        groups.back().append(pending.begin(), pending.end());
+      operands[k] = tensor::CollapseShapeOp::create(b, loc, input, groups);
+      maps[k] = AffineMap::get(rank, 0, kept, b.getContext());
+    }
+    return buildParallelGeneric(b, loc, operands, maps, resultType,
+                                dynamicSizes, body);
+  }
 
   // Checked at run time: every uncertain dim is 1 or the result's size.
   // Where all equal the result's size, the generic above runs; else one

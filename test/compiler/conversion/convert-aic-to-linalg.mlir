@@ -1,16 +1,19 @@
 // RUN: aic-opt %s --split-input-file --aic-convert-aic-to-linalg | FileCheck %s
 
 // Tests that a broadcasting add becomes a generic op whose maps broadcast
-// the smaller operand.
+// the smaller operand; an operand's broadcast dims of 1 are collapsed
+// away, so that it is read along its other dims (maps that are projected
+// permutations).
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
-// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @add_broadcast
 func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>) -> tensor<2x3xf32> {
   // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$ID]]]
   // CHECK: arith.addf
   %0 = aic.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
-  // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]]
+  // CHECK: %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<2x1xf32> into tensor<2xf32>
+  // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]]{{.*}}ins(%{{.*}}, %[[C]] :
   // CHECK: arith.divf
   %1 = aic.div %0, %c : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
   return %1 : tensor<2x3xf32>
@@ -810,6 +813,55 @@ func.func @matmul_integer_zero_points(%a: tensor<5x4xi8>, %b: tensor<4x3xui8>, %
   // CHECK: arith.muli %[[AZ]], %[[BZ]]
   %0 = aic.matmul_integer %a, %b lhs_zero_point %za rhs_zero_point %zb : (tensor<5x4xi8>, tensor<4x3xui8>, tensor<5xi8>, tensor<3xui8>) -> tensor<5x3xi32>
   return %0 : tensor<5x3xi32>
+}
+
+// -----
+
+// Tests that an integer convolution by constant filters with no weight
+// zero point contracts the 8-bit values (unsigned input, signed filters)
+// in a generic of the 2-D convolution's loops: the padding reads the
+// input's zero point (so that it adds nothing), and the accumulator starts
+// from -zx * each filter's sum: -3 * (36 * 1) = -108 and -3 * (36 * -1) =
+// 108.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-LABEL: func.func @conv_integer_constant_weights
+func.func @conv_integer_constant_weights(%x: tensor<1x4x5x5xui8>) -> tensor<1x2x5x5xi32> {
+  // CHECK: %[[ZX:.*]] = arith.constant 3 : i8
+  // CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: tensor.yield %[[ZX]] : i8
+  // CHECK: %[[CORR:.*]] = arith.constant dense<[-108, 108]> : tensor<2xi32>
+  // CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[CORR]] : tensor<2xi32>) outs(%{{.*}} : tensor<1x2x5x5xi32>) dimensions = [0, 2, 3]
+  // CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$W]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[PAD]], %{{.*}} : tensor<1x4x7x7xi8>, tensor<2x4x3x3xi8>) outs(%[[INIT]] : tensor<1x2x5x5xi32>)
+  // CHECK-DAG: %[[A:.*]] = arith.extui %{{.*}} : i8 to i32
+  // CHECK-DAG: %[[B:.*]] = arith.extsi %{{.*}} : i8 to i32
+  // CHECK: %[[P:.*]] = arith.muli %[[A]], %[[B]]
+  // CHECK-NEXT: arith.addi %{{.*}}, %[[P]]
+  %w = aic.constant dense<[[[[1, 1, 1], [1, 1, 1], [1, 1, 1]], [[1, 1, 1], [1, 1, 1], [1, 1, 1]], [[1, 1, 1], [1, 1, 1], [1, 1, 1]], [[1, 1, 1], [1, 1, 1], [1, 1, 1]]], [[[-1, -1, -1], [-1, -1, -1], [-1, -1, -1]], [[-1, -1, -1], [-1, -1, -1], [-1, -1, -1]], [[-1, -1, -1], [-1, -1, -1], [-1, -1, -1]], [[-1, -1, -1], [-1, -1, -1], [-1, -1, -1]]]]> : tensor<2x4x3x3xi8>
+  %zx = aic.constant dense<3> : tensor<ui8>
+  %0 = aic.conv_integer %x, %w input_zero_point %zx {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xui8>, tensor<2x4x3x3xi8>, tensor<ui8>) -> tensor<1x2x5x5xi32>
+  return %0 : tensor<1x2x5x5xi32>
+}
+
+// -----
+
+// Tests that an integer convolution of filters known only at run time,
+// with a zero point per filter, widens both operands to i32 less their
+// zero points (the input's per tensor, the filters' along dim 0) and
+// convolves those.
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0, d1, d2, d3) -> ()>
+// CHECK-DAG: #[[$FILTER:.*]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// CHECK-LABEL: func.func @conv_integer_zero_points
+func.func @conv_integer_zero_points(%x: tensor<1x4x5x5xi8>, %w: tensor<2x4x3x3xui8>, %zx: tensor<i8>, %zw: tensor<2xui8>) -> tensor<1x2x3x3xi32> {
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$SCALAR]], #{{.*}}]
+  // CHECK: arith.extsi
+  // CHECK: arith.subi
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$FILTER]], #{{.*}}]
+  // CHECK: arith.extui
+  // CHECK: arith.subi
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x5x5xi32>, tensor<2x4x3x3xi32>)
+  %0 = aic.conv_integer %x, %w input_zero_point %zx weight_zero_point %zw {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xi8>, tensor<2x4x3x3xui8>, tensor<i8>, tensor<2xui8>) -> tensor<1x2x3x3xi32>
+  return %0 : tensor<1x2x3x3xi32>
 }
 
 // -----
