@@ -61,9 +61,17 @@ struct ContractToDotProduct : OpRewritePattern<vector::ContractionOp> {
     Type accElement = accType.getElementType();
     auto isByte = [](Type t) { return t.isInteger(8); };
     auto isBF16 = [](Type t) { return t.isBF16(); };
+    // vpdpbusd multiplies unsigned bytes (its first source) by signed ones
+    // (its second): the shared bytes are either.
+    bool sharedSigned = false;
     if (int8 && accElement.isInteger(32)) {
       shared = widened<arith::ExtUIOp>(op.getLhs(), {4}, isByte);
       rows = widened<arith::ExtSIOp>(op.getRhs(), {lanes, 4}, isByte);
+      if (!shared || !rows) {
+        sharedSigned = true;
+        shared = widened<arith::ExtSIOp>(op.getLhs(), {4}, isByte);
+        rows = widened<arith::ExtUIOp>(op.getRhs(), {lanes, 4}, isByte);
+      }
       intrinsic = lanes == 16 ? "llvm.x86.avx512.vpdpbusd.512"
                               : "llvm.x86.avxvnni.vpdpbusd.256";
     } else if (bf16 && accElement.isF32() && lanes == 16) {
@@ -88,7 +96,8 @@ struct ContractToDotProduct : OpRewritePattern<vector::ContractionOp> {
         vector::ShapeCastOp::create(rewriter, loc, narrowType, rows);
     rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
         op, accType, rewriter.getStringAttr(intrinsic),
-        ValueRange{op.getAcc(), sharedAll, rowsAll});
+        sharedSigned ? ValueRange{op.getAcc(), rowsAll, sharedAll}
+                     : ValueRange{op.getAcc(), sharedAll, rowsAll});
     return success();
   }
 

@@ -314,11 +314,14 @@ std::optional<int64_t> dimOfLoop(AffineMap map, unsigned loop) {
 
 /// The matrix multiplication a convolution becomes: out[n, f, p] +=
 /// w[f, k] * x[n, k, p], with `w` the filters as F x K, `x` the input (or its
-/// im2col copy) as N x K x P and `c` the accumulator as N x F x P; returns
-/// the result as the convolution's (N F Ho Wo) type, `outType`.
-Value buildConvMatmul(RewriterBase &rewriter, Location loc, Value w, Value x,
-                      Value c, RankedTensorType outType) {
+/// im2col copy) as N x K x P and `c` the accumulator as N x F x P, its body
+/// the convolution `conv`'s (whose block reads the input, the filter and
+/// the accumulator); returns the result as the convolution's (N F Ho Wo)
+/// type, `outType`.
+Value buildConvMatmul(RewriterBase &rewriter, linalg::LinalgOp conv, Value w,
+                      Value x, Value c, RankedTensorType outType) {
   MLIRContext *context = rewriter.getContext();
+  Location loc = conv.getLoc();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
   // Loops (n, f, p, k).
   SmallVector<AffineMap> maps = {
@@ -327,26 +330,39 @@ Value buildConvMatmul(RewriterBase &rewriter, Location loc, Value w, Value x,
       AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)};
   SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
+  Block *body = conv.getBlock();
   auto matmul = linalg::GenericOp::create(
       rewriter, loc, TypeRange{c.getType()}, ValueRange{w, x}, ValueRange{c},
-      maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(
-            b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+      maps, iterators, [&](OpBuilder &b, Location, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(body->getArgument(0), args[1]);
+        mapping.map(body->getArgument(1), args[0]);
+        mapping.map(body->getArgument(2), args[2]);
+        for (Operation &op : body->getOperations())
+          b.clone(op, mapping);
       });
   return tensor::ExpandShapeOp::create(
       rewriter, loc, outType, matmul->getResult(0),
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
-/// A convolution's input, filters and accumulator, where all three have
-/// static shapes and one float element type (what the rewrites below take).
+/// A 2-D convolution's operands and window, where all three operands have
+/// static shapes and it is a float one of one element type or one of 8-bit
+/// integers into i32 (what the rewrites below take): the named
+/// linalg.conv_2d_nchw_fchw, or a generic of its loops and maps (the
+/// lowering's 8-bit convolutions, which widen unsigned values too).
 struct ConvOperands {
   Value input, filter, init;
   RankedTensorType inputType, filterType, outType;
+  SmallVector<int64_t> strides, dilations;
 };
 
-std::optional<ConvOperands> staticFloatConvOperands(linalg::LinalgOp conv) {
+/// `conv`'s operands where they have static shapes and it is a float one
+/// of one element type or (with `bytes`) one of 8-bit integers into i32.
+std::optional<ConvOperands> staticConvOperands(linalg::LinalgOp conv,
+                                               bool bytes) {
+  if (conv.getNumDpsInputs() != 2 || conv.getNumDpsInits() != 1)
+    return std::nullopt;
   ConvOperands ops{conv.getDpsInputs()[0], conv.getDpsInputs()[1],
                    conv.getDpsInits()[0]};
   ops.inputType = dyn_cast<RankedTensorType>(ops.input.getType());
@@ -357,8 +373,44 @@ std::optional<ConvOperands> staticFloatConvOperands(linalg::LinalgOp conv) {
       !ops.outType.hasStaticShape())
     return std::nullopt;
   Type et = ops.outType.getElementType();
-  if (!isa<FloatType>(et) || ops.inputType.getElementType() != et ||
-      ops.filterType.getElementType() != et)
+  Type inputElement = ops.inputType.getElementType(),
+       filterElement = ops.filterType.getElementType();
+  if (isa<FloatType>(et) && inputElement == et && filterElement == et)
+    return ops;
+  if (bytes && et.isInteger(32) && inputElement.isInteger(8) &&
+      filterElement.isInteger(8))
+    return ops;
+  return std::nullopt;
+}
+
+std::optional<ConvOperands> matchConv2D(linalg::LinalgOp conv) {
+  std::optional<ConvOperands> ops = staticConvOperands(conv, /*bytes=*/true);
+  if (!ops)
+    return std::nullopt;
+  if (auto named = dyn_cast<linalg::Conv2DNchwFchwOp>(conv.getOperation())) {
+    ops->strides = llvm::to_vector(named.getStrides().getValues<int64_t>());
+    ops->dilations = llvm::to_vector(named.getDilations().getValues<int64_t>());
+    return ops;
+  }
+  FailureOr<linalg::ConvolutionDimensions> dims =
+      isa<linalg::GenericOp>(conv.getOperation())
+          ? linalg::inferConvolutionDims(conv)
+          : FailureOr<linalg::ConvolutionDimensions>(failure());
+  if (failed(dims) || dims->strides.size() != 2 || dims->dilations.size() != 2)
+    return std::nullopt;
+  ops->strides.assign(dims->strides.begin(), dims->strides.end());
+  ops->dilations.assign(dims->dilations.begin(), dims->dilations.end());
+  MLIRContext *ctx = conv.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> expected = {
+      AffineMap::get(7, 0,
+                     {d(0), d(4),
+                      d(2) * ops->strides[0] + d(5) * ops->dilations[0],
+                      d(3) * ops->strides[1] + d(6) * ops->dilations[1]},
+                     ctx),
+      AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  if (conv.getIndexingMapsArray() != expected)
     return std::nullopt;
   return ops;
 }
@@ -405,18 +457,17 @@ Value collapseAccumulator(RewriterBase &rewriter, Location loc, Value init,
 
 /// A 1 x 1 convolution of stride 1 as a matrix multiplication of the
 /// filters (F x C) by the input viewed as C x (H W): no im2col copy.
-LogicalResult rewritePointwise(RewriterBase &rewriter,
-                               linalg::Conv2DNchwFchwOp conv) {
-  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+LogicalResult rewritePointwise(RewriterBase &rewriter, linalg::LinalgOp conv) {
+  std::optional<ConvOperands> operands = matchConv2D(conv);
   if (!operands)
     return failure();
-  auto [input, filter, init, inputType, filterType, outType] = *operands;
-  auto ones = [](DenseIntElementsAttr a) {
-    return llvm::all_of(a.getValues<int64_t>(),
-                        [](int64_t v) { return v == 1; });
+  auto [input, filter, init, inputType, filterType, outType, strides,
+        dilations] = *operands;
+  auto ones = [](ArrayRef<int64_t> a) {
+    return llvm::all_of(a, [](int64_t v) { return v == 1; });
   };
   if (filterType.getDimSize(2) != 1 || filterType.getDimSize(3) != 1 ||
-      !ones(conv.getStrides()) || !ones(conv.getDilations()) ||
+      !ones(strides) || !ones(dilations) ||
       inputType.getShape().drop_front(2) != outType.getShape().drop_front(2))
     return failure();
   Location loc = conv.getLoc();
@@ -426,7 +477,7 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
   Value c = collapseAccumulator(rewriter, loc, init, image);
   Value w = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  rewriter.replaceOp(conv, buildConvMatmul(rewriter, loc, w, x, c, outType));
+  rewriter.replaceOp(conv, buildConvMatmul(rewriter, conv, w, x, c, outType));
   return success();
 }
 
@@ -441,16 +492,15 @@ LogicalResult rewritePointwise(RewriterBase &rewriter,
 /// `pieceOps`, to be vectorized in place. (Upstream's rewriteInIm2Col
 /// gathers element by element with tensor.extract, which stays a scalar
 /// loop.)
-LogicalResult rewriteIm2Col(RewriterBase &rewriter,
-                            linalg::Conv2DNchwFchwOp conv, bool parallel,
+LogicalResult rewriteIm2Col(RewriterBase &rewriter, linalg::LinalgOp conv,
+                            bool parallel,
                             SmallVectorImpl<Operation *> &pieceOps) {
-  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+  std::optional<ConvOperands> operands = matchConv2D(conv);
   if (!operands)
     return failure();
-  auto [input, filter, init, inputType, filterType, outType] = *operands;
-  Type et = outType.getElementType();
-  SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-  SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+  auto [input, filter, init, inputType, filterType, outType, strides,
+        dilations] = *operands;
+  Type et = inputType.getElementType();
   int64_t n = outType.getDimSize(0), c = inputType.getDimSize(1),
           kh = filterType.getDimSize(2), kw = filterType.getDimSize(3),
           ho = outType.getDimSize(2), wo = outType.getDimSize(3);
@@ -510,7 +560,7 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter,
       rewriter, loc, init, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   Value w = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  rewriter.replaceOp(conv, buildConvMatmul(rewriter, loc, w, x, acc, outType));
+  rewriter.replaceOp(conv, buildConvMatmul(rewriter, conv, w, x, acc, outType));
   return success();
 }
 
@@ -777,10 +827,12 @@ Value dropGroupChannelDim(RewriterBase &rewriter, Location loc, Value v) {
 /// activation) is fused into it (fuseIntoDepthwise).
 FailureOr<linalg::GenericOp> rewriteDepthwise(RewriterBase &rewriter,
                                               linalg::Conv2DNgchwGfchwOp conv) {
-  std::optional<ConvOperands> operands = staticFloatConvOperands(conv);
+  std::optional<ConvOperands> operands =
+      staticConvOperands(conv, /*bytes=*/false);
   if (!operands)
     return failure();
-  auto [input, filter, init, inputType, filterType, outType] = *operands;
+  auto [input, filter, init, inputType, filterType, outType, unusedStrides,
+        unusedDilations] = *operands;
   if (filterType.getDimSize(1) != 1 || filterType.getDimSize(2) != 1 ||
       inputType.getDimSize(2) != 1)
     return failure();
@@ -893,6 +945,14 @@ LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
       linalg::fuseElementwiseOps(rewriter, &use);
   if (failed(fused))
     return failure();
+  // The fused op stands where the generic did; the consumer's outputs (a
+  // tensor.empty made after the generic, as a QuantizeLinear's) move up.
+  Operation *fusedOp = fused->fusedOp;
+  for (Value init : cast<linalg::LinalgOp>(fusedOp).getDpsInits())
+    if (Operation *def = init.getDefiningOp();
+        def && def->getNumOperands() == 0 &&
+        def->getBlock() == fusedOp->getBlock() && fusedOp->isBeforeInBlock(def))
+      rewriter.moveOpBefore(def, fusedOp);
   for (OpResult r : consumer->getResults())
     rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
   rewriter.eraseOp(consumer);
@@ -1190,11 +1250,10 @@ MulOp accumulatedProduct(linalg::LinalgOp op,
   return product ? product.template getDefiningOp<MulOp>() : MulOp();
 }
 
-/// Where `op`'s body is `out + ext(a) * extsi(b)` in i32, with a and b its
-/// two 8-bit inputs in order (bytes times signed bytes), whether a is
-/// zero-extended (unsigned, as vpdpbusd multiplies it) rather than
-/// sign-extended; none for another body.
-std::optional<bool> multipliesBytesBySignedBytes(linalg::LinalgOp op) {
+/// Where `op`'s body is `out + ext(a) * ext(b)` in i32, with a and b its
+/// two 8-bit inputs in order, whether each is zero-extended (unsigned)
+/// rather than sign-extended; none for another body.
+std::optional<std::pair<bool, bool>> byteSignedness(linalg::LinalgOp op) {
   auto mul = accumulatedProduct<arith::AddIOp, arith::MulIOp>(
       op, [](Type t) { return t.isInteger(32); });
   if (!mul)
@@ -1211,8 +1270,8 @@ std::optional<bool> multipliesBytesBySignedBytes(linalg::LinalgOp op) {
   for (auto [x, y] : {std::pair{mul.getLhs(), mul.getRhs()},
                       std::pair{mul.getRhs(), mul.getLhs()}}) {
     Operation *a = extendsArg(x, 0), *b = extendsArg(y, 1);
-    if (a && b && isa<arith::ExtSIOp>(b))
-      return isa<arith::ExtUIOp>(a);
+    if (a && b)
+      return std::pair{isa<arith::ExtUIOp>(a), isa<arith::ExtUIOp>(b)};
   }
   return std::nullopt;
 }
@@ -1293,24 +1352,96 @@ uint16_t toBFloat16(float value) {
   return uint16_t(bits >> 16);
 }
 
+/// `b` (K x N bytes, K a multiple of 4) packed for vpdpbusd at run time as
+/// [K/4, padded * 4]: row g holds, column after column, b's rows 4g to
+/// 4g + 3 at that column (zeros past N). A vector of `lanes` columns at a
+/// time: the four rows' reads interleaved by shuffles (byte pairs, then
+/// pairs of pairs). With `parallel`, a big one is split over threads by
+/// rows.
+Value packRowQuads(RewriterBase &rewriter, Location loc, Value b,
+                   int64_t padded, int64_t lanes, bool parallel) {
+  auto type = cast<RankedTensorType>(b.getType());
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  Type byte = type.getElementType();
+  Value dest = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{rows / 4, padded * 4}, byte);
+  auto index = [&](OpBuilder &b, Location l, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, l, v);
+  };
+  SmallVector<int64_t> pairs, quads;
+  for (int64_t i = 0; i < lanes; ++i)
+    pairs.append({i, lanes + i});
+  for (int64_t i = 0; i < lanes; ++i)
+    quads.append({2 * i, 2 * i + 1, 2 * lanes + 2 * i, 2 * lanes + 2 * i + 1});
+  bool whole = columns % lanes == 0;
+  // Group `g`'s row, written into row `at` of `into`.
+  auto packGroup = [&](Value g, Value into, Value at) -> Value {
+    auto loop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, loc, 0), index(rewriter, loc, padded),
+        index(rewriter, loc, lanes), ValueRange{into},
+        [&](OpBuilder &nb, Location l, Value j, ValueRange iterArgs) {
+          Value zero = arith::ConstantOp::create(nb, l, nb.getZeroAttr(byte));
+          Value first =
+              arith::MulIOp::create(nb, l, g, index(nb, l, 4)).getResult();
+          SmallVector<Value> read;
+          for (int64_t r = 0; r < 4; ++r) {
+            Value row = arith::AddIOp::create(nb, l, first, index(nb, l, r));
+            read.push_back(vector::TransferReadOp::create(
+                nb, l, VectorType::get({lanes}, byte), b, ValueRange{row, j},
+                zero, ArrayRef<bool>{whole}));
+          }
+          Value low = vector::ShuffleOp::create(nb, l, read[0], read[1], pairs);
+          Value high =
+              vector::ShuffleOp::create(nb, l, read[2], read[3], pairs);
+          Value quad = vector::ShuffleOp::create(nb, l, low, high, quads);
+          Value column = arith::MulIOp::create(nb, l, j, index(nb, l, 4));
+          Value written = vector::TransferWriteOp::create(
+                              nb, l, quad, iterArgs[0], ValueRange{at, column},
+                              ArrayRef<bool>{true})
+                              .getResult();
+          scf::YieldOp::create(nb, l, written);
+        });
+    return loop.getResult(0);
+  };
+  if (parallel && rows * padded >= kParallelElements && rows / 4 > 1)
+    return buildPieces(rewriter, loc, dest, 0, [&](Value g, Value piece) {
+      return packGroup(g, piece, index(rewriter, loc, 0));
+    });
+  auto loop = scf::ForOp::create(
+      rewriter, loc, index(rewriter, loc, 0), index(rewriter, loc, rows / 4),
+      index(rewriter, loc, 1), ValueRange{dest},
+      [&](OpBuilder &nb, Location l, Value g, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPoint(nb.getInsertionBlock(),
+                                   nb.getInsertionPoint());
+        scf::YieldOp::create(nb, l, packGroup(g, iterArgs[0], g));
+      });
+  return loop.getResult(0);
+}
+
 /// A contraction as one whose K loop counts groups of the elements one dot
 /// product instruction sums (4 bytes for vpdpbusd, 2 bf16 for vdpbf16ps),
 /// with a loop over a group innermost: A read along K innermost (viewed as
-/// [..., K/g, g], free), B a constant packed at compile time as
-/// [K/g, N, g], so that a row of g N elements is N columns' g consecutive
-/// k, the layout of the instructions' second operand. 8-bit: unsigned A
-/// by signed B (multipliesBytesBySignedBytes; signed A is flipped to
-/// unsigned a + 128 by an elementwise op and the accumulator lowered by 128
-/// times B's column sums). bf16 (`bf16`): an f32
-/// matmul whose A is rounded to bf16 first (an elementwise op) and whose
-/// weights are rounded at compile time; the body multiplies the values
-/// widened to f32. K must be a multiple of g. Returns the packed op and its
-/// loops.
+/// [..., K/g, g], free), B packed as [K/g, N, g], so that a row of g N
+/// elements is N columns' g consecutive k, the layout of the instructions'
+/// second operand.
+/// - A constant B (weights) is packed at compile time. 8-bit: unsigned A by
+///   signed B (signed A is flipped to unsigned a + 128 by an elementwise op
+///   and the accumulator lowered by 128 times B's column sums). bf16
+///   (`bf16`): an f32 matmul whose A is rounded to bf16 first (an
+///   elementwise op) and whose weights are rounded at compile time; the
+///   body multiplies the values widened to f32.
+/// - B known only at run time, 8-bit unsigned, by signed A (a
+///   convolution's input or im2col copy by its filters, [1..., K, N]) is
+///   packed at run time (packRowQuads) with N padded to whole vectors of
+///   `lanes` (the accumulator padded too, the result sliced back).
+/// K must be a multiple of g. Returns the packed op and its loops.
 std::optional<std::pair<linalg::GenericOp, MatmulLoops>>
 packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
-                   const MatmulLoops &loops, bool bf16) {
-  std::optional<bool> unsignedA = multipliesBytesBySignedBytes(op);
-  if (bf16 ? !multipliesFloats(op) : !unsignedA)
+                   const MatmulLoops &loops, bool bf16, int64_t lanes,
+                   bool parallel) {
+  std::optional<std::pair<bool, bool>> bytes = byteSignedness(op);
+  if (bf16 ? !multipliesFloats(op) : !bytes)
     return std::nullopt;
   int64_t group = bf16 ? 2 : 4;
   MLIRContext *ctx = op.getContext();
@@ -1324,64 +1455,98 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
   if (maps[0].getNumResults() == 0 || maps[0].getResults().back() != k)
     return std::nullopt;
   auto bType = cast<RankedTensorType>(b.getType());
-  std::optional<ArrayRef<char>> bytes = constantBytes(b);
-  if (!bytes || bType.getRank() != 2)
-    return std::nullopt;
-  bool kFirst = maps[1].getResults() == ArrayRef<AffineExpr>{k, n};
-  if (!kFirst && maps[1].getResults() != ArrayRef<AffineExpr>{n, k})
-    return std::nullopt;
+  std::optional<ArrayRef<char>> constantB = constantBytes(b);
   Type element = bf16 ? Type(rewriter.getBF16Type()) : rewriter.getI8Type();
-  size_t size = bf16 ? 2 : 1;
-  std::vector<char> data(extentK * extentN * size);
-  for (int64_t kk = 0; kk < extentK; ++kk)
-    for (int64_t nn = 0; nn < extentN; ++nn) {
-      int64_t from = kFirst ? kk * extentN + nn : nn * extentK + kk;
-      char *to =
-          &data[(((kk / group) * extentN + nn) * group + kk % group) * size];
-      if (bf16) {
-        float value;
-        std::memcpy(&value, &(*bytes)[from * 4], 4);
-        uint16_t rounded = toBFloat16(value);
-        std::memcpy(to, &rounded, 2);
-      } else {
-        *to = (*bytes)[from];
-      }
-    }
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  Value packed = resourceConstant(
-      rewriter, loc,
-      RankedTensorType::get({extentK / group, extentN, group}, element),
-      "packed", data);
-  auto aType = cast<RankedTensorType>(a.getType());
   Value init = op.getDpsInits()[0];
-  if (!bf16 && !*unsignedA) {
-    // Signed A as unsigned bytes a + 128 (its top bit flipped), and the
-    // accumulator starting 128 * sum_k b lower to make up for it.
-    AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
-    Value flip =
-        arith::ConstantIntOp::create(rewriter, loc, rewriter.getI8Type(), 0x80);
-    Value flipped = tensor::EmptyOp::create(rewriter, loc, aType.getShape(),
-                                            aType.getElementType());
-    a = linalg::GenericOp::create(
-            rewriter, loc, TypeRange{aType}, ValueRange{a}, ValueRange{flipped},
-            ArrayRef<AffineMap>{identity, identity},
-            SmallVector<utils::IteratorType>(aType.getRank(),
-                                             utils::IteratorType::parallel),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  b, l, arith::XOrIOp::create(b, l, args[0], flip).getResult());
-            })
-            ->getResult(0);
-    SmallVector<int32_t> sums(extentN, 0);
-    for (int64_t kk = 0; kk < extentK; ++kk)
-      for (int64_t nn = 0; nn < extentN; ++nn)
-        sums[nn] -=
-            128 * int32_t(int8_t((
-                      *bytes)[kFirst ? kk * extentN + nn : nn * extentK + kk]));
-    init = shiftAccumulator(rewriter, loc, init, maps[2], loops.n, sums);
-    if (!init)
+  auto aType = cast<RankedTensorType>(a.getType());
+  // The accumulator's dim of N, and N padded (run-time B only).
+  std::optional<int64_t> resultDim = dimOfLoop(maps[2], loops.n);
+  int64_t paddedN = extentN;
+  Value packed;
+  if (constantB) {
+    if (bType.getRank() != 2 || (!bf16 && bytes->second))
       return std::nullopt;
+    bool kFirst = maps[1].getResults() == ArrayRef<AffineExpr>{k, n};
+    if (!kFirst && maps[1].getResults() != ArrayRef<AffineExpr>{n, k})
+      return std::nullopt;
+    size_t size = bf16 ? 2 : 1;
+    std::vector<char> data(extentK * extentN * size);
+    for (int64_t kk = 0; kk < extentK; ++kk)
+      for (int64_t nn = 0; nn < extentN; ++nn) {
+        int64_t from = kFirst ? kk * extentN + nn : nn * extentK + kk;
+        char *to =
+            &data[(((kk / group) * extentN + nn) * group + kk % group) * size];
+        if (bf16) {
+          float value;
+          std::memcpy(&value, &(*constantB)[from * 4], 4);
+          uint16_t rounded = toBFloat16(value);
+          std::memcpy(to, &rounded, 2);
+        } else {
+          *to = (*constantB)[from];
+        }
+      }
+    rewriter.setInsertionPoint(op);
+    packed = resourceConstant(
+        rewriter, loc,
+        RankedTensorType::get({extentK / group, extentN, group}, element),
+        "packed", data);
+    if (!bf16 && !bytes->first) {
+      // Signed A as unsigned bytes a + 128 (its top bit flipped), and the
+      // accumulator starting 128 * sum_k b lower to make up for it.
+      AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
+      Value flip = arith::ConstantIntOp::create(rewriter, loc,
+                                                rewriter.getI8Type(), 0x80);
+      Value flipped = tensor::EmptyOp::create(rewriter, loc, aType.getShape(),
+                                              aType.getElementType());
+      a = linalg::GenericOp::create(
+              rewriter, loc, TypeRange{aType}, ValueRange{a},
+              ValueRange{flipped}, ArrayRef<AffineMap>{identity, identity},
+              SmallVector<utils::IteratorType>(aType.getRank(),
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, l,
+                    arith::XOrIOp::create(b, l, args[0], flip).getResult());
+              })
+              ->getResult(0);
+      SmallVector<int32_t> sums(extentN, 0);
+      for (int64_t kk = 0; kk < extentK; ++kk)
+        for (int64_t nn = 0; nn < extentN; ++nn)
+          sums[nn] -=
+              128 *
+              int32_t(int8_t((
+                  *constantB)[kFirst ? kk * extentN + nn : nn * extentK + kk]));
+      init = shiftAccumulator(rewriter, loc, init, maps[2], loops.n, sums);
+      if (!init)
+        return std::nullopt;
+    }
+  } else {
+    // Unsigned bytes of B by signed bytes of A, B [1..., K, N].
+    ArrayRef<AffineExpr> bResults = maps[1].getResults();
+    if (bf16 || bytes->first || !bytes->second || !resultDim ||
+        maps[2].getResults().back() != n || bResults.size() < 2 ||
+        bResults.take_back(2) != ArrayRef<AffineExpr>{k, n} ||
+        llvm::any_of(bType.getShape().drop_back(2),
+                     [](int64_t extent) { return extent != 1; }))
+      return std::nullopt;
+    rewriter.setInsertionPoint(op);
+    Value matrix = b;
+    if (bType.getRank() > 2) {
+      ReassociationIndices leading =
+          llvm::to_vector(llvm::seq<int64_t>(0, bType.getRank() - 1));
+      matrix = tensor::CollapseShapeOp::create(
+          rewriter, loc, b,
+          SmallVector<ReassociationIndices>{leading, {bType.getRank() - 1}});
+    }
+    paddedN = llvm::alignTo(extentN, lanes);
+    Value rows = packRowQuads(rewriter, loc, matrix, paddedN, lanes, parallel);
+    packed = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({extentK / group, paddedN, group}, element), rows,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    if (paddedN != extentN)
+      init = padAlong(rewriter, loc, init, *resultDim, paddedN);
   }
   if (bf16) {
     // A rounded to bf16, elementwise.
@@ -1421,12 +1586,12 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
                                        widened(maps[2].getResults())};
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   iterators.push_back(utils::IteratorType::reduction);
+  auto resultType = cast<RankedTensorType>(init.getType());
   linalg::GenericOp generic;
   if (bf16) {
     generic = linalg::GenericOp::create(
-        rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
-        op.getDpsInits(), packedMaps, iterators,
-        [&](OpBuilder &b, Location l, ValueRange args) {
+        rewriter, loc, resultType, ValueRange{aGroups, packed}, init,
+        packedMaps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           Type f32 = b.getF32Type();
           Value product = arith::MulFOp::create(
               b, l, arith::ExtFOp::create(b, l, f32, args[0]),
@@ -1436,22 +1601,29 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
         });
   } else {
     generic = linalg::GenericOp::create(
-        rewriter, loc, op->getResultTypes(), ValueRange{aGroups, packed},
+        rewriter, loc, resultType, ValueRange{aGroups, packed},
         ValueRange{init}, packedMaps, iterators);
     rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                                generic.getRegion().end());
     // A's bytes, flipped where they were signed, are unsigned now.
     Block &body = generic.getRegion().front();
-    for (Operation *user : llvm::to_vector(body.getArgument(0).getUsers()))
-      if (auto ext = dyn_cast<arith::ExtSIOp>(user)) {
-        rewriter.setInsertionPoint(ext);
-        rewriter.replaceOpWithNewOp<arith::ExtUIOp>(ext, ext.getType(),
-                                                    ext.getIn());
-      }
+    if (constantB)
+      for (Operation *user : llvm::to_vector(body.getArgument(0).getUsers()))
+        if (auto ext = dyn_cast<arith::ExtSIOp>(user)) {
+          rewriter.setInsertionPoint(ext);
+          rewriter.replaceOpWithNewOp<arith::ExtUIOp>(ext, ext.getType(),
+                                                      ext.getIn());
+        }
   }
-  rewriter.replaceOp(op, generic->getResults());
+  rewriter.setInsertionPointAfter(generic);
+  Value result = generic->getResult(0);
+  if (paddedN != extentN)
+    result = extractDimSlice(rewriter, loc, result, *resultDim,
+                             rewriter.getIndexAttr(0), extentN);
+  rewriter.replaceOp(op, result);
   MatmulLoops packedLoops = loops;
   packedLoops.extents[loops.k] = extentK / group;
+  packedLoops.extents[loops.n] = paddedN;
   packedLoops.extents.push_back(group);
   packedLoops.kInner = numLoops;
   return std::make_pair(generic, packedLoops);
@@ -1460,11 +1632,10 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
 /// The register tile of a packed contraction (packForDotProducts; K of one
 /// group of g) as one vector.contract per row and vector of columns: the
 /// row's g elements of A times each column's g elements of packed B, both
-/// widened (bytes: A zero-extended, B sign-extended, into i32; bf16 into
-/// f32), summed into the column's lane of the accumulator, which is read
-/// and written here and hoisted out of the K loop after.
-/// aic-cpu-lower-dot-products makes each a vpdpbusd or vdpbf16ps; without
-/// it they lower like any contraction.
+/// widened (bytes into i32, each as the body extends it; bf16 into f32), summed
+/// into the column's lane of the accumulator, which is read and written here
+/// and hoisted out of the K loop after. aic-cpu-lower-dot-products makes each a
+/// vpdpbusd or vdpbf16ps; without it they lower like any contraction.
 LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
                                    linalg::LinalgOp kernel,
                                    const MatmulLoops &loops, int64_t lanes) {
@@ -1499,6 +1670,9 @@ LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
   Type element = getElementTypeOrSelf(a.getType());
   Type accElement = getElementTypeOrSelf(c.getType());
   bool bytes = element.isInteger(8);
+  std::optional<std::pair<bool, bool>> signedness = byteSignedness(kernel);
+  if (bytes && !signedness)
+    return failure();
   auto read = [&](VectorType type, Value source, SmallVector<Value> at) {
     Value padding = arith::ConstantOp::create(
         rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
@@ -1512,7 +1686,7 @@ LogicalResult vectorizeDotProducts(RewriterBase &rewriter,
     auto type = cast<VectorType>(v.getType()).clone(accElement);
     if (!bytes)
       return arith::ExtFOp::create(rewriter, loc, type, v);
-    if (isA)
+    if (isA ? signedness->first : signedness->second)
       return arith::ExtUIOp::create(rewriter, loc, type, v);
     return arith::ExtSIOp::create(rewriter, loc, type, v);
   };
@@ -1972,13 +2146,15 @@ struct TileAndVectorizePass
                        MatmulLoops loops, bool bf16) {
     int64_t lanes = vectorBits / 32;
     int64_t group = bf16 ? 2 : 4;
-    bool multiplies = bf16 ? multipliesFloats(op)
-                           : multipliesBytesBySignedBytes(op).has_value();
-    if (!multiplies || !constantBytes(op.getDpsInputs()[1]) ||
+    bool multiplies =
+        bf16 ? multipliesFloats(op) : byteSignedness(op).has_value();
+    bool constantB = constantBytes(op.getDpsInputs()[1]).has_value();
+    // Run-time B: 8-bit only (packForDotProducts).
+    if (!multiplies || (!constantB && bf16) ||
         loops.extents[loops.k] % group != 0)
       return false;
     int64_t extentN = loops.extents[loops.n];
-    if (extentN % lanes != 0) {
+    if (constantB && extentN % lanes != 0) {
       op = padColumns(rewriter, op, loops, llvm::alignTo(extentN, lanes));
       std::optional<MatmulLoops> padded = matchMatmul(op, /*integers=*/true);
       if (!padded)
@@ -1986,7 +2162,7 @@ struct TileAndVectorizePass
       loops = *padded;
     }
     std::optional<std::pair<linalg::GenericOp, MatmulLoops>> packed =
-        packForDotProducts(rewriter, op, loops, bf16);
+        packForDotProducts(rewriter, op, loops, bf16, lanes, parallel);
     if (packed)
       (void)tileAndVectorize(rewriter, packed->first, packed->second);
     return true;
@@ -2111,10 +2287,12 @@ struct TileAndVectorizePass
     // 2-D convolutions as an im2col copy and a matrix multiplication
     // (filters x (C Kh Kw)) by ((C Kh Kw) x (Ho Wo)), which the kernel below
     // then runs.
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk(
-        [&](linalg::Conv2DNchwFchwOp conv) { convs.push_back(conv); });
-    for (linalg::Conv2DNchwFchwOp conv : convs)
+    SmallVector<linalg::LinalgOp> convs;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (matchConv2D(op))
+        convs.push_back(op);
+    });
+    for (linalg::LinalgOp conv : convs)
       if (failed(rewritePointwise(rewriter, conv)))
         (void)rewriteIm2Col(rewriter, conv, parallel, pieceOps);
     for (Operation *op : pieceOps)
@@ -2149,7 +2327,7 @@ struct TileAndVectorizePass
                      : linalg::LinalgOp();
           return consumer && producer &&
                  consumer.getNumParallelLoops() == consumer.getNumLoops() &&
-                 matchMatmul(producer).has_value();
+                 matchMatmul(producer, /*integers=*/true).has_value();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(reshapes))))
       return signalPassFailure();

@@ -30,8 +30,31 @@ func.func @dot_product(%a: vector<4xi8>, %b: vector<16x4xi8>, %acc: vector<16xi3
 #rows = affine_map<(l, b) -> (l, b)>
 #lanes = affine_map<(l, b) -> (l)>
 
-// Tests that signed shared bytes, which vpdpbusd does not take, stay a
-// contraction.
+// Tests that signed shared bytes (a convolution's filters) by the lanes'
+// unsigned bytes (its input) make vpdpbusd too, the rows its unsigned
+// source and the broadcast its signed one.
+// CHECK-LABEL: func.func @signed_shared_unsigned_rows
+// CHECK-SAME: (%[[A:.*]]: vector<4xi8>, %[[B:.*]]: vector<16x4xi8>, %[[ACC:.*]]: vector<16xi32>)
+// CHECK: %[[WORD:.*]] = vector.bitcast %[[A]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[WORD]]
+// CHECK: %[[SHARED:.*]] = vector.bitcast %[[SPLAT]] : vector<16xi32> to vector<64xi8>
+// CHECK: %[[ROWS:.*]] = vector.shape_cast %[[B]] : vector<16x4xi8> to vector<64xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[ROWS]], %[[SHARED]])
+func.func @signed_shared_unsigned_rows(%a: vector<4xi8>, %b: vector<16x4xi8>, %acc: vector<16xi32>) -> vector<16xi32> {
+  %x = arith.extsi %a : vector<4xi8> to vector<4xi32>
+  %y = arith.extui %b : vector<16x4xi8> to vector<16x4xi32>
+  %r = vector.contract {indexing_maps = [#shared, #rows, #lanes], iterator_types = ["parallel", "reduction"], kind = #vector.kind<add>} %x, %y, %acc : vector<4xi32>, vector<16x4xi32> into vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// -----
+
+#shared = affine_map<(l, b) -> (b)>
+#rows = affine_map<(l, b) -> (l, b)>
+#lanes = affine_map<(l, b) -> (l)>
+
+// Tests that signed bytes on both sides, which vpdpbusd does not take,
+// stay a contraction.
 // CHECK-LABEL: func.func @signed_shared_bytes
 // CHECK-NOT: llvm.call_intrinsic
 // CHECK: vector.contract

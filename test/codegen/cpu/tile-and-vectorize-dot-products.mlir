@@ -108,3 +108,45 @@ func.func @matmul_bf16(%a: tensor<8x4xf32>) -> tensor<8x16xf32> {
   } -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
 }
+
+// -----
+
+#in = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#out = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+
+// Tests that an 8-bit convolution (unsigned input by signed filters, a
+// generic of the named 2-D convolution's loops) becomes an im2col copy
+// (36 x 16 bytes) packed at run time for dot products: each group of 4
+// rows read as 4 vectors of 16 bytes and interleaved into one row of 64
+// (16 columns' 4 consecutive k); then the kernel, each k's filter bytes
+// (sign-extended, broadcast) by the packed columns (zero-extended), whose
+// lowering makes vpdpbusd with the operands' roles swapped.
+// CHECK-LABEL: func.func @conv_u8_s8
+// CHECK: %[[COL:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3], [4, 5]] : tensor<1x4x3x3x4x4xi8> into tensor<36x16xi8>
+// CHECK: %[[PACKED:.*]] = scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<9x64xi8>)
+// CHECK-COUNT-4: vector.transfer_read %[[COL]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<36x16xi8>, vector<16xi8>
+// CHECK: vector.interleave %{{.*}}, %{{.*}} : vector<16xi8> -> vector<32xi8>
+// CHECK: vector.interleave %{{.*}}, %{{.*}} : vector<16xi8> -> vector<32xi8>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 32, 33, 2, 3, 34, 35, {{.*}}] : vector<32xi8>, vector<32xi8>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[G]], %{{.*}}] {in_bounds = [true]} : vector<64xi8>, tensor<9x64xi8>
+// CHECK: tensor.expand_shape %[[PACKED]] {{\[\[}}0], [1, 2]] output_shape [9, 16, 4] : tensor<9x64xi8> into tensor<9x16x4xi8>
+// CHECK: scf.for
+// CHECK-COUNT-8: arith.extsi %{{.*}} : vector<4xi8> to vector<4xi32>
+// CHECK: arith.extui %{{.*}} : vector<16x4xi8> to vector<16x4xi32>
+// CHECK-COUNT-8: vector.contract {{.*}} : vector<4xi32>, vector<16x4xi32> into vector<16xi32>
+func.func @conv_u8_s8(%x: tensor<1x4x6x6xi8>) -> tensor<1x8x4x4xi32> {
+  %w = arith.constant dense<3> : tensor<8x4x3x3xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x8x4x4xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<1x8x4x4xi32>) -> tensor<1x8x4x4xi32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x4x6x6xi8>, tensor<8x4x3x3xi8>) outs(%init : tensor<1x8x4x4xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %ai = arith.extui %a : i8 to i32
+    %bi = arith.extsi %b : i8 to i32
+    %p = arith.muli %ai, %bi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x8x4x4xi32>
+  return %r : tensor<1x8x4x4xi32>
+}
