@@ -1,8 +1,8 @@
 //===- Quantize.cpp - the aic-quantize pass -------------------------------===//
 //
-// Quantizes float matmuls by constant weights into QDQ form (Passes.td):
-// weights per column at compile time, activations per tensor from a
-// calibrated range or at run time.
+// Quantizes float matmuls and convolutions by constant weights into QDQ
+// form (Passes.td): weights per column (per filter) at compile time,
+// activations per tensor from a calibrated range or at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,36 +37,42 @@ StringRef nodeName(Operation *op) {
   return {};
 }
 
-/// `v` (K x N f32 weights) as DequantizeLinear(int8 weights, per-column
-/// scales): symmetric, each column's scale its largest magnitude / 127.
+/// `v` (f32 weights) as DequantizeLinear(int8 weights, scales per element
+/// of dim `axis`: a matmul's columns, 1, or a convolution's filters, 0):
+/// symmetric, each scale the largest magnitude along it / 127.
 Value quantizeWeights(OpBuilder &b, Location loc, Value v,
-                      ArrayRef<float> weights) {
+                      ArrayRef<float> weights, int64_t axis) {
   RankedTensorType type = tensorType(v);
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  SmallVector<float> scales(columns, 0.0f);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c)
-      scales[c] = std::max(scales[c], std::fabs(weights[r * columns + c]));
+  int64_t channels = type.getDimSize(axis);
+  // Element i's channel: (i / inner) % channels.
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  auto channelOf = [&](size_t i) { return (int64_t(i) / inner) % channels; };
+  SmallVector<float> scales(channels, 0.0f);
+  for (size_t i = 0; i < weights.size(); ++i)
+    scales[channelOf(i)] =
+        std::max(scales[channelOf(i)], std::fabs(weights[i]));
   for (float &s : scales)
     s = s > 0 ? s / 127.0f : 1.0f;
-  std::vector<char> data(rows * columns);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < columns; ++c) {
-      float q = std::nearbyint(weights[r * columns + c] / scales[c]);
-      data[r * columns + c] = (char)(int8_t)std::clamp(q, -127.0f, 127.0f);
-    }
+  std::vector<char> data(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i) {
+    float q = std::nearbyint(weights[i] / scales[channelOf(i)]);
+    data[i] = (char)(int8_t)std::clamp(q, -127.0f, 127.0f);
+  }
   auto i8 = b.getIntegerType(8);
   Value values = ConstantOp::create(
       b, loc, resourceElements(type.clone(i8), "quantized", data));
-  auto scaleType = RankedTensorType::get({columns}, b.getF32Type());
+  auto scaleType = RankedTensorType::get({channels}, b.getF32Type());
   Value scale = ConstantOp::create(
       b, loc, DenseElementsAttr::get(scaleType, ArrayRef(scales)));
   Value zeroPoint = ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(RankedTensorType::get({columns}, i8),
+      DenseElementsAttr::get(RankedTensorType::get({channels}, i8),
                              b.getIntegerAttr(i8, 0)));
   return DequantizeOp::create(b, loc, type, values, scale, zeroPoint,
-                              b.getI64IntegerAttr(1), b.getI64IntegerAttr(0));
+                              b.getI64IntegerAttr(axis),
+                              b.getI64IntegerAttr(0));
 }
 
 /// `x` as DequantizeLinear(QuantizeLinear(x)) in uint8 per tensor: by the
@@ -114,6 +120,19 @@ bool isMatMulByConstant(MatMulOp op) {
          constantFloats(op.getRhs()).has_value();
 }
 
+/// Whether `conv` is one aic-fold-quantized-matmuls makes an 8-bit one
+/// whose codegen runs dot products: 2-D, one group, f32, by constant
+/// weights whose C x Kh x Kw is a multiple of 4 (the bytes of one).
+bool isQuantizableConv(ConvOp conv) {
+  RankedTensorType weightType = tensorType(conv.getWeight());
+  return conv.getGroup() == 1 && weightType.getRank() == 4 &&
+         weightType.hasStaticShape() &&
+         tensorType(conv.getInput()).getElementType().isF32() &&
+         weightType.getElementType().isF32() &&
+         (weightType.getNumElements() / weightType.getDimSize(0)) % 4 == 0 &&
+         constantFloats(conv.getWeight()).has_value();
+}
+
 /// A Gemm that is a matmul by constant weights (isMatMulByConstant) as
 /// aic.matmul (by the weights transposed at compile time
 /// where trans_b) plus its C; returns the matmul.
@@ -159,7 +178,7 @@ struct QuantizePass : aic::impl::QuantizePassBase<QuantizePass> {
     OpBuilder b(&getContext());
     for (Operation *candidate :
          quantizationCandidates(getOperation(), llvm::to_vector(exclude))) {
-      auto op = dyn_cast<MatMulOp>(candidate);
+      Operation *op = candidate;
       if (auto gemm = dyn_cast<GemmOp>(candidate)) {
         Attribute range = gemm->getAttr("aic.input_range");
         op = gemmAsMatMul(b, gemm);
@@ -175,11 +194,14 @@ struct QuantizePass : aic::impl::QuantizePassBase<QuantizePass> {
           continue;
         range = {bounds[0], bounds[1]};
       }
-      Value x = op.getLhs(), w = op.getRhs();
+      // Activations are operand 0, weights operand 1: a matmul's per
+      // column, a convolution's per filter.
+      OpOperand &x = op->getOpOperand(0), &w = op->getOpOperand(1);
       b.setInsertionPoint(op);
-      Location loc = op.getLoc();
-      op.getLhsMutable().assign(quantizeActivations(b, loc, x, range));
-      op.getRhsMutable().assign(quantizeWeights(b, loc, w, *constantFloats(w)));
+      Location loc = op->getLoc();
+      x.set(quantizeActivations(b, loc, x.get(), range));
+      w.set(quantizeWeights(b, loc, w.get(), *constantFloats(w.get()),
+                            isa<ConvOp>(op) ? 0 : 1));
       op->removeAttr("aic.input_range");
     }
   }
@@ -195,8 +217,9 @@ mlir::aic::quantizationCandidates(Operation *root,
       return;
     auto matmul = dyn_cast<MatMulOp>(op);
     auto gemm = dyn_cast<GemmOp>(op);
+    auto conv = dyn_cast<ConvOp>(op);
     if ((matmul && isMatMulByConstant(matmul)) ||
-        (gemm && isMatMulByConstant(gemm)))
+        (gemm && isMatMulByConstant(gemm)) || (conv && isQuantizableConv(conv)))
       candidates.push_back(op);
   });
   return candidates;

@@ -14,10 +14,11 @@
 
 namespace mlir::aic {
 
-/// The aic.matmul and aic.gemm ops under `root` that aic-quantize
+/// The aic.matmul, aic.gemm and aic.conv ops under `root` that aic-quantize
 /// quantizes, in walk order: f32 activations (operand 0) by a constant f32
-/// matrix of weights (a Gemm without transposed A, of alpha and beta 1),
-/// their nodes not named in `exclude`.
+/// matrix of weights (a Gemm without transposed A, of alpha and beta 1) or
+/// constant f32 filters (a 2-D convolution of one group, C x Kh x Kw a
+/// multiple of 4), their nodes not named in `exclude`.
 SmallVector<Operation *> quantizationCandidates(Operation *root,
                                                 ArrayRef<std::string> exclude);
 

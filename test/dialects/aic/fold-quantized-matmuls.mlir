@@ -67,3 +67,66 @@ func.func @wide_integers(%x: tensor<2x4xi16>, %w: tensor<4x2xi8>, %sx: tensor<f3
   %2 = aic.matmul %0, %1 : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
   return %2 : tensor<2x2xf32>
 }
+
+// -----
+
+// Tests that a convolution of dequantized uint8 activations (per tensor)
+// by int8 filters (per filter, zero points of zero) becomes an integer
+// convolution with the input's zero point, cast to f32, scaled per filter
+// by the product of the scales (0.5 * [0.25, 2.0], as [2, 1, 1]) and plus
+// its bias (as [2, 1, 1]).
+// CHECK-LABEL: func.func @conv_per_filter
+func.func @conv_per_filter(%x: tensor<1x4x5x5xui8>) -> tensor<1x2x5x5xf32> {
+  // CHECK-DAG: %[[ZX:.*]] = aic.constant dense<3> : tensor<ui8>
+  // CHECK-DAG: %[[S:.*]] = aic.constant dense<{{\[}}{{\[}}[1.250000e-01]], {{\[}}[1.000000e+00]]]> : tensor<2x1x1xf32>
+  // CHECK-DAG: %[[B:.*]] = aic.constant dense<{{\[}}{{\[}}[1.000000e+00]], {{\[}}[-2.000000e+00]]]> : tensor<2x1x1xf32>
+  // CHECK: %[[ACC:.*]] = aic.conv_integer %{{.*}}, %{{.*}} input_zero_point %[[ZX]] {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xui8>, tensor<2x4x3x3xi8>, tensor<ui8>) -> tensor<1x2x5x5xi32>
+  // CHECK: %[[F:.*]] = aic.cast %[[ACC]] {to = f32}
+  // CHECK: %[[M:.*]] = aic.mul %[[F]], %[[S]]
+  // CHECK: %[[Y:.*]] = aic.add %[[M]], %[[B]]
+  // CHECK-NOT: aic.conv %
+  // CHECK: return %[[Y]]
+  %sx = aic.constant dense<0.5> : tensor<f32>
+  %zx = aic.constant dense<3> : tensor<ui8>
+  %w = aic.constant dense<1> : tensor<2x4x3x3xi8>
+  %sw = aic.constant dense<[0.25, 2.0]> : tensor<2xf32>
+  %zw = aic.constant dense<0> : tensor<2xi8>
+  %b = aic.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %0 = aic.dequantize %x, %sx zero_point %zx : (tensor<1x4x5x5xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x4x5x5xf32>
+  %1 = aic.dequantize %w, %sw zero_point %zw {axis = 0 : i64} : (tensor<2x4x3x3xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x4x3x3xf32>
+  %2 = aic.conv %0, %1, %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>, tensor<2xf32>) -> tensor<1x2x5x5xf32>
+  return %2 : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Tests that a convolution of signed 8-bit activations (which the 8-bit
+// kernels do not take yet) stays a float convolution.
+// CHECK-LABEL: func.func @conv_signed_activations
+func.func @conv_signed_activations(%x: tensor<1x4x5x5xi8>) -> tensor<1x2x3x3xf32> {
+  // CHECK-NOT: aic.conv_integer
+  // CHECK: aic.conv
+  %sx = aic.constant dense<0.5> : tensor<f32>
+  %w = aic.constant dense<1> : tensor<2x4x3x3xi8>
+  %sw = aic.constant dense<0.25> : tensor<f32>
+  %0 = aic.dequantize %x, %sx : (tensor<1x4x5x5xi8>, tensor<f32>) -> tensor<1x4x5x5xf32>
+  %1 = aic.dequantize %w, %sw : (tensor<2x4x3x3xi8>, tensor<f32>) -> tensor<2x4x3x3xf32>
+  %2 = aic.conv %0, %1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %2 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Tests that a grouped convolution stays a float one.
+// CHECK-LABEL: func.func @conv_grouped
+func.func @conv_grouped(%x: tensor<1x4x5x5xui8>) -> tensor<1x4x3x3xf32> {
+  // CHECK-NOT: aic.conv_integer
+  // CHECK: aic.conv
+  %sx = aic.constant dense<0.5> : tensor<f32>
+  %w = aic.constant dense<1> : tensor<4x1x3x3xi8>
+  %sw = aic.constant dense<0.25> : tensor<f32>
+  %0 = aic.dequantize %x, %sx : (tensor<1x4x5x5xui8>, tensor<f32>) -> tensor<1x4x5x5xf32>
+  %1 = aic.dequantize %w, %sw : (tensor<4x1x3x3xi8>, tensor<f32>) -> tensor<4x1x3x3xf32>
+  %2 = aic.conv %0, %1 {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
+  return %2 : tensor<1x4x3x3xf32>
+}

@@ -54,3 +54,41 @@ func.func @gemm(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %y = aic.gemm %x, %w, %b {trans_b = true} : (tensor<1x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// Tests that a 2-D convolution by constant filters gets int8 filters per
+// filter (axis 0; filter 0's largest magnitude 2, scale 2/127; filter 1's
+// 0.5, 0.5/127) and uint8 activations from the calibrated range [0, 2.55]
+// (scale 0.01, zero point 0); the blob is 4 bytes of alignment, then
+// filter 0's 4 values (127, -64, 0, 0) and filter 1's (0, -127, 0, 0).
+// STATIC-LABEL: func.func @conv
+// STATIC-DAG: %[[ZX:.*]] = aic.constant dense<0> : tensor<ui8>
+// STATIC: %[[Q:.*]] = aic.quantize %arg0, %{{.*}} zero_point %[[ZX]] : {{.*}} -> tensor<1x4x3x3xui8>
+// STATIC: %[[X:.*]] = aic.dequantize %[[Q]]
+// STATIC-DAG: %[[W:.*]] = aic.constant dense_resource<quantized> : tensor<2x4x1x1xi8>
+// STATIC-DAG: %[[SW:.*]] = aic.constant dense<[0.0157480314, 0.00393700786]> : tensor<2xf32>
+// STATIC: %[[WF:.*]] = aic.dequantize %[[W]], %[[SW]] zero_point %{{.*}} {axis = 0 : i64} : (tensor<2x4x1x1xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x4x1x1xf32>
+// STATIC: aic.conv %[[X]], %[[WF]]
+// STATIC: quantized: "0x080000007FC0000000810000"
+// DYNAMIC-LABEL: func.func @conv
+// DYNAMIC: aic.quantize %arg0
+// DYNAMIC: aic.conv
+func.func @conv(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = aic.constant dense<[[[[2.0]], [[-1.0]], [[0.0]], [[0.0]]], [[[0.0]], [[-0.5]], [[0.0]], [[0.0]]]]> : tensor<2x4x1x1xf32>
+  %y = aic.conv %x, %w {aic.input_range = array<f32: 0.0, 2.55>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Tests that a convolution whose C x Kh x Kw is not a multiple of 4 (3
+// channels of 1 x 1: no whole dot products) stays float.
+// STATIC-LABEL: func.func @conv_three_channels
+// STATIC-NOT: aic.quantize
+// STATIC: aic.conv %arg0
+func.func @conv_three_channels(%x: tensor<1x3x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = aic.constant dense<1.0> : tensor<2x3x1x1xf32>
+  %y = aic.conv %x, %w {aic.input_range = array<f32: 0.0, 2.55>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x3x3xf32>, tensor<2x3x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
