@@ -104,12 +104,15 @@ static std::optional<ArrayRef<float>> floats(const HostTensor &t) {
                          t.data.size() / sizeof(float));
 }
 
-LogicalResult aic_compile::calibrate(
-    ModuleOp module, const std::vector<DataSet> &sets,
-    const CalibrationOptions &options, const CompileLibrary &compile,
-    std::vector<std::vector<HostTensor>> &floatOutputs, std::string &error) {
+LogicalResult
+aic_compile::calibrate(ModuleOp module, const std::vector<DataSet> &sets,
+                       const CalibrationOptions &options,
+                       const CompileLibrary &compile,
+                       std::vector<std::vector<HostTensor>> &floatOutputs,
+                       std::vector<double> &sqnr, std::string &error) {
   SmallVector<Operation *> candidates =
       mlir::aic::quantizationCandidates(module, options.exclude);
+  sqnr.assign(candidates.size(), std::nan(""));
   // A copy that also returns the candidates' activations (those the
   // graph's function can return: not inside its loops or branches).
   OwningOpRef<ModuleOp> copy(module.clone());
@@ -191,12 +194,73 @@ LogicalResult aic_compile::calibrate(
     candidates[index]->setAttr(
         "aic.input_range",
         DenseF32ArrayAttr::get(module.getContext(), {lo, hi}));
+    // The noise that quantizing in that range adds, against the signal.
+    mlir::aic::ActivationQuantization rule(lo, hi);
+    double signal = 0, noise = 0;
+    for (const std::vector<HostTensor> &set : outputs)
+      if (std::optional<ArrayRef<float>> data = floats(set[output]))
+        for (float v : *data)
+          if (!std::isnan(v)) {
+            double e = v - rule.roundTrip(v);
+            signal += double(v) * v;
+            noise += e * e;
+          }
+    sqnr[index] = noise > 0 ? 10 * std::log10(signal / noise) : INFINITY;
   }
   for (std::vector<HostTensor> &set : outputs) {
     set.resize(numOutputs);
     floatOutputs.push_back(std::move(set));
   }
   return success();
+}
+
+FailureOr<std::vector<std::string>> aic_compile::keepInFloatForAccuracy(
+    ModuleOp module, const std::vector<std::string> &exclude,
+    const std::vector<double> &sqnr, double minCosine,
+    const QuantizedCosine &cosine, std::string &error) {
+  SmallVector<Operation *> candidates =
+      mlir::aic::quantizationCandidates(module, exclude);
+  // The calibrated candidates, least accurate (lowest SQNR) first.
+  SmallVector<size_t> order;
+  for (auto [i, op] : llvm::enumerate(candidates))
+    if (op->hasAttr("aic.input_range") && i < sqnr.size() &&
+        !std::isnan(sqnr[i]))
+      order.push_back(i);
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return sqnr[a] < sqnr[b]; });
+  // The cosine with the first `count` of them kept in float.
+  auto keeping = [&](size_t count) -> FailureOr<double> {
+    OwningOpRef<ModuleOp> copy(module.clone());
+    SmallVector<Operation *> copied =
+        mlir::aic::quantizationCandidates(*copy, exclude);
+    for (size_t i = 0; i < count; ++i)
+      copied[order[i]]->removeAttr("aic.input_range");
+    return cosine(*copy, error);
+  };
+  // Bisection: keeping `fewest` in float falls short, `enough` does not
+  // (all of them: the float model).
+  size_t fewest = 0, enough = order.size();
+  FailureOr<double> all = keeping(0);
+  if (failed(all))
+    return failure();
+  if (*all >= minCosine)
+    enough = 0;
+  while (enough - fewest > 1) {
+    size_t middle = fewest + (enough - fewest) / 2;
+    FailureOr<double> c = keeping(middle);
+    if (failed(c))
+      return failure();
+    (*c >= minCosine ? enough : fewest) = middle;
+  }
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < enough; ++i) {
+    Operation *op = candidates[order[i]];
+    op->removeAttr("aic.input_range");
+    auto name = dyn_cast<NameLoc>(op->getLoc());
+    kept.push_back(name ? name.getName().str()
+                        : op->getName().getStringRef().str());
+  }
+  return kept;
 }
 
 llvm::json::Array aic_compile::compareOutputs(

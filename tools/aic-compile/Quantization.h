@@ -55,12 +55,32 @@ struct CalibrationOptions {
 /// (quantizationCandidates) on `sets`: compiles a copy of the float model
 /// that also returns them, runs it, and sets each candidate's
 /// `aic.input_range`. `floatOutputs` gets the float model's outputs per
-/// data set.
+/// data set; `sqnr`, per candidate (in quantizationCandidates' order), the
+/// signal-to-quantization-noise ratio in dB of its activations quantized
+/// to 8 bits in that range (NaN where unmeasured): how much it loses.
 mlir::LogicalResult
 calibrate(mlir::ModuleOp module, const std::vector<DataSet> &sets,
           const CalibrationOptions &options, const CompileLibrary &compile,
           std::vector<std::vector<aic_run::HostTensor>> &floatOutputs,
-          std::string &error);
+          std::vector<double> &sqnr, std::string &error);
+
+/// The accuracy of a calibrated module quantized (its candidates with an
+/// `aic.input_range`): the lowest cosine similarity over its outputs of
+/// its library's against the float model's.
+using QuantizedCosine = std::function<mlir::FailureOr<double>(
+    mlir::ModuleOp module, std::string &error)>;
+
+/// --quantize-min-cosine: keeps in float the fewest of `module`'s
+/// calibrated candidates (of `exclude`'s quantizationCandidates), those of
+/// lowest `sqnr` first, for which `cosine` reaches `minCosine`, by dropping
+/// their `aic.input_range`. Found by bisection over how many (each try a
+/// quantized library built and run; more in float is taken to be no less
+/// accurate). Returns the names of the nodes kept in float.
+mlir::FailureOr<std::vector<std::string>>
+keepInFloatForAccuracy(mlir::ModuleOp module,
+                       const std::vector<std::string> &exclude,
+                       const std::vector<double> &sqnr, double minCosine,
+                       const QuantizedCosine &cosine, std::string &error);
 
 /// Per output, the largest absolute difference of `quantized` from
 /// `reference` and the cosine similarity of the two over all data sets,

@@ -143,6 +143,12 @@ cl::opt<double> calibratePercentile(
     "calibrate-percentile",
     cl::desc("The percentile of --calibrate-method=percentile (and 100 - it)"),
     cl::init(99.99), cl::cat(aicCategory));
+cl::opt<double> quantizeMinCosine(
+    "quantize-min-cosine",
+    cl::desc("With --quantize=int8: keep in float the fewest ops (least "
+             "accurate first) for the outputs' cosine similarity to the "
+             "float model's to reach C on the calibration inputs"),
+    cl::value_desc("C"), cl::init(0.0), cl::cat(aicCategory));
 cl::opt<std::string> precision(
     "precision",
     cl::desc("fp32 (default), or bf16: f32 matmuls by constant weights "
@@ -311,6 +317,11 @@ int main(int argc, char **argv) {
                 "inputs: give them with --calibrate DIR");
   if (quantize.empty() && !calibrateDir.empty())
     return fail("--calibrate needs --quantize");
+  if (quantizeMinCosine.getNumOccurrences() &&
+      (quantize != "int8" ||
+       !(quantizeMinCosine > 0 && quantizeMinCosine <= 1)))
+    return fail("--quantize-min-cosine needs --quantize=int8 and a cosine "
+                "above 0 and at most 1");
   if (precision != "fp32" && precision != "bf16")
     return fail("--precision '" + precision + "' is not fp32 or bf16");
   if (precision == "bf16" && target == Target::Cuda)
@@ -411,6 +422,8 @@ int main(int argc, char **argv) {
   std::vector<std::vector<aic_run::HostTensor>> floatOutputs;
   std::vector<std::string> exclude(quantizeExclude.begin(),
                                    quantizeExclude.end());
+  // --quantize-min-cosine's choice.
+  std::vector<std::string> keptInFloat;
   auto compileLibrary = [&](ModuleOp m, const std::string &path,
                             std::string &error) -> LogicalResult {
     PassManager pm(&context);
@@ -432,9 +445,53 @@ int main(int argc, char **argv) {
       calibration.method = calibrateMethod;
       calibration.percentile = calibratePercentile;
       calibration.exclude = exclude;
+      std::vector<double> sqnr;
       if (failed(aic_compile::calibrate(*module, calibrationSets, calibration,
-                                        compileLibrary, floatOutputs, error)))
+                                        compileLibrary, floatOutputs, sqnr,
+                                        error)))
         return error.empty() ? 1 : fail(error);
+      if (quantizeMinCosine.getNumOccurrences()) {
+        // Quantized libraries built and run on the calibration inputs.
+        phases.start("choosing what stays float");
+        auto cosine = [&](ModuleOp m, std::string &error) -> FailureOr<double> {
+          PassManager pm(&context);
+          aic::QuantizePassOptions options;
+          options.mode = quantize;
+          options.exclude.assign(exclude.begin(), exclude.end());
+          pm.addPass(aic::createQuantizePass(options));
+          SmallString<128> library;
+          if (std::error_code ec = sys::fs::createTemporaryFile(
+                  "aic-quantized", "so", library)) {
+            error = "cannot create a temporary file: " + ec.message();
+            return failure();
+          }
+          FileRemover removeLibrary(library);
+          std::vector<std::vector<aic_run::HostTensor>> outputs;
+          if (failed(pm.run(m)) ||
+              failed(compileLibrary(m, library.str().str(), error)) ||
+              failed(aic_compile::runLibrary(library.str().str(),
+                                             calibrationSets, outputs, error)))
+            return failure();
+          double lowest = 1;
+          for (const json::Value &output :
+               aic_compile::compareOutputs(floatOutputs, outputs))
+            lowest = std::min(
+                lowest, *output.getAsObject()->getNumber("cosine_similarity"));
+          return lowest;
+        };
+        FailureOr<std::vector<std::string>> kept =
+            aic_compile::keepInFloatForAccuracy(
+                *module, exclude, sqnr, quantizeMinCosine, cosine, error);
+        if (failed(kept))
+          return error.empty() ? 1 : fail(error);
+        keptInFloat = std::move(*kept);
+        outs() << formatv(
+            "aic-compile: {0} of {1} quantizable op(s) kept in "
+            "float for cosine similarity >= {2}\n",
+            keptInFloat.size(),
+            llvm::count_if(sqnr, [](double v) { return !std::isnan(v); }),
+            quantizeMinCosine.getValue());
+      }
     }
     phases.start("quantizing");
     PassManager pm(&context);
@@ -645,6 +702,7 @@ int main(int argc, char **argv) {
       (*report)["quantization"] =
           json::Object{{"mode", quantize.getValue()},
                        {"calibration_sets", (int64_t)calibrationSets.size()},
+                       {"kept_in_float", json::Array(keptInFloat)},
                        {"outputs", std::move(accuracy)}};
   }
   return finish();

@@ -53,7 +53,9 @@ def QuantizePass : Pass<"aic-quantize"> {
       `aic.input_range` attribute (measured by calibration; widened to hold
       0; ops without it stay float), scale (hi - lo) / 255 and zero point
       -lo / scale rounded; with `mode=int8-dynamic` by the same rule on the
-      activations' own range at run time (DynamicQuantizeLinear's).
+      activations' own range at run time (DynamicQuantizeLinear's), for
+      matmuls only (convolutions stay float: a CNN takes calibrated
+      ranges, as ONNX Runtime recommends).
 
     aic-fold-quantized-matmuls then makes each such matmul an integer one.
   }];

@@ -82,14 +82,13 @@ Value quantizeActivations(OpBuilder &b, Location loc, Value x,
   Type u8 = b.getIntegerType(8, /*isSigned=*/false);
   Value q, scale, zeroPoint;
   if (range) {
-    float lo = std::min(range->first, 0.0f), hi = std::max(range->second, 0.0f);
-    float s = hi > lo ? (hi - lo) / 255.0f : 1.0f;
-    float z = std::clamp(std::nearbyint(-lo / s), 0.0f, 255.0f);
-    scale = buildScalar(b, loc, s);
+    ActivationQuantization rule(range->first, range->second);
+    scale = buildScalar(b, loc, rule.scale);
     zeroPoint = ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(RankedTensorType::get({}, u8),
-                               b.getIntegerAttr(u8, APInt(8, (uint64_t)z))));
+        DenseElementsAttr::get(
+            RankedTensorType::get({}, u8),
+            b.getIntegerAttr(u8, APInt(8, (uint64_t)rule.zeroPoint))));
     q = QuantizeOp::create(b, loc, tensorType(x).clone(u8), x, scale, zeroPoint,
                            b.getI64IntegerAttr(1), b.getI64IntegerAttr(0),
                            b.getBoolAttr(true));
@@ -185,7 +184,10 @@ struct QuantizePass : aic::impl::QuantizePassBase<QuantizePass> {
         if (op && range)
           op->setAttr("aic.input_range", range);
       }
-      if (!op)
+      // Dynamic quantization (the activations' range measured on each run,
+      // a reduction per op) is for matmuls; a CNN's convolutions take
+      // calibrated ranges, as ONNX Runtime recommends.
+      if (!op || (dynamic && isa<ConvOp>(op)))
         continue;
       std::optional<std::pair<float, float>> range;
       if (!dynamic) {
@@ -223,4 +225,16 @@ mlir::aic::quantizationCandidates(Operation *root,
       candidates.push_back(op);
   });
   return candidates;
+}
+
+mlir::aic::ActivationQuantization::ActivationQuantization(float lo, float hi) {
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  scale = hi > lo ? (hi - lo) / 255.0f : 1.0f;
+  zeroPoint = (uint8_t)std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f);
+}
+
+float mlir::aic::ActivationQuantization::roundTrip(float value) const {
+  float q = std::clamp(std::nearbyint(value / scale) + zeroPoint, 0.0f, 255.0f);
+  return (q - zeroPoint) * scale;
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Operation.h"
 
+#include <cstdint>
 #include <string>
 
 namespace mlir::aic {
@@ -21,6 +22,17 @@ namespace mlir::aic {
 /// multiple of 4), their nodes not named in `exclude`.
 SmallVector<Operation *> quantizationCandidates(Operation *root,
                                                 ArrayRef<std::string> exclude);
+
+/// How aic-quantize quantizes activations calibrated to [lo, hi]: uint8
+/// with the range widened to hold 0, scale (hi - lo) / 255 (1 for an empty
+/// range) and zero point -lo / scale rounded.
+struct ActivationQuantization {
+  float scale;
+  uint8_t zeroPoint;
+  ActivationQuantization(float lo, float hi);
+  /// `value` quantized and dequantized.
+  float roundTrip(float value) const;
+};
 
 } // namespace mlir::aic
 
