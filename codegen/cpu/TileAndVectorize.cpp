@@ -1352,25 +1352,34 @@ uint16_t toBFloat16(float value) {
   return uint16_t(bits >> 16);
 }
 
-/// `b` (K x N bytes, K a multiple of 4) packed for vpdpbusd at run time as
-/// [K/4, padded * 4]: row g holds, column after column, b's rows 4g to
-/// 4g + 3 at that column (zeros past N). A vector of `lanes` columns at a
-/// time: the four rows' reads interleaved by shuffles (byte pairs, then
+/// `b` (K x N, K a multiple of `group`) packed for dot products at run
+/// time as [K/g, padded * g] of `element`: row r holds, column after
+/// column, b's rows g r to g r + g - 1 at that column (zeros past N);
+/// bytes in groups of 4 for vpdpbusd, or f32 rounded to bf16 (arith.truncf)
+/// in pairs for vdpbf16ps. A vector of `lanes` columns at a time: the
+/// group's rows read (and rounded) and interleaved by shuffles (pairs, then
 /// pairs of pairs). With `parallel`, a big one is split over threads by
 /// rows.
-Value packRowQuads(RewriterBase &rewriter, Location loc, Value b,
-                   int64_t padded, int64_t lanes, bool parallel) {
+Value packRowGroups(RewriterBase &rewriter, Location loc, Value b,
+                    int64_t group, Type element, int64_t padded, int64_t lanes,
+                    bool parallel) {
   auto type = cast<RankedTensorType>(b.getType());
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  Type byte = type.getElementType();
+  Type source = type.getElementType();
   Value dest = tensor::EmptyOp::create(
-      rewriter, loc, ArrayRef<int64_t>{rows / 4, padded * 4}, byte);
+      rewriter, loc, ArrayRef<int64_t>{rows / group, padded * group}, element);
   auto index = [&](OpBuilder &b, Location l, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, l, v);
   };
-  SmallVector<int64_t> pairs, quads;
-  for (int64_t i = 0; i < lanes; ++i)
-    pairs.append({i, lanes + i});
+  // Interleaving two vectors of n: a[0], b[0], a[1], b[1], ...; two of
+  // those pairs: a pair of each in turn.
+  auto pairs = [](int64_t n) {
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < n; ++i)
+      mask.append({i, n + i});
+    return mask;
+  };
+  SmallVector<int64_t> quads;
   for (int64_t i = 0; i < lanes; ++i)
     quads.append({2 * i, 2 * i + 1, 2 * lanes + 2 * i, 2 * lanes + 2 * i + 1});
   bool whole = columns % lanes == 0;
@@ -1380,36 +1389,45 @@ Value packRowQuads(RewriterBase &rewriter, Location loc, Value b,
         rewriter, loc, index(rewriter, loc, 0), index(rewriter, loc, padded),
         index(rewriter, loc, lanes), ValueRange{into},
         [&](OpBuilder &nb, Location l, Value j, ValueRange iterArgs) {
-          Value zero = arith::ConstantOp::create(nb, l, nb.getZeroAttr(byte));
+          Value zero = arith::ConstantOp::create(nb, l, nb.getZeroAttr(source));
           Value first =
-              arith::MulIOp::create(nb, l, g, index(nb, l, 4)).getResult();
+              arith::MulIOp::create(nb, l, g, index(nb, l, group)).getResult();
           SmallVector<Value> read;
-          for (int64_t r = 0; r < 4; ++r) {
+          for (int64_t r = 0; r < group; ++r) {
             Value row = arith::AddIOp::create(nb, l, first, index(nb, l, r));
-            read.push_back(vector::TransferReadOp::create(
-                nb, l, VectorType::get({lanes}, byte), b, ValueRange{row, j},
-                zero, ArrayRef<bool>{whole}));
+            Value v = vector::TransferReadOp::create(
+                nb, l, VectorType::get({lanes}, source), b, ValueRange{row, j},
+                zero, ArrayRef<bool>{whole});
+            if (source != element)
+              v = arith::TruncFOp::create(nb, l,
+                                          VectorType::get({lanes}, element), v);
+            read.push_back(v);
           }
-          Value low = vector::ShuffleOp::create(nb, l, read[0], read[1], pairs);
-          Value high =
-              vector::ShuffleOp::create(nb, l, read[2], read[3], pairs);
-          Value quad = vector::ShuffleOp::create(nb, l, low, high, quads);
-          Value column = arith::MulIOp::create(nb, l, j, index(nb, l, 4));
+          Value packed =
+              vector::ShuffleOp::create(nb, l, read[0], read[1], pairs(lanes));
+          if (group == 4)
+            packed = vector::ShuffleOp::create(
+                nb, l, packed,
+                vector::ShuffleOp::create(nb, l, read[2], read[3],
+                                          pairs(lanes)),
+                quads);
+          Value column = arith::MulIOp::create(nb, l, j, index(nb, l, group));
           Value written = vector::TransferWriteOp::create(
-                              nb, l, quad, iterArgs[0], ValueRange{at, column},
-                              ArrayRef<bool>{true})
+                              nb, l, packed, iterArgs[0],
+                              ValueRange{at, column}, ArrayRef<bool>{true})
                               .getResult();
           scf::YieldOp::create(nb, l, written);
         });
     return loop.getResult(0);
   };
-  if (parallel && rows * padded >= kParallelElements && rows / 4 > 1)
+  if (parallel && rows * padded >= kParallelElements && rows / group > 1)
     return buildPieces(rewriter, loc, dest, 0, [&](Value g, Value piece) {
       return packGroup(g, piece, index(rewriter, loc, 0));
     });
   auto loop = scf::ForOp::create(
-      rewriter, loc, index(rewriter, loc, 0), index(rewriter, loc, rows / 4),
-      index(rewriter, loc, 1), ValueRange{dest},
+      rewriter, loc, index(rewriter, loc, 0),
+      index(rewriter, loc, rows / group), index(rewriter, loc, 1),
+      ValueRange{dest},
       [&](OpBuilder &nb, Location l, Value g, ValueRange iterArgs) {
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPoint(nb.getInsertionBlock(),
@@ -1431,10 +1449,11 @@ Value packRowQuads(RewriterBase &rewriter, Location loc, Value b,
 ///   (`bf16`): an f32 matmul whose A is rounded to bf16 first (an
 ///   elementwise op) and whose weights are rounded at compile time; the
 ///   body multiplies the values widened to f32.
-/// - B known only at run time, 8-bit unsigned, by signed A (a
-///   convolution's input or im2col copy by its filters, [1..., K, N]) is
-///   packed at run time (packRowQuads) with N padded to whole vectors of
-///   `lanes` (the accumulator padded too, the result sliced back).
+/// - B known only at run time (a convolution's input or im2col copy by its
+///   filters, [1..., K, N]), 8-bit unsigned by signed A, or f32 (`bf16`,
+///   rounded as it is packed), is packed at run time (packRowGroups) with
+///   N padded to whole vectors of `lanes` (the accumulator padded too, the
+///   result sliced back).
 /// K must be a multiple of g. Returns the packed op and its loops.
 std::optional<std::pair<linalg::GenericOp, MatmulLoops>>
 packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -1522,9 +1541,10 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
         return std::nullopt;
     }
   } else {
-    // Unsigned bytes of B by signed bytes of A, B [1..., K, N].
+    // Unsigned bytes of B by signed bytes of A, or f32 (bf16), B [1...,
+    // K, N].
     ArrayRef<AffineExpr> bResults = maps[1].getResults();
-    if (bf16 || bytes->first || !bytes->second || !resultDim ||
+    if ((!bf16 && (bytes->first || !bytes->second)) || !resultDim ||
         maps[2].getResults().back() != n || bResults.size() < 2 ||
         bResults.take_back(2) != ArrayRef<AffineExpr>{k, n} ||
         llvm::any_of(bType.getShape().drop_back(2),
@@ -1540,7 +1560,8 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
           SmallVector<ReassociationIndices>{leading, {bType.getRank() - 1}});
     }
     paddedN = llvm::alignTo(extentN, lanes);
-    Value rows = packRowQuads(rewriter, loc, matrix, paddedN, lanes, parallel);
+    Value rows = packRowGroups(rewriter, loc, matrix, group, element, paddedN,
+                               lanes, parallel);
     packed = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({extentK / group, paddedN, group}, element), rows,
@@ -2137,11 +2158,13 @@ struct TileAndVectorizePass
   }
 
   /// A contraction as a kernel of dot products (packForDotProducts): an
-  /// 8-bit one (unsigned by signed constant bytes into i32) of vpdpbusd; with
-  /// `bf16`, an f32 matmul by constant weights of vdpbf16ps. N is padded to
-  /// whole vectors (zero columns of B, at compile time), B packed, then the
-  /// tiles of tileAndVectorize. Returns false where `op` is not one (left
-  /// as it was).
+  /// 8-bit one (bytes by signed constant bytes, or a convolution's unsigned
+  /// bytes by its signed filters, into i32) of vpdpbusd; with `bf16`, an
+  /// f32 matmul by constant weights or a convolution's of vdpbf16ps. N is
+  /// padded to whole vectors (zero columns of a constant B at compile time;
+  /// a run-time B's as it is packed), B packed, then the tiles of
+  /// tileAndVectorize. Returns false where `op` is not one (left as it
+  /// was).
   bool tileDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
                        MatmulLoops loops, bool bf16) {
     int64_t lanes = vectorBits / 32;
@@ -2149,9 +2172,7 @@ struct TileAndVectorizePass
     bool multiplies =
         bf16 ? multipliesFloats(op) : byteSignedness(op).has_value();
     bool constantB = constantBytes(op.getDpsInputs()[1]).has_value();
-    // Run-time B: 8-bit only (packForDotProducts).
-    if (!multiplies || (!constantB && bf16) ||
-        loops.extents[loops.k] % group != 0)
+    if (!multiplies || loops.extents[loops.k] % group != 0)
       return false;
     int64_t extentN = loops.extents[loops.n];
     if (constantB && extentN % lanes != 0) {
@@ -2165,7 +2186,8 @@ struct TileAndVectorizePass
         packForDotProducts(rewriter, op, loops, bf16, lanes, parallel);
     if (packed)
       (void)tileAndVectorize(rewriter, packed->first, packed->second);
-    return true;
+    // One of B known at run time that cannot be packed is left as it was.
+    return packed || constantB;
   }
 
   /// An elementwise op (all loops parallel: generics, fills, broadcasts,

@@ -150,3 +150,34 @@ func.func @conv_u8_s8(%x: tensor<1x4x6x6xi8>) -> tensor<1x8x4x4xi32> {
   } -> tensor<1x8x4x4xi32>
   return %r : tensor<1x8x4x4xi32>
 }
+
+// -----
+
+// Tests that with bf16 an f32 convolution's im2col copy (36 x 16) is
+// packed at run time in bf16 pairs: two rows read, rounded to bf16 and
+// interleaved into one row of 32 (16 columns' 2 consecutive k); the
+// filters are rounded to bf16 (8 x 36, as 8 x 18 x 2), and the kernel
+// contracts each k's pair of filter values with the columns' pairs.
+// BF16-LABEL: func.func @conv_bf16
+// BF16: %[[COL:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x4x3x3x4x4xf32> into tensor<36x16xf32>
+// BF16: %[[PACKED:.*]] = scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<18x32xbf16>)
+// BF16: %[[R0:.*]] = vector.transfer_read %[[COL]]{{.*}} : tensor<36x16xf32>, vector<16xf32>
+// BF16: %[[B0:.*]] = arith.truncf %[[R0]] : vector<16xf32> to vector<16xbf16>
+// BF16: %[[R1:.*]] = vector.transfer_read %[[COL]]{{.*}} : tensor<36x16xf32>, vector<16xf32>
+// BF16: %[[B1:.*]] = arith.truncf %[[R1]] : vector<16xf32> to vector<16xbf16>
+// BF16: %[[PAIRS:.*]] = vector.interleave %[[B0]], %[[B1]] : vector<16xbf16> -> vector<32xbf16>
+// BF16: vector.transfer_write %[[PAIRS]], %{{.*}}[%[[G]], %{{.*}}] {in_bounds = [true]} : vector<32xbf16>, tensor<18x32xbf16>
+// BF16: tensor.expand_shape %[[PACKED]] {{\[\[}}0], [1, 2]] output_shape [18, 16, 2]
+// BF16: arith.truncf %{{.*}} : vector<1x36xf32> to vector<1x36xbf16>
+// BF16: tensor.expand_shape %{{.*}} output_shape [8, 18, 2] : tensor<8x36xbf16> into tensor<8x18x2xbf16>
+// BF16: scf.for
+// BF16-COUNT-8: arith.extf %{{.*}} : vector<2xbf16> to vector<2xf32>
+// BF16: arith.extf %{{.*}} : vector<16x2xbf16> to vector<16x2xf32>
+// BF16-COUNT-8: vector.contract {{.*}} : vector<2xf32>, vector<16x2xf32> into vector<16xf32>
+func.func @conv_bf16(%x: tensor<1x4x6x6xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x6x6xf32>, tensor<8x4x3x3xf32>) outs(%init : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %r : tensor<1x8x4x4xf32>
+}
