@@ -383,7 +383,8 @@ def main():
             "",
             "## Reduced precision",
             "",
-            "aic's int8 (`--quantize=int8 --calibrate DIR`, calibrated on "
+            "aic's int8 (`--quantize=int8 --calibrate DIR "
+            "--quantize-min-cosine=0.99`, calibrated on "
             f"{CALIBRATION_SETS} sets of seeded uniform [0, 1) inputs this "
             "script makes) and bf16 (`--precision=bf16`) builds against its "
             "own fp32 build, at one thread, timed in the same rounds; the "
