@@ -43,7 +43,7 @@ DEFAULT_MODELS = [
 REDUCED_MODELS = ["resnet18", "mobilenet_v2", "bert_tiny_op17"]
 REDUCED_BUILDS = {
     "int8": lambda calibration: ["--quantize=int8", "--calibrate",
-                                 calibration],
+                                 calibration, "--quantize-min-cosine=0.99"],
     "bf16": lambda calibration: ["--precision=bf16"],
 }
 CALIBRATION_SETS = 4
