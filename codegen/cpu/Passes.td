@@ -173,10 +173,15 @@ def TileAndVectorizePass
     K/4 groups of 4 bytes, B copied at compile time
     into K/4 x N x 4 (N padded to whole vectors), so that its register tile
     is one `vector.contract` per row and vector of columns of 4 bytes each,
-    which aic-cpu-lower-dot-products makes vpdpbusd. With
+    which aic-cpu-lower-dot-products makes vpdpbusd. An 8-bit
+    convolution (unsigned input by signed filters, the lowering's generic
+    of the named convolution's loops) takes the same im2col rewrite; its B
+    (the im2col copy) is packed at run time, 4 rows' vectors interleaved by
+    shuffles, and its kernel broadcasts the signed filter bytes. With
     `bf16-dot-products`, an f32 matmul by constant weights (K even) is
     packed the same way in bf16 (A rounded at run time, B at compile time,
-    K/2 x N x 2), accumulating in f32: vdpbf16ps. Other integer
+    K/2 x N x 2), accumulating in f32: vdpbf16ps; a convolution's im2col
+    copy is rounded and packed in pairs at run time. Other integer
     contractions keep their scalar loops. Static pads become a fill and a copy, and window
     reductions (pooling) an elementwise combination of their taps.
     Elementwise ops over static shapes are tiled to rows and vectorized, row
@@ -199,8 +204,8 @@ def TileAndVectorizePass
     Option<"int8DotProducts", "int8-dot-products", "bool", "false",
            "The target has 8-bit dot products (vpdpbusd) at vector-bits">,
     Option<"bf16DotProducts", "bf16-dot-products", "bool", "false",
-           "f32 matmuls by constant weights as bf16 dot products (vdpbf16ps), "
-           "accumulated in f32">,
+           "f32 matmuls by constant weights and convolutions as bf16 dot "
+           "products (vdpbf16ps), accumulated in f32">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
@@ -217,13 +222,14 @@ def LowerDotProductsPass
                 "and vdpbf16ps";
   let description = [{
     Each `vector.contract` that sums, per lane of an i32 accumulator
-    vector as wide as the target's registers, the products of 4
-    zero-extended bytes (one operand, shared by the lanes) and 4
-    sign-extended bytes (the lane's row of the other), as
-    aic-cpu-tile-and-vectorize makes them for 8-bit matrix multiplications,
-    becomes a call of the vpdpbusd intrinsic (AVX512-VNNI at 512 bits,
-    AVX-VNNI at 256): the shared bytes broadcast to every lane, the rows'
-    bytes as one vector. With `bf16`, one of 2 bf16 (widened to f32) into
+    vector as wide as the target's registers, the products of 4 bytes
+    shared by the lanes and 4 bytes of the lane's row, one side
+    zero-extended and the other sign-extended, as
+    aic-cpu-tile-and-vectorize makes them for 8-bit matrix multiplications
+    and convolutions, becomes a call of the vpdpbusd intrinsic
+    (AVX512-VNNI at 512 bits, AVX-VNNI at 256): the shared bytes broadcast
+    to every lane, the rows' bytes as one vector, the unsigned ones its
+    first source. With `bf16`, one of 2 bf16 (widened to f32) into
     16 f32 lanes becomes vdpbf16ps (AVX512-BF16) the same way. Run after
     bufferization (the intrinsic call has no declared memory effects) and
     before the vector lowering, on targets that have the instructions;
