@@ -132,6 +132,47 @@ static std::optional<int64_t> uniformZeroPoint(Value zeroPoint,
   return values->front();
 }
 
+/// A constant 8-bit `weight` less its zero point `zeroPoint` (none, one
+/// value, or one per element of dim `axis`) as signed bytes with no zero
+/// point, where every difference fits one: unsigned weights with a zero
+/// point of 128 (as older quantizers write them), or of small values. That
+/// is the form whose contraction the codegen's dot products take, and the
+/// same values. Null where it does not apply.
+static Value foldWeightZeroPoint(OpBuilder &b, Location loc, Value weight,
+                                 bool isUnsigned, Value zeroPoint,
+                                 int64_t axis) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  if ((!isUnsigned && !zeroPoint) || !type.hasStaticShape() ||
+      axis >= type.getRank())
+    return Value();
+  std::optional<SmallVector<int64_t>> values =
+      constantIntegers(weight, isUnsigned);
+  SmallVector<int64_t> zeros = {0};
+  if (zeroPoint) {
+    std::optional<SmallVector<int64_t>> z =
+        constantIntegers(zeroPoint, isUnsigned);
+    if (!z || z->empty())
+      return Value();
+    zeros = *z;
+  }
+  int64_t channels = type.getDimSize(axis);
+  if (!values || (zeros.size() != 1 && (int64_t)zeros.size() != channels))
+    return Value();
+  // Element i's channel: (i / inner) % channels.
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  std::vector<char> data(values->size());
+  for (auto [i, v] : llvm::enumerate(*values)) {
+    int64_t difference =
+        v - zeros[zeros.size() == 1 ? 0 : (int64_t(i) / inner) % channels];
+    if (difference < -128 || difference > 127)
+      return Value();
+    data[i] = char(int8_t(difference));
+  }
+  return resourceConstant(b, loc, type, "weights", data);
+}
+
 /// -z * `sums` as an i32 vector: z the 8-bit zero point `zeroPoint`
 /// (extended as `isUnsigned` says), `value` where it is a constant (the
 /// vector then one too), else read at run time (dynamic quantization's one
@@ -554,8 +595,18 @@ struct MatMulIntegerToLinalg : OpConversionPattern<MatMulIntegerOp> {
          rhsUnsigned = isUnsigned(op.getRhs());
     Value lhsZero = adaptor.getLhsZeroPoint(),
           rhsZero = adaptor.getRhsZeroPoint();
+    // Constant weights (a K x N matrix) with their zero point per column
+    // folded in, where that fits signed bytes.
+    Value rhs = adaptor.getRhs();
+    if (cast<RankedTensorType>(rhs.getType()).getRank() == 2)
+      if (Value folded = foldWeightZeroPoint(rewriter, op.getLoc(), rhs,
+                                             rhsUnsigned, rhsZero, 1)) {
+        rhs = folded;
+        rhsUnsigned = false;
+        rhsZero = Value();
+      }
     return replaceWithMatMul(
-        rewriter, op, adaptor.getLhs(), adaptor.getRhs(),
+        rewriter, op, adaptor.getLhs(), rhs,
         [&](OpBuilder &b, Location l, Value lhs, Value rhs, AffineMap lhsMap,
             AffineMap rhsMap, AffineMap outMap, RankedTensorType outType) {
           return buildIntegerContraction(b, l, lhs, rhs, lhsUnsigned,
@@ -903,7 +954,8 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
 };
 
 /// aic.conv_integer. A 2-D one of one group whose weights are constants
-/// with zero points of zero (or none) and whose input's zero point zx is
+/// with zero points of zero (or none, or folded into signed bytes:
+/// foldWeightZeroPoint) and whose input's zero point zx is
 /// one value (a constant, or dynamic quantization's at run time) contracts
 /// the 8-bit values themselves (buildByteConv2D, as the codegen's
 /// dot-product kernels take them): the padding reads zx, and the
@@ -924,6 +976,14 @@ struct ConvIntegerToLinalg : OpConversionPattern<ConvIntegerOp> {
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
     Value inputZero = adaptor.getInputZeroPoint(),
           weightZero = adaptor.getWeightZeroPoint();
+    // Constant filters with their zero point (per filter) folded in, where
+    // that fits signed bytes.
+    if (Value folded = foldWeightZeroPoint(rewriter, loc, weight,
+                                           weightUnsigned, weightZero, 0)) {
+      weight = folded;
+      weightUnsigned = false;
+      weightZero = Value();
+    }
     auto weightType = cast<RankedTensorType>(weight.getType());
     std::optional<int64_t> zx = uniformZeroPoint(inputZero, inputUnsigned);
     bool runtimeZx =

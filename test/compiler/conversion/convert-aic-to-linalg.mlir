@@ -845,6 +845,49 @@ func.func @conv_integer_constant_weights(%x: tensor<1x4x5x5xui8>) -> tensor<1x2x
 
 // -----
 
+// Tests that constant unsigned filters with a zero point of 128 per filter
+// (as older quantizers write them) are folded into signed bytes w - 128
+// with no zero point, so that the 8-bit values themselves are contracted:
+// [[130, 126, 128, 255]] and [[0, 128, 129, 200]] hold 2, -2, 0, 127 and
+// -128, 0, 1, 72; the blob is its alignment (8, as 4 bytes), then those.
+// CHECK-LABEL: func.func @conv_integer_unsigned_weights
+func.func @conv_integer_unsigned_weights(%x: tensor<1x4x3x3xui8>) -> tensor<1x2x3x3xi32> {
+  // CHECK: %[[W:.*]] = arith.constant dense_resource<weights> : tensor<2x4x1x1xi8>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x4x3x3xi8>, tensor<2x4x1x1xi8>)
+  // CHECK-DAG: arith.extui %{{.*}} : i8 to i32
+  // CHECK-DAG: arith.extsi %{{.*}} : i8 to i32
+  // CHECK-NOT: arith.subi
+  // CHECK: weights: "0x0800000002FE007F80000148"
+  %w = aic.constant dense<[[[[130]], [[126]], [[128]], [[255]]], [[[0]], [[128]], [[129]], [[200]]]]> : tensor<2x4x1x1xui8>
+  %zw = aic.constant dense<128> : tensor<2xui8>
+  %0 = aic.conv_integer %x, %w weight_zero_point %zw {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x3x3xui8>, tensor<2x4x1x1xui8>, tensor<2xui8>) -> tensor<1x2x3x3xi32>
+  return %0 : tensor<1x2x3x3xi32>
+}
+
+// -----
+
+// Tests that constant unsigned matmul weights whose zero point (per
+// column) leaves differences that do not fit signed bytes (255 - 0) keep
+// their zero point, subtracted inside, while ones that fit are folded.
+// CHECK-LABEL: func.func @matmul_integer_weight_zero_points
+func.func @matmul_integer_weight_zero_points(%a: tensor<3x2xui8>) -> (tensor<3x2xi32>, tensor<3x2xi32>) {
+  // CHECK: linalg.generic
+  // CHECK: arith.subi
+  // CHECK: %[[W:.*]] = arith.constant dense_resource<weights> : tensor<2x2xi8>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : tensor<3x2xi8>, tensor<2x2xi8>)
+  // CHECK-NOT: arith.subi
+  // CHECK: return
+  %w = aic.constant dense<[[255, 10], [0, 20]]> : tensor<2x2xui8>
+  %zw = aic.constant dense<[0, 10]> : tensor<2xui8>
+  %0 = aic.matmul_integer %a, %w rhs_zero_point %zw : (tensor<3x2xui8>, tensor<2x2xui8>, tensor<2xui8>) -> tensor<3x2xi32>
+  %v = aic.constant dense<[[129, 10], [100, 20]]> : tensor<2x2xui8>
+  %zv = aic.constant dense<[100, 10]> : tensor<2xui8>
+  %1 = aic.matmul_integer %a, %v rhs_zero_point %zv : (tensor<3x2xui8>, tensor<2x2xui8>, tensor<2xui8>) -> tensor<3x2xi32>
+  return %0, %1 : tensor<3x2xi32>, tensor<3x2xi32>
+}
+
+// -----
+
 // Tests that an integer convolution of filters known only at run time,
 // with a zero point per filter, widens both operands to i32 less their
 // zero points (the input's per tensor, the filters' along dim 0) and
