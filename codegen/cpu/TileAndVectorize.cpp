@@ -1290,15 +1290,18 @@ bool multipliesFloats(linalg::LinalgOp op) {
           mul.getLhs() == body->getArgument(1));
 }
 
-/// `init` (a contraction's accumulator, read through `map`) plus `shift[n]`
-/// along loop `n`: a fill of zeros or a broadcast of a constant made again
-/// from the shifted constant (so that the kernel still fuses it), else an
-/// elementwise add; none where `map` does not read loop `n` last.
+/// `init` (a contraction's accumulator, read through `map`) plus
+/// `shift[i]` at iteration i of loop `loop`: a fill of zeros or a broadcast
+/// of a constant along that loop made again from the shifted constant (so
+/// that the kernel still fuses it), else an elementwise add; none where
+/// `map` does not read the loop.
 Value shiftAccumulator(RewriterBase &rewriter, Location loc, Value init,
-                       AffineMap map, unsigned n, ArrayRef<int32_t> shift) {
+                       AffineMap map, unsigned loop, ArrayRef<int32_t> shift) {
   MLIRContext *ctx = rewriter.getContext();
   auto type = cast<RankedTensorType>(init.getType());
-  if (map.getResults().back() != getAffineDimExpr(n, ctx))
+  std::optional<unsigned> position =
+      map.getResultPosition(getAffineDimExpr(loop, ctx));
+  if (!position)
     return Value();
   auto vectorType =
       RankedTensorType::get({(int64_t)shift.size()}, type.getElementType());
@@ -1306,11 +1309,13 @@ Value shiftAccumulator(RewriterBase &rewriter, Location loc, Value init,
   Value base;
   auto fill = init.getDefiningOp<linalg::FillOp>();
   auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
-  SmallVector<int64_t> leading =
-      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank() - 1));
+  SmallVector<int64_t> others;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != *position)
+      others.push_back(d);
   if (fill && matchPattern(fill.value(), m_Zero())) {
     base = fill.getOutputs()[0];
-  } else if (broadcast && broadcast.getDimensions() == ArrayRef(leading)) {
+  } else if (broadcast && broadcast.getDimensions() == ArrayRef(others)) {
     std::optional<SmallVector<int64_t>> input =
         constantIntegers(broadcast.getInput(), /*isUnsigned=*/false);
     if (input && input->size() == shift.size()) {
@@ -1322,16 +1327,16 @@ Value shiftAccumulator(RewriterBase &rewriter, Location loc, Value init,
   Value column = arith::ConstantOp::create(
       rewriter, loc, DenseElementsAttr::get(vectorType, ArrayRef(values)));
   if (base)
-    return linalg::BroadcastOp::create(rewriter, loc, column, base, leading)
+    return linalg::BroadcastOp::create(rewriter, loc, column, base, others)
         ->getResult(0);
   AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
-  AffineMap last = AffineMap::get(type.getRank(), 0,
-                                  getAffineDimExpr(type.getRank() - 1, ctx));
+  AffineMap along =
+      AffineMap::get(type.getRank(), 0, getAffineDimExpr(*position, ctx));
   Value sum = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                       type.getElementType());
   return linalg::GenericOp::create(
              rewriter, loc, TypeRange{type}, ValueRange{init, column},
-             ValueRange{sum}, ArrayRef<AffineMap>{identity, last, identity},
+             ValueRange{sum}, ArrayRef<AffineMap>{identity, along, identity},
              SmallVector<utils::IteratorType>(type.getRank(),
                                               utils::IteratorType::parallel),
              [&](OpBuilder &b, Location l, ValueRange args) {
@@ -1356,13 +1361,14 @@ uint16_t toBFloat16(float value) {
 /// time as [K/g, padded * g] of `element`: row r holds, column after
 /// column, b's rows g r to g r + g - 1 at that column (zeros past N);
 /// bytes in groups of 4 for vpdpbusd, or f32 rounded to bf16 (arith.truncf)
-/// in pairs for vdpbf16ps. A vector of `lanes` columns at a time: the
+/// in pairs for vdpbf16ps; with `flip`, signed bytes as unsigned ones b +
+/// 128 (their top bit flipped). A vector of `lanes` columns at a time: the
 /// group's rows read (and rounded) and interleaved by shuffles (pairs, then
 /// pairs of pairs). With `parallel`, a big one is split over threads by
 /// rows.
 Value packRowGroups(RewriterBase &rewriter, Location loc, Value b,
                     int64_t group, Type element, int64_t padded, int64_t lanes,
-                    bool parallel) {
+                    bool parallel, bool flip) {
   auto type = cast<RankedTensorType>(b.getType());
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
   Type source = type.getElementType();
@@ -1401,6 +1407,14 @@ Value packRowGroups(RewriterBase &rewriter, Location loc, Value b,
             if (source != element)
               v = arith::TruncFOp::create(nb, l,
                                           VectorType::get({lanes}, element), v);
+            if (flip)
+              v = arith::XOrIOp::create(
+                  nb, l, v,
+                  arith::ConstantOp::create(
+                      nb, l,
+                      DenseElementsAttr::get(
+                          VectorType::get({lanes}, element),
+                          nb.getIntegerAttr(element, 0x80))));
             read.push_back(v);
           }
           Value packed =
@@ -1450,8 +1464,10 @@ Value packRowGroups(RewriterBase &rewriter, Location loc, Value b,
 ///   elementwise op) and whose weights are rounded at compile time; the
 ///   body multiplies the values widened to f32.
 /// - B known only at run time (a convolution's input or im2col copy by its
-///   filters, [1..., K, N]), 8-bit unsigned by signed A, or f32 (`bf16`,
-///   rounded as it is packed), is packed at run time (packRowGroups) with
+///   filters, [1..., K, N]), 8-bit by signed A (signed B flipped to b + 128
+///   as it is packed, the accumulator lowered by 128 times A's constant row
+///   sums), or f32 (`bf16`, rounded as it is packed), is packed at run time
+///   (packRowGroups) with
 ///   N padded to whole vectors of `lanes` (the accumulator padded too, the
 ///   result sliced back).
 /// K must be a multiple of g. Returns the packed op and its loops.
@@ -1541,10 +1557,9 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
         return std::nullopt;
     }
   } else {
-    // Unsigned bytes of B by signed bytes of A, or f32 (bf16), B [1...,
-    // K, N].
+    // Bytes of B by signed bytes of A, or f32 (bf16), B [1..., K, N].
     ArrayRef<AffineExpr> bResults = maps[1].getResults();
-    if ((!bf16 && (bytes->first || !bytes->second)) || !resultDim ||
+    if ((!bf16 && bytes->first) || !resultDim ||
         maps[2].getResults().back() != n || bResults.size() < 2 ||
         bResults.take_back(2) != ArrayRef<AffineExpr>{k, n} ||
         llvm::any_of(bType.getShape().drop_back(2),
@@ -1559,9 +1574,30 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
           rewriter, loc, b,
           SmallVector<ReassociationIndices>{leading, {bType.getRank() - 1}});
     }
+    // Signed B as unsigned bytes b + 128, flipped as it is packed, and the
+    // accumulator starting 128 * sum_k a lower: A a constant M x K matrix
+    // (seen through its collapse_shape, which keeps its order).
+    bool flipB = !bf16 && !bytes->second;
+    if (flipB) {
+      Value source = a;
+      while (auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>())
+        source = collapse.getSrc();
+      std::optional<SmallVector<int64_t>> filters =
+          constantIntegers(source, /*isUnsigned=*/false);
+      AffineExpr m = getAffineDimExpr(loops.m, ctx);
+      if (!filters || aType.getRank() != 2 ||
+          maps[0].getResults() != ArrayRef<AffineExpr>{m, k})
+        return std::nullopt;
+      SmallVector<int32_t> sums(aType.getDimSize(0), 0);
+      for (auto [i, v] : llvm::enumerate(*filters))
+        sums[i / extentK] -= 128 * int32_t(v);
+      init = shiftAccumulator(rewriter, loc, init, maps[2], loops.m, sums);
+      if (!init)
+        return std::nullopt;
+    }
     paddedN = llvm::alignTo(extentN, lanes);
     Value rows = packRowGroups(rewriter, loc, matrix, group, element, paddedN,
-                               lanes, parallel);
+                               lanes, parallel, flipB);
     packed = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({extentK / group, paddedN, group}, element), rows,
@@ -1626,15 +1662,16 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
         ValueRange{init}, packedMaps, iterators);
     rewriter.cloneRegionBefore(op->getRegion(0), generic.getRegion(),
                                generic.getRegion().end());
-    // A's bytes, flipped where they were signed, are unsigned now.
+    // The operand flipped where it was signed (A with a constant B, else
+    // B) is unsigned bytes now.
     Block &body = generic.getRegion().front();
-    if (constantB)
-      for (Operation *user : llvm::to_vector(body.getArgument(0).getUsers()))
-        if (auto ext = dyn_cast<arith::ExtSIOp>(user)) {
-          rewriter.setInsertionPoint(ext);
-          rewriter.replaceOpWithNewOp<arith::ExtUIOp>(ext, ext.getType(),
-                                                      ext.getIn());
-        }
+    for (Operation *user :
+         llvm::to_vector(body.getArgument(constantB ? 0 : 1).getUsers()))
+      if (auto ext = dyn_cast<arith::ExtSIOp>(user)) {
+        rewriter.setInsertionPoint(ext);
+        rewriter.replaceOpWithNewOp<arith::ExtUIOp>(ext, ext.getType(),
+                                                    ext.getIn());
+      }
   }
   rewriter.setInsertionPointAfter(generic);
   Value result = generic->getResult(0);

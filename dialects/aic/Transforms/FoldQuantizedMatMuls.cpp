@@ -122,8 +122,8 @@ struct FoldQuantizedMatMul : OpRewritePattern<MatMulOp> {
 /// Conv(DequantizeLinear(x_q), DequantizeLinear(w_q), bias) as
 /// aic.conv_integer(x_q, w_q) * (x_scale * w_scale) + bias, for what the
 /// integer convolution's lowering contracts in 8 bits: 2-D, one group,
-/// unsigned activations per tensor by signed constant weights per tensor
-/// or per output channel with zero points of zero; the scales constants.
+/// 8-bit activations per tensor by signed constant weights per tensor or
+/// per output channel with zero points of zero; the scales constants.
 struct FoldQuantizedConv : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -145,12 +145,11 @@ struct FoldQuantizedConv : OpRewritePattern<ConvOp> {
       return values && llvm::all_of(*values, [](int64_t v) { return v == 0; });
     };
     if (!xs || !ws ||
-        !tensorType(x.getInput()).getElementType().isUnsignedInteger() ||
         tensorType(w.getInput()).getElementType().isUnsignedInteger() ||
         !constantIntegers(w.getInput(), /*isUnsigned=*/false) ||
         !allZero(w.getZeroPoint()))
-      return rewriter.notifyMatchFailure(op, "not unsigned activations by "
-                                             "symmetric signed weights");
+      return rewriter.notifyMatchFailure(op, "not activations by symmetric "
+                                             "signed weights");
     Location loc = op.getLoc();
     auto acc = ConvIntegerOp::create(
         rewriter, loc, x.getInput(), w.getInput(),

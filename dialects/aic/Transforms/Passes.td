@@ -24,7 +24,7 @@ def FoldQuantizedMatMulsPass : Pass<"aic-fold-quantized-matmuls"> {
     elementwise ops, which the lowering fuses into the kernel's epilogue.
 
     A 2-D Conv of one group likewise becomes `aic.conv_integer`, times the
-    scales per filter, plus its bias, where its input is uint8 per tensor
+    scales per filter, plus its bias, where its input is 8-bit per tensor
     and its weights constant int8 per tensor or per filter (axis 0) with
     zero points of zero, the scales constants: what the integer
     convolution's lowering contracts in 8 bits.

@@ -181,3 +181,38 @@ func.func @conv_bf16(%x: tensor<1x4x6x6xf32>, %w: tensor<8x4x3x3xf32>) -> tensor
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x6x6xf32>, tensor<8x4x3x3xf32>) outs(%init : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
   return %r : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+#in = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#out = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+
+// Tests that a convolution of signed input bytes has them flipped to
+// unsigned b + 128 (xor 0x80) as the im2col copy is packed, and the
+// accumulator start 128 times each filter's sum lower: -128 * (36 * 3) =
+// -13824 per filter, read as the kernel's initial accumulators; the
+// kernel then zero-extends the packed columns.
+// CHECK-LABEL: func.func @conv_s8_s8
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<16xi8>
+// CHECK-DAG: %[[SHIFT:.*]] = arith.constant dense<-13824> : tensor<8xi32>
+// CHECK: vector.transfer_read %[[SHIFT]]
+// CHECK-COUNT-4: arith.xori %{{.*}}, %[[FLIP]] : vector<16xi8>
+// CHECK: scf.for
+// CHECK: arith.extui %{{.*}} : vector<16x4xi8> to vector<16x4xi32>
+// CHECK: vector.contract
+func.func @conv_s8_s8(%x: tensor<1x4x6x6xi8>) -> tensor<1x8x4x4xi32> {
+  %w = arith.constant dense<3> : tensor<8x4x3x3xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x8x4x4xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<1x8x4x4xi32>) -> tensor<1x8x4x4xi32>
+  %r = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x4x6x6xi8>, tensor<8x4x3x3xi8>) outs(%init : tensor<1x8x4x4xi32>) {
+  ^bb0(%a: i8, %b: i8, %acc: i32):
+    %ai = arith.extsi %a : i8 to i32
+    %bi = arith.extsi %b : i8 to i32
+    %p = arith.muli %ai, %bi : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x8x4x4xi32>
+  return %r : tensor<1x8x4x4xi32>
+}

@@ -100,12 +100,13 @@ func.func @conv_per_filter(%x: tensor<1x4x5x5xui8>) -> tensor<1x2x5x5xf32> {
 
 // -----
 
-// Tests that a convolution of signed 8-bit activations (which the 8-bit
-// kernels do not take yet) stays a float convolution.
+// Tests that a convolution of signed 8-bit activations becomes an integer
+// one too (the kernels flip them to unsigned bytes), and that unsigned
+// weights (which they do not take) keep a float convolution.
 // CHECK-LABEL: func.func @conv_signed_activations
 func.func @conv_signed_activations(%x: tensor<1x4x5x5xi8>) -> tensor<1x2x3x3xf32> {
-  // CHECK-NOT: aic.conv_integer
-  // CHECK: aic.conv
+  // CHECK: aic.conv_integer %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x5x5xi8>, tensor<2x4x3x3xi8>) -> tensor<1x2x3x3xi32>
+  // CHECK-NOT: aic.conv %
   %sx = aic.constant dense<0.5> : tensor<f32>
   %w = aic.constant dense<1> : tensor<2x4x3x3xi8>
   %sw = aic.constant dense<0.25> : tensor<f32>
@@ -129,4 +130,19 @@ func.func @conv_grouped(%x: tensor<1x4x5x5xui8>) -> tensor<1x4x3x3xf32> {
   %1 = aic.dequantize %w, %sw : (tensor<4x1x3x3xi8>, tensor<f32>) -> tensor<4x1x3x3xf32>
   %2 = aic.conv %0, %1 {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %2 : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv_unsigned_weights
+func.func @conv_unsigned_weights(%x: tensor<1x4x5x5xui8>) -> tensor<1x2x3x3xf32> {
+  // CHECK-NOT: aic.conv_integer
+  // CHECK: aic.conv
+  %sx = aic.constant dense<0.5> : tensor<f32>
+  %w = aic.constant dense<1> : tensor<2x4x3x3xui8>
+  %sw = aic.constant dense<0.25> : tensor<f32>
+  %0 = aic.dequantize %x, %sx : (tensor<1x4x5x5xui8>, tensor<f32>) -> tensor<1x4x5x5xf32>
+  %1 = aic.dequantize %w, %sw : (tensor<2x4x3x3xui8>, tensor<f32>) -> tensor<2x4x3x3xf32>
+  %2 = aic.conv %0, %1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %2 : tensor<1x2x3x3xf32>
 }
