@@ -1347,6 +1347,25 @@ Value shiftAccumulator(RewriterBase &rewriter, Location loc, Value init,
       ->getResult(0);
 }
 
+/// `fn` of each element of the static tensor `v`, into `element`s: one
+/// elementwise generic (vectorized with the other elementwise ops).
+Value mapElements(RewriterBase &rewriter, Location loc, Value v, Type element,
+                  function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, type.getShape(), element);
+  AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{type.clone(element)}, ValueRange{v},
+             ValueRange{empty}, ArrayRef<AffineMap>{identity, identity},
+             SmallVector<utils::IteratorType>(type.getRank(),
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(b, l, fn(b, l, args[0]));
+             })
+      ->getResult(0);
+}
+
 /// The bf16 nearest `value` (ties to even), as its bits.
 uint16_t toBFloat16(float value) {
   uint32_t bits;
@@ -1529,22 +1548,12 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
     if (!bf16 && !bytes->first) {
       // Signed A as unsigned bytes a + 128 (its top bit flipped), and the
       // accumulator starting 128 * sum_k b lower to make up for it.
-      AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
       Value flip = arith::ConstantIntOp::create(rewriter, loc,
                                                 rewriter.getI8Type(), 0x80);
-      Value flipped = tensor::EmptyOp::create(rewriter, loc, aType.getShape(),
-                                              aType.getElementType());
-      a = linalg::GenericOp::create(
-              rewriter, loc, TypeRange{aType}, ValueRange{a},
-              ValueRange{flipped}, ArrayRef<AffineMap>{identity, identity},
-              SmallVector<utils::IteratorType>(aType.getRank(),
-                                               utils::IteratorType::parallel),
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                linalg::YieldOp::create(
-                    b, l,
-                    arith::XOrIOp::create(b, l, args[0], flip).getResult());
-              })
-              ->getResult(0);
+      a = mapElements(rewriter, loc, a, aType.getElementType(),
+                      [&](OpBuilder &b, Location l, Value v) -> Value {
+                        return arith::XOrIOp::create(b, l, v, flip);
+                      });
       SmallVector<int32_t> sums(extentN, 0);
       for (int64_t kk = 0; kk < extentK; ++kk)
         for (int64_t nn = 0; nn < extentN; ++nn)
@@ -1607,20 +1616,10 @@ packForDotProducts(RewriterBase &rewriter, linalg::LinalgOp op,
   }
   if (bf16) {
     // A rounded to bf16, elementwise.
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, aType.getShape(), element);
-    AffineMap identity = rewriter.getMultiDimIdentityMap(aType.getRank());
-    a = linalg::GenericOp::create(
-            rewriter, loc, TypeRange{aType.clone(element)}, ValueRange{a},
-            ValueRange{empty}, ArrayRef<AffineMap>{identity, identity},
-            SmallVector<utils::IteratorType>(aType.getRank(),
-                                             utils::IteratorType::parallel),
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  b, l,
-                  arith::TruncFOp::create(b, l, element, args[0]).getResult());
-            })
-            ->getResult(0);
+    a = mapElements(rewriter, loc, a, element,
+                    [&](OpBuilder &b, Location l, Value v) -> Value {
+                      return arith::TruncFOp::create(b, l, element, v);
+                    });
     aType = aType.clone(element);
   }
   SmallVector<int64_t> aShape(aType.getShape());

@@ -105,6 +105,23 @@ static std::optional<ArrayRef<float>> floats(const HostTensor &t) {
 }
 
 LogicalResult
+aic_compile::compileAndRun(ModuleOp module, const CompileLibrary &compile,
+                           const std::vector<DataSet> &sets,
+                           std::vector<std::vector<HostTensor>> &outputs,
+                           std::string &error) {
+  SmallString<128> library;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("aic-model", "so", library)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeLibrary(library);
+  if (failed(compile(module, library.str().str(), error)))
+    return failure();
+  return runLibrary(library.str().str(), sets, outputs, error);
+}
+
+LogicalResult
 aic_compile::calibrate(ModuleOp module, const std::vector<DataSet> &sets,
                        const CalibrationOptions &options,
                        const CompileLibrary &compile,
@@ -150,17 +167,8 @@ aic_compile::calibrate(ModuleOp module, const std::vector<DataSet> &sets,
                                          ValueRange(results).getTypes()));
   main->setAttr("aic.output_names", ArrayAttr::get(copy->getContext(), names));
 
-  SmallString<128> library;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("aic-calibration",
-                                                              "so", library)) {
-    error = "cannot create a temporary file: " + ec.message();
-    return failure();
-  }
-  llvm::FileRemover removeLibrary(library);
-  if (failed(compile(*copy, library.str().str(), error)))
-    return failure();
   std::vector<std::vector<HostTensor>> outputs;
-  if (failed(runLibrary(library.str().str(), sets, outputs, error)))
+  if (failed(compileAndRun(*copy, compile, sets, outputs, error)))
     return failure();
 
   for (auto [index, output] : observed) {

@@ -44,6 +44,14 @@ runLibrary(const std::string &path, const std::vector<DataSet> &sets,
            std::vector<std::vector<aic_run::HostTensor>> &outputs,
            std::string &error);
 
+/// Compiles `module` into a temporary model library with `compile` and
+/// runs it on each data set (runLibrary); the library is removed after.
+mlir::LogicalResult
+compileAndRun(mlir::ModuleOp module, const CompileLibrary &compile,
+              const std::vector<DataSet> &sets,
+              std::vector<std::vector<aic_run::HostTensor>> &outputs,
+              std::string &error);
+
 struct CalibrationOptions {
   /// "minmax", or "percentile" (of `percentile`, and 100 minus it).
   std::string method = "minmax";

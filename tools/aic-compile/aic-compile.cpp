@@ -459,18 +459,10 @@ int main(int argc, char **argv) {
           options.mode = quantize;
           options.exclude.assign(exclude.begin(), exclude.end());
           pm.addPass(aic::createQuantizePass(options));
-          SmallString<128> library;
-          if (std::error_code ec = sys::fs::createTemporaryFile(
-                  "aic-quantized", "so", library)) {
-            error = "cannot create a temporary file: " + ec.message();
-            return failure();
-          }
-          FileRemover removeLibrary(library);
           std::vector<std::vector<aic_run::HostTensor>> outputs;
           if (failed(pm.run(m)) ||
-              failed(compileLibrary(m, library.str().str(), error)) ||
-              failed(aic_compile::runLibrary(library.str().str(),
-                                             calibrationSets, outputs, error)))
+              failed(aic_compile::compileAndRun(
+                  m, compileLibrary, calibrationSets, outputs, error)))
             return failure();
           double lowest = 1;
           for (const json::Value &output :

@@ -38,6 +38,15 @@ static Value buildMultiplyAccumulate(OpBuilder &b, Location loc, Value lhs,
   return arith::AddIOp::create(b, loc, acc, product);
 }
 
+/// The 8-bit `v` widened to i32, zero-extended where `isUnsigned` (its aic
+/// type's signedness), else sign-extended.
+static Value widenToI32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  return arith::ExtSIOp::create(b, loc, i32, v);
+}
+
 /// The type to accumulate `elementType` products in: f32 for 16-bit floats.
 static Type getAccumulatorType(Type elementType) {
   if (elementType.isF16() || elementType.isBF16())
@@ -208,11 +217,7 @@ static Value buildZeroPointCorrection(OpBuilder &b, Location loc,
                                  b.getMultiDimIdentityMap(1)},
              SmallVector<utils::IteratorType>(1, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value zero =
-                   isUnsigned
-                       ? arith::ExtUIOp::create(nb, l, i32, args[1]).getResult()
-                       : arith::ExtSIOp::create(nb, l, i32, args[1])
-                             .getResult();
+               Value zero = widenToI32(nb, l, args[1], isUnsigned);
                Value product = arith::MulIOp::create(nb, l, zero, args[0]);
                linalg::YieldOp::create(
                    nb, l,
@@ -249,10 +254,6 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
   SmallVector<Value> dynamicSizes = contractionDynamicSizes(
       b, loc, lhs, rhs, lhsMap, rhsMap, outMap, resultType);
   Value empty = buildEmpty(b, loc, resultType, dynamicSizes);
-  auto extend = [&](OpBuilder &nb, Location l, Value v, bool isUnsigned) {
-    return isUnsigned ? arith::ExtUIOp::create(nb, l, i32, v).getResult()
-                      : arith::ExtSIOp::create(nb, l, i32, v).getResult();
-  };
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   iterators.back() = utils::IteratorType::reduction;
@@ -292,8 +293,8 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
                ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
                [&](OpBuilder &nb, Location l, ValueRange args) {
                  Value product = arith::MulIOp::create(
-                     nb, l, extend(nb, l, args[0], lhsUnsigned),
-                     extend(nb, l, args[1], rhsUnsigned));
+                     nb, l, widenToI32(nb, l, args[0], lhsUnsigned),
+                     widenToI32(nb, l, args[1], rhsUnsigned));
                  linalg::YieldOp::create(
                      nb, l,
                      arith::AddIOp::create(nb, l, args[2], product)
@@ -349,17 +350,17 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
                  return tensor::ExtractOp::create(nb, l, c->zeroPoint, index)
                      .getResult();
                };
-               Value a = extend(nb, l, args[0], lhsUnsigned);
-               Value w = extend(nb, l, args[1], rhsUnsigned);
+               Value a = widenToI32(nb, l, args[0], lhsUnsigned);
+               Value w = widenToI32(nb, l, args[1], rhsUnsigned);
                unsigned z = 0;
                if (lhsZero)
                  a = arith::SubIOp::create(
                      nb, l, a,
-                     extend(nb, l, zeroPointAt(clamped[z++]), lhsUnsigned));
+                     widenToI32(nb, l, zeroPointAt(clamped[z++]), lhsUnsigned));
                if (rhsZero)
                  w = arith::SubIOp::create(
                      nb, l, w,
-                     extend(nb, l, zeroPointAt(clamped[z++]), rhsUnsigned));
+                     widenToI32(nb, l, zeroPointAt(clamped[z++]), rhsUnsigned));
                Value product = arith::MulIOp::create(nb, l, a, w);
                linalg::YieldOp::create(
                    nb, l,
@@ -741,17 +742,11 @@ static Value buildByteConv2D(OpBuilder &b, Location loc, Value input,
              b, loc, init.getType(), ValueRange{input, weight}, init, maps,
              iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Type i32 = args[2].getType();
-               auto extend = [&](Value v, bool isUnsigned) -> Value {
-                 if (isUnsigned)
-                   return arith::ExtUIOp::create(nb, l, i32, v);
-                 return arith::ExtSIOp::create(nb, l, i32, v);
-               };
                linalg::YieldOp::create(
                    nb, l,
                    buildMultiplyAccumulate(
-                       nb, l, extend(args[0], inputUnsigned),
-                       extend(args[1], weightUnsigned), args[2]));
+                       nb, l, widenToI32(nb, l, args[0], inputUnsigned),
+                       widenToI32(nb, l, args[1], weightUnsigned), args[2]));
              })
       .getResult(0);
 }
@@ -1052,15 +1047,11 @@ struct ConvIntegerToLinalg : OpConversionPattern<ConvIntegerOp> {
             rewriter, loc, inputs, maps, type.clone(i32),
             buildDynamicDims(rewriter, loc, v),
             [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-              auto extend = [&](Value e) -> Value {
-                if (isUnsigned)
-                  return arith::ExtUIOp::create(b, l, i32, e);
-                return arith::ExtSIOp::create(b, l, i32, e);
-              };
-              Value wide = extend(args[0]);
+              Value wide = widenToI32(b, l, args[0], isUnsigned);
               if (args.size() == 1)
                 return wide;
-              return arith::SubIOp::create(b, l, wide, extend(args[1]));
+              return arith::SubIOp::create(
+                  b, l, wide, widenToI32(b, l, args[1], isUnsigned));
             });
       };
       Value wideInput = widen(input, inputZero, inputUnsigned, false);
