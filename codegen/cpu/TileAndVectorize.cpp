@@ -933,7 +933,8 @@ LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
     return failure();
   OpOperand &use = *collapse->getUses().begin();
   auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
-  if (!consumer || consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+  if (!consumer || consumer->getBlock() != generic->getBlock() ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
       !consumer.isDpsInput(&use))
     return failure();
   // The consumer reads the generic's result directly (and nothing else
@@ -945,14 +946,10 @@ LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
       linalg::fuseElementwiseOps(rewriter, &use);
   if (failed(fused))
     return failure();
-  // The fused op stands where the generic did; the consumer's outputs (a
-  // tensor.empty made after the generic, as a QuantizeLinear's) move up.
-  Operation *fusedOp = fused->fusedOp;
-  for (Value init : cast<linalg::LinalgOp>(fusedOp).getDpsInits())
-    if (Operation *def = init.getDefiningOp();
-        def && def->getNumOperands() == 0 &&
-        def->getBlock() == fusedOp->getBlock() && fusedOp->isBeforeInBlock(def))
-      rewriter.moveOpBefore(def, fusedOp);
+  // The fused op stands where the generic did; it moves down to the
+  // consumer, after everything the consumer reads (its outputs, per-channel
+  // operands collapsed after the generic).
+  rewriter.moveOpBefore(fused->fusedOp, consumer);
   for (OpResult r : consumer->getResults())
     rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
   rewriter.eraseOp(consumer);

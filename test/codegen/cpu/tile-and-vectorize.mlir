@@ -374,6 +374,36 @@ func.func @depthwise(%x: tensor<1x4x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %bias
 
 // -----
 
+// Tests that a depthwise convolution's activation is fused into it where
+// the activation reads operands made after the convolution (a per-channel
+// scale collapsed, an output allocated, as a QuantizeLinear's): the fused
+// op stands where the activation did, after them.
+// CHECK-LABEL: func.func @depthwise_scaled
+// CHECK: %[[SCALE:.*]] = tensor.collapse_shape %arg2
+// CHECK-NOT: linalg.
+// CHECK-COUNT-9: arith.mulf {{.*}} fastmath<contract> : vector<1x1x1x8xf32>
+// CHECK: arith.mulf
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x8x8xf32>
+func.func @depthwise_scaled(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x1x3x3xf32>, %scale: tensor<1x4x1x1xf32>) -> tensor<1x4x1x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %x5 = tensor.expand_shape %x [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 10, 10] : tensor<1x4x10x10xf32> into tensor<1x4x1x10x10xf32>
+  %e = tensor.empty() : tensor<1x4x1x8x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x5, %w : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%init : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  %1 = tensor.collapse_shape %0 [[0], [1, 2], [3], [4]] : tensor<1x4x1x8x8xf32> into tensor<1x4x8x8xf32>
+  %s = tensor.collapse_shape %scale [[0], [1, 2, 3]] : tensor<1x4x1x1xf32> into tensor<1x4xf32>
+  %out = tensor.empty() : tensor<1x4x8x8xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%1, %s : tensor<1x4x8x8xf32>, tensor<1x4xf32>) outs(%out : tensor<1x4x8x8xf32>) {
+  ^bb0(%v: f32, %k: f32, %o: f32):
+    %r = arith.mulf %v, %k : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x8x8xf32>
+  %3 = tensor.expand_shape %2 [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 8, 8] : tensor<1x4x8x8xf32> into tensor<1x4x1x8x8xf32>
+  return %3 : tensor<1x4x1x8x8xf32>
+}
+
+// -----
+
 // Tests that a padding becomes fills of its borders (rows 0 and 65 by
 // vector writes of 33, columns 0 and 65 element by element) and a copy of
 // the source into its middle, tiled to rows: the 64 x 64 source row by row
