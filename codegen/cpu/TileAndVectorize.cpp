@@ -957,6 +957,165 @@ LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
   return success();
 }
 
+/// The box a transfer_read or transfer_write on a tensor covers, in the
+/// tensor's coordinates: static offsets, and sizes (1 in the dims the
+/// vector does not span); none unless the transfer is unmasked, in bounds,
+/// minor-identity and at constant indices.
+struct TransferBox {
+  SmallVector<int64_t> offsets, sizes;
+
+  static std::optional<TransferBox> of(VectorTransferOpInterface op) {
+    if (!isa<RankedTensorType>(op.getShapedType()) || op.getMask() ||
+        !op.getPermutationMap().isMinorIdentity() ||
+        llvm::any_of(op.getInBoundsValues(), [](bool b) { return !b; }))
+      return std::nullopt;
+    TransferBox box;
+    for (Value index : op.getIndices()) {
+      std::optional<int64_t> offset = getConstantIntValue(index);
+      if (!offset)
+        return std::nullopt;
+      box.offsets.push_back(*offset);
+    }
+    ArrayRef<int64_t> shape = op.getVectorType().getShape();
+    box.sizes.assign(box.offsets.size() - shape.size(), 1);
+    box.sizes.append(shape.begin(), shape.end());
+    return box;
+  }
+  bool contains(const TransferBox &other) const {
+    for (auto [o, s, p, t] :
+         llvm::zip(offsets, sizes, other.offsets, other.sizes))
+      if (p < o || p + t > o + s)
+        return false;
+    return true;
+  }
+  bool disjoint(const TransferBox &other) const {
+    for (auto [o, s, p, t] :
+         llvm::zip(offsets, sizes, other.offsets, other.sizes))
+      if (p >= o + s || o >= p + t)
+        return true;
+    return false;
+  }
+};
+
+/// A transfer_read of part of a tensor a chain of transfer_writes made
+/// reads their vectors: one it lies inside gives it by extracts (a row of
+/// a register tile from the tile's initial broadcast), those it misses are
+/// looked through. Tiles then stay in registers, not in a buffer made for
+/// each (a temporary's, malloc'd in the loop).
+struct ForwardWrittenVectors : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    std::optional<TransferBox> box = TransferBox::of(read);
+    VectorType type = read.getVectorType();
+    if (!box || type.getRank() == 0)
+      return failure();
+    Value base = read.getBase();
+    while (auto write = base.getDefiningOp<vector::TransferWriteOp>()) {
+      std::optional<TransferBox> written = TransferBox::of(write);
+      if (!written ||
+          write.getVectorType().getElementType() != type.getElementType())
+        break;
+      if (written->disjoint(*box)) {
+        base = write.getBase();
+        continue;
+      }
+      int64_t rank = box->offsets.size();
+      int64_t writeRank = write.getVectorType().getRank();
+      if (!written->contains(*box) || type.getRank() > writeRank)
+        return failure();
+      // Leading dims of the written vector by position, then the read's
+      // dims as a slice.
+      Location loc = read.getLoc();
+      SmallVector<int64_t> position, offsets;
+      for (int64_t d = rank - writeRank; d < rank; ++d) {
+        int64_t relative = box->offsets[d] - written->offsets[d];
+        if (d < rank - type.getRank())
+          position.push_back(relative);
+        else
+          offsets.push_back(relative);
+      }
+      Value vector = write.getVector();
+      if (!position.empty())
+        vector = vector::ExtractOp::create(rewriter, loc, vector, position);
+      if (cast<VectorType>(vector.getType()) != type)
+        vector = vector::ExtractStridedSliceOp::create(
+            rewriter, loc, vector, offsets, type.getShape(),
+            SmallVector<int64_t>(type.getRank(), 1));
+      rewriter.replaceOp(read, vector);
+      return success();
+    }
+    if (base == read.getBase())
+      return failure();
+    rewriter.modifyOpInPlace(read, [&] { read.getBaseMutable().assign(base); });
+    return success();
+  }
+};
+
+/// A transfer_read of a whole temporary tile (a slice of a tensor.empty)
+/// that a chain of transfer_writes filled entirely (a register tile's rows,
+/// then read by the fused epilogue) is those writes' vectors put together.
+struct AssembleWrittenTile : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    std::optional<TransferBox> box = TransferBox::of(read);
+    VectorType type = read.getVectorType();
+    if (!box || type.getRank() == 0 || !type.hasStaticShape() ||
+        type.getNumElements() > 4096)
+      return failure();
+    int64_t rank = box->offsets.size();
+    // The writes inside the box, last first; which elements they cover.
+    SmallVector<std::pair<vector::TransferWriteOp, TransferBox>> writes;
+    SmallVector<bool> covered(type.getNumElements(), false);
+    int64_t left = type.getNumElements();
+    Value base = read.getBase();
+    while (auto write = base.getDefiningOp<vector::TransferWriteOp>()) {
+      std::optional<TransferBox> written = TransferBox::of(write);
+      if (!written || !box->contains(*written) ||
+          write.getVectorType().getRank() > type.getRank())
+        break;
+      // Mark the covered elements (row-major over the read's vector).
+      SmallVector<int64_t> index(written->offsets);
+      for (int64_t n = 0, e = write.getVectorType().getNumElements(); n < e;
+           ++n) {
+        int64_t flat = 0;
+        for (int64_t d = rank - type.getRank(); d < rank; ++d)
+          flat = flat * box->sizes[d] + index[d] - box->offsets[d];
+        if (!covered[flat]) {
+          covered[flat] = true;
+          --left;
+        }
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          if (++index[d] < written->offsets[d] + written->sizes[d])
+            break;
+          index[d] = written->offsets[d];
+        }
+      }
+      writes.push_back({write, *written});
+      base = write.getBase();
+    }
+    while (auto slice = base.getDefiningOp<tensor::ExtractSliceOp>())
+      base = slice.getSource();
+    if (left != 0 || !base.getDefiningOp<tensor::EmptyOp>())
+      return failure();
+    Location loc = read.getLoc();
+    Value tile = ub::PoisonOp::create(rewriter, loc, type);
+    for (auto &[write, written] : llvm::reverse(writes)) {
+      SmallVector<int64_t> offsets;
+      for (int64_t d = rank - type.getRank(); d < rank; ++d)
+        offsets.push_back(written.offsets[d] - box->offsets[d]);
+      tile = vector::InsertStridedSliceOp::create(
+          rewriter, loc, write.getVector(), tile, offsets,
+          SmallVector<int64_t>(write.getVectorType().getRank(), 1));
+    }
+    rewriter.replaceOp(read, tile);
+    return success();
+  }
+};
+
 /// A vector.transfer_read of one row (a vector of leading unit dims and n
 /// elements) from a slice whose innermost stride s is static and above 1
 /// (a strided convolution's taps), as a read of the contiguous (n - 1) s + 1
@@ -2423,6 +2582,10 @@ struct TileAndVectorizePass
     // Strided rows read contiguously and shuffled.
     RewritePatternSet patterns(&getContext());
     patterns.add<ReadStridedRowAsShuffle>(&getContext(), lanes);
+    // Register tiles forwarded to their readers (through the K loops'
+    // pass-through iter_args) instead of kept in temporary buffers.
+    patterns.add<ForwardWrittenVectors, AssembleWrittenTile>(&getContext());
+    scf::ForOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

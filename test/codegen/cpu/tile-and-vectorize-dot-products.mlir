@@ -11,14 +11,16 @@
 // bytes, and each k's register tile is one vector.contract per row and
 // vector of columns, of the row's 4 zero-extended bytes and the 16
 // columns' sign-extended ones, whose accumulators stay in registers across
-// K.
+// K. They start from the zero fill's vector itself, not from a read of the
+// tile it was written to.
 // CHECK-LABEL: func.func @matmul_u8_s8
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0> : vector<16xi32>
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<packed> : tensor<2x16x4xi8>
 // CHECK: %[[A:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [8, 2, 4] : tensor<8x8xi8> into tensor<8x2x4xi8>
-// CHECK: %[[INIT:.*]] = vector.transfer_read
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C2]] step %[[C1]] iter_args(%{{.*}} = %[[INIT]]
+// CHECK-NOT: vector.transfer_read %{{.*}} : tensor<8x16xi32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C2]] step %[[C1]] iter_args(%{{.*}} = %[[ZERO]]
 // CHECK-COUNT-8: arith.extui %{{.*}} : vector<4xi8> to vector<4xi32>
 // CHECK: arith.extsi %{{.*}} : vector<16x4xi8> to vector<16x4xi32>
 // CHECK-COUNT-8: vector.contract {{.*}}kind = #vector.kind<add>{{.*}} : vector<4xi32>, vector<16x4xi32> into vector<16xi32>
