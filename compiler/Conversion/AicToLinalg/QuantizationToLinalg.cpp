@@ -95,8 +95,12 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
               isUnsigned ? lo.roundToDouble(false) : lo.roundToDouble(true);
           double hiValue =
               isUnsigned ? hi.roundToDouble(false) : hi.roundToDouble(true);
-          q = arith::MaximumFOp::create(b, loc, q, s.constant(acc, loValue));
-          q = arith::MinimumFOp::create(b, loc, q, s.constant(acc, hiValue));
+          // maxnum/minnum: one vmaxps/vminps each by a constant, where the
+          // NaN-propagating forms need a compare and blend too (for -0 and
+          // NaN); a NaN becomes the lowest value, where it would convert
+          // to poison.
+          q = arith::MaxNumFOp::create(b, loc, q, s.constant(acc, loValue));
+          q = arith::MinNumFOp::create(b, loc, q, s.constant(acc, hiValue));
           return s.convert(q, to, isUnsigned);
         });
     rewriter.replaceOp(op, result);

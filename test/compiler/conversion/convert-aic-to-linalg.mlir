@@ -399,7 +399,8 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, ten
 // -----
 
 // Tests that quantization reads a blocked scale through d1 floordiv 2,
-// rounds half to even, adds the unsigned zero point and clamps to [0, 255].
+// rounds half to even, adds the unsigned zero point and clamps to [0, 255]
+// (maxnum and minnum: a NaN clamps to 0 rather than converting to poison).
 // CHECK-DAG: #[[$BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
 // CHECK-LABEL: func.func @quantize_blocked
 func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor<2x2xui8>) -> tensor<2x4xui8> {
@@ -408,9 +409,9 @@ func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor
   // CHECK: math.roundeven
   // CHECK: arith.uitofp
   // CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
-  // CHECK: arith.maximumf %{{.*}}, %[[LO]]
+  // CHECK: arith.maxnumf %{{.*}}, %[[LO]]
   // CHECK: %[[HI:.*]] = arith.constant 2.550000e+02 : f32
-  // CHECK: arith.minimumf %{{.*}}, %[[HI]]
+  // CHECK: arith.minnumf %{{.*}}, %[[HI]]
   // CHECK: arith.fptoui
   %0 = aic.quantize %x, %s zero_point %z {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
