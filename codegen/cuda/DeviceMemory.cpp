@@ -115,11 +115,18 @@ bool isHostRead(OpOperand &use) {
   return isHostRead(use, seen);
 }
 
-/// Whether the host reads `value`, or a view of it.
+/// Whether the host reads `value`, or a view of it. Its dims and its
+/// address (an index, for the deallocation's ownership checks) do not
+/// count: a device copy has dims of its own, so a branch's result or a
+/// loop's carried buffer the host only measures or compares can be the
+/// device's (and the kernels that read it do not read host memory).
 bool hasHostReads(Value value, llvm::SmallPtrSetImpl<Value> &seen) {
   if (!seen.insert(value).second)
     return false;
   for (OpOperand &use : value.getUses()) {
+    if (isa<memref::DimOp, memref::ExtractAlignedPointerAsIndexOp>(
+            use.getOwner()))
+      continue;
     if (isHostRead(use, seen))
       return true;
     auto view = dyn_cast<ViewLikeOpInterface>(use.getOwner());
@@ -302,9 +309,13 @@ void DeviceMemory::returnHostCopies() {
   DenseMap<Value, Value> copies;
   SmallVector<Value> results;
   for (Value result : ret.getOperands()) {
+    auto type = dyn_cast<MemRefType>(result.getType());
+    if (!type) { // A scalar result is the host's already.
+      results.push_back(result);
+      continue;
+    }
     Value &copy = copies[result];
     if (!copy) {
-      auto type = cast<MemRefType>(result.getType());
       auto alloc =
           memref::AllocOp::create(b, loc, type, dynamicSizes(b, loc, result));
       alloc.setAlignment(64);

@@ -118,3 +118,42 @@ module attributes {gpu.container_module} {
     return %out : memref<4xi64>
   }
 }
+
+// -----
+
+// A branch's result that the host only measures or compares (memref.dim,
+// its address for the deallocation's ownership checks) and a kernel reads
+// is the device's: the branch yields the input's device copy, so the kernel
+// reads no host memory (a reduction over run-time axes that skips a dim
+// yields its input so).
+// CHECK-LABEL: func.func @main(
+// CHECK-SAME: %[[X:.*]]: memref<3x2xf32>, %[[C:.*]]: i1)
+// CHECK: %[[XD:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] () : memref<3x2xf32>
+// CHECK: %[[B:.*]] = scf.if %[[C]]
+// CHECK: } else {
+// CHECK-NEXT: %[[CAST:.*]] = memref.cast %[[XD]]
+// CHECK-NEXT: scf.yield %[[CAST]]
+// CHECK: memref.dim %[[B]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK: gpu.launch_func async [%{{.*}}] @aic_kernels::@read {{.*}} args(%[[B]] :
+module attributes {gpu.container_module} {
+  gpu.module @aic_kernels {
+    gpu.func @read(%v: memref<?x2xf32>) kernel { gpu.return }
+  }
+  func.func @main(%x: memref<3x2xf32>, %c: i1) -> (index, index) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %b = scf.if %c -> (memref<?x2xf32>) {
+      %own = memref.alloc() : memref<1x2xf32>
+      %oc = memref.cast %own : memref<1x2xf32> to memref<?x2xf32>
+      scf.yield %oc : memref<?x2xf32>
+    } else {
+      %xc = memref.cast %x : memref<3x2xf32> to memref<?x2xf32>
+      scf.yield %xc : memref<?x2xf32>
+    }
+    %n = memref.dim %b, %c0 : memref<?x2xf32>
+    %p = memref.extract_aligned_pointer_as_index %b : memref<?x2xf32> -> index
+    gpu.launch_func @aic_kernels::@read blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%b : memref<?x2xf32>)
+    return %n, %p : index, index
+  }
+}
