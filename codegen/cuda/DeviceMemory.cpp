@@ -35,6 +35,10 @@ namespace {
 /// The model's host code (runtime/cuda/ModelHost.c): a weight's device copy,
 /// made on its first use.
 constexpr llvm::StringLiteral kResidentFunction = "aic_cuda_resident";
+/// The model's host code: waits for the run's stream. (A gpu.wait on the
+/// stream's token would do, but canonicalization drops it: the token of a
+/// gpu.wait without dependencies counts as complete.)
+constexpr llvm::StringLiteral kSynchronizeFunction = "aic_cuda_synchronize";
 
 /// The dynamic sizes of `buffer`, for an allocation of its type.
 SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value buffer) {
@@ -176,6 +180,7 @@ private:
   void useDeviceMemory();
   void returnHostCopies();
   void orderBlock(Block &block, Value stream, bool &pending);
+  void hostWait(Operation *before);
 
   func::FuncOp func;
   ModuleOp module;
@@ -331,12 +336,24 @@ void DeviceMemory::returnHostCopies() {
   ret->setOperands(results);
 }
 
+void DeviceMemory::hostWait(Operation *before) {
+  Location loc = before->getLoc();
+  auto wait = module.lookupSymbol<LLVM::LLVMFuncOp>(kSynchronizeFunction);
+  if (!wait) {
+    OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+    wait = LLVM::LLVMFuncOp::create(
+        mb, loc, kSynchronizeFunction,
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
+                                    {}));
+  }
+  b.setInsertionPoint(before);
+  LLVM::CallOp::create(b, loc, wait, ValueRange{});
+}
+
 void DeviceMemory::orderBlock(Block &block, Value stream, bool &pending) {
   for (Operation &op : llvm::make_early_inc_range(block)) {
-    Location loc = op.getLoc();
     if (isa<func::ReturnOp>(op)) {
-      b.setInsertionPoint(&op);
-      gpu::WaitOp::create(b, loc, Type(), ValueRange{stream});
+      hostWait(&op);
       continue;
     }
     if (isa<gpu::WaitOp>(op))
@@ -348,8 +365,7 @@ void DeviceMemory::orderBlock(Block &block, Value stream, bool &pending) {
       continue;
     }
     if (pending && touchesHostVisibleMemory(op)) {
-      b.setInsertionPoint(&op);
-      gpu::WaitOp::create(b, loc, Type(), ValueRange{stream});
+      hostWait(&op);
       pending = false;
     }
     // Host control flow: a loop's body may follow device work of its own

@@ -15,6 +15,10 @@
  *   starts afresh.
  * - aic_cuda_resident copies a weight to the device on its first use and
  *   keeps it there for the library's lifetime.
+ * - aic_cuda_synchronize waits for the run's device work, before the host
+ *   reads what it wrote (aic-cuda-device-memory's host waits: a call, which
+ *   canonicalization keeps, where it drops a gpu.wait on the stream's
+ *   token, a token with no dependencies).
  *
  * Device memory comes from the driver's stream-ordered pool (cuMemAllocAsync
  * on the run's stream), which keeps freed memory for the next run; memory
@@ -299,6 +303,10 @@ AIC_HIDDEN void mgpuStreamSynchronize(void *stream) {
   CUresult result = driver.cuStreamSynchronize((CUstream)stream);
   if (result != AIC_CUDA_SUCCESS)
     fail("CUDA: the model's kernels failed: %s", describe(result));
+}
+
+AIC_HIDDEN void aic_cuda_synchronize(void) {
+  mgpuStreamSynchronize(run.stream);
 }
 
 AIC_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream,

@@ -23,7 +23,7 @@
 // CHECK-NEXT: gpu.launch_func async [%[[S]]] @aic_kernels::@scale {{.*}} args(%[[XD]] : memref<4xf32>, %[[WD]] : memref<4xf32>, %[[Y]] : memref<4xf32>)
 // CHECK-NEXT: %[[N:.*]] = gpu.alloc host_shared () : memref<1xi64>
 // CHECK-NEXT: gpu.launch_func async [%[[S]]] @aic_kernels::@count
-// CHECK-NEXT: gpu.wait [%[[S]]]
+// CHECK-NEXT: llvm.call @aic_cuda_synchronize()
 // CHECK-NEXT: memref.load %[[N]]
 // CHECK: %[[Z:.*]], %{{.*}} = gpu.alloc async [%[[S]]] (%{{.*}}) : memref<?xf32>
 // CHECK-NEXT: gpu.launch_func async [%[[S]]] @aic_kernels::@fill
@@ -35,7 +35,7 @@
 // CHECK-NEXT: gpu.memcpy async [%[[S]]] %[[ZH]], %[[Z]]
 // CHECK-NEXT: gpu.dealloc async [%[[S]]] %[[Z]]
 // CHECK-NEXT: gpu.dealloc async [%[[S]]] %[[XD]]
-// CHECK-NEXT: gpu.wait [%[[S]]]
+// CHECK-NEXT: llvm.call @aic_cuda_synchronize()
 // CHECK-NEXT: return %[[YH]], %[[ZH]]
 // CHECK: llvm.mlir.global internal @__aic_device_w()
 // CHECK: llvm.func @aic_cuda_resident(!llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr
@@ -88,7 +88,7 @@ module attributes {gpu.container_module} {
 // CHECK: %[[T:.*]] = gpu.alloc host_shared
 // CHECK: scf.for
 // CHECK-NEXT: gpu.launch_func async [%[[S]]] @aic_kernels::@read4
-// CHECK-NEXT: gpu.wait [%[[S]]]
+// CHECK-NEXT: llvm.call @aic_cuda_synchronize()
 // CHECK-NEXT: memref.load %[[T]]
 module attributes {gpu.container_module} {
   gpu.module @aic_kernels {
