@@ -180,6 +180,8 @@ private:
   void useDeviceMemory();
   void returnHostCopies();
   void orderBlock(Block &block, Value stream, bool &pending);
+  /// The model host code's function `name` (declared on first use).
+  LLVM::LLVMFuncOp hostFunction(StringRef name, LLVM::LLVMFunctionType type);
   void hostWait(Operation *before);
 
   func::FuncOp func;
@@ -215,11 +217,9 @@ FailureOr<Value> DeviceMemory::residentCopy(memref::GetGlobalOp global) {
         OpBuilder::atBlockBegin(&slot.getInitializerRegion().emplaceBlock());
     LLVM::ReturnOp::create(ib, loc, LLVM::ZeroOp::create(ib, loc, ptrType));
   }
-  auto resident = module.lookupSymbol<LLVM::LLVMFuncOp>(kResidentFunction);
-  if (!resident)
-    resident = LLVM::LLVMFuncOp::create(
-        mb, loc, kResidentFunction,
-        LLVM::LLVMFunctionType::get(ptrType, {ptrType, i64Type, ptrType}));
+  LLVM::LLVMFuncOp resident = hostFunction(
+      kResidentFunction,
+      LLVM::LLVMFunctionType::get(ptrType, {ptrType, i64Type, ptrType}));
 
   b.setInsertionPointAfter(global);
   Value address =
@@ -336,18 +336,20 @@ void DeviceMemory::returnHostCopies() {
   ret->setOperands(results);
 }
 
+LLVM::LLVMFuncOp DeviceMemory::hostFunction(StringRef name,
+                                            LLVM::LLVMFunctionType type) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  return LLVM::LLVMFuncOp::create(mb, func.getLoc(), name, type);
+}
+
 void DeviceMemory::hostWait(Operation *before) {
-  Location loc = before->getLoc();
-  auto wait = module.lookupSymbol<LLVM::LLVMFuncOp>(kSynchronizeFunction);
-  if (!wait) {
-    OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-    wait = LLVM::LLVMFuncOp::create(
-        mb, loc, kSynchronizeFunction,
-        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()),
-                                    {}));
-  }
+  LLVM::LLVMFuncOp wait = hostFunction(
+      kSynchronizeFunction,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()), {}));
   b.setInsertionPoint(before);
-  LLVM::CallOp::create(b, loc, wait, ValueRange{});
+  LLVM::CallOp::create(b, before->getLoc(), wait, ValueRange{});
 }
 
 void DeviceMemory::orderBlock(Block &block, Value stream, bool &pending) {
