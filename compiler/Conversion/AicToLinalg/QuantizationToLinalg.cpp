@@ -80,7 +80,12 @@ struct QuantizeToLinalg : OpConversionPattern<QuantizeOp> {
         [&](OpBuilder &b, Location loc, Value x, Value scale,
             Value zeroPoint) -> Value {
           Scalar s{b, loc};
-          Value q = s.div(s.convert(x, acc), s.convert(scale, acc));
+          // With `reciprocal`, x * (1 / scale): LLVM computes the
+          // reciprocal once (of a constant, at compile time) and multiplies.
+          Value q = arith::DivFOp::create(
+              b, loc, s.convert(x, acc), s.convert(scale, acc),
+              op.getReciprocal() ? arith::FastMathFlags::arcp
+                                 : arith::FastMathFlags::none);
           if (isa<FloatType>(to)) // 8-bit floats: the zero point is 0.
             return s.convert(q, to, /*toUnsigned=*/false, saturate);
           q = math::RoundEvenOp::create(b, loc, q);

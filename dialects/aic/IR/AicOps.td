@@ -313,6 +313,11 @@ def Aic_QuantizeOp : Aic_Op<"quantize", [Pure]> {
     block of `block_size` elements along `axis` (the rank of `x`). Kept
     whole so that a pass can fuse quantized producers and consumers.
 
+    With `reciprocal` (not ONNX's: set by aic-quantize, which picks the
+    scales), `x` is multiplied by `1 / scale` instead of divided by it: one
+    multiply where a division takes several, a result that differs only
+    where `x / scale` lies within a rounding of a half step.
+
     ```mlir
     %q = aic.quantize %x, %s zero_point %z {axis = 1 : i64}
         : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xui8>) -> tensor<2x3xui8>
@@ -322,7 +327,8 @@ def Aic_QuantizeOp : Aic_Op<"quantize", [Pure]> {
                    Optional<Aic_Tensor>:$zero_point,
                    DefaultValuedAttr<I64Attr, "1">:$axis,
                    DefaultValuedAttr<I64Attr, "0">:$block_size,
-                   DefaultValuedAttr<BoolAttr, "true">:$saturate);
+                   DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                   DefaultValuedAttr<BoolAttr, "false">:$reciprocal);
   let results = (outs Aic_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $scale (`zero_point` $zero_point^)? attr-dict `:`

@@ -76,7 +76,9 @@ Value quantizeWeights(OpBuilder &b, Location loc, Value v,
 }
 
 /// `x` as DequantizeLinear(QuantizeLinear(x)) in uint8 per tensor: by the
-/// range [lo, hi] where given, else by its range at run time.
+/// range [lo, hi] where given (multiplying by the scale's reciprocal, which
+/// is as good a rule for scales of our own choosing, and faster), else by
+/// its range at run time.
 Value quantizeActivations(OpBuilder &b, Location loc, Value x,
                           std::optional<std::pair<float, float>> range) {
   Type u8 = b.getIntegerType(8, /*isSigned=*/false);
@@ -91,7 +93,7 @@ Value quantizeActivations(OpBuilder &b, Location loc, Value x,
             b.getIntegerAttr(u8, APInt(8, (uint64_t)rule.zeroPoint))));
     q = QuantizeOp::create(b, loc, tensorType(x).clone(u8), x, scale, zeroPoint,
                            b.getI64IntegerAttr(1), b.getI64IntegerAttr(0),
-                           b.getBoolAttr(true));
+                           b.getBoolAttr(true), b.getBoolAttr(true));
   } else {
     DynamicQuantization dynamic = buildDynamicQuantization(b, loc, x);
     q = dynamic.output;

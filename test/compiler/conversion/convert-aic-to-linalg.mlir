@@ -405,7 +405,7 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, ten
 // CHECK-LABEL: func.func @quantize_blocked
 func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor<2x2xui8>) -> tensor<2x4xui8> {
   // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$BLOCK]], #[[$BLOCK]], #{{.*}}]
-  // CHECK: arith.divf
+  // CHECK: arith.divf %{{[^ ]*}}, %{{[^ ]*}} : f32
   // CHECK: math.roundeven
   // CHECK: arith.uitofp
   // CHECK: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
@@ -415,6 +415,18 @@ func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %z: tensor
   // CHECK: arith.fptoui
   %0 = aic.quantize %x, %s zero_point %z {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
+}
+
+// -----
+
+// Tests that a quantization by the reciprocal of its scale (aic-quantize's)
+// divides with arcp, which lets LLVM multiply by the reciprocal instead.
+// CHECK-LABEL: func.func @quantize_reciprocal
+func.func @quantize_reciprocal(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xui8> {
+  // CHECK: arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
+  // CHECK: math.roundeven
+  %0 = aic.quantize %x, %s zero_point %z {reciprocal = true} : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
 }
 
 // -----

@@ -5,13 +5,14 @@
 // Tests that a matmul by constant weights gets per-column int8 weights
 // (column 0: largest magnitude 2, scale 2/127; column 1: 0.5, 0.5/127)
 // and uint8 activations: statically from the calibrated range [-1, 3]
-// (scale 4/255, zero point 64), dynamically from their range at run time.
+// (scale 4/255, zero point 64, multiplying by its reciprocal), dynamically
+// from their range at run time (dividing, as DynamicQuantizeLinear does).
 // The weights round half to even: -1 / (2/127) = -63.5 -> -64; the blob
 // is 4 bytes of alignment, then 127, -64, -64, 127.
 // STATIC-LABEL: func.func @matmul
 // STATIC-DAG: %[[SX:.*]] = aic.constant dense<0.0156862754> : tensor<f32>
 // STATIC-DAG: %[[ZX:.*]] = aic.constant dense<64> : tensor<ui8>
-// STATIC: %[[Q:.*]] = aic.quantize %arg0, %[[SX]] zero_point %[[ZX]] : {{.*}} -> tensor<4x2xui8>
+// STATIC: %[[Q:.*]] = aic.quantize %arg0, %[[SX]] zero_point %[[ZX]] {reciprocal = true} : {{.*}} -> tensor<4x2xui8>
 // STATIC: %[[X:.*]] = aic.dequantize %[[Q]], %[[SX]] zero_point %[[ZX]]
 // STATIC-DAG: %[[W:.*]] = aic.constant dense_resource<quantized> : tensor<2x2xi8>
 // STATIC-DAG: %[[SW:.*]] = aic.constant dense<[0.0157480314, 0.00393700786]> : tensor<2xf32>
@@ -65,7 +66,7 @@ func.func @gemm(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 // filter 0's 4 values (127, -64, 0, 0) and filter 1's (0, -127, 0, 0).
 // STATIC-LABEL: func.func @conv
 // STATIC-DAG: %[[ZX:.*]] = aic.constant dense<0> : tensor<ui8>
-// STATIC: %[[Q:.*]] = aic.quantize %arg0, %{{.*}} zero_point %[[ZX]] : {{.*}} -> tensor<1x4x3x3xui8>
+// STATIC: %[[Q:.*]] = aic.quantize %arg0, %{{.*}} zero_point %[[ZX]] {reciprocal = true} : {{.*}} -> tensor<1x4x3x3xui8>
 // STATIC: %[[X:.*]] = aic.dequantize %[[Q]]
 // STATIC-DAG: %[[W:.*]] = aic.constant dense_resource<quantized> : tensor<2x4x1x1xi8>
 // STATIC-DAG: %[[SW:.*]] = aic.constant dense<[0.0157480314, 0.00393700786]> : tensor<2xf32>
