@@ -72,9 +72,10 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createEmitModelAbiPass());
   // Parallel loops run on the OpenMP runtime's threads (libomp): a team
   // forked per loop, its iterations split statically. The conversion wraps
-  // each body in a memref.alloca_scope, which canonicalization inlines
-  // (the bodies make no stack allocations).
+  // each body in a memref.alloca_scope, which canonicalization inlines once
+  // the bodies' stack buffers move out to their threads' region.
   pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addNestedPass<func::FuncOp>(createHoistThreadBuffersPass());
   pm.addPass(createCanonicalizerPass());
 
   // Loops, then the LLVM dialect.

@@ -80,6 +80,23 @@ def EmitModelAbiPass : Pass<"aic-cpu-emit-model-abi", "ModuleOp"> {
   ];
 }
 
+def HoistThreadBuffersPass
+    : Pass<"aic-cpu-hoist-thread-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Moves a parallel loop's stack buffers to its threads' "
+                "region";
+  let description = [{
+    After the OpenMP conversion. A `memref.alloca` of static shape in the
+    `memref.alloca_scope` of an `omp.loop_nest` (an iteration's scratch
+    buffer: a depthwise convolution's padded plane) moves to the start of
+    its `omp.parallel` region: each thread makes it once and reuses it in
+    every iteration it runs. (Upstream's canonicalization does not hoist
+    allocations out of a worksharing loop, and an alloca_scope cannot hold
+    the iteration's loops once they become blocks.) An alloca's contents
+    are undefined when it is made, so sharing it between the iterations of
+    one thread changes nothing.
+  }];
+}
+
 def LowerStridedCopiesPass
     : Pass<"aic-cpu-lower-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Rewrites memref.copy between strided memrefs as linalg.copy";
@@ -210,6 +227,8 @@ def TileAndVectorizePass
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
