@@ -40,10 +40,12 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -55,6 +57,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include <cstring>
 #include <limits>
@@ -88,6 +91,15 @@ constexpr int64_t kPanelElements = 128 * 1024;
 constexpr int64_t kMaxFusedReduction = 576;
 /// The longest row a reduction is vectorized over, as one vector.
 constexpr int64_t kMaxReducedElements = 4096;
+
+/// The alignment of a buffer this pass allocates, in bytes: the widest
+/// vector (AVX-512), and a cache line.
+constexpr int64_t kVectorAlignment = 64;
+
+/// The vectors of results a tile of an op of many taps (a depthwise
+/// convolution's) computes at most, over several rows: more, with its tap
+/// weights and input rows, no longer fit the 32 vector registers.
+constexpr int64_t kStencilVectors = 7;
 
 /// The largest divisor of `extent` not above `target` (at least 1).
 int64_t divisorAtMost(int64_t extent, int64_t target) {
@@ -721,9 +733,9 @@ LogicalResult rewriteWindowReduction(RewriterBase &rewriter,
 }
 
 /// `source` padded by `value` into `into` (of the padded shape; `low`
-/// elements before the source in each dim, the rest after), as fills of
-/// its borders (each dim's low and high slabs) and a copy of the source
-/// into its middle, all elementwise ops that are vectorized like the
+/// elements before the source in each dim, the rest after), as a copy of
+/// the source into its middle and fills of its borders (each dim's low and
+/// high slabs), all elementwise ops that are vectorized like the
 /// others: each element is written once, or twice in the corners. (A
 /// tensor.pad bufferizes to an element-by-element copy.) The ops made are
 /// added to `made`, where given.
@@ -752,11 +764,9 @@ Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
     result = tensor::InsertSliceOp::create(rewriter, loc, fill->getResult(0),
                                            result, offsets, sizes, steps);
   };
-  for (int64_t dim = 0; dim < rank; ++dim) {
-    int64_t high = type.getDimSize(dim) - sourceType.getDimSize(dim) - low[dim];
-    fillSlab(dim, 0, low[dim]);
-    fillSlab(dim, type.getDimSize(dim) - high, high);
-  }
+  // The middle first: a read of exactly the middle of the result (a
+  // depthwise convolution's centre tap) must not fold into a read of the
+  // copy, which bufferization would then make out of place.
   SmallVector<OpFoldResult> offsets, sizes;
   for (int64_t l : low)
     offsets.push_back(index(l));
@@ -767,8 +777,14 @@ Value buildPadded(RewriterBase &rewriter, Location loc, Value source,
   auto copy = linalg::CopyOp::create(rewriter, loc, source, slot);
   if (made)
     made->push_back(copy);
-  return tensor::InsertSliceOp::create(rewriter, loc, copy->getResult(0),
-                                       result, offsets, sizes, steps);
+  result = tensor::InsertSliceOp::create(rewriter, loc, copy->getResult(0),
+                                         result, offsets, sizes, steps);
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t high = type.getDimSize(dim) - sourceType.getDimSize(dim) - low[dim];
+    fillSlab(dim, 0, low[dim]);
+    fillSlab(dim, type.getDimSize(dim) - high, high);
+  }
+  return result;
 }
 
 /// A tensor.pad of static shapes with one padding value as buildPadded's
@@ -917,8 +933,8 @@ FailureOr<linalg::GenericOp> rewriteDepthwise(RewriterBase &rewriter,
 /// elementwise consumer (an activation, through the collapse_shape that
 /// undoes the group dim), which then reads the taps' sum from a register,
 /// not from memory.
-LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
-                                linalg::GenericOp generic) {
+FailureOr<linalg::GenericOp> fuseIntoDepthwise(RewriterBase &rewriter,
+                                               linalg::GenericOp generic) {
   Value result = generic->getResult(0);
   if (!result.hasOneUse())
     return failure();
@@ -954,6 +970,219 @@ LogicalResult fuseIntoDepthwise(RewriterBase &rewriter,
     rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
   rewriter.eraseOp(consumer);
   rewriter.eraseOp(generic);
+  return cast<linalg::GenericOp>(fused->fusedOp);
+}
+
+/// Whether `op` reads a slice whose innermost stride is not 1 (a strided
+/// convolution's or pooling's taps, but for a depthwise convolution's read
+/// from phases: padDepthwisePieces).
+bool readsStridedRows(linalg::LinalgOp op) {
+  return llvm::any_of(op.getDpsInputs(), [](Value input) {
+    auto slice = input.getDefiningOp<tensor::ExtractSliceOp>();
+    return slice && slice.getStaticStrides().back() != 1;
+  });
+}
+
+/// The work of a static elementwise op, to weigh against
+/// kParallelElements: its elements, times the inputs it reads whole past the
+/// second (a depthwise convolution's taps).
+int64_t elementwiseWork(linalg::LinalgOp op) {
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int64_t elements = 1;
+  for (int64_t extent : extents)
+    elements *= extent;
+  int64_t wholeInputs =
+      llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
+        return op.getMatchingIndexingMap(input).getNumResults() ==
+               extents.size();
+      });
+  return elements * std::max<int64_t>(1, wholeInputs - 1);
+}
+
+/// `v` (read by `map`, a projected permutation of a generic's loops) sliced
+/// to iteration `i` of loop `loop`: the dims that loop indexes cut to
+/// [i, i + 1); `v` itself where it has none.
+Value sliceToIteration(RewriterBase &rewriter, Location loc, Value v,
+                       AffineMap map, unsigned loop, Value i) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> offsets, sizes,
+      strides(type.getRank(), rewriter.getIndexAttr(1));
+  bool sliced = false;
+  for (auto [d, extent] : llvm::enumerate(type.getShape())) {
+    bool cut = map.getResult(d).isFunctionOfDim(loop);
+    sliced |= cut;
+    offsets.push_back(cut ? OpFoldResult(i) : rewriter.getIndexAttr(0));
+    sizes.push_back(rewriter.getIndexAttr(cut ? 1 : extent));
+  }
+  if (!sliced)
+    return v;
+  return tensor::ExtractSliceOp::create(rewriter, loc, v, offsets, sizes,
+                                        strides);
+}
+
+/// Fuses the zero padding of a depthwise convolution's input into it: its
+/// generic (rewriteDepthwise, its activation fused), whose taps are slices
+/// of one tensor.pad read by nothing else, becomes an scf.forall over the
+/// groups (the threads' pieces), each padding its group's plane into a
+/// buffer on its thread's stack (in cache: at most kMaxPaddedPlaneBytes)
+/// and reading its taps from there. The padded tensor is never made: that
+/// is one write and one read of the whole input less, through memory.
+///
+/// With a column stride s above 1 the plane is kept as s phases, phase p
+/// the padded columns p, p + s, ...: each tap then reads one phase's
+/// consecutive columns (whole vectors), not every s-th (shuffles), and the
+/// strided reads move to the copy into the plane, once per input element
+/// instead of once per tap. The pieces' ops (the fills and copies, the
+/// generic) are added to `pieceOps`, to be vectorized in place.
+LogicalResult padDepthwisePieces(RewriterBase &rewriter,
+                                 linalg::GenericOp generic,
+                                 SmallVectorImpl<Operation *> &pieceOps) {
+  constexpr int64_t kMaxPaddedPlaneBytes = 128 * 1024;
+  constexpr unsigned kGroupDim = 1, kColumnDim = 3;
+  if (generic.getNumLoops() != 4 || generic->getNumResults() != 1 ||
+      generic.getNumParallelLoops() != 4 || generic.hasDynamicShape() ||
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+           .isIdentity())
+    return failure();
+  // The taps: identity-mapped slices of one padding, of static offsets,
+  // whole along the groups (which the padding does not pad), all of one
+  // column stride.
+  tensor::PadOp pad;
+  int64_t stride = 0;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    auto slice = input->get().getDefiningOp<tensor::ExtractSliceOp>();
+    auto source =
+        slice ? slice.getSource().getDefiningOp<tensor::PadOp>() : nullptr;
+    if (!source)
+      continue;
+    ArrayRef<int64_t> strides = slice.getStaticStrides();
+    if ((pad && source != pad) ||
+        !generic.getMatchingIndexingMap(input).isIdentity() ||
+        slice.getSourceType().getRank() != 4 ||
+        ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(strides) ||
+        slice.getStaticSizes()[kGroupDim] !=
+            slice.getSourceType().getDimSize(kGroupDim) ||
+        strides[kGroupDim] != 1 || (stride && strides[kColumnDim] != stride))
+      return failure();
+    pad = source;
+    stride = strides[kColumnDim];
+  }
+  if (!pad)
+    return failure();
+  RankedTensorType padType = pad.getResultType();
+  RankedTensorType sourceType = pad.getSourceType();
+  Value value = pad.getConstantPaddingValue();
+  if (!value || !padType.hasStaticShape() || !sourceType.hasStaticShape() ||
+      !pad.getLow().empty() || !pad.getHigh().empty() ||
+      pad.getStaticLow()[kGroupDim] != 0 ||
+      pad.getStaticHigh()[kGroupDim] != 0 ||
+      !padType.getElementType().isIntOrFloat() ||
+      sourceType.getDimSize(kColumnDim) < stride)
+    return failure();
+  // The plane: N x s x Hp x ceil(Wp / s), its phases in place of the group.
+  SmallVector<int64_t> planeShape(padType.getShape());
+  planeShape[kGroupDim] = stride;
+  planeShape[kColumnDim] = llvm::divideCeil(planeShape[kColumnDim], stride);
+  int64_t planeBytes = ShapedType::getNumElements(planeShape) *
+                       llvm::divideCeil(padType.getElementTypeBitWidth(), 8);
+  if (planeBytes > kMaxPaddedPlaneBytes)
+    return failure();
+  // Read by this generic's taps only (and a reshape left by the
+  // convolution's rewrite, unused).
+  for (Operation *user : llvm::make_early_inc_range(pad->getUsers()))
+    if (isOpTriviallyDead(user))
+      rewriter.eraseOp(user);
+  for (Operation *user : pad->getUsers())
+    if (!llvm::is_contained(user->getUsers(), generic.getOperation()) ||
+        !user->hasOneUse())
+      return failure();
+
+  Location loc = generic.getLoc();
+  auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  rewriter.setInsertionPoint(generic);
+  Value init = generic.getDpsInits()[0];
+  auto forall = scf::ForallOp::create(
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{index(padType.getDimSize(kGroupDim))},
+      ValueRange{init}, std::nullopt);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  Value g = forall.getInductionVar(0);
+  Value out = forall.getRegionIterArgs()[0];
+  Type element = padType.getElementType();
+  Value buffer = memref::AllocaOp::create(
+      rewriter, loc, MemRefType::get(planeShape, element),
+      rewriter.getI64IntegerAttr(kVectorAlignment));
+  Value plane = bufferization::ToTensorOp::create(
+      rewriter, loc, RankedTensorType::get(planeShape, element), buffer,
+      /*restrict=*/true, /*writable=*/true);
+  // Each phase p: the group's source columns x0, x0 + s, ... (those that
+  // land on padded columns p + k s) padded, from column k0, into it.
+  Value group =
+      extractDimSlice(rewriter, loc, pad.getSource(), kGroupDim, g, 1);
+  int64_t width = sourceType.getDimSize(kColumnDim);
+  int64_t lowColumn = pad.getStaticLow()[kColumnDim];
+  for (int64_t p = 0; p < stride; ++p) {
+    int64_t x0 = ((p - lowColumn) % stride + stride) % stride;
+    int64_t k0 = (x0 + lowColumn) / stride;
+    SmallVector<int64_t> columns(sourceType.getShape());
+    columns[kGroupDim] = 1;
+    columns[kColumnDim] = llvm::divideCeil(width - x0, stride);
+    SmallVector<OpFoldResult> offsets(4, index(0)), sizes, steps(4, index(1));
+    offsets[kColumnDim] = index(x0);
+    steps[kColumnDim] = index(stride);
+    for (int64_t d : columns)
+      sizes.push_back(index(d));
+    Value phaseSource = tensor::ExtractSliceOp::create(rewriter, loc, group,
+                                                       offsets, sizes, steps);
+    Value phase = extractDimSlice(rewriter, loc, plane, kGroupDim, index(p), 1);
+    SmallVector<int64_t> low(pad.getStaticLow());
+    low[kColumnDim] = k0;
+    phase =
+        buildPadded(rewriter, loc, phaseSource, phase, low, value, &pieceOps);
+    DimSlice slot(rewriter, planeShape, kGroupDim, index(p), 1);
+    plane = tensor::InsertSliceOp::create(
+        rewriter, loc, phase, plane, slot.offsets, slot.sizes, slot.strides);
+  }
+  // The generic's operands sliced to the group; a tap at padded column
+  // offset j reads phase j mod s from column j / s, unit-strided.
+  SmallVector<Value> inputs;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    auto slice = input->get().getDefiningOp<tensor::ExtractSliceOp>();
+    if (slice && slice.getSource() == pad.getResult()) {
+      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets(),
+                                sizes = slice.getMixedSizes(),
+                                steps = slice.getMixedStrides();
+      int64_t column = slice.getStaticOffsets()[kColumnDim];
+      offsets[kGroupDim] = index(column % stride);
+      offsets[kColumnDim] = index(column / stride);
+      sizes[kGroupDim] = index(1);
+      steps[kColumnDim] = index(1);
+      inputs.push_back(tensor::ExtractSliceOp::create(rewriter, loc, plane,
+                                                      offsets, sizes, steps));
+      continue;
+    }
+    inputs.push_back(sliceToIteration(rewriter, loc, input->get(),
+                                      generic.getMatchingIndexingMap(input),
+                                      kGroupDim, g));
+  }
+  Value piece = extractDimSlice(rewriter, loc, out, kGroupDim, g, 1);
+  auto pieceOp = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{piece.getType()}, inputs, ValueRange{piece},
+      generic.getIndexingMapsArray(), generic.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(generic.getRegion(), pieceOp.getRegion(),
+                             pieceOp.getRegion().begin());
+  pieceOps.push_back(pieceOp);
+  auto pieceSlice = piece.getDefiningOp<tensor::ExtractSliceOp>();
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, pieceOp->getResult(0), out, pieceSlice.getMixedOffsets(),
+      pieceSlice.getMixedSizes(), pieceSlice.getMixedStrides());
+  rewriter.replaceOp(generic, forall.getResults());
+  // The taps' slices, then the padding.
+  for (Operation *user : llvm::make_early_inc_range(pad->getUsers()))
+    rewriter.eraseOp(user);
+  rewriter.eraseOp(pad);
   return success();
 }
 
@@ -1116,89 +1345,160 @@ struct AssembleWrittenTile : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// The chain of slices `v` is (a tile of a tap), innermost first, each of
+/// `v`'s rank, into `slices`; `v` becomes the tensor the outermost slices.
+/// Returns their innermost strides' product.
+int64_t sliceChain(Value &v, SmallVectorImpl<tensor::ExtractSliceOp> &slices) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  int64_t stride = 1;
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    std::optional<int64_t> last =
+        getConstantIntValue(slice.getMixedStrides().back());
+    if (!last || slice.getSourceType().getRank() != rank ||
+        slice.getType().getRank() != rank)
+      break;
+    slices.push_back(slice);
+    stride *= *last;
+    v = slice.getSource();
+  }
+  return stride;
+}
+
 /// A vector.transfer_read of one row (a vector of leading unit dims and n
 /// elements) from a slice whose innermost stride s is static and above 1
 /// (a strided convolution's taps), as a read of the contiguous (n - 1) s + 1
 /// elements the row spans and a shuffle that keeps every s-th: a few
 /// permutes, where the strided read would be n scalar loads and inserts.
-struct ReadStridedRowAsShuffle : OpRewritePattern<vector::TransferReadOp> {
-  ReadStridedRowAsShuffle(MLIRContext *context, int64_t lanes)
-      : OpRewritePattern(context), lanes(lanes) {}
+///
+/// `lanes` are the elements of one hardware vector: the shuffle is made of
+/// one per vector of the result, each from the `stride` vectors of the read
+/// it spans (two for a stride of 2: one two-source permute), which LLVM
+/// lowers well; one shuffle of the whole odd-length read it scalarizes.
+LogicalResult readStridedRowAsShuffle(RewriterBase &rewriter,
+                                      vector::TransferReadOp read,
+                                      int64_t lanes) {
+  VectorType type = read.getVectorType();
+  // In bounds: marked so, or (as the vectorizer makes it, before
+  // canonicalization marks it) the whole of a tensor of its shape.
+  auto whole = [&] {
+    auto source = dyn_cast<RankedTensorType>(read.getBase().getType());
+    return source && source.getShape() == type.getShape() &&
+           llvm::all_of(read.getIndices(),
+                        [](Value i) { return isConstantIntValue(i, 0); });
+  };
+  if (type.getRank() == 0 || !read.getPermutationMap().isMinorIdentity() ||
+      read.getMask() ||
+      (llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) &&
+       !whole()) ||
+      llvm::any_of(type.getShape().drop_back(),
+                   [](int64_t d) { return d != 1; }))
+    return failure();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(read);
+  SmallVector<tensor::ExtractSliceOp> slices;
+  Value base = read.getBase();
+  int64_t stride = sliceChain(base, slices);
+  int64_t n = type.getShape().back();
+  if (stride <= 1 || n < 2)
+    return failure();
+  // The row's first element in `base`: offset + index * stride through
+  // every slice, in every dim.
+  Location loc = read.getLoc();
+  SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
+  for (tensor::ExtractSliceOp slice : slices)
+    for (auto [index, offset, sliceStride] :
+         llvm::zip(indices, slice.getMixedOffsets(), slice.getMixedStrides())) {
+      AffineExpr o, i, st;
+      bindSymbols(rewriter.getContext(), o, i, st);
+      index = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, o + i * st, {offset, index, sliceStride});
+    }
+  int64_t span = (n - 1) * stride + 1;
+  SmallVector<int64_t> wideShape(type.getShape());
+  wideShape.back() = span;
+  auto wideType = VectorType::get(wideShape, type.getElementType());
+  Value wide = vector::TransferReadOp::create(
+      rewriter, loc, wideType, base,
+      getValueOrCreateConstantIndexOp(rewriter, loc, indices),
+      read.getPadding(), SmallVector<bool>(type.getRank(), true));
+  Type et = type.getElementType();
+  Value flat = vector::ShapeCastOp::create(rewriter, loc,
+                                           VectorType::get({span}, et), wide);
+  Value row = ub::PoisonOp::create(rewriter, loc, VectorType::get({n}, et));
+  for (int64_t first = 0; first < n; first += lanes) {
+    int64_t count = std::min(lanes, n - first);
+    int64_t from = first * stride;
+    int64_t spanned = std::min(lanes * stride, span - from);
+    Value piece = vector::ExtractStridedSliceOp::create(
+        rewriter, loc, flat, ArrayRef<int64_t>{from},
+        ArrayRef<int64_t>{spanned}, ArrayRef<int64_t>{1});
+    SmallVector<int64_t> picked;
+    for (int64_t k = 0; k < count; ++k)
+      picked.push_back(k * stride);
+    Value part = vector::ShuffleOp::create(rewriter, loc, piece, piece, picked);
+    row = vector::InsertStridedSliceOp::create(rewriter, loc, part, row,
+                                               ArrayRef<int64_t>{first},
+                                               ArrayRef<int64_t>{1});
+  }
+  rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(read, type, row);
+  return success();
+}
 
-  /// The elements of one hardware vector: the shuffle is made of one per
-  /// vector of the result, each from the `stride` vectors of the read it
-  /// spans (two for a stride of 2: one two-source permute), which LLVM
-  /// lowers well; one shuffle of the whole odd-length read it scalarizes.
+/// A pattern on `OpTy` that makes vectors of `lanes` elements per hardware
+/// register.
+template <typename OpTy> struct VectorPattern : OpRewritePattern<OpTy> {
+  VectorPattern(MLIRContext *context, int64_t lanes)
+      : OpRewritePattern<OpTy>(context), lanes(lanes) {}
   int64_t lanes;
+};
+
+struct ReadStridedRowAsShuffle : VectorPattern<vector::TransferReadOp> {
+  using VectorPattern::VectorPattern;
 
   LogicalResult matchAndRewrite(vector::TransferReadOp read,
                                 PatternRewriter &rewriter) const override {
-    VectorType type = read.getVectorType();
-    if (type.getRank() == 0 || !read.getPermutationMap().isMinorIdentity() ||
-        read.getMask() ||
-        llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
-        llvm::any_of(type.getShape().drop_back(),
-                     [](int64_t d) { return d != 1; }))
-      return failure();
-    // The chain of slices (a tile of a tap), innermost first, each of the
-    // read's rank; their innermost strides multiply.
+    return readStridedRowAsShuffle(rewriter, read, lanes);
+  }
+};
+
+/// A copy of one strided row (an insert_slice of an extract_slice whose
+/// innermost stride is above 1, a vectorized copy folded: a depthwise
+/// convolution's phases, padDepthwisePieces) as readStridedRowAsShuffle's
+/// read and a vector write, where it would be an element-by-element copy.
+struct CopyStridedRowAsShuffle : VectorPattern<tensor::InsertSliceOp> {
+  using VectorPattern::VectorPattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    Value row = insert.getSource(), base = row;
     SmallVector<tensor::ExtractSliceOp> slices;
-    Value base = read.getBase();
-    int64_t stride = 1;
-    while (auto slice = base.getDefiningOp<tensor::ExtractSliceOp>()) {
-      std::optional<int64_t> last =
-          getConstantIntValue(slice.getMixedStrides().back());
-      if (!last || slice.getSourceType().getRank() != type.getRank() ||
-          slice.getType().getRank() != type.getRank())
-        break;
-      slices.push_back(slice);
-      stride *= *last;
-      base = slice.getSource();
-    }
-    int64_t n = type.getShape().back();
-    if (stride <= 1 || n < 2)
+    RankedTensorType type = insert.getSourceType();
+    if (!type.hasStaticShape() || type.getRank() == 0 ||
+        type.getShape().back() < 2 ||
+        llvm::any_of(type.getShape().drop_back(),
+                     [](int64_t d) { return d != 1; }) ||
+        sliceChain(base, slices) <= 1)
       return failure();
-    // The row's first element in `base`: offset + index * stride through
-    // every slice, in every dim.
-    Location loc = read.getLoc();
-    SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
-    for (tensor::ExtractSliceOp slice : slices)
-      for (auto [index, offset, sliceStride] : llvm::zip(
-               indices, slice.getMixedOffsets(), slice.getMixedStrides())) {
-        AffineExpr o, i, st;
-        bindSymbols(rewriter.getContext(), o, i, st);
-        index = affine::makeComposedFoldedAffineApply(
-            rewriter, loc, o + i * st, {offset, index, sliceStride});
-      }
-    int64_t span = (n - 1) * stride + 1;
-    SmallVector<int64_t> wideShape(type.getShape());
-    wideShape.back() = span;
-    auto wideType = VectorType::get(wideShape, type.getElementType());
-    Value wide = vector::TransferReadOp::create(
-        rewriter, loc, wideType, base,
-        getValueOrCreateConstantIndexOp(rewriter, loc, indices),
-        read.getPadding(), SmallVector<bool>(type.getRank(), true));
-    Type et = type.getElementType();
-    Value flat = vector::ShapeCastOp::create(rewriter, loc,
-                                             VectorType::get({span}, et), wide);
-    Value row = ub::PoisonOp::create(rewriter, loc, VectorType::get({n}, et));
-    for (int64_t first = 0; first < n; first += lanes) {
-      int64_t count = std::min(lanes, n - first);
-      int64_t from = first * stride;
-      int64_t spanned = std::min(lanes * stride, span - from);
-      Value piece = vector::ExtractStridedSliceOp::create(
-          rewriter, loc, flat, ArrayRef<int64_t>{from},
-          ArrayRef<int64_t>{spanned}, ArrayRef<int64_t>{1});
-      SmallVector<int64_t> picked;
-      for (int64_t k = 0; k < count; ++k)
-        picked.push_back(k * stride);
-      Value part =
-          vector::ShuffleOp::create(rewriter, loc, piece, piece, picked);
-      row = vector::InsertStridedSliceOp::create(rewriter, loc, part, row,
-                                                 ArrayRef<int64_t>{first},
-                                                 ArrayRef<int64_t>{1});
+    Location loc = insert.getLoc();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    SmallVector<Value> indices(type.getRank(), zero);
+    auto read = vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get(type.getShape(), type.getElementType()),
+        row, indices, std::nullopt, SmallVector<bool>(type.getRank(), true));
+    Value slot = tensor::ExtractSliceOp::create(
+        rewriter, loc, type, insert.getDest(), insert.getMixedOffsets(),
+        insert.getMixedSizes(), insert.getMixedStrides());
+    auto write = vector::TransferWriteOp::create(
+        rewriter, loc, read.getResult(), slot, indices,
+        SmallVector<bool>(type.getRank(), true));
+    if (failed(readStridedRowAsShuffle(rewriter, read, lanes))) {
+      rewriter.eraseOp(write);
+      rewriter.eraseOp(slot.getDefiningOp());
+      rewriter.eraseOp(read);
+      return failure();
     }
-    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(read, type, row);
+    rewriter.modifyOpInPlace(
+        insert, [&] { insert.getSourceMutable().assign(write.getResult()); });
     return success();
   }
 };
@@ -2410,7 +2710,8 @@ struct TileAndVectorizePass
     // convolution's taps and weights, whose splats then stay in
     // registers), whole vectors where that divides.
     int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
-    int64_t rowElements = (op.getNumDpsInputs() > 4 ? 2 : 4) * lanes;
+    bool manyInputs = op.getNumDpsInputs() > 4;
+    int64_t rowElements = (manyInputs ? 2 : 4) * lanes;
     SmallVector<int64_t> sizes(extents.size(), 1);
     if (rowLoops == extents.size()) {
       int64_t extent = extents.back();
@@ -2418,6 +2719,17 @@ struct TileAndVectorizePass
           extent % lanes == 0
               ? lanes * divisorAtMost(extent / lanes, rowElements / lanes)
               : divisorAtMost(extent, rowElements);
+      // An op of many taps (a depthwise convolution's, a pooling's) takes
+      // several rows at once, up to kStencilVectors vectors, where its taps'
+      // rows are unit-strided (ReadStridedRowAsShuffle takes one row): the
+      // taps of adjacent rows read the same input rows, which LLVM then
+      // loads once for all of them.
+      if (manyInputs && extents.size() >= 2 && !readsStridedRows(op)) {
+        int64_t vectors = llvm::divideCeil(sizes.back(), lanes);
+        sizes[extents.size() - 2] =
+            divisorAtMost(extents[extents.size() - 2],
+                          std::max<int64_t>(1, kStencilVectors / vectors));
+      }
     } else {
       // The reduction loops whole, up to kMaxReducedElements together; past
       // that (a reduction over a whole tensor) the outer ones run a piece
@@ -2438,18 +2750,8 @@ struct TileAndVectorizePass
     Operation *target = op;
     // Threads: a big enough op is split by an scf.forall over its
     // outermost loop of at least kMinPieces iterations, else of more than
-    // one (not the vectorized one). Its work: its elements, times the
-    // inputs it reads whole past the second (a depthwise convolution's
-    // taps).
-    int64_t elements = 1;
-    for (int64_t extent : extents)
-      elements *= extent;
-    int64_t wholeInputs =
-        llvm::count_if(op.getDpsInputOperands(), [&](OpOperand *input) {
-          return op.getMatchingIndexingMap(input).getNumResults() ==
-                 extents.size();
-        });
-    int64_t work = elements * std::max<int64_t>(1, wholeInputs - 1);
+    // one (not the vectorized one).
+    int64_t work = elementwiseWork(op);
     // Candidates: the row loops (all but the vectorized one, for an
     // elementwise op).
     ArrayRef<int64_t> candidates = ArrayRef(extents).take_front(
@@ -2493,6 +2795,21 @@ struct TileAndVectorizePass
     // Ops made inside a thread's piece (of a padding or an im2col copy),
     // vectorized in place below.
     SmallVector<Operation *> pieceOps;
+    // Depthwise convolutions as elementwise sums of shifted inputs; with
+    // threads, a big one's padding made a group at a time in its pieces.
+    SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
+    getOperation().walk(
+        [&](linalg::Conv2DNgchwGfchwOp conv) { depthwise.push_back(conv); });
+    for (linalg::Conv2DNgchwGfchwOp conv : depthwise) {
+      FailureOr<linalg::GenericOp> generic = rewriteDepthwise(rewriter, conv);
+      if (failed(generic))
+        continue;
+      FailureOr<linalg::GenericOp> fused =
+          fuseIntoDepthwise(rewriter, *generic);
+      linalg::GenericOp op = succeeded(fused) ? *fused : *generic;
+      if (parallel && elementwiseWork(op) >= kParallelElements)
+        (void)padDepthwisePieces(rewriter, op, pieceOps);
+    }
     // Paddings as fills and a copy.
     SmallVector<tensor::PadOp> pads;
     getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
@@ -2512,15 +2829,6 @@ struct TileAndVectorizePass
     for (Operation *op : pieceOps)
       vectorizeElementwise(rewriter, cast<linalg::LinalgOp>(op),
                            /*split=*/false);
-    // Depthwise convolutions as elementwise sums of shifted inputs.
-    SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
-    getOperation().walk(
-        [&](linalg::Conv2DNgchwGfchwOp conv) { depthwise.push_back(conv); });
-    for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
-      if (FailureOr<linalg::GenericOp> generic =
-              rewriteDepthwise(rewriter, conv);
-          succeeded(generic))
-        (void)fuseIntoDepthwise(rewriter, *generic);
     // Pooling as elementwise combinations of taps.
     SmallVector<linalg::GenericOp> windows;
     getOperation().walk([&](linalg::GenericOp op) { windows.push_back(op); });
@@ -2579,9 +2887,14 @@ struct TileAndVectorizePass
     for (linalg::LinalgOp op : elementwise)
       vectorizeElementwise(rewriter, op);
 
-    // Strided rows read contiguously and shuffled.
+    // Strided rows read contiguously and shuffled, in one walk: the
+    // greedy driver below would first fold a copy's write of such a read
+    // into a strided insert_slice, an element-by-element copy.
+    RewritePatternSet strided(&getContext());
+    strided.add<ReadStridedRowAsShuffle, CopyStridedRowAsShuffle>(&getContext(),
+                                                                  lanes);
+    walkAndApplyPatterns(getOperation(), std::move(strided));
     RewritePatternSet patterns(&getContext());
-    patterns.add<ReadStridedRowAsShuffle>(&getContext(), lanes);
     // Register tiles forwarded to their readers (through the K loops'
     // pass-through iter_args) instead of kept in temporary buffers.
     patterns.add<ForwardWrittenVectors, AssembleWrittenTile>(&getContext());

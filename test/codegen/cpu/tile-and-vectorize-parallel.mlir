@@ -95,6 +95,81 @@ func.func @pad(%x: tensor<1x96x112x112xf32>) -> tensor<1x96x114x114xf32> {
 }
 
 
+// Tests that a big depthwise convolution (16 channels of 56 x 56, 9 taps)
+// pads its input a channel at a time, in its threads' pieces: one
+// scf.forall over the channels, each padding its channel into a 58 x 58
+// buffer on the stack (no tensor.pad, no padded tensor) and reading its
+// taps from there, 2 rows of 28 at a time (its taps unit-strided), with
+// its activation fused.
+// CHECK-LABEL: func.func @depthwise_padded
+// CHECK-NOT: tensor.pad
+// CHECK: scf.forall (%[[G:.*]]) in (16) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x16x56x56xf32>)
+// CHECK: %[[BUF:.*]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x58x58xf32>
+// CHECK: %[[PLANE:.*]] = bufferization.to_tensor %[[BUF]] restrict writable
+// CHECK: tensor.extract_slice %arg0[0, %[[G]], 0, 0] [1, 1, 56, 56]
+// CHECK: tensor.insert_slice %{{.*}} into %[[PLANE]][0, 0, 1, 1] [1, 1, 56, 56]
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x2x28xf32>, vector<1x1x2x28xf32>
+// CHECK-COUNT-9: arith.mulf {{.*}} fastmath<contract> : vector<1x1x2x28xf32>
+// CHECK: arith.minimumf {{.*}} : vector<1x1x2x28xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[G]], 0, 0] [1, 1, 56, 56]
+func.func @depthwise_padded(%x: tensor<1x16x56x56xf32>, %w: tensor<16x1x1x3x3xf32>, %bias: tensor<16xf32>) -> tensor<1x16x1x56x56xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x56x56xf32> to tensor<1x16x58x58xf32>
+  %x5 = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [1, 16, 1, 58, 58] : tensor<1x16x58x58xf32> into tensor<1x16x1x58x58xf32>
+  %e = tensor.empty() : tensor<1x16x56x56xf32>
+  %b = linalg.broadcast ins(%bias : tensor<16xf32>) outs(%e : tensor<1x16x56x56xf32>) dimensions = [0, 2, 3]
+  %b5 = tensor.expand_shape %b [[0], [1, 2], [3], [4]] output_shape [1, 16, 1, 56, 56] : tensor<1x16x56x56xf32> into tensor<1x16x1x56x56xf32>
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x5, %w : tensor<1x16x1x58x58xf32>, tensor<16x1x1x3x3xf32>) outs(%b5 : tensor<1x16x1x56x56xf32>) -> tensor<1x16x1x56x56xf32>
+  %1 = tensor.collapse_shape %0 [[0], [1, 2], [3], [4]] : tensor<1x16x1x56x56xf32> into tensor<1x16x56x56xf32>
+  %2 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%1 : tensor<1x16x56x56xf32>) outs(%e : tensor<1x16x56x56xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %r, %six : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x56x56xf32>
+  %3 = tensor.expand_shape %2 [[0], [1, 2], [3], [4]] output_shape [1, 16, 1, 56, 56] : tensor<1x16x56x56xf32> into tensor<1x16x1x56x56xf32>
+  return %3 : tensor<1x16x1x56x56xf32>
+}
+
+
+// Tests that a big depthwise convolution of stride 2 keeps its padded
+// plane as 2 phases (the even padded columns, then the odd: 2 x 58 x 29):
+// the copy into each reads a source row contiguously (55 elements from
+// column 1 for phase 0, from column 0 for phase 1) and keeps every other
+// one, and the taps then read whole rows of one phase (tap (0, 1) phase 1
+// from column 0, tap (0, 2) phase 0 from column 1), row-strided, with no
+// shuffles.
+// CHECK-LABEL: func.func @depthwise_strided
+// CHECK: scf.forall (%[[G:.*]]) in (16)
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<1x2x58x29xf32>
+// CHECK: vector.transfer_read %arg0[%c0, %[[G]], %{{.*}}, %c1]{{.*}} : tensor<1x16x56x56xf32>, vector<1x1x1x55xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 1, 58, 29] [1, 1, 1, 1] : tensor<1x1x58x29xf32> into tensor<1x2x58x29xf32>
+// CHECK: vector.transfer_read %arg0[%c0, %[[G]], %{{.*}}, %c0]{{.*}} : tensor<1x16x56x56xf32>, vector<1x1x1x55xf32>
+// CHECK: %[[PHASES:.*]] = tensor.insert_slice %{{.*}}[0, 1, 0, 0] [1, 1, 58, 29] [1, 1, 1, 1] : tensor<1x1x58x29xf32> into tensor<1x2x58x29xf32>
+// CHECK: tensor.extract_slice %[[PHASES]][0, 1, 0, 0] [1, 1, 28, 28] [1, 1, 2, 1]
+// CHECK: tensor.extract_slice %[[PHASES]][0, 0, 0, 1] [1, 1, 28, 28] [1, 1, 2, 1]
+// CHECK-NOT: vector.shuffle
+// CHECK: tensor.parallel_insert_slice
+func.func @depthwise_strided(%x: tensor<1x16x56x56xf32>, %w: tensor<16x1x1x3x3xf32>, %bias: tensor<16xf32>) -> tensor<1x16x1x28x28xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x56x56xf32> to tensor<1x16x58x58xf32>
+  %x5 = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [1, 16, 1, 58, 58] : tensor<1x16x58x58xf32> into tensor<1x16x1x58x58xf32>
+  %e = tensor.empty() : tensor<1x16x28x28xf32>
+  %b = linalg.broadcast ins(%bias : tensor<16xf32>) outs(%e : tensor<1x16x28x28xf32>) dimensions = [0, 2, 3]
+  %b5 = tensor.expand_shape %b [[0], [1, 2], [3], [4]] output_shape [1, 16, 1, 28, 28] : tensor<1x16x28x28xf32> into tensor<1x16x1x28x28xf32>
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x5, %w : tensor<1x16x1x58x58xf32>, tensor<16x1x1x3x3xf32>) outs(%b5 : tensor<1x16x1x28x28xf32>) -> tensor<1x16x1x28x28xf32>
+  return %0 : tensor<1x16x1x28x28xf32>
+}
+
+
 // Tests that a small matmul (2^15 multiply-adds) stays on one thread.
 // CHECK-LABEL: func.func @small
 // CHECK-NOT: scf.forall (

@@ -268,8 +268,8 @@ func.func @ragged_columns(%a: tensor<16x8xf32>, %b: tensor<8x49xf32>, %c: tensor
 // sliced back.
 // CHECK-LABEL: func.func @ragged_padded
 // CHECK-NOT: tensor.pad
-// CHECK: tensor.insert_slice %{{.*}}[0, 49] [512, 15] [1, 1] : tensor<512x15xf32> into tensor<512x64xf32>
 // CHECK: tensor.insert_slice %{{.*}}[0, 0] [512, 49] [1, 1] : tensor<512x49xf32> into tensor<512x64xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 49] [512, 15] [1, 1] : tensor<512x15xf32> into tensor<512x64xf32>
 // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [256, 49] [1, 1] : tensor<256x64xf32> to tensor<256x49xf32>
 func.func @ragged_padded(%a: tensor<256x512xf32>, %b: tensor<512x49xf32>, %bias: tensor<256xf32>) -> tensor<256x49xf32> {
@@ -377,11 +377,14 @@ func.func @depthwise(%x: tensor<1x4x17x17xf32>, %w: tensor<4x1x1x3x3xf32>, %bias
 // Tests that a depthwise convolution's activation is fused into it where
 // the activation reads operands made after the convolution (a per-channel
 // scale collapsed, an output allocated, as a QuantizeLinear's): the fused
-// op stands where the activation did, after them.
+// op stands where the activation did, after them. Its taps are unit-strided,
+// so a tile is 4 rows of 8 (up to 7 vectors, a divisor of the 8 rows),
+// whose taps read the same input rows.
 // CHECK-LABEL: func.func @depthwise_scaled
 // CHECK: %[[SCALE:.*]] = tensor.collapse_shape %arg2
 // CHECK-NOT: linalg.
-// CHECK-COUNT-9: arith.mulf {{.*}} fastmath<contract> : vector<1x1x1x8xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<1x1x4x8xf32>, vector<1x1x4x8xf32>
+// CHECK-COUNT-9: arith.mulf {{.*}} fastmath<contract> : vector<1x1x4x8xf32>
 // CHECK: arith.mulf
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x8x8xf32>
 func.func @depthwise_scaled(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x1x3x3xf32>, %scale: tensor<1x4x1x1xf32>) -> tensor<1x4x1x8x8xf32> {
@@ -404,21 +407,21 @@ func.func @depthwise_scaled(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x1x3x3xf32>
 
 // -----
 
-// Tests that a padding becomes fills of its borders (rows 0 and 65 by
-// vector writes of 33, columns 0 and 65 element by element) and a copy of
-// the source into its middle, tiled to rows: the 64 x 64 source row by row
-// (a vector read and write that canonicalize into a row copy) at offset
-// (1, 1). The middle is written once, not filled first.
+// Tests that a padding becomes a copy of the source into its middle, tiled
+// to rows: the 64 x 64 source row by row (a vector read and write that
+// canonicalize into a row copy) at offset (1, 1), then fills of its borders
+// (rows 0 and 65 by vector writes of 33, columns 0 and 65 element by
+// element). The middle is written once, not filled first.
 // CHECK-LABEL: func.func @pad
 // CHECK-NOT: tensor.pad
+// CHECK: %[[MIDDLE:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x66x66xf32> to tensor<2x64x64xf32>
+// CHECK: tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0] [1, 1, 64] [1, 1, 1] : tensor<2x64x64xf32> to tensor<1x1x64xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x64x64xf32> into tensor<2x66x66xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 1, 66] [1, 1, 1]
 // CHECK: vector.transfer_write %{{.*}} : vector<1x1x33xf32>, tensor<1x1x33xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 65, 0] [2, 1, 66] [1, 1, 1]
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 66, 1] [1, 1, 1]
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 65] [2, 66, 1] [1, 1, 1]
-// CHECK: %[[MIDDLE:.*]] = tensor.extract_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x66x66xf32> to tensor<2x64x64xf32>
-// CHECK: tensor.extract_slice %arg0[%{{.*}}, %{{.*}}, 0] [1, 1, 64] [1, 1, 1] : tensor<2x64x64xf32> to tensor<1x1x64xf32>
-// CHECK: tensor.insert_slice %{{.*}}[0, 1, 1] [2, 64, 64] [1, 1, 1] : tensor<2x64x64xf32> into tensor<2x66x66xf32>
 func.func @pad(%x: tensor<2x64x64xf32>) -> tensor<2x66x66xf32> {
   %zero = arith.constant 0.0 : f32
   %0 = tensor.pad %x low[0, 1, 1] high[0, 1, 1] {
