@@ -158,11 +158,8 @@ LogicalResult mlir::aic::cpu::linkSharedLibrary(const llvm::Module &module,
     return failure();
   }
   SmallString<128> log;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("aic-link", "log", log)) {
-    error = "cannot create a temporary file: " + ec.message();
+  if (failed(createTemporaryFile("aic-link", "log", log, error)))
     return failure();
-  }
   std::string out = outputPath.str(), obj = objectPath.str();
   SmallVector<StringRef> args = {*driver, "-shared", "-o",
                                  out,     obj,       "-Wl,-z,noexecstack"};
@@ -200,15 +197,24 @@ LogicalResult mlir::aic::cpu::buildSharedLibrary(ModuleOp module,
   if (failed(llvmModule))
     return failure();
   SmallString<128> object;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("aic-model", "o", object)) {
-    error = "cannot create a temporary file: " + ec.message();
+  if (failed(createTemporaryFile("aic-model", "o", object, error)))
     return failure();
-  }
   llvm::FileRemover removeObject(object);
   if (failed(writeObjectFile(**llvmModule, object, options, error)))
     return failure();
   return linkSharedLibrary(**llvmModule, object, outputPath, {}, error);
+}
+
+LogicalResult mlir::aic::cpu::createTemporaryFile(StringRef prefix,
+                                                  StringRef suffix,
+                                                  SmallVectorImpl<char> &path,
+                                                  std::string &error) {
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile(prefix, suffix, path)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return failure();
+  }
+  return success();
 }
 
 void mlir::aic::cpu::renameEntryPoints(llvm::Module &module, StringRef prefix,

@@ -45,6 +45,12 @@ FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
                      const TargetOptions &options, std::string &error);
 
+/// Creates a new temporary file named `prefix`-XXXXXX.`suffix` and sets
+/// `path` to it; else the error, for a one-line message.
+LogicalResult createTemporaryFile(StringRef prefix, StringRef suffix,
+                                  SmallVectorImpl<char> &path,
+                                  std::string &error);
+
 /// Writes `module` as an object file to `path`.
 LogicalResult writeObjectFile(llvm::Module &module, StringRef path,
                               const TargetOptions &options, std::string &error);

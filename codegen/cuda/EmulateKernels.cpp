@@ -149,11 +149,9 @@ LogicalResult mlir::aic::cuda::emulateKernels(ModuleOp module,
     if (failed(llvmModule))
       return failure();
     SmallString<128> object, library;
-    if (llvm::sys::fs::createTemporaryFile("aic-emulated", "o", object) ||
-        llvm::sys::fs::createTemporaryFile("aic-emulated", "so", library)) {
-      error = "cannot create a temporary file";
+    if (failed(cpu::createTemporaryFile("aic-emulated", "o", object, error)) ||
+        failed(cpu::createTemporaryFile("aic-emulated", "so", library, error)))
       return failure();
-    }
     llvm::FileRemover removeObject(object), removeLibrary(library);
     if (failed(cpu::writeObjectFile(**llvmModule, object, target, error)) ||
         failed(

@@ -3,6 +3,7 @@
 #include "tools/aic-compile/Quantization.h"
 
 #include "aic/runtime.h"
+#include "codegen/cpu/Target.h"
 #include "dialects/aic/Transforms/Quantize.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -110,11 +111,9 @@ aic_compile::compileAndRun(ModuleOp module, const CompileLibrary &compile,
                            std::vector<std::vector<HostTensor>> &outputs,
                            std::string &error) {
   SmallString<128> library;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("aic-model", "so", library)) {
-    error = "cannot create a temporary file: " + ec.message();
+  if (failed(mlir::aic::cpu::createTemporaryFile("aic-model", "so", library,
+                                                 error)))
     return failure();
-  }
   llvm::FileRemover removeLibrary(library);
   if (failed(compile(module, library.str().str(), error)))
     return failure();

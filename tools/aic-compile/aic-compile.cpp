@@ -640,9 +640,8 @@ int main(int argc, char **argv) {
                          ? stem + (emit == Emit::Static ? ".a" : ".so")
                          : outputPath.getValue();
   SmallString<128> object;
-  if (std::error_code ec =
-          sys::fs::createTemporaryFile("aic-model", "o", object))
-    return fail("cannot create a temporary file: " + ec.message());
+  if (failed(aic::cpu::createTemporaryFile("aic-model", "o", object, error)))
+    return fail(error);
   FileRemover removeObject(object);
   phases.start("object code");
   if (failed(aic::cpu::writeObjectFile(**llvmModule, object, targetOptions,
