@@ -1101,84 +1101,81 @@ LogicalResult padDepthwisePieces(RewriterBase &rewriter,
   Location loc = generic.getLoc();
   auto index = [&](int64_t v) { return rewriter.getIndexAttr(v); };
   rewriter.setInsertionPoint(generic);
-  Value init = generic.getDpsInits()[0];
-  auto forall = scf::ForallOp::create(
-      rewriter, loc,
-      ArrayRef<OpFoldResult>{index(padType.getDimSize(kGroupDim))},
-      ValueRange{init}, std::nullopt);
-  rewriter.setInsertionPointToStart(forall.getBody());
-  Value g = forall.getInductionVar(0);
-  Value out = forall.getRegionIterArgs()[0];
-  Type element = padType.getElementType();
-  Value buffer = memref::AllocaOp::create(
-      rewriter, loc, MemRefType::get(planeShape, element),
-      rewriter.getI64IntegerAttr(kVectorAlignment));
-  Value plane = bufferization::ToTensorOp::create(
-      rewriter, loc, RankedTensorType::get(planeShape, element), buffer,
-      /*restrict=*/true, /*writable=*/true);
-  // Each phase p: the group's source columns x0, x0 + s, ... (those that
-  // land on padded columns p + k s) padded, from column k0, into it.
-  Value group =
-      extractDimSlice(rewriter, loc, pad.getSource(), kGroupDim, g, 1);
-  int64_t width = sourceType.getDimSize(kColumnDim);
-  int64_t lowColumn = pad.getStaticLow()[kColumnDim];
-  for (int64_t p = 0; p < stride; ++p) {
-    int64_t x0 = ((p - lowColumn) % stride + stride) % stride;
-    int64_t k0 = (x0 + lowColumn) / stride;
-    SmallVector<int64_t> columns(sourceType.getShape());
-    columns[kGroupDim] = 1;
-    columns[kColumnDim] = llvm::divideCeil(width - x0, stride);
-    SmallVector<OpFoldResult> offsets(4, index(0)), sizes, steps(4, index(1));
-    offsets[kColumnDim] = index(x0);
-    steps[kColumnDim] = index(stride);
-    for (int64_t d : columns)
-      sizes.push_back(index(d));
-    Value phaseSource = tensor::ExtractSliceOp::create(rewriter, loc, group,
-                                                       offsets, sizes, steps);
-    Value phase = extractDimSlice(rewriter, loc, plane, kGroupDim, index(p), 1);
-    SmallVector<int64_t> low(pad.getStaticLow());
-    low[kColumnDim] = k0;
-    phase =
-        buildPadded(rewriter, loc, phaseSource, phase, low, value, &pieceOps);
-    DimSlice slot(rewriter, planeShape, kGroupDim, index(p), 1);
-    plane = tensor::InsertSliceOp::create(
-        rewriter, loc, phase, plane, slot.offsets, slot.sizes, slot.strides);
-  }
-  // The generic's operands sliced to the group; a tap at padded column
-  // offset j reads phase j mod s from column j / s, unit-strided.
-  SmallVector<Value> inputs;
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    auto slice = input->get().getDefiningOp<tensor::ExtractSliceOp>();
-    if (slice && slice.getSource() == pad.getResult()) {
-      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets(),
-                                sizes = slice.getMixedSizes(),
-                                steps = slice.getMixedStrides();
-      int64_t column = slice.getStaticOffsets()[kColumnDim];
-      offsets[kGroupDim] = index(column % stride);
-      offsets[kColumnDim] = index(column / stride);
-      sizes[kGroupDim] = index(1);
-      steps[kColumnDim] = index(1);
-      inputs.push_back(tensor::ExtractSliceOp::create(rewriter, loc, plane,
-                                                      offsets, sizes, steps));
-      continue;
-    }
-    inputs.push_back(sliceToIteration(rewriter, loc, input->get(),
-                                      generic.getMatchingIndexingMap(input),
-                                      kGroupDim, g));
-  }
-  Value piece = extractDimSlice(rewriter, loc, out, kGroupDim, g, 1);
-  auto pieceOp = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{piece.getType()}, inputs, ValueRange{piece},
-      generic.getIndexingMapsArray(), generic.getIteratorTypesArray());
-  rewriter.cloneRegionBefore(generic.getRegion(), pieceOp.getRegion(),
-                             pieceOp.getRegion().begin());
-  pieceOps.push_back(pieceOp);
-  auto pieceSlice = piece.getDefiningOp<tensor::ExtractSliceOp>();
-  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      rewriter, loc, pieceOp->getResult(0), out, pieceSlice.getMixedOffsets(),
-      pieceSlice.getMixedSizes(), pieceSlice.getMixedStrides());
-  rewriter.replaceOp(generic, forall.getResults());
+  Value result = buildPieces(
+      rewriter, loc, generic.getDpsInits()[0], kGroupDim,
+      [&](Value g, Value piece) {
+        Type element = padType.getElementType();
+        Value buffer = memref::AllocaOp::create(
+            rewriter, loc, MemRefType::get(planeShape, element),
+            rewriter.getI64IntegerAttr(kVectorAlignment));
+        Value plane = bufferization::ToTensorOp::create(
+            rewriter, loc, RankedTensorType::get(planeShape, element), buffer,
+            /*restrict=*/true, /*writable=*/true);
+        // Each phase p: the group's source columns x0, x0 + s, ... (those
+        // that land on padded columns p + k s) padded, from column k0, into
+        // it.
+        Value group =
+            extractDimSlice(rewriter, loc, pad.getSource(), kGroupDim, g, 1);
+        int64_t width = sourceType.getDimSize(kColumnDim);
+        int64_t lowColumn = pad.getStaticLow()[kColumnDim];
+        for (int64_t p = 0; p < stride; ++p) {
+          int64_t x0 = ((p - lowColumn) % stride + stride) % stride;
+          int64_t k0 = (x0 + lowColumn) / stride;
+          SmallVector<int64_t> columns(sourceType.getShape());
+          columns[kGroupDim] = 1;
+          columns[kColumnDim] = llvm::divideCeil(width - x0, stride);
+          SmallVector<OpFoldResult> offsets(4, index(0)), sizes,
+              steps(4, index(1));
+          offsets[kColumnDim] = index(x0);
+          steps[kColumnDim] = index(stride);
+          for (int64_t d : columns)
+            sizes.push_back(index(d));
+          Value phaseSource = tensor::ExtractSliceOp::create(
+              rewriter, loc, group, offsets, sizes, steps);
+          Value phase =
+              extractDimSlice(rewriter, loc, plane, kGroupDim, index(p), 1);
+          SmallVector<int64_t> low(pad.getStaticLow());
+          low[kColumnDim] = k0;
+          phase = buildPadded(rewriter, loc, phaseSource, phase, low, value,
+                              &pieceOps);
+          DimSlice slot(rewriter, planeShape, kGroupDim, index(p), 1);
+          plane = tensor::InsertSliceOp::create(rewriter, loc, phase, plane,
+                                                slot.offsets, slot.sizes,
+                                                slot.strides);
+        }
+        // The generic's operands sliced to the group; a tap at padded
+        // column offset j reads phase j mod s from column j / s,
+        // unit-strided.
+        SmallVector<Value> inputs;
+        for (OpOperand *input : generic.getDpsInputOperands()) {
+          auto slice = input->get().getDefiningOp<tensor::ExtractSliceOp>();
+          if (slice && slice.getSource() == pad.getResult()) {
+            SmallVector<OpFoldResult> offsets = slice.getMixedOffsets(),
+                                      sizes = slice.getMixedSizes(),
+                                      steps = slice.getMixedStrides();
+            int64_t column = slice.getStaticOffsets()[kColumnDim];
+            offsets[kGroupDim] = index(column % stride);
+            offsets[kColumnDim] = index(column / stride);
+            sizes[kGroupDim] = index(1);
+            steps[kColumnDim] = index(1);
+            inputs.push_back(tensor::ExtractSliceOp::create(
+                rewriter, loc, plane, offsets, sizes, steps));
+            continue;
+          }
+          inputs.push_back(sliceToIteration(
+              rewriter, loc, input->get(),
+              generic.getMatchingIndexingMap(input), kGroupDim, g));
+        }
+        auto pieceOp = linalg::GenericOp::create(
+            rewriter, loc, TypeRange{piece.getType()}, inputs,
+            ValueRange{piece}, generic.getIndexingMapsArray(),
+            generic.getIteratorTypesArray());
+        rewriter.cloneRegionBefore(generic.getRegion(), pieceOp.getRegion(),
+                                   pieceOp.getRegion().begin());
+        pieceOps.push_back(pieceOp);
+        return pieceOp->getResult(0);
+      });
+  rewriter.replaceOp(generic, result);
   // The taps' slices, then the padding.
   for (Operation *user : llvm::make_early_inc_range(pad->getUsers()))
     rewriter.eraseOp(user);
