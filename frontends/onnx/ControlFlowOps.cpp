@@ -92,7 +92,12 @@ buildIf(NodeContext &ctx, Value flag, unsigned numResults, StringRef what,
       });
       outputs = importBranch(nb, i);
     }
-    if (failed(outputs) && StringRef(message).contains("unsupported")) {
+    // What aic does not support, or a limit it sets (docs/security.md),
+    // fails the compile; other errors depend on the shapes at hand and
+    // fail only a run that takes the branch.
+    if (failed(outputs) &&
+        (StringRef(message).contains("unsupported") ||
+         StringRef(message).contains("more than aic supports"))) {
       ctx.emitError() << message;
       return fail();
     }

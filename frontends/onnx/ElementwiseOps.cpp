@@ -10,6 +10,7 @@
 #include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -145,8 +146,29 @@ static LogicalResult importVariadic(NodeContext &ctx) {
   return success();
 }
 
+/// Integer division by a constant with a zero in it: ONNX leaves the result
+/// undefined, and folding or running it would trap; the model is broken.
+static LogicalResult checkConstantDivisor(NodeContext &ctx) {
+  DenseIntElementsAttr divisor;
+  if (!ctx.operand(1) || !matchPattern(ctx.operand(1), m_Constant(&divisor)))
+    return success();
+  if (llvm::any_of(divisor.getValues<APInt>(),
+                   [](const APInt &v) { return v.isZero(); })) {
+    ctx.emitError() << "integer division by zero (the divisor is a "
+                       "constant that holds a 0)";
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult importDiv(NodeContext &ctx) {
+  if (failed(checkConstantDivisor(ctx)))
+    return failure();
+  return importLegacyBroadcast<DivOp>(ctx);
+}
+
 static LogicalResult importMod(NodeContext &ctx) {
-  if (failed(requireInputs(ctx, 2)))
+  if (failed(requireInputs(ctx, 2)) || failed(checkConstantDivisor(ctx)))
     return failure();
   FailureOr<int64_t> fmod = ctx.intAttr("fmod", 0);
   if (failed(fmod))
@@ -388,7 +410,7 @@ void mlir::aic::onnx_import::registerElementwiseOps(OpRegistry &registry) {
   registry.on("Add", arithmetic, 1, importLegacyBroadcast<AddOp>);
   registry.on("Sub", arithmetic, 1, importLegacyBroadcast<SubOp>);
   registry.on("Mul", arithmetic, 1, importLegacyBroadcast<MulOp>);
-  registry.on("Div", arithmetic, 1, importLegacyBroadcast<DivOp>);
+  registry.on("Div", arithmetic, 1, importDiv);
   registry.on("Pow", {1, 7, 12, 13, 15}, 1, importLegacyBroadcast<PowOp>);
   registry.on("PRelu", {1, 6, 7, 9, 16}, 1, importPRelu);
   registry.on("Mod", {10, 13}, 10, importMod);

@@ -8,6 +8,7 @@
 
 #include "frontends/onnx/Importer.h"
 #include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorBytes.h"
 #include "frontends/onnx/TensorData.h"
 
 #include "dialects/aic/IR/AicOps.h"
@@ -17,6 +18,8 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -94,6 +97,42 @@ static std::string unknownOpHint(StringRef opType) {
   return "not an ONNX operator aic knows (see aic-compile --list-ops)";
 }
 
+/// Why a tensor of `type` is more than aic accepts (docs/security.md: rank
+/// at most kMaxRank, at most kMaxTensorBytes), or an empty string. Dynamic
+/// dims count as 1.
+static std::string checkTensorLimits(RankedTensorType type) {
+  using namespace ::aic::onnx_tensor;
+  if (type.getRank() > kMaxRank)
+    return "rank " + std::to_string(type.getRank()) +
+           " is more than aic supports (" + std::to_string(kMaxRank) + ")";
+  int64_t bytes =
+      std::max<int64_t>(1, type.getElementType().getIntOrFloatBitWidth() / 8);
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d) && __builtin_mul_overflow(bytes, d, &bytes))
+      return "dimensions overflow 64 bits";
+  if (bytes <= kMaxTensorBytes)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      type.getShape(), os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  os << 'x' << type.getElementType() << " is " << bytes
+     << " bytes, more than aic supports (1 TiB)";
+  return text;
+}
+
+/// The deepest nesting of subgraphs (If branches, Loop and Scan bodies)
+/// aic imports. Protobuf's recursion limit (100 messages, 3 per level)
+/// stops files nested past about 33 levels before this.
+static constexpr unsigned kMaxSubgraphDepth = 16;
+
 /// A node's name, or its op type where it has none: its location's name.
 static std::string nameOf(const onnx::NodeProto &node) {
   return node.name().empty() ? node.op_type() : node.name();
@@ -150,6 +189,10 @@ public:
 
 private:
   LogicalResult importOpsets(const onnx::ModelProto &model);
+  /// Checks that g names each value once: its inputs, its initializers
+  /// (which may repeat an input's name, as a default) and its nodes'
+  /// outputs.
+  LogicalResult checkNames(const onnx::GraphProto &g);
   FailureOr<Type> importValueInfoType(const onnx::ValueInfoProto &info,
                                       bool isInput);
   LogicalResult importInitializers(OpBuilder &b, const onnx::GraphProto &g);
@@ -170,6 +213,8 @@ private:
   const onnx::GraphProto *topGraph = nullptr;
   /// How many importRestOfGraph calls are active.
   unsigned versionDepth = 0;
+  /// How many subgraphs enclose the one being imported.
+  unsigned subgraphDepth = 0;
 
   MLIRContext *context;
   std::string modelPath, modelDir;
@@ -204,6 +249,50 @@ LogicalResult GraphImporter::importOpsets(const onnx::ModelProto &model) {
                        << ", newer than the newest aic knows ("
                        << kNewestKnownOpset << ")";
     return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::checkNames(const onnx::GraphProto &g) {
+  // What defines each name so far: "graph input", "initializer", or a
+  // node's label.
+  llvm::StringMap<std::string> defined;
+  auto where = [&](const onnx::GraphProto &graph) {
+    return topGraph == &graph ? std::string()
+                              : "subgraph '" + graph.name() + "': ";
+  };
+  for (const auto &in : g.input()) {
+    if (!defined.try_emplace(in.name(), "a graph input").second) {
+      emitError(fileLoc) << where(g) << "graph input '" << in.name()
+                         << "' is declared twice";
+      return failure();
+    }
+  }
+  llvm::StringSet<> initializers;
+  for (const auto &init : g.initializer()) {
+    if (!initializers.insert(init.name()).second) {
+      emitError(fileLoc) << where(g) << "initializer '" << init.name()
+                         << "' is declared twice";
+      return failure();
+    }
+    defined.try_emplace(init.name(), "an initializer");
+  }
+  for (const auto &node : g.node()) {
+    for (const auto &out : node.output()) {
+      if (out.empty())
+        continue;
+      auto [it, inserted] = defined.try_emplace(out, nodeLabel(node));
+      if (inserted)
+        continue;
+      InFlightDiagnostic diag = emitError(fileLoc);
+      diag << where(g) << nodeLabel(node) << ": output '" << out << "' is ";
+      if (StringRef(it->second).starts_with("node"))
+        diag << "already produced by "
+             << StringRef(it->second).split(" (").first;
+      else
+        diag << "already " << it->second;
+      return failure();
+    }
   }
   return success();
 }
@@ -267,7 +356,14 @@ GraphImporter::importValueInfoType(const onnx::ValueInfoProto &info,
       d = want[i];
     }
   }
-  return Type(RankedTensorType::get(dims, elementType));
+  auto type = RankedTensorType::get(dims, elementType);
+  std::string problem = checkTensorLimits(type);
+  if (!problem.empty()) {
+    emitError(fileLoc) << "graph " << what << " '" << info.name()
+                       << "': " << problem;
+    return failure();
+  }
+  return Type(type);
 }
 
 LogicalResult GraphImporter::importInitializers(OpBuilder &b,
@@ -304,6 +400,10 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
         poisoned.insert(out);
     };
 
+    if (node.op_type().empty()) {
+      emitError(fileLoc) << label << ": the node has no op_type";
+      return failure();
+    }
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     const OpImporter *importer =
         defaultDomain ? registry.lookup(node.op_type()) : nullptr;
@@ -350,9 +450,18 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
         skip = true;
         break;
       }
-      emitError(fileLoc) << label << ": input '" << name
-                         << "' is not produced by any node, graph input or "
-                            "initializer before it";
+      InFlightDiagnostic diag = emitError(fileLoc);
+      diag << label << ": input '" << name
+           << "' is not produced by any node, graph input or initializer "
+              "before it";
+      // A producer further on: the nodes are out of order, or in a cycle.
+      for (int later = here.index; later < g.node_size(); ++later)
+        if (llvm::is_contained(g.node(later).output(), name)) {
+          diag << " (" << nodeLabel(g.node(later))
+               << " produces it later: the nodes are not in topological "
+                  "order, or form a cycle)";
+          break;
+        }
       return failure();
     }
     if (skip) {
@@ -375,6 +484,14 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b,
       ctx.emitError() << "produces " << results.size()
                       << " outputs, but the model names " << node.output_size();
       return failure();
+    }
+    for (auto [name, value] : llvm::zip(node.output(), results)) {
+      auto type = dyn_cast_or_null<RankedTensorType>(value.getType());
+      std::string problem = type ? checkTensorLimits(type) : "";
+      if (!problem.empty()) {
+        ctx.emitError() << "output '" << name << "': " << problem;
+        return failure();
+      }
     }
     for (auto [name, value] : llvm::zip(node.output(), results))
       if (!name.empty())
@@ -413,8 +530,20 @@ GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
                        << " inputs, expected " << inputs.size();
     return failure();
   }
+  if (subgraphDepth >= kMaxSubgraphDepth) {
+    emitError(fileLoc) << "subgraph '" << g.name()
+                       << "': subgraphs nested more than " << kMaxSubgraphDepth
+                       << " deep are more than aic supports";
+    return failure();
+  }
+  if (failed(checkNames(g)))
+    return failure();
+  ++subgraphDepth;
   llvm::StringMap<Value> outer = values;
-  llvm::scope_exit restore([&] { values = std::move(outer); });
+  llvm::scope_exit restore([&] {
+    values = std::move(outer);
+    --subgraphDepth;
+  });
   for (auto [in, value] : llvm::zip(g.input(), inputs))
     values[in.name()] = value;
   if (failed(importInitializers(b, g)) || failed(importNodes(b, g)))
@@ -472,6 +601,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     return nullptr;
   const onnx::GraphProto &g = model.graph();
   topGraph = &g;
+  if (failed(checkNames(g)))
+    return nullptr;
 
   llvm::StringSet<> initializerNames;
   for (const auto &init : g.initializer())
@@ -941,6 +1072,17 @@ OwningOpRef<ModuleOp>
 mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
                                        const ImportOptions &options) {
   Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
+  // Protobuf reads at most 2 GiB - 1 bytes; larger models keep their
+  // weights in external data.
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(path, size) &&
+      size > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    emitError(fileLoc) << "the model file is "
+                       << llvm::formatv("{0:f1}", size / double(1 << 30))
+                       << " GiB; aic reads models up to 2.0 GiB (protobuf's "
+                          "limit): keep the weights in external data";
+    return nullptr;
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {

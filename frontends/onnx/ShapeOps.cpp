@@ -269,6 +269,32 @@ static LogicalResult importSize(NodeContext &ctx) {
 }
 
 /// Gather and GatherElements: data, indices and a normalized axis.
+/// Checks constant `indices` into `data`: the index at flat position p
+/// addresses dim `dimOf(p)` of data, and must lie in [-extent, extent)
+/// where that dim is static. Run-time indices are clamped into range by
+/// the lowering instead, so that they never address outside the data.
+static LogicalResult
+checkConstantIndices(NodeContext &ctx, Value data, Value indices,
+                     function_ref<int64_t(int64_t)> dimOf) {
+  DenseIntElementsAttr values;
+  if (!matchPattern(indices, m_Constant(&values)))
+    return success();
+  auto type = cast<RankedTensorType>(data.getType());
+  int64_t p = 0;
+  for (const APInt &value : values.getValues<APInt>()) {
+    int64_t d = dimOf(p++), index = value.getSExtValue();
+    if (d < 0 || d >= type.getRank() || type.isDynamicDim(d))
+      continue;
+    int64_t extent = type.getDimSize(d);
+    if (index < -extent || index >= extent) {
+      ctx.emitError() << "index " << index << " is out of range for a dim of "
+                      << extent << " (data dim " << d << ")";
+      return failure();
+    }
+  }
+  return success();
+}
+
 template <typename OpTy>
 static LogicalResult importGatherLike(NodeContext &ctx) {
   Value data = ctx.operand(0), indices = ctx.operand(1);
@@ -280,7 +306,9 @@ static LogicalResult importGatherLike(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   FailureOr<int64_t> normalized = normalizeAxis(ctx, *axis, rankOf(data));
-  if (failed(normalized))
+  if (failed(normalized) ||
+      failed(checkConstantIndices(ctx, data, indices,
+                                  [&](int64_t) { return *normalized; })))
     return failure();
   OpBuilder &b = ctx.getBuilder();
   return ctx.emitOp(OpTy::getOperationName(), {data, indices},
@@ -495,6 +523,16 @@ template <bool ND> static LogicalResult importScatter(NodeContext &ctx) {
       return failure();
     a = *normalized;
   }
+  // ScatterND's index tuples run along the last dim of indices.
+  ArrayRef<int64_t> indexShape =
+      cast<RankedTensorType>(indices.getType()).getShape();
+  int64_t tuple = ND && !indexShape.empty() ? indexShape.back() : 0;
+  if (ShapedType::isDynamic(tuple) || tuple < 1)
+    tuple = 0;
+  if (failed(checkConstantIndices(ctx, data, indices, [&](int64_t p) {
+        return ND ? (tuple ? p % tuple : -1) : a;
+      })))
+    return failure();
   OpBuilder &b = ctx.getBuilder();
   auto op = ScatterOp::create(b, ctx.getLoc(), data.getType(), data, indices,
                               updates, b.getI64IntegerAttr(a),

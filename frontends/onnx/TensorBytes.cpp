@@ -8,6 +8,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -101,6 +102,11 @@ std::string aic::onnx_tensor::dataTypeName(int32_t dataType) {
 bool aic::onnx_tensor::elementCount(const std::vector<int64_t> &dims,
                                     int64_t &count, std::string &error) {
   count = 1;
+  if (static_cast<int64_t>(dims.size()) > kMaxRank) {
+    error = "rank " + std::to_string(dims.size()) +
+            " is more than aic supports (" + std::to_string(kMaxRank) + ")";
+    return false;
+  }
   for (int64_t d : dims) {
     if (d < 0) {
       error = "negative dimension " + std::to_string(d);
@@ -115,11 +121,9 @@ bool aic::onnx_tensor::elementCount(const std::vector<int64_t> &dims,
 }
 
 static bool parseNonNegative(const std::string &text, int64_t &value) {
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  value = std::stoll(text);
-  return true;
+  const char *end = text.data() + text.size();
+  auto [stop, status] = std::from_chars(text.data(), end, value);
+  return status == std::errc() && stop == end && value >= 0;
 }
 
 static bool readExternal(const onnx::TensorProto &tensor,
@@ -134,7 +138,7 @@ static bool readExternal(const onnx::TensorProto &tensor,
       int64_t value;
       if (!parseNonNegative(entry.value(), value)) {
         error = "external data " + entry.key() + " '" + entry.value() +
-                "' is not a non-negative integer";
+                "' is not a byte count (a non-negative 64-bit integer)";
         return false;
       }
       (entry.key() == "offset" ? offset : length) = value;
@@ -250,18 +254,43 @@ bool aic::onnx_tensor::decodeTensor(const onnx::TensorProto &tensor,
     error = "dimensions overflow 64 bits";
     return false;
   }
+  if (needed > kMaxTensorBytes) {
+    error = "its " + std::to_string(needed) +
+            " bytes are more than aic supports (1 TiB)";
+    return false;
+  }
   if (int bits = packedBits(tensor.data_type())) {
     // Stored packed (also in int32_data, one byte per entry); unpacked to
     // one element per byte.
     onnx::TensorProto bytesOnly(tensor);
     bytesOnly.set_data_type(onnx::TensorProto::UINT8);
     bytesOnly.clear_dims();
-    bytesOnly.add_dims((count * bits + 7) / 8);
+    bytesOnly.add_dims(count / 8 * bits + (count % 8 * bits + 7) / 8);
     std::vector<char> packed;
     if (!decodeTensor(bytesOnly, baseDir, packed, error))
       return false;
     bytes = unpackElements(packed, bits, count);
     return true;
+  }
+  // One place holds the data: naming two is a malformed (or crafted)
+  // tensor whose meaning depends on which one a reader picks.
+  std::vector<std::string> fields;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    fields.push_back("external data");
+  if (tensor.has_raw_data())
+    fields.push_back("raw_data");
+  for (auto [name, size] :
+       {std::pair<const char *, int>{"float_data", tensor.float_data_size()},
+        {"int32_data", tensor.int32_data_size()},
+        {"int64_data", tensor.int64_data_size()},
+        {"double_data", tensor.double_data_size()},
+        {"uint64_data", tensor.uint64_data_size()},
+        {"string_data", tensor.string_data_size()}})
+    if (size)
+      fields.push_back(name);
+  if (fields.size() > 1) {
+    error = "holds data in both " + fields[0] + " and " + fields[1];
+    return false;
   }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return readExternal(tensor, baseDir, needed, bytes, error);

@@ -20,6 +20,14 @@ class TensorProto;
 
 namespace aic::onnx_tensor {
 
+/// What aic accepts of a model it reads (docs/security.md): larger inputs
+/// are rejected with an error rather than processed.
+/// The most dims a tensor may have.
+constexpr int64_t kMaxRank = 64;
+/// The most bytes one tensor may hold (1 TiB): past any machine's memory,
+/// so a larger tensor is a malformed model, not a big one.
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
+
 /// Bytes per element of ONNX data type `dataType` as aic stores it (bool:
 /// one byte; the 4- and 2-bit types: one byte each, in the low bits), or 0
 /// where aic does not support the type.
@@ -36,8 +44,8 @@ std::vector<char> packElements(const std::vector<char> &unpacked, int bits);
 /// The ONNX name of a data type ("FLOAT", ...), for messages.
 std::string dataTypeName(int32_t dataType);
 
-/// Number of elements of `dims`; false on a negative dim or overflow (with
-/// `error` set).
+/// Number of elements of `dims`; false on more than kMaxRank dims, a
+/// negative dim or overflow (with `error` set).
 bool elementCount(const std::vector<int64_t> &dims, int64_t &count,
                   std::string &error);
 
