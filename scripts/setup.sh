@@ -11,6 +11,9 @@ packages=(
   libomp5-14
   chromium pybind11-dev python3-dev python3-numpy python3-onnx pkgconf
 )
+# More for some scripts: scripts/sanitize.sh and scripts/fuzz.sh need clang.
+read -r -a extra <<< "${AIC_SETUP_EXTRA:-}"
+packages+=("${extra[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

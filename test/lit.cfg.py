@@ -20,6 +20,7 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 
 lib = os.path.join(config.test_source_root, "lib")
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%cc", config.cc))
 config.substitutions.append(("%aic_bin", config.aic_tools_dir))
 # %aic_include: the runtime's public headers (aic/model_abi.h), for C
 # programs the tests build with the system compiler (cc).

@@ -141,15 +141,13 @@ static std::string nameOf(const onnx::NodeProto &node) {
 namespace mlir::aic::onnx_import {
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext *context, StringRef modelPath,
+  /// `modelDir`: where external data is read from (empty: nowhere).
+  GraphImporter(MLIRContext *context, StringRef modelPath, StringRef modelDir,
                 const ImportOptions &options)
-      : context(context), modelPath(modelPath.str()), options(options),
+      : context(context), modelPath(modelPath.str()), modelDir(modelDir.str()),
+        options(options),
         fileLoc(FileLineColLoc::get(context, modelPath, 0, 0)),
-        inputShapes(options.inputShapes) {
-    SmallString<256> dir(modelPath);
-    llvm::sys::path::remove_filename(dir);
-    modelDir = dir.empty() ? "." : std::string(dir);
-  }
+        inputShapes(options.inputShapes) {}
 
   OwningOpRef<ModuleOp> import(const onnx::ModelProto &model);
 
@@ -1090,11 +1088,21 @@ mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
                        << buffer.getError().message();
     return nullptr;
   }
-  StringRef data = (*buffer)->getBuffer();
-  if (data.empty()) {
+  if ((*buffer)->getBufferSize() == 0) {
     emitError(fileLoc) << "the model file is empty";
     return nullptr;
   }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  return importOnnxBuffer(context, (*buffer)->getBuffer(), path,
+                          dir.empty() ? "." : dir.str(), options);
+}
+
+OwningOpRef<ModuleOp>
+mlir::aic::onnx_import::importOnnxBuffer(MLIRContext *context, StringRef data,
+                                         StringRef path, StringRef modelDir,
+                                         const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
   onnx::ModelProto model;
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(data.data()), data.size());
@@ -1132,7 +1140,7 @@ mlir::aic::onnx_import::importOnnxFile(MLIRContext *context, StringRef path,
       options.graphInputs->push_back(std::move(described));
     }
   }
-  GraphImporter importer(context, path, options);
+  GraphImporter importer(context, path, modelDir, options);
   return importer.import(model);
 }
 

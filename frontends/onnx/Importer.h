@@ -64,6 +64,13 @@ struct ImportOptions {
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext *context, StringRef path,
                                      const ImportOptions &options);
 
+/// Imports a model from the bytes `data`; `path` names it in messages and
+/// `modelDir` is the folder its external data must lie in (empty: external
+/// data is refused).
+OwningOpRef<ModuleOp> importOnnxBuffer(MLIRContext *context, StringRef data,
+                                       StringRef path, StringRef modelDir,
+                                       const ImportOptions &options);
+
 /// Prints the operators aic imports and their versions as a Markdown table.
 void printSupportedOps(llvm::raw_ostream &os);
 

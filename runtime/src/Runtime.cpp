@@ -70,9 +70,11 @@ std::string shapeString(const int64_t *shape, int32_t rank) {
   return s + "]";
 }
 
-/// Checks the inputs against `infos`.
-aic_status checkInputs(const aic_tensor *tensors, size_t count,
-                       const aic_tensor_info *infos, uint32_t expected) {
+} // namespace
+
+aic_status aic_runtime::checkInputs(const aic_tensor *tensors, size_t count,
+                                    const aic_tensor_info *infos,
+                                    uint32_t expected) {
   const char *what = "input";
   if (count != expected)
     return fail(AIC_ERROR_INVALID_ARGUMENT, "the model has %u %ss, got %zu",
@@ -98,18 +100,70 @@ aic_status checkInputs(const aic_tensor *tensors, size_t count,
                     shapeString(t.shape, t.rank).c_str(),
                     shapeString(info.shape, info.rank).c_str());
     }
-    if (!t.data) {
-      int64_t elements = 1;
-      for (int32_t d = 0; d < t.rank; ++d)
-        elements *= t.shape[d];
-      if (elements != 0)
-        return fail(AIC_ERROR_INVALID_ARGUMENT, "%s '%s' has no data", what,
-                    info.name);
+    // The byte size must fit in 63 bits: the model computes with it.
+    int64_t bytes = static_cast<int64_t>(aic_element_size(info.elem_type));
+    for (int32_t d = 0; d < t.rank; ++d)
+      if (__builtin_mul_overflow(bytes, t.shape[d], &bytes))
+        return fail(AIC_ERROR_SHAPE_MISMATCH,
+                    "%s '%s' has shape %s, too large to address", what,
+                    info.name, shapeString(t.shape, t.rank).c_str());
+    if (!t.data && bytes != 0)
+      return fail(AIC_ERROR_INVALID_ARGUMENT, "%s '%s' has no data", what,
+                  info.name);
+  }
+  return AIC_OK;
+}
+
+static aic_status checkTensorInfos(const aic_tensor_info *infos, uint32_t count,
+                                   const char *kind, const char *what) {
+  if (count > aic_runtime::kMaxModelTensors)
+    return fail(AIC_ERROR_NOT_A_MODEL, "'%s' describes %u %ss, more than %u",
+                what, count, kind, aic_runtime::kMaxModelTensors);
+  if (count && !infos)
+    return fail(AIC_ERROR_NOT_A_MODEL, "'%s' describes %u %ss but no array",
+                what, count, kind);
+  for (uint32_t i = 0; i < count; ++i) {
+    const aic_tensor_info &info = infos[i];
+    if (!info.name)
+      return fail(AIC_ERROR_NOT_A_MODEL, "'%s': %s %u has no name", what, kind,
+                  i);
+    if (aic_element_size(info.elem_type) == 0)
+      return fail(AIC_ERROR_NOT_A_MODEL,
+                  "'%s': %s '%s' has unknown element type %d", what, kind,
+                  info.name, info.elem_type);
+    if (info.rank < 0 || info.rank > aic_runtime::kMaxRank ||
+        (info.rank && !info.shape))
+      return fail(AIC_ERROR_NOT_A_MODEL, "'%s': %s '%s' has rank %d", what,
+                  kind, info.name, info.rank);
+    int64_t elements = 1;
+    for (int32_t d = 0; d < info.rank; ++d) {
+      if (info.shape[d] < -1 ||
+          (info.shape[d] > 0 &&
+           __builtin_mul_overflow(elements, info.shape[d], &elements)))
+        return fail(AIC_ERROR_NOT_A_MODEL, "'%s': %s '%s' has shape %s", what,
+                    kind, info.name,
+                    shapeString(info.shape, info.rank).c_str());
     }
   }
   return AIC_OK;
 }
-} // namespace
+
+aic_status aic_runtime::checkModelInfo(const aic_model_info *info,
+                                       const char *what) {
+  if (!info || info->abi_version != AIC_MODEL_ABI_VERSION)
+    return fail(AIC_ERROR_NOT_A_MODEL,
+                "'%s' describes ABI version %u, expected %d", what,
+                info ? info->abi_version : 0, AIC_MODEL_ABI_VERSION);
+  if (info->device != AIC_DEVICE_CPU && info->device != AIC_DEVICE_CUDA)
+    return fail(AIC_ERROR_NOT_A_MODEL,
+                "'%s' runs on device %u, which this runtime does not know "
+                "(made by a newer aic?)",
+                what, info->device);
+  if (aic_status s =
+          checkTensorInfos(info->inputs, info->num_inputs, "input", what))
+    return s;
+  return checkTensorInfos(info->outputs, info->num_outputs, "output", what);
+}
 
 struct aic_model {
   void *handle = nullptr;
@@ -194,12 +248,9 @@ aic_status aic_model_load(const char *path, aic_model **model) {
                 AIC_MODEL_ABI_VERSION);
   }
   const aic_model_info *description = info();
-  if (!description || description->abi_version != AIC_MODEL_ABI_VERSION) {
+  if (aic_status s = aic_runtime::checkModelInfo(description, path)) {
     dlclose(handle);
-    return fail(AIC_ERROR_NOT_A_MODEL,
-                "'%s' describes ABI version %u, expected %d", path,
-                description ? description->abi_version : 0,
-                AIC_MODEL_ABI_VERSION);
+    return s;
   }
   if (description->device == AIC_DEVICE_CUDA) {
     // Its kernels need the driver: without one, this is the error.
@@ -210,12 +261,6 @@ aic_status aic_model_load(const char *path, aic_model **model) {
                   "'%s' runs on an NVIDIA GPU (aic-compile --target=cuda): %s",
                   path, why.c_str());
     }
-  } else if (description->device != AIC_DEVICE_CPU) {
-    dlclose(handle);
-    return fail(AIC_ERROR_NOT_A_MODEL,
-                "'%s' runs on device %u, which this runtime does not know "
-                "(made by a newer aic?)",
-                path, description->device);
   }
   auto *result = new (std::nothrow) aic_model;
   if (!result) {
@@ -261,8 +306,8 @@ aic_status aic_model_run(const aic_model *model, const aic_tensor *inputs,
   if (!model)
     return fail(AIC_ERROR_INVALID_ARGUMENT, "null model");
   const aic_model_info *info = model->info;
-  if (aic_status s =
-          checkInputs(inputs, num_inputs, info->inputs, info->num_inputs))
+  if (aic_status s = aic_runtime::checkInputs(inputs, num_inputs, info->inputs,
+                                              info->num_inputs))
     return s;
   if (num_outputs != info->num_outputs || (num_outputs && !outputs))
     return fail(AIC_ERROR_INVALID_ARGUMENT,

@@ -24,7 +24,11 @@ bool aic_run::readTensorFile(const std::string &path, HostTensor &tensor,
   }
   std::stringstream contents;
   contents << file.rdbuf();
-  std::string bytes = contents.str();
+  return parseTensor(contents.str(), path, tensor, error);
+}
+
+bool aic_run::parseTensor(const std::string &bytes, const std::string &path,
+                          HostTensor &tensor, std::string &error) {
   onnx::TensorProto proto;
   if (bytes.empty() || !proto.ParseFromString(bytes)) {
     error = "'" + path + "' is not an ONNX TensorProto file";

@@ -26,6 +26,10 @@ struct HostTensor {
 bool readTensorFile(const std::string &path, HostTensor &tensor,
                     std::string &error);
 
+/// Decodes the contents of one TensorProto file, named `path` in errors.
+bool parseTensor(const std::string &bytes, const std::string &path,
+                 HostTensor &tensor, std::string &error);
+
 /// Writes one TensorProto file (raw_data); false with `error` on failure.
 bool writeTensorFile(const std::string &path, const HostTensor &tensor,
                      std::string &error);

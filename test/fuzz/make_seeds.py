@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora into corpus/ (committed; rerun to
+remake them): small valid inputs from which libFuzzer's mutations start.
+
+    make_seeds.py [OUT]   (default: corpus/ beside this script)"""
+import os
+import random
+import sys
+
+from onnx import TensorProto, helper, numpy_helper
+import numpy as np
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def write(target, name, data):
+    os.makedirs(os.path.join(out, target), exist_ok=True)
+    with open(os.path.join(out, target, name), "wb") as f:
+        f.write(data)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    g = helper.make_graph(nodes, "seed", inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m.SerializeToString()
+
+
+f = lambda name, dims: helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+rng = np.random.default_rng(0)
+w = numpy_helper.from_array(rng.standard_normal((4, 3, 3, 3), np.float32), "w")
+b = numpy_helper.from_array(np.zeros(4, np.float32), "b")
+shape = numpy_helper.from_array(np.array([1, -1], np.int64), "shape")
+
+write("import", "relu.onnx", model([helper.make_node("Relu", ["x"], ["y"])],
+                                  [f("x", [2, 3])], [f("y", None)]))
+write("import", "conv.onnx", model(
+    [helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+     helper.make_node("Relu", ["c"], ["r"]),
+     helper.make_node("MaxPool", ["r"], ["p"], kernel_shape=[2, 2],
+                      strides=[2, 2]),
+     helper.make_node("Reshape", ["p", "shape"], ["y"])],
+    [f("x", [1, 3, 8, 8])], [f("y", None)], [w, b, shape]))
+branch = lambda op: helper.make_graph([helper.make_node(op, ["x"], ["o"])],
+                                      op, [], [f("o", [2])])
+write("import", "if.onnx", model(
+    [helper.make_node("If", ["c"], ["y"], then_branch=branch("Relu"),
+                      else_branch=branch("Neg"))],
+    [f("x", [2]), helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
+    [f("y", None)]))
+write("import", "matmul.onnx", model(
+    [helper.make_node("MatMul", ["x", "m"], ["h"]),
+     helper.make_node("Softmax", ["h"], ["y"], axis=-1)],
+    [f("x", ["batch", 4])], [f("y", None)],
+    [helper.make_tensor("m", TensorProto.FLOAT, [4, 2], [0.5] * 8)]))
+
+tensors = {
+    "float.pb": numpy_helper.from_array(rng.standard_normal((2, 3), np.float32), "t"),
+    "int64.pb": helper.make_tensor("t", TensorProto.INT64, [3], [1, -2, 3]),
+    # INT4 (22), two elements a byte, in raw_data.
+    "int4.pb": (lambda t: (t.dims.append(3), t)[1])(
+        TensorProto(name="t", data_type=22, raw_data=b"\x21\x07")),
+    "bool.pb": numpy_helper.from_array(np.array([True, False]), "t"),
+    "scalar.pb": numpy_helper.from_array(np.array(2.5, np.float64), "t"),
+    "empty.pb": numpy_helper.from_array(np.zeros((0, 4), np.float32), "t"),
+}
+for name, t in tensors.items():
+    write("tensor-file", name, t.SerializeToString())
+
+# The structure-aware targets read their choices from the bytes: random
+# seeds of a few lengths.
+random.seed(0)
+for target in ("compile", "model-info"):
+    for i, length in enumerate((16, 64, 256, 1024)):
+        write(target, f"random-{i}", bytes(random.randrange(256)
+                                           for _ in range(length)))
