@@ -406,11 +406,14 @@ AIC_HIDDEN void *aic_cuda_resident(const void *host, uint64_t bytes,
    stays: other libraries of the process may use it). At process exit the
    driver may be gone already; its errors are of no use then. */
 __attribute__((destructor)) static void release_resident(void) {
-  if (!driver.cuMemFree)
-    return;
-  for (size_t i = 0; i < resident.size; ++i)
-    driver.cuMemFree((CUdeviceptr)(uintptr_t)resident.items[i]);
-  free(resident.items);
-  resident.items = NULL;
-  resident.size = resident.capacity = 0;
+  if (driver.cuMemFree)
+    for (size_t i = 0; i < resident.size; ++i)
+      driver.cuMemFree((CUdeviceptr)(uintptr_t)resident.items[i]);
+  /* The lists' own arrays, whatever is left in them. */
+  allocation_list *lists[] = {&resident, &managed, &host_fallback};
+  for (size_t i = 0; i < sizeof lists / sizeof *lists; ++i) {
+    free(lists[i]->items);
+    lists[i]->items = NULL;
+    lists[i]->size = lists[i]->capacity = 0;
+  }
 }
