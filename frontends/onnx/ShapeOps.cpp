@@ -1177,8 +1177,10 @@ static LogicalResult importResize(NodeContext &ctx) {
   if (runtimeScales || runtimeSizes) {
     // Resized to a size known at run time.
     Value given = runtimeScales ? runtimeScales : runtimeSizes;
-    int64_t entries = cast<RankedTensorType>(given.getType()).getDimSize(0);
-    if (!ShapedType::isDynamic(entries) && entries != static_cast<int64_t>(n)) {
+    auto givenType = cast<RankedTensorType>(given.getType());
+    int64_t entries = givenType.getRank() == 1 ? givenType.getDimSize(0) : -1;
+    if (entries == -1 || (!ShapedType::isDynamic(entries) &&
+                          entries != static_cast<int64_t>(n))) {
       ctx.emitError() << "expects " << n
                       << (runtimeScales ? " scales" : " sizes");
       return failure();

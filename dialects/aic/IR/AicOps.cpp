@@ -34,6 +34,18 @@ static ArrayRef<int64_t> shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
 }
 
+/// The length of a run-time list operand (axes, sizes, pads, ...), which
+/// must be 1-D; failure, with an error at `loc`, where it is not.
+static FailureOr<int64_t> listLength(Value v, std::optional<Location> loc) {
+  ArrayRef<int64_t> shape = shapeOf(v);
+  if (shape.size() == 1)
+    return shape[0];
+  if (loc)
+    mlir::emitError(*loc) << "expects a 1-D list operand, got rank "
+                          << shape.size();
+  return failure();
+}
+
 static Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
@@ -445,6 +457,9 @@ LogicalResult AttentionOp::verify() {
       return emitOpError("expects query, key, value and bias of one element "
                          "type");
   if (Value lengths = getKvLengths()) {
+    if (shapeOf(lengths).size() != 1 || shapeOf(getQuery()).empty())
+      return emitOpError("expects a query with a batch dim and 1-D kv "
+                         "lengths");
     int64_t batch = shapeOf(getQuery())[0], n = shapeOf(lengths)[0];
     if (batch != ShapedType::kDynamic && n != ShapedType::kDynamic &&
         batch != n)
@@ -780,11 +795,15 @@ LogicalResult DequantizeOp::verify() {
 template <typename Adaptor>
 static LogicalResult inferReduce(std::optional<Location> loc, Adaptor adaptor,
                                  SmallVectorImpl<Type> &results) {
-  if (Value axes = adaptor.getAxesInput())
-    return pushTensor(inferRuntimeAxesReduceShape(
-                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
-                          adaptor.getKeepdims(), LocError{loc}),
+  if (Value axes = adaptor.getAxesInput()) {
+    FailureOr<int64_t> n = listLength(axes, loc);
+    if (failed(n))
+      return failure();
+    return pushTensor(inferRuntimeAxesReduceShape(shapeOf(adaptor.getInput()),
+                                                  *n, adaptor.getKeepdims(),
+                                                  LocError{loc}),
                       elementTypeOf(adaptor.getInput()), results);
+  }
   return pushTensor(inferReduceShape(shapeOf(adaptor.getInput()),
                                      adaptor.getAxes(), adaptor.getKeepdims(),
                                      LocError{loc}),
@@ -956,6 +975,8 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   DenseIntElementsAttr target;
   if (!matchPattern(adaptor.getShape(), m_Constant(&target))) {
     // Only the rank is known until the shape is.
+    if (failed(listLength(adaptor.getShape(), loc)))
+      return failure();
     if (shapeType.isDynamicDim(0)) {
       if (loc)
         mlir::emitError(*loc) << "expects a shape operand of static length";
@@ -1007,34 +1028,38 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                     elementTypeOf(adaptor.getInputs().front()), results);
 }
 
+/// Squeeze (insert = false) and Unsqueeze (insert = true): axes as an
+/// attribute, or a 1-D list known at run time.
+template <typename Adaptor>
+static LogicalResult inferSqueezeLike(std::optional<Location> loc,
+                                      Adaptor adaptor, bool insert,
+                                      SmallVectorImpl<Type> &results) {
+  FailureOr<Shape> shape = failure();
+  if (Value axes = adaptor.getAxesInput()) {
+    FailureOr<int64_t> n = listLength(axes, loc);
+    if (failed(n))
+      return failure();
+    shape = inferRuntimeAxesReshapeShape(shapeOf(adaptor.getInput()), *n,
+                                         insert, LocError{loc});
+  } else {
+    shape = inferSqueezeShape(shapeOf(adaptor.getInput()), adaptor.getAxes(),
+                              insert, LocError{loc});
+  }
+  return pushTensor(shape, elementTypeOf(adaptor.getInput()), results);
+}
+
 LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
-  if (Value axes = adaptor.getAxesInput())
-    return pushTensor(inferRuntimeAxesReshapeShape(
-                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
-                          /*insert=*/false, LocError{loc}),
-                      elementTypeOf(adaptor.getInput()), results);
-  return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
-                                      adaptor.getAxes(), /*insert=*/false,
-                                      LocError{loc}),
-                    elementTypeOf(adaptor.getInput()), results);
+  return inferSqueezeLike(loc, adaptor, /*insert=*/false, results);
 }
 
 LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  if (Value axes = adaptor.getAxesInput())
-    return pushTensor(inferRuntimeAxesReshapeShape(
-                          shapeOf(adaptor.getInput()), shapeOf(axes)[0],
-                          /*insert=*/true, LocError{loc}),
-                      elementTypeOf(adaptor.getInput()), results);
-  return pushTensor(inferSqueezeShape(shapeOf(adaptor.getInput()),
-                                      adaptor.getAxes(), /*insert=*/true,
-                                      LocError{loc}),
-                    elementTypeOf(adaptor.getInput()), results);
+  return inferSqueezeLike(loc, adaptor, /*insert=*/true, results);
 }
 
 LogicalResult ShapeOp::inferReturnTypes(MLIRContext *context,
@@ -1078,10 +1103,13 @@ LogicalResult DynamicSliceOp::inferReturnTypes(MLIRContext *,
                                                std::optional<Location> loc,
                                                Adaptor adaptor,
                                                SmallVectorImpl<Type> &results) {
-  int64_t n = shapeOf(adaptor.getStarts())[0];
+  FailureOr<int64_t> length = listLength(adaptor.getStarts(), loc);
+  if (failed(length))
+    return failure();
+  int64_t n = *length;
   int64_t rank = shapeOf(adaptor.getInput()).size();
   for (Value v : {adaptor.getEnds(), adaptor.getAxes(), adaptor.getSteps()})
-    if (v && shapeOf(v)[0] != n) {
+    if (v && (shapeOf(v).size() != 1 || shapeOf(v)[0] != n)) {
       if (loc)
         mlir::emitError(*loc)
             << "expects starts, ends, axes and steps of one length";
@@ -1141,7 +1169,10 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   if (Value shape = adaptor.getShapeInput()) {
-    int64_t n = shapeOf(shape)[0], rank = shapeOf(adaptor.getInput()).size();
+    FailureOr<int64_t> length = listLength(shape, loc);
+    if (failed(length))
+      return failure();
+    int64_t n = *length, rank = shapeOf(adaptor.getInput()).size();
     if (n == ShapedType::kDynamic) {
       if (loc)
         mlir::emitError(*loc) << "expects a shape of known length";
@@ -1161,7 +1192,10 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &results) {
   if (Value repeats = adaptor.getRepeatsInput()) {
     int64_t rank = shapeOf(adaptor.getInput()).size();
-    if (shapeOf(repeats)[0] != rank) {
+    FailureOr<int64_t> n = listLength(repeats, loc);
+    if (failed(n))
+      return failure();
+    if (*n != rank) {
       if (loc)
         mlir::emitError(*loc) << "expects " << rank << " repeats";
       return failure();
@@ -1207,6 +1241,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                     ")");
       runtime[axis] = true;
     }
+    if (shapeOf(padsInput).size() != 1)
+      return fail("expects 1-D pads_input");
     int64_t count = shapeOf(padsInput)[0];
     if (!ShapedType::isDynamic(count) && count != 2 * (int64_t)axes.size())
       return fail("expects " + Twine(2 * axes.size()) + " pads_input " +
@@ -1285,7 +1321,9 @@ LogicalResult ResizeOp::verify() {
     if (!v)
       continue;
     int64_t expected = v == getRoiInput() ? 2 * n : n;
-    int64_t entries = cast<RankedTensorType>(v.getType()).getDimSize(0);
+    if (shapeOf(v).size() != 1)
+      return emitOpError("expects 1-D run-time scales, sizes and roi");
+    int64_t entries = shapeOf(v)[0];
     if (n == 0 || (!ShapedType::isDynamic(entries) && entries != expected))
       return emitOpError("expects ")
              << expected << " run-time entries for the " << n << " axes";
