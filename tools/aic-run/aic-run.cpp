@@ -63,7 +63,8 @@ const char *usage =
     "  --compare DIR    check the outputs against DIR/output_K.pb\n"
     "  --rtol R         relative tolerance of --compare (default 1e-3)\n"
     "  --atol A         absolute tolerance of --compare (default 1e-7)\n"
-    "  --min-cosine C   compare by cosine similarity (at least C), not tolerances\n"
+    "  --min-cosine C   compare by cosine similarity (at least C), not "
+    "tolerances\n"
     "  --benchmark N    time N runs after a warm-up: min, median, max\n"
     "  --json           print --benchmark's timings as JSON\n"
     "  --threads N      threads per run (default 0: all cores)\n"
@@ -359,13 +360,44 @@ bool compareOutput(const HostTensor &actual, const HostTensor &expected,
   return true;
 }
 
+/// Integer types up to 32 bits (and bool), which a double holds exactly.
+bool isNarrowInteger(int32_t elemType) {
+  switch (elemType) {
+  case AIC_BOOL:
+  case AIC_INT8:
+  case AIC_INT16:
+  case AIC_INT32:
+  case AIC_UINT8:
+  case AIC_UINT16:
+  case AIC_UINT32:
+  case AIC_INT4:
+  case AIC_UINT4:
+  case AIC_INT2:
+  case AIC_UINT2:
+    return true;
+  default:
+    return false;
+  }
+}
+
 void printOutput(const HostTensor &t) {
   size_t n = elementCount(t.shape);
   std::printf("%s: %s %s = [", t.name.c_str(),
               aic_element_type_name(t.elemType), shapeString(t.shape).c_str());
   size_t shown = std::min<size_t>(n, 16);
-  for (size_t i = 0; i < shown; ++i)
-    std::printf("%s%.6g", i ? ", " : "", elementAt(t, i));
+  for (size_t i = 0; i < shown; ++i) {
+    const char *sep = i ? ", " : "";
+    // 64-bit integers exactly; the rest fit a double.
+    if (t.elemType == AIC_INT64)
+      std::printf("%s%lld", sep, (long long)load<int64_t>(t.data.data(), i));
+    else if (t.elemType == AIC_UINT64)
+      std::printf("%s%llu", sep,
+                  (unsigned long long)load<uint64_t>(t.data.data(), i));
+    else if (isNarrowInteger(t.elemType))
+      std::printf("%s%.10g", sep, elementAt(t, i));
+    else
+      std::printf("%s%.6g", sep, elementAt(t, i));
+  }
   std::printf("%s]\n", n > shown ? ", ..." : "");
 }
 } // namespace

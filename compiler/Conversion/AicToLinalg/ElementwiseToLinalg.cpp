@@ -108,7 +108,7 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
   add(
       DivOp::getOperationName(), BODY {
         S;
-        return s.div(a[0], a[1]);
+        return s.divide(a[0], a[1]);
       });
   add(
       MaxOp::getOperationName(), BODY {
@@ -146,13 +146,18 @@ void mlir::aic::populateElementwiseToLinalgPatterns(
         S;
         if (isa<FloatType>(a[0].getType()))
           return arith::RemFOp::create(b, loc, a[0], a[1]);
+        // Integers: 0 where the divisor is 0 (see Scalar::guardDivisor).
+        Value divisor, byZero;
+        s.guardDivisor(a[0], a[1], divisor, byZero);
+        Value zero = s.constant(a[0].getType(), 0);
         if (s.isUnsigned)
-          return arith::RemUIOp::create(b, loc, a[0], a[1]);
-        Value rem = arith::RemSIOp::create(b, loc, a[0], a[1]);
+          return s.select(byZero, zero,
+                          arith::RemUIOp::create(b, loc, a[0], divisor));
+        Value rem = s.select(byZero, zero,
+                             arith::RemSIOp::create(b, loc, a[0], divisor));
         if (cast<ModOp>(op).getFmod())
           return rem;
         // The result takes the divisor's sign (Python's %).
-        Value zero = s.constant(rem.getType(), 0);
         Value nonZero =
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
         Value signsDiffer = arith::XOrIOp::create(b, loc, s.lessThanZero(rem),

@@ -52,6 +52,37 @@ struct Scalar {
            : isUnsigned ? b.createOrFold<arith::DivUIOp>(loc, x, y)
                         : b.createOrFold<arith::DivSIOp>(loc, x, y);
   }
+  /// Integer x / y and x % y that cannot trap (x86's div faults on a zero
+  /// divisor and on the lowest value / -1): `divisor` is y with those
+  /// replaced by 1 (lowest / -1 then wraps to lowest, and its remainder is
+  /// 0), and `byZero` whether y was 0, where the caller's result is 0.
+  void guardDivisor(Value x, Value y, Value &divisor, Value &byZero) {
+    Type type = y.getType();
+    Value zero = constant(type, 0), one = constant(type, 1);
+    byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+    Value traps = byZero;
+    if (!isUnsigned && !type.isInteger(1)) {
+      Value lowest = arith::ConstantOp::create(
+          b, loc, type,
+          b.getIntegerAttr(
+              type, APInt::getSignedMinValue(type.getIntOrFloatBitWidth())));
+      Value minusOne = constant(type, -1);
+      Value overflows = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, lowest),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, minusOne));
+      traps = arith::OrIOp::create(b, loc, traps, overflows);
+    }
+    divisor = select(traps, one, y);
+  }
+  /// Elementwise x / y (ONNX Div): integers by guardDivisor, 0 where y is 0.
+  Value divide(Value x, Value y) {
+    if (isa<FloatType>(x.getType()))
+      return div(x, y);
+    Value divisor, byZero;
+    guardDivisor(x, y, divisor, byZero);
+    return select(byZero, constant(x.getType(), 0), div(x, divisor));
+  }
   // Bools (i1) compare unsigned: true is the larger.
   Value max(Value x, Value y) {
     if (isa<FloatType>(x.getType()))
@@ -119,8 +150,8 @@ struct Scalar {
   /// `x` converted to `to` (signless), which is unsigned if `toUnsigned`.
   /// To an 8-bit float, `saturate` clamps to its finite range first; to
   /// f8E8M0FNU, `roundMode` (up, down or nearest) picks the power of two.
-  Value convert(Value x, Type to, bool toUnsigned = false,
-                bool saturate = true, StringRef roundMode = "up");
+  Value convert(Value x, Type to, bool toUnsigned = false, bool saturate = true,
+                StringRef roundMode = "up");
 };
 
 } // namespace mlir::aic

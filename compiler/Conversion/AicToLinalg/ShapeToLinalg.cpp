@@ -650,14 +650,27 @@ struct RangeToLinalg : OpConversionPattern<RangeOp> {
           limit = scalar(adaptor.getLimit()),
           delta = scalar(adaptor.getDelta());
     Value count;
+    // A zero delta (an endless range) and counts a float cannot convert
+    // (NaN, infinite, past 2^62) give 0 elements instead of a trap or a
+    // poison value.
     if (isFloat) {
       Value steps = math::CeilOp::create(rewriter, loc,
                                          s.div(s.sub(limit, start), delta));
-      count =
-          arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), steps);
+      Value zero = s.constant(steps.getType(), 0);
+      Value inRange = arith::AndIOp::create(
+          rewriter, loc,
+          arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OGE, steps,
+                                zero),
+          arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::OLT, steps,
+                                s.constant(steps.getType(), 0x1p62)));
+      count = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                      s.select(inRange, steps, zero));
     } else {
+      Value span = s.sub(limit, start), divisor, byZero;
+      s.guardDivisor(span, delta, divisor, byZero);
       count = s.convert(
-          arith::CeilDivSIOp::create(rewriter, loc, s.sub(limit, start), delta),
+          s.select(byZero, s.constant(span.getType(), 0),
+                   arith::CeilDivSIOp::create(rewriter, loc, span, divisor)),
           rewriter.getI64Type());
     }
     count = arith::MaxSIOp::create(
