@@ -104,6 +104,11 @@ cl::opt<std::string> headerPath(
     "emit-header",
     cl::desc("Also write the model's C header (typed entry point) to FILE"),
     cl::value_desc("FILE"), cl::cat(aicCategory));
+cl::opt<std::string> crashReproducer(
+    "crash-reproducer",
+    cl::desc("Where a compiler pass fails or crashes, write the IR it was "
+             "given and the pipeline to DIR/PHASE.mlir (for aic-opt)"),
+    cl::value_desc("DIR"), cl::cat(aicCategory));
 cl::opt<bool> verbose("verbose", cl::desc("Print each phase as it runs"),
                       cl::cat(aicCategory));
 cl::opt<bool> quiet("quiet", cl::desc("Show no progress on a terminal"),
@@ -354,6 +359,27 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);
+  // Every pass manager: the verifier after each pass (MLIR's default), and
+  // --crash-reproducer's file for the phase. A local reproducer (the IR
+  // just before the failing pass) needs one thread.
+  if (!crashReproducer.empty()) {
+    if (std::error_code ec = sys::fs::create_directories(crashReproducer))
+      return fail("--crash-reproducer: cannot make '" + crashReproducer +
+                  "': " + ec.message());
+    context.disableMultithreading();
+  }
+  auto passManager = [&](StringRef phase) {
+    auto pm = std::make_unique<PassManager>(&context);
+    pm->enableVerifier(true);
+    if (!crashReproducer.empty()) {
+      std::string file = phase.str();
+      llvm::replace(file, ' ', '-');
+      SmallString<256> path(crashReproducer.getValue());
+      sys::path::append(path, file + ".mlir");
+      pm->enableCrashReproducerGeneration(path, /*genLocalReproducer=*/true);
+    }
+    return pm;
+  };
   std::vector<aic::onnx_import::GraphNode> graphNodes;
   std::vector<aic::onnx_import::GraphInput> graphInputs;
   aic::onnx_import::ImportOptions importOptions;
@@ -392,9 +418,9 @@ int main(int argc, char **argv) {
   pipelineOptions.optLevel = optLevel;
   auto runPipeline = [&](StringRef name, auto build) {
     phases.start(name);
-    PassManager pm(&context);
-    build(pm, pipelineOptions);
-    return pm.run(*module);
+    std::unique_ptr<PassManager> pm = passManager(name);
+    build(*pm, pipelineOptions);
+    return pm->run(*module);
   };
   // Text output goes to stdout unless -o names a file.
   std::string textPath = outputPath.empty() ? "-" : outputPath.getValue();
@@ -426,11 +452,11 @@ int main(int argc, char **argv) {
   std::vector<std::string> keptInFloat;
   auto compileLibrary = [&](ModuleOp m, const std::string &path,
                             std::string &error) -> LogicalResult {
-    PassManager pm(&context);
-    aic::buildGraphPipeline(pm, pipelineOptions);
-    aic::buildLowerToLinalgPipeline(pm, pipelineOptions);
-    aic::buildCpuCodegenPipeline(pm, pipelineOptions);
-    if (failed(pm.run(m)))
+    std::unique_ptr<PassManager> pm = passManager("calibration library");
+    aic::buildGraphPipeline(*pm, pipelineOptions);
+    aic::buildLowerToLinalgPipeline(*pm, pipelineOptions);
+    aic::buildCpuCodegenPipeline(*pm, pipelineOptions);
+    if (failed(pm->run(m)))
       return failure();
     return aic::cpu::buildSharedLibrary(m, targetOptions, path, error);
   };
@@ -454,13 +480,13 @@ int main(int argc, char **argv) {
         // Quantized libraries built and run on the calibration inputs.
         phases.start("choosing what stays float");
         auto cosine = [&](ModuleOp m, std::string &error) -> FailureOr<double> {
-          PassManager pm(&context);
+          std::unique_ptr<PassManager> pm = passManager("quantizing trial");
           aic::QuantizePassOptions options;
           options.mode = quantize;
           options.exclude.assign(exclude.begin(), exclude.end());
-          pm.addPass(aic::createQuantizePass(options));
+          pm->addPass(aic::createQuantizePass(options));
           std::vector<std::vector<aic_run::HostTensor>> outputs;
-          if (failed(pm.run(m)) ||
+          if (failed(pm->run(m)) ||
               failed(aic_compile::compileAndRun(
                   m, compileLibrary, calibrationSets, outputs, error)))
             return failure();
@@ -486,12 +512,12 @@ int main(int argc, char **argv) {
       }
     }
     phases.start("quantizing");
-    PassManager pm(&context);
+    std::unique_ptr<PassManager> pm = passManager("quantizing");
     aic::QuantizePassOptions quantizeOptions;
     quantizeOptions.mode = quantize;
     quantizeOptions.exclude.assign(exclude.begin(), exclude.end());
-    pm.addPass(aic::createQuantizePass(quantizeOptions));
-    if (failed(pm.run(*module)))
+    pm->addPass(aic::createQuantizePass(quantizeOptions));
+    if (failed(pm->run(*module)))
       return 1;
   }
 
