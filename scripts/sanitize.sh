@@ -3,8 +3,8 @@
 #   scripts/sanitize.sh asan-ubsan [CTEST-ARGS...]   build-asan/: the suite
 #       under AddressSanitizer + UndefinedBehaviorSanitizer (and
 #       LeakSanitizer), with the libFuzzer targets
-#   scripts/sanitize.sh tsan [CTEST-ARGS...]         build-tsan/: the
-#       runtime's tests under ThreadSanitizer
+#   scripts/sanitize.sh tsan                         build-tsan/: the
+#       runtime under threads (scripts/stress.sh tsan) under ThreadSanitizer
 # Installs Debian's clang-22 and its sanitizer runtimes where missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +22,8 @@ case "$preset" in
     ctest --test-dir build-asan --output-on-failure "$@"
     ;;
   tsan)
-    cmake --build build-tsan -j "$jobs" --target aic-unit-tests unit-test-model
-    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:${TSAN_OPTIONS:-}"
-    ctest --test-dir build-tsan --output-on-failure -R '^unit$' "$@"
+    # The runtime under threads: aic-stress (scripts/stress.sh).
+    exec bash scripts/stress.sh tsan
     ;;
   *)
     echo "sanitize.sh: unknown preset '$preset' (asan-ubsan, tsan)" >&2

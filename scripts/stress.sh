@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# libaic_runtime under load (test/stress/aic-stress.cpp), at the full
+# counts: 8 threads x 1,000 runs against a single-threaded run, 100 runs at
+# a fixed team size bit for bit, 10,000 load/run/unload cycles.
+#   scripts/stress.sh [release] [asan-ubsan] [tsan]   (default: all three)
+# release measures resident-memory drift (< 1%); asan-ubsan runs the same
+# under AddressSanitizer + LeakSanitizer (a leak fails it at exit), tsan
+# under ThreadSanitizer (test/stress/tsan.supp: libomp is not instrumented).
+# The model is compiled by the release build (scripts/build.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+builds=("$@")
+[ ${#builds[@]} -gt 0 ] || builds=(release asan-ubsan tsan)
+jobs="${AIC_JOBS:-$(nproc)}"
+counts=(--threads 8 --runs 1000 --cycles 10000 --repeat 100)
+
+bash scripts/build.sh
+model=build/test/stress/stress_model.so
+for build in "${builds[@]}"; do
+  echo "== aic-stress ($build)"
+  case "$build" in
+    release)
+      build/bin/aic-stress "$model" "${counts[@]}"
+      ;;
+    asan-ubsan | tsan)
+      AIC_SETUP_EXTRA="clang-22 libclang-rt-22-dev" bash scripts/setup.sh
+      dir=build-${build%-ubsan}
+      cmake --preset "$build" > /dev/null
+      cmake --build "$dir" -j "$jobs" --target aic-stress
+      ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
+      TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/test/stress/tsan.supp:${TSAN_OPTIONS:-}" \
+        "$dir/bin/aic-stress" "$model" "${counts[@]}" --max-drift 100
+      ;;
+    *)
+      echo "stress.sh: unknown build '$build' (release, asan-ubsan, tsan)" >&2
+      exit 1
+      ;;
+  esac
+done

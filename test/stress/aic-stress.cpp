@@ -1,0 +1,230 @@
+//===- aic-stress.cpp - libaic_runtime under load -------------------------===//
+//
+//   aic-stress MODEL.so [--threads N] [--runs N] [--cycles N]
+//                       [--repeat N] [--omp-threads N] [--max-drift PCT]
+//
+// Runs a compiled model the ways a server does, with inputs made from its
+// description (dynamic dims as 2), and fails (exit 1) on any difference:
+//   threads:     N threads run the model at once, --runs times each; every
+//                output must equal, bit for bit, a single-threaded run's.
+//   determinism: --repeat runs at a fixed team size (--omp-threads) give
+//                bit-identical outputs.
+//   cycles:      --cycles load / run / unload cycles; resident memory after
+//                them may exceed that after the first tenth by less than
+//                --max-drift percent (1; sanitizers' own memory, such as
+//                ASan's quarantine, needs more).
+// Leaks and races are for the sanitizer builds to find (scripts/stress.sh
+// runs this under LeakSanitizer and ThreadSanitizer).
+//
+//===----------------------------------------------------------------------===//
+
+#include "aic/runtime.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+  const char *model = nullptr;
+  int threads = 8, runs = 1000, cycles = 10000, repeat = 100, ompThreads = 2;
+  int maxDrift = 1;
+};
+
+/// One run's outputs, as bytes.
+using Outputs = std::vector<std::vector<char>>;
+
+/// Inputs made from a model's description, and the tensors that point
+/// into them.
+struct Inputs {
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<std::vector<char>> data;
+  std::vector<aic_tensor> tensors;
+
+  explicit Inputs(const aic_model_info *info) {
+    shapes.resize(info->num_inputs);
+    data.resize(info->num_inputs);
+    for (uint32_t i = 0; i < info->num_inputs; ++i) {
+      const aic_tensor_info &in = info->inputs[i];
+      size_t elements = 1;
+      for (int32_t d = 0; d < in.rank; ++d) {
+        shapes[i].push_back(in.shape[d] < 0 ? 2 : in.shape[d]);
+        elements *= shapes[i].back();
+      }
+      size_t bytes = elements * aic_element_size(in.elem_type);
+      data[i].resize(bytes);
+      // Small values of any type: floats in [-1, 1), integers 0 and 1.
+      for (size_t e = 0; e < elements; ++e) {
+        if (in.elem_type == AIC_FLOAT32) {
+          float v = static_cast<float>((e * 37 + i * 11) % 17) / 8.0f - 1.0f;
+          std::memcpy(&data[i][e * 4], &v, 4);
+        } else {
+          data[i][e * aic_element_size(in.elem_type)] = (e + i) % 2;
+        }
+      }
+    }
+    for (uint32_t i = 0; i < info->num_inputs; ++i)
+      tensors.push_back({data[i].data(), shapes[i].data(), info->inputs[i].rank,
+                         info->inputs[i].elem_type, nullptr});
+  }
+};
+
+/// Runs `model` once; false (with the runtime's message) on failure.
+bool runOnce(aic_model *model, Inputs &inputs, Outputs &outputs,
+             std::string &error) {
+  const aic_model_info *info = aic_model_describe(model);
+  std::vector<aic_tensor> results(info->num_outputs);
+  if (aic_model_run(model, inputs.tensors.data(), inputs.tensors.size(),
+                    results.data(), results.size()) != AIC_OK) {
+    error = aic_last_error();
+    return false;
+  }
+  outputs.assign(results.size(), {});
+  for (size_t o = 0; o < results.size(); ++o) {
+    size_t bytes = aic_element_size(results[o].elem_type);
+    for (int32_t d = 0; d < results[o].rank; ++d)
+      bytes *= results[o].shape[d];
+    const char *begin = static_cast<const char *>(results[o].data);
+    outputs[o].assign(begin, begin + bytes);
+    aic_tensor_release(&results[o]);
+  }
+  return true;
+}
+
+long residentKiB() {
+  long pages = 0, resident = 0;
+  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+      resident = 0;
+    std::fclose(f);
+  }
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "aic-stress: %s\n", message.c_str());
+  return 1;
+}
+
+int stress(const Options &o) {
+  aic_model *model = nullptr;
+  if (aic_model_load(o.model, &model) != AIC_OK)
+    return fail(aic_last_error());
+  Inputs inputs(aic_model_describe(model));
+  std::string error;
+
+  // The reference: one run on this thread, at the fixed team size.
+  aic_model_set_num_threads(model, o.ompThreads);
+  Outputs reference;
+  if (!runOnce(model, inputs, reference, error))
+    return fail("the reference run failed: " + error);
+
+  // Determinism.
+  int differing = 0;
+  for (int r = 0; r < o.repeat; ++r) {
+    Outputs outputs;
+    if (!runOnce(model, inputs, outputs, error))
+      return fail("run " + std::to_string(r) + " failed: " + error);
+    differing += outputs != reference;
+  }
+  std::printf("determinism: %d runs at %d OpenMP threads, %d differ from the "
+              "first\n",
+              o.repeat, o.ompThreads, differing);
+
+  // Threads: each run with one OpenMP thread, so the model's threads are
+  // the callers'.
+  aic_model_set_num_threads(model, 1);
+  Outputs single;
+  if (!runOnce(model, inputs, single, error))
+    return fail("the single-threaded run failed: " + error);
+  std::atomic<int> mismatches{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t)
+    threads.emplace_back([&] {
+      Inputs mine(aic_model_describe(model));
+      std::string why;
+      for (int r = 0; r < o.runs; ++r) {
+        Outputs outputs;
+        if (!runOnce(model, mine, outputs, why))
+          ++failures;
+        else if (outputs != single)
+          ++mismatches;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  std::printf("threads: %d threads x %d runs, %d outputs differ from a "
+              "single-threaded run, %d runs failed\n",
+              o.threads, o.runs, mismatches.load(), failures.load());
+  aic_model_unload(model);
+
+  // Load / run / unload cycles.
+  long warm = 0;
+  int cycleFailures = 0;
+  for (int c = 0; c < o.cycles; ++c) {
+    aic_model *m = nullptr;
+    if (aic_model_load(o.model, &m) != AIC_OK)
+      return fail("cycle " + std::to_string(c) + ": " + aic_last_error());
+    Outputs outputs;
+    aic_model_set_num_threads(m, o.ompThreads);
+    cycleFailures += !runOnce(m, inputs, outputs, error) || outputs != reference;
+    aic_model_unload(m);
+    if (c + 1 == o.cycles / 10)
+      warm = residentKiB();
+  }
+  long end = residentKiB();
+  double drift = warm ? 100.0 * (end - warm) / warm : 0;
+  std::printf("cycles: %d load/run/unload cycles, %d failed or differed; "
+              "resident %ld KiB after %d, %ld KiB after all (%+.2f%%)\n",
+              o.cycles, cycleFailures, warm, o.cycles / 10, end, drift);
+
+  bool ok = differing == 0 && mismatches == 0 && failures == 0 &&
+            cycleFailures == 0 && drift < o.maxDrift;
+  std::printf("%s\n", ok ? "aic-stress: passed" : "aic-stress: FAILED");
+  return ok ? 0 : 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto number = [&](int &field) {
+      if (i + 1 >= argc || std::atoi(argv[i + 1]) < 0)
+        return false;
+      field = std::atoi(argv[++i]);
+      return true;
+    };
+    bool ok = true;
+    if (arg == "--threads")
+      ok = number(o.threads);
+    else if (arg == "--runs")
+      ok = number(o.runs);
+    else if (arg == "--cycles")
+      ok = number(o.cycles);
+    else if (arg == "--repeat")
+      ok = number(o.repeat);
+    else if (arg == "--omp-threads")
+      ok = number(o.ompThreads);
+    else if (arg == "--max-drift")
+      ok = number(o.maxDrift);
+    else if (!o.model && arg[0] != '-')
+      o.model = argv[i];
+    else
+      ok = false;
+    if (!ok)
+      return fail("usage: aic-stress MODEL.so [--threads N] [--runs N] "
+                  "[--cycles N] [--repeat N] [--omp-threads N] "
+                  "[--max-drift PCT]");
+  }
+  if (!o.model)
+    return fail("usage: aic-stress MODEL.so [options]");
+  return stress(o);
+}
