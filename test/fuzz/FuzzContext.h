@@ -1,7 +1,6 @@
-//===- FuzzContext.h - shared setup of the compiler fuzz targets -*- C++
-//-*-===//
+//===- FuzzContext.h - setup shared by the fuzz targets ---------*- C++ -*-===//
 //
-// One MLIRContext per fuzzing process, with every dialect aic uses loaded
+// An MLIRContext for the fuzz targets, with every dialect aic uses loaded
 // and diagnostics swallowed: an error is a correct answer to a bad input;
 // a crash, a sanitizer report or a leak is what the fuzzer looks for.
 //
@@ -14,21 +13,27 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include <memory>
+
 namespace aic_fuzz {
 
+/// The context for the next input: made afresh every 256 inputs, since a
+/// context keeps every type and attribute it ever made (the constants of
+/// every graph), which would grow past the fuzzer's memory limit.
 inline mlir::MLIRContext &context() {
-  static mlir::MLIRContext *ctx = [] {
+  static std::unique_ptr<mlir::MLIRContext> ctx;
+  static unsigned uses = 0;
+  if (!ctx || ++uses % 256 == 0) {
     mlir::DialectRegistry registry;
     mlir::aic::registerAllDialects(registry);
     // Threads make a crash's stack harder to read and change nothing the
     // fuzzer looks for.
-    auto *c =
-        new mlir::MLIRContext(registry, mlir::MLIRContext::Threading::DISABLED);
-    c->loadAllAvailableDialects();
-    c->getDiagEngine().registerHandler(
+    ctx = std::make_unique<mlir::MLIRContext>(
+        registry, mlir::MLIRContext::Threading::DISABLED);
+    ctx->loadAllAvailableDialects();
+    ctx->getDiagEngine().registerHandler(
         [](mlir::Diagnostic &) { return mlir::success(); });
-    return c;
-  }();
+  }
   return *ctx;
 }
 
