@@ -2789,6 +2789,22 @@ struct TileAndVectorizePass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // An op whose iteration space is empty (a dim of 0: a matmul with
+    // K = 0, any op on an empty tensor) runs no iteration: its results
+    // are its inits. Replaced first, so that no tiling below divides by a
+    // zero extent.
+    SmallVector<linalg::LinalgOp> empty;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          llvm::is_contained(op.getStaticLoopRanges(), 0))
+        empty.push_back(op);
+    });
+    for (linalg::LinalgOp op : empty) {
+      SmallVector<Value> inits;
+      for (OpOperand &init : op.getDpsInitsMutable())
+        inits.push_back(init.get());
+      rewriter.replaceOp(op, inits);
+    }
     // Ops made inside a thread's piece (of a padding or an im2col copy),
     // vectorized in place below.
     SmallVector<Operation *> pieceOps;
