@@ -20,6 +20,8 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <onnx/onnx_pb.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -206,6 +208,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size) {
   unsigned optLevel = data.ConsumeIntegralInRange(0, 3);
   onnx::ModelProto model = buildModel(data);
   std::string serialized = model.SerializeAsString();
+  // AIC_FUZZ_MODEL=FILE saves the model an input builds, so that a
+  // finding can be replayed with aic-compile.
+  if (const char *path = std::getenv("AIC_FUZZ_MODEL"))
+    std::ofstream(path, std::ios::binary) << serialized;
 
   mlir::MLIRContext &context = aic_fuzz::context();
   mlir::aic::onnx_import::ImportOptions options;

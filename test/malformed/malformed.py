@@ -309,6 +309,12 @@ CASES = [
            initializers=[const("s", [4])]),
      "node 'rs' (Reshape, opset 17): cannot reshape [2, 3] (6 elements) to "
      "[4] (4 elements)"),
+    ("reshape-empty-scalar", "Reshape of 0 elements by a run-time empty shape",
+     model([node("Reshape", ["x", "s"], ["y"], name="rs")],
+           inputs=[tensor_info("x", dims=(1, 2, 0)),
+                   tensor_info("s", INT64, dims=(0,))]),
+     "node 'rs' (Reshape, opset 17): cannot reshape [1, 2, 0] (0 elements) "
+     "to [] (1 elements)"),
     ("float-indices", "Gather with float indices",
      model([node("Gather", ["x", "w"], ["y"], name="g")],
            initializers=[const("w", [0.0], FLOAT)]),

@@ -276,7 +276,8 @@ static OpFoldResult foldReshapeLike(Operation *op, Attribute input) {
   if (op->getOperand(0).getType() == type)
     return op->getOperand(0);
   DenseElementsAttr value = smallConstant(input);
-  if (!value || !type.hasStaticShape())
+  if (!value || !type.hasStaticShape() ||
+      value.getNumElements() != type.getNumElements())
     return {};
   return value.reshape(type);
 }

@@ -973,8 +973,12 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   Type elementType = elementTypeOf(adaptor.getInput());
   auto shapeType = cast<RankedTensorType>(adaptor.getShape().getType());
   DenseIntElementsAttr target;
-  if (!matchPattern(adaptor.getShape(), m_Constant(&target))) {
-    // Only the rank is known until the shape is.
+  Shape dims;
+  if (matchPattern(adaptor.getShape(), m_Constant(&target))) {
+    dims = llvm::to_vector(
+        llvm::map_range(target.getValues<APInt>(),
+                        [](const APInt &v) { return v.getSExtValue(); }));
+  } else {
     if (failed(listLength(adaptor.getShape(), loc)))
       return failure();
     if (shapeType.isDynamicDim(0)) {
@@ -982,13 +986,14 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
         mlir::emitError(*loc) << "expects a shape operand of static length";
       return failure();
     }
-    results.push_back(RankedTensorType::get(
-        Shape(shapeType.getDimSize(0), ShapedType::kDynamic), elementType));
-    return success();
+    // Only the rank is known until the shape is, unless the shape is empty
+    // and the result a scalar, whose one element the input must hold.
+    if (shapeType.getDimSize(0) != 0) {
+      results.push_back(RankedTensorType::get(
+          Shape(shapeType.getDimSize(0), ShapedType::kDynamic), elementType));
+      return success();
+    }
   }
-  Shape dims = llvm::to_vector(
-      llvm::map_range(target.getValues<APInt>(),
-                      [](const APInt &v) { return v.getSExtValue(); }));
   return pushTensor(inferReshapeShape(shapeOf(adaptor.getInput()), dims,
                                       adaptor.getAllowzero(), LocError{loc}),
                     elementType, results);
