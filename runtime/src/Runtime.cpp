@@ -21,16 +21,15 @@
 #include <vector>
 
 namespace {
-thread_local std::string lastError;
+// A fixed buffer: reporting that memory ran out must not need memory.
+thread_local char lastError[1024];
 } // namespace
 
 aic_status aic_runtime::fail(aic_status status, const char *format, ...) {
-  char buffer[1024];
   va_list args;
   va_start(args, format);
-  vsnprintf(buffer, sizeof(buffer), format, args);
+  vsnprintf(lastError, sizeof(lastError), format, args);
   va_end(args);
-  lastError = buffer;
   return status;
 }
 
@@ -178,7 +177,7 @@ struct aic_model {
 
 extern "C" {
 
-const char *aic_last_error(void) { return lastError.c_str(); }
+const char *aic_last_error(void) { return lastError; }
 
 const char *aic_status_name(aic_status status) {
   switch (status) {
