@@ -3,7 +3,8 @@
 # counts: 8 threads x 1,000 runs against a single-threaded run, 100 runs at
 # a fixed team size bit for bit, 10,000 load/run/unload cycles.
 #   scripts/stress.sh [release] [asan-ubsan] [tsan]   (default: all three)
-# release measures resident-memory drift (< 1%); asan-ubsan runs the same
+# release measures resident-memory drift (< 1%) and fails each malloc of a
+# run in turn (also in two real models from ../shared); asan-ubsan runs the same
 # under AddressSanitizer + LeakSanitizer (a leak fails it at exit), tsan
 # under ThreadSanitizer (test/stress/tsan.supp: libomp is not instrumented).
 # The model is compiled by the release build (scripts/build.sh).
@@ -21,6 +22,16 @@ for build in "${builds[@]}"; do
   case "$build" in
     release)
       build/bin/aic-stress "$model" "${counts[@]}"
+      # Allocation failures in models with dynamic shapes and control
+      # flow (many more allocations a run), where ../shared has them.
+      for real in ppocr_mobile_v2_cls oww_melspectrogram; do
+        onnx=../shared/onnx-tests/models/$real/model.onnx
+        [ -f "$onnx" ] || continue
+        echo "== aic-stress ($build, allocation failures in $real)"
+        build/bin/aic-compile "$onnx" -O2 -o "build/test/stress/$real.so"
+        build/bin/aic-stress "build/test/stress/$real.so" --threads 0 \
+          --runs 0 --cycles 0 --repeat 1 --dynamic-dim 64
+      done
       ;;
     asan-ubsan | tsan)
       AIC_SETUP_EXTRA="clang-22 libclang-rt-22-dev" bash scripts/setup.sh

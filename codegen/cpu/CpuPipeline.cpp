@@ -113,7 +113,12 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   // expand-strided-metadata computes dynamic sizes with affine.apply.
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Allocations through functions the library defines, which
+  // aic-cpu-track-run-allocations makes (an allocation that fails ends
+  // the run).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   // Math: integer powers as generated functions, then LLVM intrinsics, and
   // libm calls for what has no intrinsic (erf, acosh, ...).
   pm.addPass(createConvertMathToFuncs());
@@ -123,4 +128,5 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createTrackRunAllocationsPass());
 }

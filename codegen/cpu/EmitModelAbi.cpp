@@ -305,8 +305,9 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   // through its thread-local slot: cleared here, returned as code 1 and by
   // aic_model_v1_error. A CUDA graph reports its first CUDA failure there
   // too (where no check failed before it).
-  auto slot = cuda ? getOrCreateRunErrorSlot(b, module)
-                   : module.lookupSymbol<LLVM::GlobalOp>(kRunErrorSlot);
+  // A CPU run may also fail for want of memory
+  // (aic-cpu-track-run-allocations).
+  auto slot = getOrCreateRunErrorSlot(b, module);
   Value null = LLVM::ZeroOp::create(ib, loc, ptrType);
   if (slot)
     LLVM::StoreOp::create(ib, loc, null,
@@ -357,10 +358,12 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
     func::ReturnOp::create(eb, loc, ValueRange{message});
   }
 
-  // Outputs are malloc'd by the graph; the library frees them with the same
-  // allocator as it made them with.
-  auto freeDecl =
-      declareFunction("free", LLVM::LLVMVoidType::get(ctx), {ptrType});
+  // Outputs are allocated by the graph; the library frees them with the
+  // same allocator as it made them with: malloc on CUDA hosts, and on CPUs
+  // the memref lowering's generic functions, which
+  // aic-cpu-track-run-allocations defines.
+  auto freeDecl = declareFunction(cuda ? "free" : "_mlir_memref_to_llvm_free",
+                                  LLVM::LLVMVoidType::get(ctx), {ptrType});
   auto freeFn = func::FuncOp::create(b, loc, (cpu::kAbiPrefix + "_free").str(),
                                      b.getFunctionType({ptrType}, {}));
   Block *freeEntry = freeFn.addEntryBlock();

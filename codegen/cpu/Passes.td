@@ -268,4 +268,31 @@ def LowerDotProductsPass
   ];
 }
 
+def TrackRunAllocationsPass
+    : Pass<"aic-cpu-track-run-allocations", "ModuleOp"> {
+  let summary = "Ends a run whose allocation fails with a status instead of "
+                "a crash";
+  let description = [{
+    Run last, on the LLVM dialect, after aic-cpu-emit-model-abi and the
+    memref lowering with `use-generic-functions`. Defines the allocation
+    functions that lowering calls (`_mlir_memref_to_llvm_alloc` and
+    `_mlir_memref_to_llvm_free`) in the library: each allocation carries a
+    16-byte header that links it into a list of the calling thread's
+    current run, kept in a thread-local. `aic_model_v1_run` becomes a
+    wrapper that makes that list and a `_setjmp` buffer on its stack and
+    calls the former run function (kept out of line, so that
+    `returns_twice` costs the graph's code nothing). Where `malloc` returns
+    null, the allocation `longjmp`s back to the wrapper, which frees every
+    allocation still in the list, sets the run's message to "out of
+    memory" and returns 1; the thread's next run starts afresh. A run that
+    ends normally unlinks what is left (its outputs, which the caller frees
+    with `aic_model_v1_free`).
+
+    The current run is cleared around each outermost `omp.parallel`: a
+    failure there (on a thread of the team, which cannot unwind another
+    thread's stack) writes a message to stderr and aborts. The models
+    aic compiles allocate nothing inside parallel loops.
+  }];
+}
+
 #endif // AIC_CODEGEN_CPU_PASSES_TD

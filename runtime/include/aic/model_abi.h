@@ -103,14 +103,17 @@ const aic_model_info *aic_model_v1_info(void);
  * keeps no state between calls: several threads may run one model at once.
  * Returns 0 on success, nonzero where a run-time check failed (see
  * aic_model_v1_error); the outputs are then undefined, though allocated.
+ * A CPU model's run that runs out of memory returns nonzero too, with the
+ * message "out of memory": it frees what it allocated and leaves the
+ * outputs as they were.
  */
 int32_t aic_model_v1_run(const aic_tensor_ref *inputs, aic_output_ref *outputs);
 
 /**
  * The message of the calling thread's last failed run (a run-time check the
  * compiler could not decide, such as an `If` branch that cannot run on the
- * given shapes), or null. Optional: libraries without run-time checks may
- * lack it; runtimes look it up with dlsym.
+ * given shapes, or memory running out), or null. Optional: libraries made
+ * before every library had it may lack it; runtimes look it up with dlsym.
  */
 const char *aic_model_v1_error(void);
 

@@ -21,7 +21,7 @@
 // CHECK:   llvm.getelementptr %[[OUT]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, ptr, ptr)>
 // CHECK:   llvm.store
 // CHECK: func.func @aic_model_v1_free(%[[P:.*]]: !llvm.ptr)
-// CHECK:   llvm.call @free(%[[P]])
+// CHECK:   llvm.call @_mlir_memref_to_llvm_free(%[[P]])
 // CHECK-NOT: aic_model_v1_set_num_threads
 module attributes {aic.model_name = "m"} {
   func.func @main(%x: memref<?x4xf32>) -> memref<?x4xf32> attributes {aic.input_names = ["x"], aic.output_names = ["y"]} {
