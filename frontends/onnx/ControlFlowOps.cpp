@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/NodeImporter.h"
+#include "frontends/onnx/TensorBytes.h"
 
 #include "dialects/aic/IR/AicOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -97,7 +98,7 @@ buildIf(NodeContext &ctx, Value flag, unsigned numResults, StringRef what,
     // fail only a run that takes the branch.
     if (failed(outputs) &&
         (StringRef(message).contains("unsupported") ||
-         StringRef(message).contains("more than aic supports"))) {
+         StringRef(message).contains(::aic::onnx_tensor::kBeyondLimits))) {
       ctx.emitError() << message;
       return fail();
     }

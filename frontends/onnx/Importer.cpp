@@ -102,9 +102,8 @@ static std::string unknownOpHint(StringRef opType) {
 /// dims count as 1.
 static std::string checkTensorLimits(RankedTensorType type) {
   using namespace ::aic::onnx_tensor;
-  if (type.getRank() > kMaxRank)
-    return "rank " + std::to_string(type.getRank()) +
-           " is more than aic supports (" + std::to_string(kMaxRank) + ")";
+  if (std::string error = rankLimitError(type.getRank()); !error.empty())
+    return error;
   int64_t bytes =
       std::max<int64_t>(1, type.getElementType().getIntOrFloatBitWidth() / 8);
   for (int64_t d : type.getShape())
@@ -123,8 +122,8 @@ static std::string checkTensorLimits(RankedTensorType type) {
           os << d;
       },
       "x");
-  os << 'x' << type.getElementType() << " is " << bytes
-     << " bytes, more than aic supports (1 TiB)";
+  os << 'x' << type.getElementType() << " is " << bytes << " bytes, "
+     << kBeyondLimits << " (1 TiB)";
   return text;
 }
 
@@ -252,43 +251,44 @@ LogicalResult GraphImporter::importOpsets(const onnx::ModelProto &model) {
 }
 
 LogicalResult GraphImporter::checkNames(const onnx::GraphProto &g) {
-  // What defines each name so far: "graph input", "initializer", or a
-  // node's label.
-  llvm::StringMap<std::string> defined;
-  auto where = [&](const onnx::GraphProto &graph) {
-    return topGraph == &graph ? std::string()
-                              : "subgraph '" + graph.name() + "': ";
-  };
+  // The node that defines each name so far; null for a graph input or an
+  // initializer (`inputs` tells which).
+  llvm::StringMap<const onnx::NodeProto *> defined;
+  llvm::StringSet<> inputs, initializers;
+  std::string where =
+      topGraph == &g ? std::string() : "subgraph '" + g.name() + "': ";
   for (const auto &in : g.input()) {
-    if (!defined.try_emplace(in.name(), "a graph input").second) {
-      emitError(fileLoc) << where(g) << "graph input '" << in.name()
+    defined.try_emplace(in.name(), nullptr);
+    if (!inputs.insert(in.name()).second) {
+      emitError(fileLoc) << where << "graph input '" << in.name()
                          << "' is declared twice";
       return failure();
     }
   }
-  llvm::StringSet<> initializers;
   for (const auto &init : g.initializer()) {
     if (!initializers.insert(init.name()).second) {
-      emitError(fileLoc) << where(g) << "initializer '" << init.name()
+      emitError(fileLoc) << where << "initializer '" << init.name()
                          << "' is declared twice";
       return failure();
     }
-    defined.try_emplace(init.name(), "an initializer");
+    defined.try_emplace(init.name(), nullptr);
   }
   for (const auto &node : g.node()) {
     for (const auto &out : node.output()) {
       if (out.empty())
         continue;
-      auto [it, inserted] = defined.try_emplace(out, nodeLabel(node));
+      auto [it, inserted] = defined.try_emplace(out, &node);
       if (inserted)
         continue;
       InFlightDiagnostic diag = emitError(fileLoc);
-      diag << where(g) << nodeLabel(node) << ": output '" << out << "' is ";
-      if (StringRef(it->second).starts_with("node"))
+      diag << where << nodeLabel(node) << ": output '" << out << "' is ";
+      if (const onnx::NodeProto *first = it->second)
         diag << "already produced by "
-             << StringRef(it->second).split(" (").first;
+             << StringRef(nodeLabel(*first)).split(" (").first;
+      else if (inputs.contains(out))
+        diag << "already a graph input";
       else
-        diag << "already " << it->second;
+        diag << "already an initializer";
       return failure();
     }
   }
@@ -531,7 +531,7 @@ GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
   if (subgraphDepth >= kMaxSubgraphDepth) {
     emitError(fileLoc) << "subgraph '" << g.name()
                        << "': subgraphs nested more than " << kMaxSubgraphDepth
-                       << " deep are more than aic supports";
+                       << " deep are " << ::aic::onnx_tensor::kBeyondLimits;
     return failure();
   }
   if (failed(checkNames(g)))

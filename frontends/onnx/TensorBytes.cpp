@@ -99,14 +99,19 @@ std::string aic::onnx_tensor::dataTypeName(int32_t dataType) {
   return "data type " + std::to_string(dataType);
 }
 
+std::string aic::onnx_tensor::rankLimitError(int64_t rank) {
+  if (rank <= kMaxRank)
+    return "";
+  return "rank " + std::to_string(rank) + " is " + kBeyondLimits + " (" +
+         std::to_string(kMaxRank) + ")";
+}
+
 bool aic::onnx_tensor::elementCount(const std::vector<int64_t> &dims,
                                     int64_t &count, std::string &error) {
   count = 1;
-  if (static_cast<int64_t>(dims.size()) > kMaxRank) {
-    error = "rank " + std::to_string(dims.size()) +
-            " is more than aic supports (" + std::to_string(kMaxRank) + ")";
+  error = rankLimitError(dims.size());
+  if (!error.empty())
     return false;
-  }
   for (int64_t d : dims) {
     if (d < 0) {
       error = "negative dimension " + std::to_string(d);
@@ -255,8 +260,8 @@ bool aic::onnx_tensor::decodeTensor(const onnx::TensorProto &tensor,
     return false;
   }
   if (needed > kMaxTensorBytes) {
-    error = "its " + std::to_string(needed) +
-            " bytes are more than aic supports (1 TiB)";
+    error = "its " + std::to_string(needed) + " bytes are " + kBeyondLimits +
+            " (1 TiB)";
     return false;
   }
   if (int bits = packedBits(tensor.data_type())) {

@@ -27,6 +27,12 @@ constexpr int64_t kMaxRank = 64;
 /// The most bytes one tensor may hold (1 TiB): past any machine's memory,
 /// so a larger tensor is a malformed model, not a big one.
 constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
+/// The words that end every message about these limits (an If branch that
+/// passes one fails the compile, not a run).
+constexpr const char *kBeyondLimits = "more than aic supports";
+
+/// The message for a rank past kMaxRank, or an empty string.
+std::string rankLimitError(int64_t rank);
 
 /// Bytes per element of ONNX data type `dataType` as aic stores it (bool:
 /// one byte; the 4- and 2-bit types: one byte each, in the low bits), or 0
