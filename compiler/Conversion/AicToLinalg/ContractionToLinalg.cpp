@@ -851,7 +851,7 @@ static FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter,
         how.unsignedBytes->first, how.unsignedBytes->second);
   } else if (group == 1) {
     TypeRange types(resultType);
-    ValueRange ins{input, weight};
+    SmallVector<Value, 2> ins = {input, weight};
     if (spatial == 1)
       result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, types, ins, init,
                                               strides, dilations)
