@@ -56,6 +56,17 @@ void buildRunCheck(OpBuilder &b, Location loc, Value ok, StringRef message);
 /// The name of the ONNX node `loc` points at, for run-time error messages.
 std::string nodeName(Location loc);
 
+/// The run-time error of an index outside its dim (ONNX: an error), for
+/// the node `loc` points at.
+std::string indexRangeMessage(Location loc);
+
+/// Fails the run (buildRunCheck) where an element of `indices` lies
+/// outside [-extent, extent), the range ONNX's gathers accept (negative
+/// counting from the end). Constant indices are left alone: the importer
+/// checked them.
+void buildIndexRangeCheck(OpBuilder &b, Location loc, Value indices,
+                          Value extent);
+
 /// `compute` where `agree` (an i1 of run-time dim checks, or null: nothing
 /// to check) holds; else the run fails with `message` and the result is
 /// zeros of `type` (`dynamicSizes` its dynamic dims), so that an op whose

@@ -1262,7 +1262,8 @@ namespace {
 /// order (so later updates win) storing each, combined with what is there
 /// for a reduction, at its destination: its own position with dim `axis`
 /// replaced by its index (elements), or the position the last dim of
-/// indices gives, followed by the update's trailing dims (nd).
+/// indices gives, followed by the update's trailing dims (nd). An update
+/// whose index is out of range fails the run and is not stored.
 struct ScatterToLinalg : OpConversionPattern<ScatterOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -1313,15 +1314,24 @@ struct ScatterToLinalg : OpConversionPattern<ScatterOp> {
     scf::buildLoopNest(
         rewriter, loc, lbs, ubs, steps,
         [&](OpBuilder &b, Location l, ValueRange at) {
-          // An index read as `index`, wrapped once if negative.
+          // An index read as `index`, wrapped once if negative; `inside`
+          // gathers whether each is within its dim.
+          Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
           auto readIndex = [&](ValueRange where, int64_t dim) -> Value {
             Value v = memref::LoadOp::create(b, l, indexBuffer, where);
             v = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
             Value negative =
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
-            return arith::SelectOp::create(
+            v = arith::SelectOp::create(
                 b, l, negative, arith::AddIOp::create(b, l, v, dataDims[dim]),
                 v);
+            Value fits = arith::AndIOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, v, zero),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v,
+                                      dataDims[dim]));
+            inside = arith::AndIOp::create(b, l, inside, fits);
+            return v;
           };
           SmallVector<Value> dest;
           if (!nd) {
@@ -1336,16 +1346,21 @@ struct ScatterToLinalg : OpConversionPattern<ScatterOp> {
             }
             llvm::append_range(dest, at.drop_front(q));
           }
-          Value value = memref::LoadOp::create(b, l, updateBuffer, at);
-          if (reduction != "none") {
-            Scalar s{b, l, isUnsigned};
-            Value old = memref::LoadOp::create(b, l, out, dest);
-            value = reduction == "add"   ? s.add(old, value)
-                    : reduction == "mul" ? s.mul(old, value)
-                    : reduction == "max" ? s.max(old, value)
-                                         : s.min(old, value);
-          }
-          memref::StoreOp::create(b, l, value, out, dest);
+          // An index out of range fails the run and writes nothing.
+          buildRunCheck(b, l, inside, indexRangeMessage(loc));
+          scf::IfOp::create(b, l, inside, [&](OpBuilder &ib, Location il) {
+            Value value = memref::LoadOp::create(ib, il, updateBuffer, at);
+            if (reduction != "none") {
+              Scalar s{ib, il, isUnsigned};
+              Value old = memref::LoadOp::create(ib, il, out, dest);
+              value = reduction == "add"   ? s.add(old, value)
+                      : reduction == "mul" ? s.mul(old, value)
+                      : reduction == "max" ? s.max(old, value)
+                                           : s.min(old, value);
+            }
+            memref::StoreOp::create(ib, il, value, out, dest);
+            scf::YieldOp::create(ib, il);
+          });
         });
     rewriter.replaceOp(op, bufferization::ToTensorOp::create(
                                rewriter, loc, dataType, out, /*restrict=*/true,

@@ -212,8 +212,8 @@ struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
   }
 };
 /// An ONNX gather index as an in-range index: negative counts from the end,
-/// then clamped into [0, extent) so that a bad index cannot read outside
-/// the data.
+/// then clamped into [0, extent) so that a bad index (which fails the run:
+/// buildIndexRangeCheck) cannot read outside the data.
 static Value buildGatherIndex(OpBuilder &b, Location l, Value raw,
                               Value extent) {
   Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
@@ -448,8 +448,9 @@ struct ShapeToTensor : OpConversionPattern<ShapeOp> {
 };
 
 /// Gather: a generic over the result that reads the index and extracts the
-/// element; negative indices count from the end, others are clamped into
-/// range so that a bad index cannot read outside the data.
+/// element; negative indices count from the end. An index out of range
+/// fails the run, and is clamped into range so that it cannot read outside
+/// the data.
 struct GatherToLinalg : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -481,6 +482,7 @@ struct GatherToLinalg : OpConversionPattern<GatherOp> {
             tensor::DimOp::create(rewriter, loc, data, d - indexRank + 1));
     }
     Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
+    buildIndexRangeCheck(rewriter, loc, indices, extent);
     Value result = buildParallelGeneric(
         rewriter, loc, indices, {AffineMap::get(rank, 0, indexExprs, ctx)},
         resultType, dynamicSizes,
@@ -935,6 +937,7 @@ struct GatherElementsToLinalg : OpConversionPattern<GatherElementsOp> {
     auto resultType = cast<RankedTensorType>(toSignless(op.getType()));
     int64_t rank = resultType.getRank(), axis = adaptor.getAxis();
     Value extent = tensor::DimOp::create(rewriter, loc, data, axis);
+    buildIndexRangeCheck(rewriter, loc, indices, extent);
     Value result = buildParallelGeneric(
         rewriter, loc, indices, {rewriter.getMultiDimIdentityMap(rank)},
         resultType, buildDynamicDims(rewriter, loc, indices),

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::aic;
@@ -149,6 +150,40 @@ std::string mlir::aic::nodeName(Location loc) {
   if (auto named = dyn_cast<NameLoc>(loc))
     return named.getName().str();
   return "an op";
+}
+
+std::string mlir::aic::indexRangeMessage(Location loc) {
+  return "'" + nodeName(loc) +
+         "' has an index out of range (indices known only at run time)";
+}
+
+void mlir::aic::buildIndexRangeCheck(OpBuilder &b, Location loc, Value indices,
+                                     Value extent) {
+  if (matchPattern(indices, m_Constant()))
+    return;
+  auto type = cast<RankedTensorType>(indices.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(type.getRank(), zero), steps(type.getRank(), one), ubs;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    ubs.push_back(b.createOrFold<tensor::DimOp>(loc, indices, d));
+  Value lowest = arith::SubIOp::create(b, loc, zero, extent);
+  Value allTrue = arith::ConstantIntOp::create(b, loc, 1, 1);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{allTrue},
+      [&](OpBuilder &nb, Location l, ValueRange at,
+          ValueRange sofar) -> scf::ValueVector {
+        Value i = arith::IndexCastOp::create(
+            nb, l, nb.getIndexType(),
+            tensor::ExtractOp::create(nb, l, indices, at));
+        Value above =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, lowest);
+        Value below =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, extent);
+        return {arith::AndIOp::create(
+            nb, l, sofar[0], arith::AndIOp::create(nb, l, above, below))};
+      });
+  buildRunCheck(b, loc, nest.results.front(), indexRangeMessage(loc));
 }
 
 Value mlir::aic::buildBroadcastElementwise(OpBuilder &b, Location loc,
