@@ -64,7 +64,7 @@ std::string shapeString(const int64_t *shape, int32_t rank) {
   for (int32_t i = 0; i < rank; ++i) {
     if (i)
       s += ",";
-    s += shape[i] < 0 ? "?" : std::to_string(shape[i]);
+    s += shape[i] == -1 ? "?" : std::to_string(shape[i]);
   }
   return s + "]";
 }

@@ -7,10 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "aic/runtime.h"
+#include "runtime/src/Internal.h"
 
 #include <catch2/catch.hpp>
 
 #include <dlfcn.h>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +87,70 @@ TEST_CASE("runs check their inputs", "[runtime]") {
         AIC_ERROR_INVALID_ARGUMENT);
   CHECK(aic_model_run(nullptr, &input, 1, &output, 1) ==
         AIC_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("a library's description is checked before it is used", "[runtime]") {
+  using aic_runtime::checkModelInfo;
+  int64_t shape[] = {2, -1};
+  aic_tensor_info tensor = {"x", shape, AIC_FLOAT32, 2};
+  aic_model_info info = {
+      AIC_MODEL_ABI_VERSION, 1, 1, AIC_DEVICE_CPU, "m", &tensor, &tensor};
+  CHECK(checkModelInfo(&info, "m.so") == AIC_OK);
+
+  CHECK(checkModelInfo(nullptr, "m.so") == AIC_ERROR_NOT_A_MODEL);
+  int64_t negative[] = {2, -5};
+  int64_t huge[] = {int64_t(1) << 40, int64_t(1) << 40};
+  // Each spoils a copy of the description (its input a copy of `tensor`).
+  struct Case {
+    std::function<void(aic_model_info &, aic_tensor_info &)> spoil;
+    const char *message;
+  };
+  const Case cases[] = {
+      {[](auto &m, auto &) { m.abi_version = 7; },
+       "'m.so' describes ABI version 7, expected 1"},
+      {[](auto &m, auto &) { m.device = 9; },
+       "'m.so' runs on device 9, which this runtime does not know"},
+      {[](auto &m, auto &) {
+         m.num_inputs = aic_runtime::kMaxModelTensors + 1;
+       },
+       "'m.so' describes 65537 inputs, more than 65536"},
+      {[](auto &m, auto &) { m.outputs = nullptr; },
+       "'m.so' describes 1 outputs but no array"},
+      {[](auto &, auto &t) { t.name = nullptr; },
+       "'m.so': input 0 has no name"},
+      {[](auto &, auto &t) { t.elem_type = 99; },
+       "'m.so': input 'x' has unknown element type 99"},
+      {[](auto &, auto &t) { t.rank = aic_runtime::kMaxRank + 1; },
+       "'m.so': input 'x' has rank 65"},
+      {[](auto &, auto &t) { t.shape = nullptr; },
+       "'m.so': input 'x' has rank 2"},
+      {[&](auto &, auto &t) { t.shape = negative; },
+       "'m.so': input 'x' has shape [2,-5]"},
+      {[&](auto &, auto &t) { t.shape = huge; },
+       "'m.so': input 'x' has shape [1099511627776,1099511627776]"},
+  };
+  for (const Case &c : cases) {
+    aic_model_info bad = info;
+    aic_tensor_info input = tensor;
+    bad.inputs = &input;
+    c.spoil(bad, input);
+    CHECK(checkModelInfo(&bad, "m.so") == AIC_ERROR_NOT_A_MODEL);
+    CHECK_THAT(aic_last_error(), Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("an input too large to address is refused", "[runtime]") {
+  int64_t declared[] = {-1, -1};
+  aic_tensor_info info = {"x", declared, AIC_FLOAT32, 2};
+  int64_t shape[] = {int64_t(1) << 31, int64_t(1) << 31};
+  float element = 0;
+  aic_tensor input = {&element, shape, 2, AIC_FLOAT32, nullptr};
+  CHECK(aic_runtime::checkInputs(&input, 1, &info, 1) ==
+        AIC_ERROR_SHAPE_MISMATCH);
+  CHECK(lastErrorHas(
+      "input 'x' has shape [2147483648,2147483648], too large to address"));
+  shape[1] = 4;
+  CHECK(aic_runtime::checkInputs(&input, 1, &info, 1) == AIC_OK);
 }
 
 TEST_CASE("thread counts are checked", "[runtime]") {
