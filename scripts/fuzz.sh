@@ -16,6 +16,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(import compile tensor-file model-info)
 
 AIC_SETUP_EXTRA="clang-22 libclang-rt-22-dev" bash scripts/setup.sh
+# Cached objects serve any checkout's path.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset asan-ubsan > /dev/null
 cmake --build build-asan -j "${AIC_JOBS:-$(nproc)}" \
   --target "${targets[@]/#/aic-fuzz-}"
