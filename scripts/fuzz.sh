@@ -43,8 +43,9 @@ for target in "${targets[@]}"; do
   fi
   ran=$(( $(date +%s) - start ))
   echo "$target $ran $(date -u +%FT%TZ) $status" >> "$out/hours.txt"
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
-         grep -o '[0-9]*$' || echo 0)
+  # The log may hold bytes of the inputs (-a); the final stats come last.
+  runs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
+         tail -n 1 | grep -o '[0-9]*$' || echo 0)
   total=$(awk -v t="$target" '$1 == t { s += $2 } END { print s + 0 }' \
           "$out/hours.txt")
   printf 'fuzz %-12s %-6s %5d s, %9s inputs; %6.2f h in all\n' \

@@ -510,8 +510,14 @@ LogicalResult rewriteIm2Col(RewriterBase &rewriter, linalg::LinalgOp conv,
   std::optional<ConvOperands> operands = matchConv2D(conv);
   if (!operands)
     return failure();
-  auto [input, filter, init, inputType, filterType, outType, strides,
-        dilations] = *operands;
+  // Named copies, not structured bindings: the lambdas below capture them.
+  Value input = operands->input, filter = operands->filter,
+        init = operands->init;
+  RankedTensorType inputType = operands->inputType,
+                   filterType = operands->filterType,
+                   outType = operands->outType;
+  ArrayRef<int64_t> strides = operands->strides,
+                    dilations = operands->dilations;
   Type et = inputType.getElementType();
   int64_t n = outType.getDimSize(0), c = inputType.getDimSize(1),
           kh = filterType.getDimSize(2), kw = filterType.getDimSize(3),

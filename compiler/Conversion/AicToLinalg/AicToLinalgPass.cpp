@@ -94,14 +94,16 @@ struct ConvertAicToLinalgPass
         if (converter.convertType(type) != type)
           setAttr(TypeAttr::get(getElementTypeOrSelf(type)));
       };
-      for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
-        mark(type, func.getArgAttrDict(i), [&](TypeAttr attr) {
-          func.setArgAttr(i, "aic.element_type", attr);
-        });
-      for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
-        mark(type, func.getResultAttrDict(i), [&](TypeAttr attr) {
-          func.setResultAttr(i, "aic.element_type", attr);
-        });
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        mark(func.getArgumentTypes()[i], func.getArgAttrDict(i),
+             [&](TypeAttr attr) {
+               func.setArgAttr(i, "aic.element_type", attr);
+             });
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        mark(func.getResultTypes()[i], func.getResultAttrDict(i),
+             [&](TypeAttr attr) {
+               func.setResultAttr(i, "aic.element_type", attr);
+             });
     });
   }
 };
