@@ -38,9 +38,12 @@ for build in "${builds[@]}"; do
       dir=build-${build%-ubsan}
       cmake --preset "$build" > /dev/null
       cmake --build "$dir" -j "$jobs" --target aic-stress
+      # Resident memory is the release build's to bound: ASan's
+      # quarantine grows it 8% over the cycles, TSan's shadow and sync
+      # state for each load 160%; leaks are LeakSanitizer's to find.
       ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
       TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/test/stress/tsan.supp:${TSAN_OPTIONS:-}" \
-        "$dir/bin/aic-stress" "$model" "${counts[@]}" --max-drift 100
+        "$dir/bin/aic-stress" "$model" "${counts[@]}" --max-drift 1000
       ;;
     *)
       echo "stress.sh: unknown build '$build' (release, asan-ubsan, tsan)" >&2

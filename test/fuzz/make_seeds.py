@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora into corpus/ (committed; rerun to
 remake them): small valid inputs from which libFuzzer's mutations start.
+Beside them, corpus/TARGET/regression-* are inputs of fixed findings, kept
+by hand so that every run (CI's 60 s too) tries them first.
 
     make_seeds.py [OUT]   (default: corpus/ beside this script)"""
 import os
