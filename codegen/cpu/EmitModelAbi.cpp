@@ -301,17 +301,14 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   for (auto [i, type] : llvm::enumerate(graph.getArgumentTypes()))
     args.push_back(
         buildDescriptor(ib, entry->getArgument(0), i, cast<MemRefType>(type)));
-  // A graph with run-time checks (aic.check) reports the first that failed
-  // through its thread-local slot: cleared here, returned as code 1 and by
-  // aic_model_v1_error. A CUDA graph reports its first CUDA failure there
-  // too (where no check failed before it).
-  // A CPU run may also fail for want of memory
-  // (aic-cpu-track-run-allocations).
+  // A run reports its first failure through the thread-local slot: cleared
+  // here, returned as code 1 and by aic_model_v1_error. A failure is a
+  // run-time check (aic.check), a CUDA failure, or on CPUs memory running
+  // out (aic-cpu-track-run-allocations).
   auto slot = getOrCreateRunErrorSlot(b, module);
   Value null = LLVM::ZeroOp::create(ib, loc, ptrType);
-  if (slot)
-    LLVM::StoreOp::create(ib, loc, null,
-                          LLVM::AddressOfOp::create(ib, loc, slot));
+  LLVM::StoreOp::create(ib, loc, null,
+                        LLVM::AddressOfOp::create(ib, loc, slot));
   auto voidType = LLVM::LLVMVoidType::get(ctx);
   if (cuda)
     LLVM::CallOp::create(ib, loc,
@@ -334,15 +331,11 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
   }
   for (auto [i, result] : llvm::enumerate(call.getResults()))
     storeOutput(ib, result, entry->getArgument(1), i);
-  Value code = LLVM::ConstantOp::create(ib, loc, i32Type, 0);
-  if (slot) {
-    Value message = LLVM::LoadOp::create(
-        ib, loc, ptrType, LLVM::AddressOfOp::create(ib, loc, slot));
-    Value failed =
-        LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::ne, message, null);
-    code = LLVM::SelectOp::create(
-        ib, loc, failed, LLVM::ConstantOp::create(ib, loc, i32Type, 1), code);
-  }
+  Value message = LLVM::LoadOp::create(
+      ib, loc, ptrType, LLVM::AddressOfOp::create(ib, loc, slot));
+  Value failed =
+      LLVM::ICmpOp::create(ib, loc, LLVM::ICmpPredicate::ne, message, null);
+  Value code = LLVM::ZExtOp::create(ib, loc, i32Type, failed);
   func::ReturnOp::create(ib, loc, ValueRange{code});
 
   auto errorFn =
@@ -350,11 +343,8 @@ LogicalResult AbiBuilder::emit(func::FuncOp graph,
                            b.getFunctionType({}, {ptrType}));
   {
     OpBuilder eb = OpBuilder::atBlockBegin(errorFn.addEntryBlock());
-    Value message =
-        slot ? LLVM::LoadOp::create(eb, loc, ptrType,
-                                    LLVM::AddressOfOp::create(eb, loc, slot))
-                   .getResult()
-             : LLVM::ZeroOp::create(eb, loc, ptrType).getResult();
+    Value message = LLVM::LoadOp::create(
+        eb, loc, ptrType, LLVM::AddressOfOp::create(eb, loc, slot));
     func::ReturnOp::create(eb, loc, ValueRange{message});
   }
 
