@@ -4,11 +4,13 @@
 #       under AddressSanitizer + UndefinedBehaviorSanitizer (and
 #       LeakSanitizer), with the libFuzzer targets
 #   scripts/sanitize.sh tsan                         build-tsan/: the
-#       runtime under threads (scripts/stress.sh tsan) under ThreadSanitizer
+#       runtime's tests (aic-runtime-tests) and the runtime under threads
+#       (scripts/stress.sh tsan) under ThreadSanitizer, on models that the
+#       release build compiles
 #   scripts/sanitize.sh ci                           CI's share, in
 #       build-asan/: each fuzz target for 60 s (scripts/fuzz.sh), the
-#       malformed-model suite, and the unit tests (the runtime's C API
-#       among them) and aic-stress at ctest's counts
+#       malformed-model suite, the unit and runtime tests and aic-stress
+#       at ctest's counts
 # Installs Debian's clang-22 and its sanitizer runtimes where missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,15 +32,21 @@ case "$preset" in
   ci)
     bash scripts/fuzz.sh 60
     cmake --build build-asan -j "$jobs" --target aic-compile aic-unit-tests \
-      unit-test-model aic-stress stress-model
+      aic-runtime-tests unit-test-model aic-stress stress-model
     out=$(mktemp -d)
     trap 'rm -rf "$out"' EXIT
     # Debian's python3, which has python3-onnx (scripts/setup.sh).
     /usr/bin/python3 test/malformed/malformed.py "$out" \
       build-asan/bin/aic-compile
-    ctest --test-dir build-asan --output-on-failure -R '^(unit|stress)$'
+    ctest --test-dir build-asan --output-on-failure -R '^(unit|runtime|stress)$'
     ;;
   tsan)
+    # No compiler here: the release build compiles the test models.
+    bash scripts/build.sh
+    cmake --build build-tsan -j "$jobs" --target aic-runtime-tests
+    AIC_TEST_MODEL="$PWD/build/test/unit/tiny_cnn.so" \
+    TSAN_OPTIONS="halt_on_error=1:suppressions=$PWD/test/stress/tsan.supp:${TSAN_OPTIONS:-}" \
+      build-tsan/bin/aic-runtime-tests
     # The runtime under threads: aic-stress (scripts/stress.sh).
     exec bash scripts/stress.sh tsan
     ;;
