@@ -345,7 +345,8 @@ GraphImporter::importValueInfoType(const onnx::ValueInfoProto &info,
       return failure();
     }
     for (auto [i, d] : llvm::enumerate(dims)) {
-      if (d != ShapedType::kDynamic && d != want[i]) {
+      if (d != ShapedType::kDynamic && !ShapedType::isDynamic(want[i]) &&
+          d != want[i]) {
         emitError(fileLoc) << "--shape gives dim " << i << " of input '"
                            << info.name() << "' as " << want[i]
                            << ", but the model fixes it at " << d;
@@ -1186,10 +1187,11 @@ LogicalResult mlir::aic::onnx_import::parseShapeOption(StringRef text,
   SmallVector<StringRef> parts;
   dimsText.split(parts, 'x');
   for (StringRef part : parts) {
-    int64_t d;
-    if (part.getAsInteger(10, d) || d < 0) {
+    // `?` leaves the dim to run time, even where the model fixes it.
+    int64_t d = ShapedType::kDynamic;
+    if (part != "?" && (part.getAsInteger(10, d) || d < 0)) {
       error = "--shape " + text.str() + ": '" + part.str() +
-              "' is not a non-negative dimension";
+              "' is not a non-negative dimension or ?";
       return failure();
     }
     dims.push_back(d);

@@ -41,6 +41,8 @@ struct GraphInput {
 struct ImportOptions {
   /// Input dims to pin, by input name (`--shape NAME=1x3x224x224`); they
   /// replace symbolic and dynamic dims and must agree with static ones.
+  /// A dynamic dim here (`?`) leaves that dim to run time, even where the
+  /// model fixes it (a batch dim exported as 1, for server-side batching).
   llvm::StringMap<SmallVector<int64_t>> inputShapes;
   /// A folder of input_K.pb files: graph input K becomes a constant with
   /// that value (`--const-inputs`; the "constant inputs" test variant).

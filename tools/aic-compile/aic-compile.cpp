@@ -93,9 +93,11 @@ cl::opt<bool> cudaEmulate(
 cl::opt<std::string> cpuName("cpu",
                              cl::desc("Target CPU (native or an LLVM name)"),
                              cl::init("native"), cl::cat(aicCategory));
-cl::list<std::string> shapes("shape",
-                             cl::desc("Pin an input's dims: NAME=D0xD1x..."),
-                             cl::value_desc("NAME=DIMS"), cl::cat(aicCategory));
+cl::list<std::string>
+    shapes("shape",
+           cl::desc("Pin an input's dims: NAME=D0xD1x... (? leaves "
+                    "a dim to run time)"),
+           cl::value_desc("NAME=DIMS"), cl::cat(aicCategory));
 cl::opt<std::string> symbolPrefix(
     "name",
     cl::desc("Name the entry points PREFIX_run, ... (default aic_model_v1)"),
