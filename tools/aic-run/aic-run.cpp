@@ -13,6 +13,7 @@
 
 #include "aic/runtime.h"
 #include "tools/aic-run/TensorFiles.h"
+#include "tools/common/Elements.h"
 
 #include <sys/stat.h>
 
@@ -27,6 +28,9 @@
 #include <vector>
 
 using aic_run::HostTensor;
+using aic_tools::elementToDouble;
+using aic_tools::isNarrowInteger;
+using aic_tools::load;
 
 namespace {
 struct Options {
@@ -166,21 +170,6 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
-float halfToFloat(uint16_t h) {
-  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0x1f)
-    bits = sign | 0x7f800000u | (man << 13);
-  else if (exp == 0) {
-    float f = std::ldexp(static_cast<float>(man), -24);
-    return sign ? -f : f;
-  } else
-    bits = sign | ((exp + 112) << 23) | (man << 13);
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
 /// ONNX test data written before ONNX 1.13 stores bfloat16 tensors as
 /// UINT16 (ONNX data type 4) with the same bits; read them as bfloat16.
 void adoptLegacyBFloat16(HostTensor &t, int32_t expected) {
@@ -188,101 +177,9 @@ void adoptLegacyBFloat16(HostTensor &t, int32_t expected) {
     t.elemType = AIC_BFLOAT16;
 }
 
-/// Element `i` of type T at `p`.
-template <typename T> T load(const char *p, size_t i) {
-  T v;
-  std::memcpy(&v, p + sizeof(T) * i, sizeof(T));
-  return v;
-}
-
-float bfloat16ToFloat(uint16_t v) {
-  uint32_t bits = static_cast<uint32_t>(v) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-/// The value of an 8-bit float with `exponentBits` exponent bits and
-/// `bias`. E5M2 has IEEE infinities and NaNs; E4M3FN has no infinity and
-/// NaN at magnitude 0x7F; the FNUZ types have NaN at 0x80 and no -0.
-enum class Float8Kind { IEEE, FN, FNUZ };
-double float8ToDouble(uint8_t v, int exponentBits, int bias, Float8Kind kind) {
-  int mantissaBits = 7 - exponentBits;
-  bool negative = v & 0x80;
-  int exponent = (v >> mantissaBits) & ((1 << exponentBits) - 1);
-  int mantissa = v & ((1 << mantissaBits) - 1);
-  if (kind == Float8Kind::FNUZ && v == 0x80)
-    return NAN;
-  if (kind == Float8Kind::FN && (v & 0x7F) == 0x7F)
-    return NAN;
-  if (kind == Float8Kind::IEEE && exponent == (1 << exponentBits) - 1)
-    return mantissa ? NAN : (negative ? -INFINITY : INFINITY);
-  double magnitude = exponent == 0
-                         ? std::ldexp(mantissa, 1 - bias - mantissaBits)
-                         : std::ldexp(mantissa + (1 << mantissaBits),
-                                      exponent - bias - mantissaBits);
-  return negative ? -magnitude : magnitude;
-}
-
 /// Element `i` of `t` as a double (for printing and comparing).
 double elementAt(const HostTensor &t, size_t i) {
-  const char *p = t.data.data();
-  switch (t.elemType) {
-  case AIC_FLOAT32:
-    return load<float>(p, i);
-  case AIC_FLOAT64:
-    return load<double>(p, i);
-  case AIC_FLOAT16:
-    return halfToFloat(load<uint16_t>(p, i));
-  case AIC_BFLOAT16:
-    return bfloat16ToFloat(load<uint16_t>(p, i));
-  case AIC_INT8:
-    return load<int8_t>(p, i);
-  case AIC_BOOL:
-    return load<uint8_t>(p, i) != 0;
-  case AIC_INT16:
-    return load<int16_t>(p, i);
-  case AIC_INT32:
-    return load<int32_t>(p, i);
-  case AIC_INT64:
-    return static_cast<double>(load<int64_t>(p, i));
-  case AIC_UINT8:
-    return load<uint8_t>(p, i);
-  case AIC_UINT16:
-    return load<uint16_t>(p, i);
-  case AIC_UINT32:
-    return load<uint32_t>(p, i);
-  case AIC_UINT64:
-    return static_cast<double>(load<uint64_t>(p, i));
-  case AIC_UINT4:
-    return load<uint8_t>(p, i) & 0xF;
-  case AIC_INT4:
-    return static_cast<int8_t>(load<uint8_t>(p, i) << 4) >> 4;
-  case AIC_FLOAT4E2M1: {
-    // 1 sign, 2 exponent (bias 1), 1 mantissa bit; no infinity or NaN.
-    static const double magnitudes[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
-    uint8_t v = load<uint8_t>(p, i);
-    return (v & 0x8 ? -1 : 1) * magnitudes[v & 0x7];
-  }
-  case AIC_UINT2:
-    return load<uint8_t>(p, i) & 0x3;
-  case AIC_INT2:
-    return static_cast<int8_t>(load<uint8_t>(p, i) << 6) >> 6;
-  case AIC_FLOAT8E4M3FN:
-    return float8ToDouble(load<uint8_t>(p, i), 4, 7, Float8Kind::FN);
-  case AIC_FLOAT8E4M3FNUZ:
-    return float8ToDouble(load<uint8_t>(p, i), 4, 8, Float8Kind::FNUZ);
-  case AIC_FLOAT8E5M2:
-    return float8ToDouble(load<uint8_t>(p, i), 5, 15, Float8Kind::IEEE);
-  case AIC_FLOAT8E5M2FNUZ:
-    return float8ToDouble(load<uint8_t>(p, i), 5, 16, Float8Kind::FNUZ);
-  case AIC_FLOAT8E8M0: {
-    // A power of two: 2^(bits - 127); 0xFF is NaN.
-    uint8_t v = load<uint8_t>(p, i);
-    return v == 0xFF ? NAN : std::ldexp(1.0, v - 127);
-  }
-  }
-  return 0;
+  return elementToDouble(t.elemType, t.data.data(), i);
 }
 
 size_t elementCount(const std::vector<int64_t> &shape) {
@@ -358,26 +255,6 @@ bool compareOutput(const HostTensor &actual, const HostTensor &expected,
   }
   std::printf(": ok\n");
   return true;
-}
-
-/// Integer types up to 32 bits (and bool), which a double holds exactly.
-bool isNarrowInteger(int32_t elemType) {
-  switch (elemType) {
-  case AIC_BOOL:
-  case AIC_INT8:
-  case AIC_INT16:
-  case AIC_INT32:
-  case AIC_UINT8:
-  case AIC_UINT16:
-  case AIC_UINT32:
-  case AIC_INT4:
-  case AIC_UINT4:
-  case AIC_INT2:
-  case AIC_UINT2:
-    return true;
-  default:
-    return false;
-  }
 }
 
 void printOutput(const HostTensor &t) {
