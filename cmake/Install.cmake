@@ -2,7 +2,7 @@
 # CMake package (find_package(aic), aic_add_model) and pkg-config files.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS aic-compile aic-run EXPORT aicTargets
+install(TARGETS aic-compile aic-run aic-serve EXPORT aicTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS aic_runtime EXPORT aicTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

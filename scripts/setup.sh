@@ -10,6 +10,7 @@ packages=(
   catch2 libonnx-testdata
   libomp5-14
   chromium pybind11-dev python3-dev python3-numpy python3-onnx pkgconf
+  libcpp-httplib-dev nlohmann-json3-dev nodejs
 )
 # More for some scripts: scripts/sanitize.sh and scripts/fuzz.sh need clang.
 read -r -a extra <<< "${AIC_SETUP_EXTRA:-}"

@@ -101,6 +101,9 @@ def main():
         print("CUDA model: " + loaded.stdout.strip().splitlines()[-1],
               flush=True)
 
+        # The installed server finds the runtime beside it.
+        run([os.path.join(prefix, "bin", "aic-serve"), "--version"])
+
         # aic_add_model's errors stop the configure with a clear message.
         bad = os.path.join(tmp, "bad")
         os.makedirs(bad)
