@@ -2,6 +2,7 @@
 
 #include "serving/Repository.h"
 
+#include "serving/Batch.h"
 #include "serving/Metrics.h"
 #include "serving/ModelConfig.pb.h"
 #include "serving/Protocol.h"
@@ -139,18 +140,6 @@ bool checkTensors(
     }
   }
   return true;
-}
-
-/// Whether every input and output of `info` has a dynamic first dim.
-bool hasBatchDim(const aic_model_info &info) {
-  auto dynamicFirst = [](const aic_tensor_info *tensors, uint32_t count) {
-    for (uint32_t i = 0; i < count; ++i)
-      if (tensors[i].rank == 0 || tensors[i].shape[0] != -1)
-        return false;
-    return true;
-  };
-  return info.num_inputs > 0 && dynamicFirst(info.inputs, info.num_inputs) &&
-         dynamicFirst(info.outputs, info.num_outputs);
 }
 
 bool parseCount(const std::string &text, int &value) {

@@ -4,7 +4,6 @@
 
 #include "serving/Metrics.h"
 
-#include <cstring>
 #include <future>
 
 namespace aic_serve {
@@ -22,8 +21,8 @@ struct Executor::Job {
 
 Executor::Executor(aic_model *model, int instances, int64_t maxBatchSize,
                    int64_t batchTimeoutUs, ModelMetrics &metrics)
-    : model(model), info(aic_model_describe(model)), maxBatchSize(maxBatchSize),
-      batchTimeout(batchTimeoutUs), metrics(metrics) {
+    : model(model), maxBatchSize(maxBatchSize), batchTimeout(batchTimeoutUs),
+      metrics(metrics) {
   for (int i = 0; i < instances; ++i)
     threads.emplace_back([this] { instance(); });
 }
@@ -42,13 +41,8 @@ void Executor::stop() {
 }
 
 bool Executor::batchable(const Job &job) const {
-  if (maxBatchSize <= 1 || job.inputs.empty())
-    return false;
-  int64_t rows = job.inputs[0].shape.empty() ? -1 : job.inputs[0].shape[0];
-  for (const Tensor &t : job.inputs)
-    if (t.shape.empty() || t.shape[0] != rows)
-      return false;
-  return rows > 0 && rows < maxBatchSize;
+  int64_t rows = rowsOf(job.inputs);
+  return maxBatchSize > 1 && rows > 0 && rows < maxBatchSize;
 }
 
 RunResult Executor::run(std::vector<Tensor> inputs) {
@@ -67,17 +61,6 @@ RunResult Executor::run(std::vector<Tensor> inputs) {
   metrics.pending.fetch_sub(1, std::memory_order_relaxed);
   return answer;
 }
-
-namespace {
-/// Whether `a` and `b` have the same dims but the first in each input.
-bool sameRows(const std::vector<Tensor> &a, const std::vector<Tensor> &b) {
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!std::equal(a[i].shape.begin() + 1, a[i].shape.end(),
-                    b[i].shape.begin() + 1, b[i].shape.end()))
-      return false;
-  return true;
-}
-} // namespace
 
 std::vector<Executor::Job *>
 Executor::takeBatch(std::unique_lock<std::mutex> &lock) {
@@ -138,44 +121,8 @@ void Executor::instance() {
 }
 
 RunResult Executor::runAlone(const std::vector<Tensor> &inputs) {
-  std::vector<aic_tensor> in(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i)
-    in[i] = {const_cast<char *>(inputs[i].data), inputs[i].shape.data(),
-             static_cast<int32_t>(inputs[i].shape.size()), inputs[i].elemType,
-             nullptr};
-  std::vector<aic_tensor> out(info->num_outputs);
-  RunResult result;
-  aic_status status =
-      aic_model_run(model, in.data(), in.size(), out.data(), out.size());
   metrics.executions.fetch_add(1, std::memory_order_relaxed);
-  if (status != AIC_OK) {
-    result.error = aic_last_error();
-    // Wrong inputs and failed run-time checks are the request's; running
-    // out of memory is the server's.
-    bool server = status == AIC_ERROR_RUN && result.error == "out of memory";
-    result.httpStatus = server ? 503
-                        : status == AIC_ERROR_RUN ||
-                                status == AIC_ERROR_SHAPE_MISMATCH ||
-                                status == AIC_ERROR_TYPE_MISMATCH
-                            ? 400
-                            : 500;
-    return result;
-  }
-  for (aic_tensor &t : out) {
-    auto owned = std::shared_ptr<aic_tensor>(new aic_tensor(t), [](auto *p) {
-      aic_tensor_release(p);
-      delete p;
-    });
-    Tensor view;
-    view.elemType = t.elem_type;
-    view.shape.assign(t.shape, t.shape + t.rank);
-    view.data = static_cast<const char *>(t.data);
-    view.bytes = elementCount(view.shape) *
-                 aic_element_size(static_cast<int>(t.elem_type));
-    view.owner = owned;
-    result.outputs.push_back(std::move(view));
-  }
-  return result;
+  return runModel(model, inputs);
 }
 
 void Executor::execute(const std::vector<Job *> &jobs) {
@@ -190,34 +137,15 @@ void Executor::execute(const std::vector<Job *> &jobs) {
     return;
   }
   // One run over the requests' rows, concatenated.
-  int64_t rows = 0;
-  for (Job *job : jobs)
-    rows += job->rows;
-  std::vector<Tensor> inputs;
-  for (size_t i = 0; i < jobs[0]->inputs.size(); ++i) {
-    Tensor t;
-    t.elemType = jobs[0]->inputs[i].elemType;
-    t.shape = jobs[0]->inputs[i].shape;
-    t.shape[0] = rows;
-    for (Job *job : jobs)
-      t.bytes += job->inputs[i].bytes;
-    auto buffer = std::shared_ptr<char[]>(new char[t.bytes ? t.bytes : 1]);
-    size_t offset = 0;
-    for (Job *job : jobs) {
-      if (job->inputs[i].bytes)
-        std::memcpy(buffer.get() + offset, job->inputs[i].data,
-                    job->inputs[i].bytes);
-      offset += job->inputs[i].bytes;
-    }
-    t.data = buffer.get();
-    t.owner = buffer;
-    inputs.push_back(std::move(t));
+  std::vector<const std::vector<Tensor> *> requests;
+  std::vector<int64_t> rows;
+  for (Job *job : jobs) {
+    requests.push_back(&job->inputs);
+    rows.push_back(job->rows);
   }
-  RunResult batched = runAlone(inputs);
-  bool split = batched.error.empty();
-  for (const Tensor &out : batched.outputs)
-    split = split && !out.shape.empty() && out.shape[0] == rows;
-  if (!split) {
+  RunResult batched = runAlone(concatRows(requests));
+  std::vector<std::vector<Tensor>> parts;
+  if (!batched.error.empty() || !splitRows(batched.outputs, rows, parts)) {
     // Each alone: its own error, or outputs that are its own.
     for (Job *job : jobs) {
       metrics.batchSize.observe(1);
@@ -226,20 +154,8 @@ void Executor::execute(const std::vector<Job *> &jobs) {
     return;
   }
   metrics.batchSize.observe(static_cast<double>(jobs.size()));
-  int64_t row = 0;
-  for (Job *job : jobs) {
-    RunResult mine;
-    for (const Tensor &out : batched.outputs) {
-      size_t rowBytes = out.bytes / static_cast<size_t>(rows);
-      Tensor view = out;
-      view.shape[0] = job->rows;
-      view.data = out.data + rowBytes * row;
-      view.bytes = rowBytes * job->rows;
-      mine.outputs.push_back(std::move(view));
-    }
-    row += job->rows;
-    job->done.set_value(std::move(mine));
-  }
+  for (size_t j = 0; j < jobs.size(); ++j)
+    jobs[j]->done.set_value({std::move(parts[j]), "", 200});
 }
 
 } // namespace aic_serve

@@ -18,7 +18,7 @@
 #ifndef AIC_SERVING_SCHEDULER_H
 #define AIC_SERVING_SCHEDULER_H
 
-#include "serving/Tensor.h"
+#include "serving/Batch.h"
 
 #include "aic/runtime.h"
 
@@ -33,14 +33,6 @@
 namespace aic_serve {
 
 struct ModelMetrics;
-
-/// What a run gives a request: its outputs (in the model's order), or an
-/// error with the HTTP status it calls for.
-struct RunResult {
-  std::vector<Tensor> outputs;
-  std::string error;
-  int httpStatus = 200;
-};
 
 class Executor {
 public:
@@ -71,7 +63,6 @@ private:
   bool batchable(const Job &job) const;
 
   aic_model *model;
-  const aic_model_info *info;
   int64_t maxBatchSize;
   std::chrono::microseconds batchTimeout;
   ModelMetrics &metrics;

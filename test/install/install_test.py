@@ -103,6 +103,13 @@ def main():
 
         # The installed server finds the runtime beside it.
         run([os.path.join(prefix, "bin", "aic-serve"), "--version"])
+        # The Triton backend, where tritonserver --backend-directory looks,
+        # finds the runtime (ldd names what it cannot find).
+        backend = os.path.join(prefix, "lib", "triton", "backends", "aic",
+                               "libtriton_aic.so")
+        if "not found" in run(["ldd", backend]):
+            sys.exit("install_test: the installed Triton backend misses a "
+                     "library")
 
         # aic_add_model's errors stop the configure with a clear message.
         bad = os.path.join(tmp, "bad")
