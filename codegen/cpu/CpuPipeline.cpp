@@ -47,6 +47,8 @@ void mlir::aic::cpu::buildCpuCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.optLevel >= 1) {
+    // A dynamic batch: tiles of static rows, which the kernels below take.
+    pm.addNestedPass<func::FuncOp>(createTileDynamicRowsPass());
     TileAndVectorizePassOptions tiling;
     tiling.vectorBits = options.vectorBits;
     tiling.int8DotProducts = options.int8DotProducts;

@@ -26,6 +26,28 @@ def ApproximateMathPass
   ];
 }
 
+def TileDynamicRowsPass
+    : Pass<"aic-cpu-tile-dynamic-rows", "::mlir::func::FuncOp"> {
+  let summary = "Strip-mines ops whose only dynamic loop is their first, so "
+                "that their tiles have static shapes";
+  let description = [{
+    For a model compiled with a dynamic first dim (a batch). A row op is a
+    linalg op on tensors whose first loop is parallel, dynamic and the
+    first dim of its results, and whose other loops are static. Each chain
+    of row ops (a row op and the row ops and fills that feed only it) is
+    tiled along the rows by 8 from its last op, fusing the rest in
+    (upstream's tileConsumerAndFuseProducersUsingSCF); the loop is peeled,
+    so that its main part has static 8-row tiles, and the rest is tiled by
+    1 row. aic-cpu-tile-and-vectorize then makes kernels of the tiles as of
+    any static op.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def DescribeKernelsPass : Pass<"aic-cpu-describe-kernels", "ModuleOp"> {
   let summary = "Records the kernels of each function, their ONNX nodes and "
                 "float operations";
