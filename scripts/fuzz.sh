@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (test/fuzz) of the asan-ubsan build:
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
-# Each target (import, compile, tensor-file, model-info) runs SECONDS
-# (default 60) from its committed seeds (test/fuzz/corpus/TARGET) and
+# Each target (import, compile, tensor-file, model-info, infer-request)
+# runs SECONDS (default 60) from its committed seeds (test/fuzz/corpus/TARGET) and
 # the corpus earlier runs grew (build-asan/fuzz/corpus/TARGET). A crash,
 # sanitizer report, leak, timeout (30 s an input) or memory blow-up
 # (4 GiB) fails the run; libFuzzer writes the input that caused it to
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(import compile tensor-file model-info)
+[ ${#targets[@]} -gt 0 ] || targets=(import compile tensor-file model-info infer-request)
 
 AIC_SETUP_EXTRA="clang-22 libclang-rt-22-dev" bash scripts/setup.sh
 # Cached objects serve any checkout's path.

@@ -9,8 +9,8 @@
 #       release build compiles
 #   scripts/sanitize.sh ci                           CI's share, in
 #       build-asan/: each fuzz target for 60 s (scripts/fuzz.sh), the
-#       malformed-model suite, the unit and runtime tests and aic-stress
-#       at ctest's counts
+#       malformed-model suite, the unit, runtime, serving and Triton
+#       backend tests, and aic-stress at ctest's counts
 # Installs Debian's clang-22 and its sanitizer runtimes where missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +32,14 @@ case "$preset" in
   ci)
     bash scripts/fuzz.sh 60
     cmake --build build-asan -j "$jobs" --target aic-compile aic-unit-tests \
-      aic-runtime-tests unit-test-model aic-stress stress-model
+      aic-runtime-tests unit-test-model aic-stress stress-model \
+      aic-serving-tests aic-triton-tests triton_aic triton-test-model
     out=$(mktemp -d)
     trap 'rm -rf "$out"' EXIT
     # Debian's python3, which has python3-onnx (scripts/setup.sh).
     /usr/bin/python3 test/malformed/malformed.py "$out" \
       build-asan/bin/aic-compile
-    ctest --test-dir build-asan --output-on-failure -R '^(unit|runtime|stress)$'
+    ctest --test-dir build-asan --output-on-failure -R '^(unit|runtime|serving|triton|stress)$'
     ;;
   tsan)
     # No compiler here: the release build compiles the test models.

@@ -77,3 +77,28 @@ for target in ("compile", "model-info"):
     for i, length in enumerate((16, 64, 256, 1024)):
         write(target, f"random-{i}", bytes(random.randrange(256)
                                            for _ in range(length)))
+
+# Inference requests for InferRequestFuzzer's model (image: FP16 [-1, 3],
+# ids: INT64 [2], flag: BOOL []), after the byte that picks the
+# Inference-Header-Content-Length: JSON only, and binary tensors.
+import json
+request = {"id": "1", "inputs": [
+    {"name": "image", "datatype": "FP16", "shape": [2, 3],
+     "data": [[1, 0.5, "NaN"], ["Infinity", -2, 65504]]},
+    {"name": "ids", "datatype": "INT64", "shape": [2],
+     "data": [9007199254740993, -1]},
+    {"name": "flag", "datatype": "BOOL", "shape": [], "data": [True]}],
+    "outputs": [{"name": "ids", "parameters": {"binary_data": True}}]}
+write("infer-request", "json", b"\0" + json.dumps(request).encode())
+binary = json.dumps({"inputs": [
+    {"name": "image", "datatype": "FP16", "shape": [1, 3],
+     "parameters": {"binary_data_size": 6}},
+    {"name": "ids", "datatype": "INT64", "shape": [2],
+     "parameters": {"binary_data_size": 16}},
+    {"name": "flag", "datatype": "BOOL", "shape": [], "data": [False]}],
+    "parameters": {"binary_data_output": True}}).encode()
+blobs = np.array([1, 2, 3], np.float16).tobytes() + \
+    np.array([5, -6], np.int64).tobytes()
+# The header length is the JSON's: byte 3, then the length (16 bits).
+write("infer-request", "binary",
+      bytes([3, len(binary) & 255, len(binary) >> 8]) + binary + blobs)
