@@ -33,7 +33,8 @@ def TileDynamicRowsPass
   let description = [{
     For a model compiled with a dynamic first dim (a batch). A row op is a
     linalg op on tensors whose first loop is parallel, dynamic and the
-    first dim of its results, and whose other loops are static. Each chain
+    first dim of its results, and whose other loops are static (and not
+    empty). Each chain
     of row ops (a row op and the row ops and fills that feed only it) is
     tiled along the rows by 8 from its last op, fusing the rest in
     (upstream's tileConsumerAndFuseProducersUsingSCF); the loop is peeled,

@@ -51,10 +51,13 @@ bool isRowOp(Operation *op) {
       linalgOp.getNumLoops() == 0 || op->getNumResults() == 0 ||
       linalgOp.getIteratorTypesArray()[0] != utils::IteratorType::parallel)
     return false;
+  // Ops with a loop of no iterations do no work (and upstream's tiling of
+  // them crashes).
   SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
   if (!ShapedType::isDynamic(ranges[0]) ||
-      llvm::any_of(ArrayRef<int64_t>(ranges).drop_front(),
-                   [](int64_t r) { return ShapedType::isDynamic(r); }))
+      llvm::any_of(ArrayRef<int64_t>(ranges).drop_front(), [](int64_t r) {
+        return ShapedType::isDynamic(r) || r == 0;
+      }))
     return false;
   for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
     AffineMap map = linalgOp.getMatchingIndexingMap(&init);

@@ -75,3 +75,23 @@ func.func @left_alone(%x: tensor<?x16xf32>, %z: tensor<?x?xf32>) -> (tensor<16x?
   } -> tensor<?x?xf32>
   return %t, %neg : tensor<16x?xf32>, tensor<?x?xf32>
 }
+
+// Tests that an op with a loop of no iterations (a reduction over an empty
+// dim, ONNX's empty-set tests) is left whole: it does no work.
+// CHECK-LABEL: func.func @empty_loop
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<?x0x4xf32>) outs(%{{.*}} : tensor<?x4xf32>)
+#in3 = affine_map<(i, j, k) -> (i, j, k)>
+#out2 = affine_map<(i, j, k) -> (i, k)>
+func.func @empty_loop(%x: tensor<?x0x4xf32>) -> tensor<?x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x0x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %sum = linalg.generic {indexing_maps = [#in3, #out2], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x : tensor<?x0x4xf32>) outs(%acc : tensor<?x4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x4xf32>
+  return %sum : tensor<?x4xf32>
+}
