@@ -262,9 +262,10 @@ static Value buildIntegerContraction(OpBuilder &b, Location loc, Value lhs,
                          zb = uniformZeroPoint(rhsZero, rhsUnsigned);
   // A zero point of one value known only at run time (dynamic
   // quantization's).
-  bool runtimeZa =
-      !za && lhsZero &&
-      cast<RankedTensorType>(lhsZero.getType()).getNumElements() == 1;
+  auto zeroType =
+      lhsZero ? cast<RankedTensorType>(lhsZero.getType()) : RankedTensorType();
+  bool runtimeZa = !za && zeroType && zeroType.hasStaticShape() &&
+                   zeroType.getNumElements() == 1;
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   std::optional<SmallVector<int64_t>> weights;
   if ((za || runtimeZa) && zb == 0 && rhsType.getRank() == 2 &&
