@@ -379,6 +379,13 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "aic-serve: %s: finishing the requests in flight\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.startDraining();
+    // httplib's stop() does nothing before listen has begun: a signal
+    // that comes right after the port is bound waits for it.
+    while (!done && !http.is_running()) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      lock.lock();
+    }
     http.stop();
     if (!doneChanged.wait_for(lock, std::chrono::seconds(o.exitTimeoutSecs),
                               [&] { return done; })) {
