@@ -367,6 +367,16 @@ std::string respond(const ModelState &state, TRITONBACKEND_Request *request,
   return "";
 }
 
+/// What `step` returns, or "out of memory" where it runs out: each
+/// request gets an answer and is released once, whatever fails.
+template <typename Step> std::string outOfMemoryAs(Step step) {
+  try {
+    return step();
+  } catch (const std::bad_alloc &) {
+    return "out of memory";
+  }
+}
+
 /// Sends `response` for `request` (an error one where `message` is set).
 void send(TRITONBACKEND_Request *request, TRITONBACKEND_Response *response,
           TRITONSERVER_Error_Code code, const std::string &message) {
@@ -439,12 +449,9 @@ TRITONSERVER_Error *
 TRITONBACKEND_ModelInstanceExecute(TRITONBACKEND_ModelInstance *instance,
                                    TRITONBACKEND_Request **requests,
                                    const uint32_t request_count) {
-  try {
-    return execute(instance, requests, request_count);
-  } catch (const std::bad_alloc &) {
-    // Triton answers the requests still held with this error.
-    return error(TRITONSERVER_ERROR_UNAVAILABLE, "out of memory");
-  }
+  // Running out of memory is each request's error (outOfMemoryAs), so
+  // every request is answered and released here once.
+  return execute(instance, requests, request_count);
 }
 
 } // extern "C"
@@ -482,7 +489,8 @@ TRITONSERVER_Error *execute(TRITONBACKEND_ModelInstance *instance,
   };
   for (uint32_t r = 0; r < request_count; ++r) {
     Pending p{requests[r], {}, {}};
-    std::string problem = readInputs(state, p.request, p.inputs);
+    std::string problem =
+        outOfMemoryAs([&] { return readInputs(state, p.request, p.inputs); });
     if (!problem.empty()) {
       send(p.request, nullptr, TRITONSERVER_ERROR_INVALID_ARG, problem);
       finish(p.request, false, 0, 0);
@@ -505,24 +513,36 @@ TRITONSERVER_Error *execute(TRITONBACKEND_ModelInstance *instance,
       all.push_back(&p.inputs);
       rows.push_back(p.inputs[0].shape[0]);
     }
-    RunResult result = runModel(state.model, concatRows(all));
+    RunResult result;
+    std::string problem = outOfMemoryAs([&] {
+      result = runModel(state.model, concatRows(all));
+      return std::string();
+    });
     std::vector<std::vector<Tensor>> parts;
-    batched = result.error.empty() && splitRows(result.outputs, rows, parts);
+    batched = problem.empty() && result.error.empty() &&
+              splitRows(result.outputs, rows, parts);
     for (size_t i = 0; batched && i < pending.size(); ++i)
       pending[i].result.outputs = std::move(parts[i]);
   }
   if (!batched) {
-    for (Pending &p : pending)
-      p.result = runModel(state.model, p.inputs);
+    for (Pending &p : pending) {
+      std::string problem = outOfMemoryAs([&] {
+        p.result = runModel(state.model, p.inputs);
+        return std::string();
+      });
+      if (!problem.empty())
+        p.result = {{}, problem, 503};
+    }
   }
   uint64_t computeEnd = nowNs();
 
   for (Pending &p : pending) {
     TRITONBACKEND_Response *response = nullptr;
     std::string problem = p.result.error;
-    TRITONSERVER_Error_Code code = p.result.httpStatus == 400
-                                       ? TRITONSERVER_ERROR_INVALID_ARG
-                                       : TRITONSERVER_ERROR_INTERNAL;
+    TRITONSERVER_Error_Code code =
+        p.result.httpStatus == 400   ? TRITONSERVER_ERROR_INVALID_ARG
+        : p.result.httpStatus == 503 ? TRITONSERVER_ERROR_UNAVAILABLE
+                                     : TRITONSERVER_ERROR_INTERNAL;
     if (problem.empty()) {
       if (TRITONSERVER_Error *e =
               TRITONBACKEND_ResponseNew(&response, p.request)) {
@@ -530,7 +550,9 @@ TRITONSERVER_Error *execute(TRITONBACKEND_ModelInstance *instance,
         finish(p.request, false, computeStart, computeEnd);
         continue;
       }
-      problem = respond(state, p.request, response, p.result.outputs);
+      problem = outOfMemoryAs([&] {
+        return respond(state, p.request, response, p.result.outputs);
+      });
       code = TRITONSERVER_ERROR_INTERNAL;
     }
     send(p.request, response, code, problem);
