@@ -2,6 +2,7 @@
 
 #include "serving/Batch.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace aic_serve {
@@ -15,6 +16,16 @@ bool hasBatchDim(const aic_model_info &info) {
   };
   return info.num_inputs > 0 && dynamicFirst(info.inputs, info.num_inputs) &&
          dynamicFirst(info.outputs, info.num_outputs);
+}
+
+bool parseThreadCount(const std::string &text, int &threads) {
+  if (text.empty() || text.size() > 4 ||
+      !std::all_of(text.begin(), text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(text) > 4096)
+    return false;
+  threads = std::stoi(text);
+  return true;
 }
 
 RunResult runModel(aic_model *model, const std::vector<Tensor> &inputs) {

@@ -33,6 +33,10 @@ struct RunResult {
 /// batch dim, along which requests can be concatenated.
 bool hasBatchDim(const aic_model_info &info);
 
+/// The `threads` parameter of a model's config ("0" to "4096": threads
+/// per run, 0 for all the cores); false where it is not one.
+bool parseThreadCount(const std::string &text, int &threads);
+
 /// Runs `model` on `inputs` (in its input order).
 RunResult runModel(aic_model *model, const std::vector<Tensor> &inputs);
 

@@ -104,7 +104,6 @@ void storeInteger(int32_t elemType, char *data, size_t i, const json &v) {
 std::string decodeData(const json &data, int32_t elemType, size_t rank,
                        size_t count, char *out) {
   size_t n = 0;
-  std::string problem;
   // Depth-first over nested arrays, with an explicit stack (no recursion
   // for a hostile nesting depth).
   std::vector<std::pair<const json *, size_t>> stack{{&data, 0}};
@@ -247,6 +246,24 @@ size_t elementCount(const std::vector<int64_t> &shape) {
   return n;
 }
 
+std::string checkInputShape(const aic_tensor_info &want,
+                            const std::vector<int64_t> &shape, size_t &bytes) {
+  std::string name = want.name;
+  bool fits = shape.size() == static_cast<size_t>(want.rank);
+  for (size_t d = 0; fits && d < shape.size(); ++d)
+    fits = shape[d] >= 0 && (want.shape[d] < 0 || want.shape[d] == shape[d]);
+  if (!fits)
+    return "input '" + name + "' has shape " + shapeString(shape) +
+           ", but the model takes " + shapeString(want.shape, want.rank);
+  size_t count = elementCount(shape);
+  size_t size = aic_element_size(want.elem_type);
+  if (count > size_t(std::numeric_limits<ptrdiff_t>::max()) / size)
+    return "input '" + name + "' has shape " + shapeString(shape) +
+           ", too large to address";
+  bytes = count * size;
+  return "";
+}
+
 std::string shapeString(const int64_t *shape, size_t rank) {
   std::string s = "[";
   for (size_t i = 0; i < rank; ++i)
@@ -323,20 +340,10 @@ std::string parseInferRequest(std::shared_ptr<const std::string> body,
         return "input '" + name + "' has a shape of other than natural numbers";
       t.shape.push_back(d.get<int64_t>());
     }
-    bool fits = t.shape.size() == static_cast<size_t>(want.rank);
-    for (size_t d = 0; fits && d < t.shape.size(); ++d)
-      fits = want.shape[d] < 0 || want.shape[d] == t.shape[d];
-    if (!fits)
-      return "input '" + name + "' has shape " + shapeString(t.shape) +
-             ", but the model takes " + shapeString(want.shape, want.rank);
+    std::string problem = checkInputShape(want, t.shape, t.bytes);
+    if (!problem.empty())
+      return problem;
     size_t count = elementCount(t.shape);
-    size_t size = aic_element_size(want.elem_type);
-    if (count == std::numeric_limits<size_t>::max() ||
-        count > std::numeric_limits<size_t>::max() / size ||
-        count * size > body->max_size())
-      return "input '" + name + "' has shape " + shapeString(t.shape) +
-             ", too large to address";
-    t.bytes = count * size;
     const json *parameters =
         in.contains("parameters") ? &in["parameters"] : nullptr;
     if (parameters && parameters->contains("binary_data_size")) {
@@ -356,8 +363,8 @@ std::string parseInferRequest(std::shared_ptr<const std::string> body,
     if (!in.contains("data"))
       return "input '" + name + "' has no \"data\" (or binary_data_size)";
     auto buffer = std::shared_ptr<char[]>(new char[t.bytes ? t.bytes : 1]);
-    std::string problem = decodeData(in["data"], want.elem_type, t.shape.size(),
-                                     count, buffer.get());
+    problem = decodeData(in["data"], want.elem_type, t.shape.size(), count,
+                         buffer.get());
     if (!problem.empty())
       return "input '" + name + "': " + problem;
     t.data = buffer.get();

@@ -142,15 +142,6 @@ bool checkTensors(
   return true;
 }
 
-bool parseCount(const std::string &text, int &value) {
-  if (text.empty() || text.size() > 6 ||
-      !std::all_of(text.begin(), text.end(),
-                   [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  value = std::stoi(text);
-  return true;
-}
-
 /// Loads version `number` of model `name` from `path`, set up by `config`
 /// and `defaults`.
 std::unique_ptr<ModelVersion>
@@ -217,7 +208,7 @@ loadVersion(const std::string &name, int64_t number, const std::string &path,
   v->threads = defaults.threads;
   auto threads = config.parameters().find("threads");
   if (threads != config.parameters().end() &&
-      !parseCount(threads->second.string_value(), v->threads)) {
+      !parseThreadCount(threads->second.string_value(), v->threads)) {
     error = where + ": parameter threads is '" +
             threads->second.string_value() + "', not a thread count";
     return nullptr;

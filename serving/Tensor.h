@@ -10,6 +10,8 @@
 #ifndef AIC_SERVING_TENSOR_H
 #define AIC_SERVING_TENSOR_H
 
+#include "aic/model_abi.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +36,12 @@ std::string shapeString(const int64_t *shape, size_t rank);
 inline std::string shapeString(const std::vector<int64_t> &shape) {
   return shapeString(shape.data(), shape.size());
 }
+
+/// Checks an input's `shape` against `want`, the model's description of
+/// it, and sets `bytes` to what the input takes: "" or the problem (a
+/// shape the model does not take, or one too large to address).
+std::string checkInputShape(const aic_tensor_info &want,
+                            const std::vector<int64_t> &shape, size_t &bytes);
 
 } // namespace aic_serve
 

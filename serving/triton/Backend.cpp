@@ -224,13 +224,12 @@ TRITONSERVER_Error *loadModel(TRITONBACKEND_Model *model,
       json::json_pointer("/parameters/threads/string_value"), json());
   if (!threads.is_null()) {
     std::string value = threads.is_string() ? threads.get<std::string>() : "";
-    char *end = nullptr;
-    long n = std::strtol(value.c_str(), &end, 10);
-    if (value.empty() || *end || n < 0 || n > 4096)
+    int n = 0;
+    if (!parseThreadCount(value, n))
       return error(TRITONSERVER_ERROR_INVALID_ARG,
                    "model '" + state->name + "': parameter threads is '" +
                        value + "', not a thread count");
-    aic_model_set_num_threads(state->model, static_cast<int32_t>(n));
+    aic_model_set_num_threads(state->model, n);
   }
   return nullptr;
 }
@@ -265,20 +264,13 @@ std::string readInputs(const ModelState &state, TRITONBACKEND_Request *request,
       return "input '" + name + "' has datatype " +
              kTritonTypes[type <= TRITONSERVER_TYPE_BF16 ? type : 0] +
              ", but the model takes " + datatypeName(want.elem_type);
-    bool fits = rank == static_cast<uint32_t>(want.rank);
-    for (uint32_t d = 0; fits && d < rank; ++d)
-      fits = shape[d] >= 0 && (want.shape[d] < 0 || want.shape[d] == shape[d]);
-    if (!fits)
-      return "input '" + name + "' has shape " + shapeString(t.shape) +
-             ", but the model takes " + shapeString(want.shape, want.rank);
-    size_t count = elementCount(t.shape);
-    size_t size = aic_element_size(want.elem_type);
-    if (count == SIZE_MAX || count > SIZE_MAX / size || count * size != bytes)
+    std::string problem = checkInputShape(want, t.shape, t.bytes);
+    if (!problem.empty())
+      return problem;
+    if (t.bytes != bytes)
       return "input '" + name + "' has " + std::to_string(bytes) +
              " bytes, but shape " + shapeString(t.shape) + " takes " +
-             (count == SIZE_MAX ? std::string("more")
-                                : std::to_string(count * size));
-    t.bytes = bytes;
+             std::to_string(t.bytes);
     // One buffer in CPU memory is read in place; pieces are gathered.
     std::shared_ptr<char[]> gathered;
     if (buffers != 1)

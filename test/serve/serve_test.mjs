@@ -140,6 +140,11 @@ const image = oip.readTensor(join(args.example, "test_data_set_0",
 const good = { name: "image", datatype: "FP32", shape: [1, 1, 6, 6],
                data: Array.from(image.data) };
 const json = (o) => JSON.stringify(o);
+// The example's input declared as `size` binary bytes, followed by `bytes`.
+const binaryBody = (size, bytes) => Buffer.concat([
+  Buffer.from(json({ inputs: [{ ...good, data: undefined,
+                                parameters: { binary_data_size: size } }] })),
+  Buffer.alloc(bytes)]);
 const badRequests = [
   ["unknown model", "/v2/models/nope/infer", json({ inputs: [good] }),
    {}, "unknown model 'nope'"],
@@ -183,24 +188,12 @@ const badRequests = [
    json({ inputs: [good], outputs: [{ name: "nope" }] }), {},
    "unknown output 'nope' (the model's outputs: logits)"],
   ["binary size wrong", "/v2/models/tiny_cnn/infer",
-   (() => {
-     const h = json({ inputs: [{ ...good, data: undefined,
-                                 parameters: { binary_data_size: 100 } }] });
-     return Buffer.concat([Buffer.from(h), Buffer.alloc(100)]);
-   })(), "header", "has binary_data_size 100, but shape [1,1,6,6] of FP32 " +
+   binaryBody(100, 100), "header", "has binary_data_size 100, but shape [1,1,6,6] of FP32 " +
                    "takes 144 bytes"],
   ["binary past the end", "/v2/models/tiny_cnn/infer",
-   (() => {
-     const h = json({ inputs: [{ ...good, data: undefined,
-                                 parameters: { binary_data_size: 144 } }] });
-     return Buffer.concat([Buffer.from(h), Buffer.alloc(100)]);
-   })(), "header", "runs past the end of the request"],
+   binaryBody(144, 100), "header", "runs past the end of the request"],
   ["bytes after the binary data", "/v2/models/tiny_cnn/infer",
-   (() => {
-     const h = json({ inputs: [{ ...good, data: undefined,
-                                 parameters: { binary_data_size: 144 } }] });
-     return Buffer.concat([Buffer.from(h), Buffer.alloc(150)]);
-   })(), "header", "6 bytes after the inputs' binary data"],
+   binaryBody(144, 150), "header", "6 bytes after the inputs' binary data"],
   ["header length past the body", "/v2/models/tiny_cnn/infer",
    json({ inputs: [good] }), { "Inference-Header-Content-Length": "99999" },
    "Inference-Header-Content-Length is 99999"],
